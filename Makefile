@@ -1,0 +1,59 @@
+# Police Performance Workbooks — the common jobs.
+#   make report [MONTH=2016-09] [PERIOD=rolling-12m] [DATA=data/demo]   the monthly pack → reports/<MONTH>/
+#   make test                                                            the whole test suite
+#   make data | make lab | make bench | make lint | make format | make clean
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MONTH ?= 2016-09
+PERIOD ?= rolling-12m
+DATA ?= data/demo
+DEMO_DIR := data/demo
+DEMO_STAMP := $(DEMO_DIR)/.complete
+JOBS ?=
+
+.PHONY: setup data report test test-unit test-notebooks lab bench lint format clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbooks)" >/dev/null
+	@touch $(STAMP)
+
+data: $(DEMO_STAMP)
+
+$(DEMO_STAMP): $(STAMP) src/helpers/demo.py
+	$(PY) -m helpers.demo --out $(DEMO_DIR)
+
+# The demo extracts are built only when the pack runs on them.
+report: $(STAMP) $(if $(filter $(DATA),$(DEMO_DIR) $(DEMO_DIR)/),$(DEMO_STAMP))
+	$(PY) -m helpers.pack --month $(MONTH) --period $(PERIOD) --data $(DATA) $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP) $(DEMO_STAMP)
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/
+
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit tests/golden
+
+lab: $(STAMP) $(DEMO_STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP) $(DEMO_STAMP)
+	$(PY) scripts/bench.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests scripts notebooks
+	$(VENV)/bin/ruff format --check src tests scripts
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests scripts
+	$(VENV)/bin/ruff check --fix src tests scripts notebooks
+
+clean:
+	rm -rf reports $(DEMO_DIR) .pytest_cache

@@ -1,0 +1,188 @@
+"""The measure catalog: typed access to ``catalog.yaml``.
+
+Notebooks iterate over the catalog; they never hard-code a measure's arithmetic.
+
+Examples
+--------
+>>> m = measure("da_solved_rate")
+>>> m.title, m.unit, m.polarity
+('Domestic abuse solved rate', 'percent', 'higher_better')
+>>> [m.id for m in measures_for(area=1, month="2016-09")][:2]
+['da_incidents', 'da_repeat_incidents']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .periods import PERIODS, parse_month
+
+CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
+UNITS = ("count", "percent", "seconds", "minutes", "days", "money", "rate")
+POLARITIES = ("higher_better", "lower_better", "neutral")
+LEVELS = ("force", "lpa", "district")
+WINDOWS = ("period", "month", "rolling-12m")
+
+AREAS = {
+    1: "Reducing Domestic Abuse",
+    2: "Supporting Victims of Crime",
+    3: "Reducing Youth Offending and Reoffending in General",
+    4: "Tackling Consequences of Alcohol and Drug Abuse, and Mental Health Issues",
+    5: "Improving Road Safety",
+    6: "Improving Crime Prevention",
+    7: "Increasing Efficiency in Policing through Collaborative Working and Innovation",
+    8: "Organisational Health",
+}
+#: Short slugs used in notebook and page file names.
+AREA_SLUGS = {
+    1: "domestic_abuse",
+    2: "victims",
+    3: "reoffending",
+    4: "alcohol_drugs_mental_health",
+    5: "road_safety",
+    6: "crime_prevention",
+    7: "efficiency",
+    8: "organisational_health",
+}
+
+
+class CatalogError(ValueError):
+    """The catalog file has a bad entry."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of the report, as declared in ``catalog.yaml``."""
+
+    id: str
+    title: str
+    area: int
+    unit: str
+    builder: str
+    polarity: str = "neutral"
+    decimals: int = 1
+    window: str = "period"
+    lag: int = 0
+    levels: tuple[str, ...] = LEVELS
+    in_table: bool = True
+    params: dict = field(default_factory=dict)
+    comparable_from: pd.Period | None = None
+    valid_from: pd.Period | None = None
+    valid_to: pd.Period | None = None
+    definition: str = ""
+    footnote: str = ""
+    printed_title: str | None = None
+    msg: bool = False
+    ci: bool = False
+
+    @property
+    def label(self) -> str:
+        """The measure as printed in the table (the long published wording where there is one)."""
+        return self.printed_title or self.title
+
+    def window_kind(self, period: str) -> str:
+        """The window this measure is reported on when the run's period is ``period``."""
+        return period if self.window == "period" else self.window
+
+    def valid_for(self, month: str | pd.Period) -> bool:
+        """Whether this definition is the published one for a report of ``month``."""
+        m = parse_month(month)
+        return (self.valid_from is None or m >= self.valid_from) and (
+            self.valid_to is None or m <= self.valid_to
+        )
+
+    def exists_at(self, level: str) -> bool:
+        return level in self.levels
+
+
+def _month_or_none(value, key: str, mid: str) -> pd.Period | None:
+    if value is None:
+        return None
+    try:
+        return parse_month(str(value))
+    except ValueError as exc:
+        raise CatalogError(f"catalog measure {mid!r}: {key}: {exc}") from None
+
+
+def _build(entry: dict) -> Measure:
+    mid = entry.get("id", "<no id>")
+    known = {f.name for f in fields(Measure)}
+    unknown = set(entry) - known
+    if unknown:
+        raise CatalogError(f"catalog measure {mid!r}: unknown key(s) {sorted(unknown)}")
+    for key in ("id", "title", "area", "unit", "builder"):
+        if key not in entry:
+            raise CatalogError(f"catalog measure {mid!r}: missing key {key!r}")
+    data = dict(entry)
+    checks = {"unit": UNITS, "polarity": POLARITIES, "window": WINDOWS}
+    for key, allowed in checks.items():
+        if key in data and data[key] not in allowed:
+            raise CatalogError(f"catalog measure {mid!r}: {key} {data[key]!r} not in {allowed}")
+    if data["area"] not in AREAS:
+        raise CatalogError(f"catalog measure {mid!r}: area {data['area']!r} not in 1-8")
+    if "levels" in data:
+        if not set(data["levels"]) <= set(LEVELS):
+            raise CatalogError(f"catalog measure {mid!r}: levels {data['levels']} not in {LEVELS}")
+        data["levels"] = tuple(data["levels"])
+    if data["unit"] == "count":
+        data.setdefault("decimals", 1)  # counts: the % change is printed to 1 decimal
+    elif data["unit"] == "seconds":
+        data.setdefault("decimals", 0)
+    for key in ("comparable_from", "valid_from", "valid_to"):
+        data[key] = _month_or_none(data.get(key), key, mid)
+    data["params"] = dict(data.get("params") or {})
+    return Measure(**data)
+
+
+@cache
+def load_catalog(path: Path = CATALOG_FILE) -> tuple[Measure, ...]:
+    """Read and check the catalog (cached)."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = tuple(_build(e) for e in entries)
+    ids = [m.id for m in items]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise CatalogError(f"{path}: duplicate measure id(s) {dupes}")
+    return items
+
+
+def measure(measure_id: str) -> Measure:
+    """The measure with this id; a clear error listing near names if unknown."""
+    for m in load_catalog():
+        if m.id == measure_id:
+            return m
+    raise KeyError(f"unknown measure {measure_id!r}; known: {', '.join(m.id for m in load_catalog())}")
+
+
+def measures_for(
+    area: int | None = None,
+    month: str | pd.Period | None = None,
+    *,
+    in_table: bool | None = True,
+) -> list[Measure]:
+    """Measures of an area (all areas if None), in catalog order.
+
+    With ``month``, only the definitions valid for a report of that month (where a measure changed
+    definition, the right one of the two). With ``in_table=None``, table and management-information
+    measures alike.
+    """
+    out = []
+    for m in load_catalog():
+        if area is not None and m.area != area:
+            continue
+        if in_table is not None and m.in_table != in_table:
+            continue
+        if month is not None and not m.valid_for(month):
+            continue
+        out.append(m)
+    return out
+
+
+def check_period_for_catalog(period: str) -> None:
+    if period not in PERIODS:
+        raise CatalogError(f"unknown period {period!r}")

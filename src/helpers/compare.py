@@ -1,0 +1,208 @@
+"""Comparisons exactly as the published tables make them.
+
+- counts → % change; rates → percentage-point difference; times → plain difference;
+- rounded half-up to the published precision (``round(31.25, 1)`` is 31.2 in Python; the
+  reports print 31.3), computed in decimal arithmetic from decimal strings;
+- "N/A" where last year is missing or not comparable;
+- change since last month (March 2014 style): this month's year-on-year figure minus last
+  month's, labelled Improved / Worsened / Same by the measure's polarity;
+- survey rates: 95% confidence interval half-width and a two-proportion test of the change;
+- Most Similar Group rank (1 = best by polarity) and the MSG-average colouring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PERCENT_UNITS = ("percent", "rate")
+#: Units compared by plain difference.
+DIFFERENCE_UNITS = ("seconds", "minutes", "days", "money")
+Z_95 = 1.959963984540054
+
+
+def to_decimal(value) -> Decimal | None:
+    """Exact decimal of a number as written (``31.25`` → ``Decimal('31.25')``); None for missing."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        # repr gives the shortest string that round-trips, i.e. the number as a person wrote it.
+        return Decimal(repr(value))
+    try:
+        return Decimal(str(value).strip().rstrip("%"))
+    except InvalidOperation:
+        return None
+
+
+def round_half_up(value, decimals: int) -> Decimal | None:
+    """Round half away from zero to ``decimals`` places, as the published tables do.
+
+    >>> round_half_up(31.25, 1)
+    Decimal('31.3')
+    >>> round_half_up(-0.04, 1)
+    Decimal('0.0')
+    """
+    d = to_decimal(value)
+    if d is None:
+        return None
+    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)  # no "-0.0"
+    return q
+
+
+def better_worse(last, this, unit: str, decimals: int = 1) -> Decimal | None:
+    """The "Better/ Worse % or % pt. diff." column.
+
+    Parameters
+    ----------
+    last, this
+        Last year's and this year's figures as printed (rates in percent, e.g. ``34.6``).
+    unit
+        ``count`` → percentage change; ``percent`` (or ``rate``) → percentage-point difference;
+        ``seconds`` (or another time/money unit) → plain difference.
+    decimals
+        Published precision of the difference.
+
+    Returns
+    -------
+    Decimal or None
+        None means "N/A": last year missing, or a percentage change from zero.
+
+    Examples
+    --------
+    >>> better_worse(16, 21, "count")
+    Decimal('31.3')
+    >>> better_worse(34.6, 29.3, "percent")
+    Decimal('-5.3')
+    >>> better_worse(7, 9, "seconds", decimals=0)
+    Decimal('2')
+    >>> better_worse(None, 1176, "count") is None
+    True
+    """
+    last_d, this_d = to_decimal(last), to_decimal(this)
+    if last_d is None or this_d is None:
+        return None
+    if unit == "count":
+        if last_d == 0:
+            return None
+        raw = (this_d - last_d) / last_d * 100
+    elif unit in PERCENT_UNITS or unit in DIFFERENCE_UNITS:
+        raw = this_d - last_d
+    else:
+        raise ValueError(f"unknown unit {unit!r}; expected count, percent, seconds, minutes, days, money or rate")
+    return round_half_up(raw, decimals)
+
+
+def format_decimal(value: Decimal | None, na: str = "N/A") -> str:
+    """Print a comparison as the tables do: ``-5.3``, ``0.0``, ``N/A``."""
+    return na if value is None else str(value)
+
+
+def since_last_month(diff, polarity: str, decimals: int = 1) -> str:
+    """Label the change in the year-on-year figure since last month.
+
+    ``diff`` is this month's Better/Worse figure minus last month's. A rise is an improvement for a
+    measure where higher is better and a deterioration where lower is better.
+
+    >>> since_last_month(4.4, "lower_better")
+    'Worsened (4.4% pt.)'
+    >>> since_last_month(0.0, "higher_better")
+    'Same'
+    >>> since_last_month(-0.2, "higher_better")
+    'Worsened (-0.2% pt.)'
+    """
+    d = round_half_up(diff, decimals)
+    if d is None:
+        return "N/A"
+    if d == 0 or polarity == "neutral":
+        return "Same" if d == 0 else f"Changed ({d}% pt.)"
+    improved = (d > 0) == (polarity == "higher_better")
+    return f"{'Improved' if improved else 'Worsened'} ({d}% pt.)"
+
+
+def year_on_year_change_since_last_month(
+    this_month_change, last_month_change, polarity: str, decimals: int = 1
+) -> str:
+    """``since_last_month`` from the two months' printed Better/Worse figures."""
+    a, b = to_decimal(this_month_change), to_decimal(last_month_change)
+    if a is None or b is None:
+        return "N/A"
+    return since_last_month(a - b, polarity, decimals)
+
+
+def confidence_interval(successes: float, n: float, z: float = Z_95) -> float | None:
+    """Half-width, in percentage points, of the normal-approximation 95% interval of a rate.
+
+    >>> round(confidence_interval(1261, 1384), 1)
+    1.5
+    """
+    if not n or n <= 0:
+        return None
+    p = successes / n
+    return 100 * z * math.sqrt(p * (1 - p) / n)
+
+
+def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> float | None:
+    """Two-sided p-value of the difference between two proportions (pooled z-test)."""
+    if not n1 or not n2 or n1 <= 0 or n2 <= 0:
+        return None
+    p = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (x2 / n2 - x1 / n1) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def is_significant(x1, n1, x2, n2, alpha: float = 0.05) -> bool | None:
+    """Whether the change between two survey rates is statistically significant at ``alpha``."""
+    p = two_proportion_test(x1, n1, x2, n2)
+    return None if p is None else p < alpha
+
+
+def msg_rank(value: float, peer_values: Sequence[float], polarity: str) -> int | None:
+    """Rank of ``value`` among itself and its peers, 1 = best by polarity.
+
+    Ties share the better rank. None for a neutral measure or a missing value.
+
+    >>> msg_rank(60.0, [55.0, 65.0, 70.0], "higher_better")
+    3
+    """
+    if value is None or polarity == "neutral" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    peers = [v for v in peer_values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if polarity == "higher_better":
+        better = sum(1 for v in peers if v > value)
+    else:
+        better = sum(1 for v in peers if v < value)
+    return better + 1
+
+
+def msg_average_colour(value: float, peer_values: Sequence[float], polarity: str, decimals: int = 1) -> str:
+    """``better`` / ``worse`` / ``same`` against the MSG average (green / red / black in print)."""
+    values = [value, *peer_values]
+    values = [v for v in values if v is not None]
+    if value is None or not values or polarity == "neutral":
+        return "same"
+    avg = sum(values) / len(values)
+    diff = round_half_up(value - avg, decimals)
+    if diff == 0:
+        return "same"
+    return "better" if (diff > 0) == (polarity == "higher_better") else "worse"
+
+
+def direction(change: Decimal | None, polarity: str) -> str:
+    """``better`` / ``worse`` / ``same`` / ``neutral`` / ``na`` for colouring a Better/Worse figure."""
+    if change is None:
+        return "na"
+    if change == 0:
+        return "same"
+    if polarity == "neutral":
+        return "neutral"
+    return "better" if (change > 0) == (polarity == "higher_better") else "worse"

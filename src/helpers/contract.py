@@ -1,0 +1,391 @@
+"""The data contract: the record-level extracts the workbooks read, column by column.
+
+This module is the single declaration of every extract. ``loading`` validates against it,
+``demo`` and ``police_uk`` write to it, and ``data/README.md`` is generated from it
+(``python -m helpers.contract --markdown``; a test checks the README is current).
+
+Column types:
+
+- ``str``: text identifier or code; ``category``: one of ``allowed``;
+- ``date``: a calendar date (``YYYY-MM-DD`` in CSV); ``datetime``: a timestamp (``YYYY-MM-DD HH:MM:SS``);
+- ``month``: a month (``YYYY-MM``), stored as the first day of the month;
+- ``int``, ``float``: numbers; ``bool``: true/false (CSV: ``true``/``false``/``1``/``0``).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+OFFENCE_GROUPS = (
+    "Violence against the person",
+    "Sexual offences",
+    "Robbery",
+    "Burglary",
+    "Vehicle offences",
+    "Theft",
+    "Shoplifting",
+    "Criminal damage and arson",
+    "Drug offences",
+    "Possession of weapons",
+    "Public order offences",
+    "Miscellaneous crimes against society",
+)
+#: Offence groups that have a direct victim (Home Office "victim-based crime").
+VICTIM_BASED_GROUPS = OFFENCE_GROUPS[:8]
+
+#: Outcome types; the first eight are "solved" (a sanction or other positive outcome),
+#: matching the March 2014 report's "Breakdown of Offence Disposals".
+SOLVED_OUTCOMES = (
+    "charge_summons",
+    "caution",
+    "tic_previously_recorded",
+    "tic_not_previously_recorded",
+    "penalty_notice",
+    "cannabis_warning",
+    "detected_no_proceedings",
+    "community_resolution",
+)
+UNSOLVED_OUTCOMES = (
+    "no_suspect_identified",
+    "evidential_difficulties",
+    "victim_declined_support",
+    "not_in_public_interest",
+    "transferred_to_other_body",
+)
+OUTCOME_TYPES = SOLVED_OUTCOMES + UNSOLVED_OUTCOMES
+OUTCOME_LABELS = {
+    "charge_summons": "Charge",
+    "caution": "Caution (including reprimands and warnings)",
+    "tic_previously_recorded": "TIC Previously Recorded",
+    "tic_not_previously_recorded": "TIC Not Previously Recorded",
+    "penalty_notice": "Penalty notices",
+    "cannabis_warning": "'Street Warnings' for cannabis",
+    "detected_no_proceedings": "Detected, no proceedings (DNP)",
+    "community_resolution": "Restorative (community resolution)",
+    "no_suspect_identified": "Investigation complete, no suspect identified",
+    "evidential_difficulties": "Evidential difficulties",
+    "victim_declined_support": "Victim does not support action",
+    "not_in_public_interest": "Not in the public interest",
+    "transferred_to_other_body": "Transferred to another body",
+}
+DA_RISK_LEVELS = ("standard", "medium", "high")
+SATISFACTION_ANSWERS = ("satisfied", "neither", "dissatisfied")
+SATISFACTION_QUESTIONS = {
+    "q_contact": "Making contact with the police",
+    "q_actions": "Action taken by the police",
+    "q_follow_up": "Being kept informed of progress",
+    "q_treatment": "Their treatment by staff",
+    "q_overall": "The overall service provided",
+}
+ROAD_USERS = (
+    "pedestrian",
+    "pedal_cyclist",
+    "powered_two_wheeler",
+    "car_driver",
+    "car_passenger",
+    "other_vehicle_occupant",
+)
+WORKFORCE_GROUPS = ("officer", "staff", "pcso")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an extract."""
+
+    name: str
+    type: str
+    meaning: str
+    allowed: tuple[str, ...] | None = None
+    nullable: bool = False
+    #: For ``int``/``float``: the smallest and largest sensible values.
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One record-level (or, where noted, aggregated) extract."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    #: Column whose values must be unique (a record id), if any.
+    unique: tuple[str, ...] = ()
+    #: Column holding the date that places a row in a month (for coverage and windows).
+    date_column: str | None = None
+    #: Column that must hold a known district (checked against the reference table).
+    district_column: str | None = "district"
+    #: Areas of the report (1–8) that need this extract.
+    areas: tuple[int, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _district(nullable: bool = False) -> Column:
+    return Column(
+        "district",
+        "category",
+        "Local authority district the record belongs to, as in `data/reference/districts.csv`; "
+        "`Unassigned` where the source could not place it (kept and counted, never dropped).",
+        nullable=nullable,
+    )
+
+
+EXTRACTS: dict[str, Extract] = {
+    e.name: e
+    for e in (
+        Extract(
+            "crimes",
+            "Recorded crimes",
+            "One row per notifiable crime recorded by the force (Home Office Counting Rules).",
+            (
+                Column("crime_id", "str", "Crime reference number; unique."),
+                Column("recorded_date", "date", "Date the crime was recorded."),
+                Column("offence_group", "category", "Home Office offence group.", OFFENCE_GROUPS),
+                Column("victim_based", "bool", "True for victim-based crime (the first eight offence groups)."),
+                _district(),
+                Column("domestic_abuse", "bool", "Flagged as domestic abuse (national definition from April 2013)."),
+                Column("da_risk_level", "category", "DASH risk level of a domestic-abuse crime; empty otherwise.", DA_RISK_LEVELS, nullable=True),
+                Column("night_time_economy", "bool", "Flagged as night-time economy related."),
+                Column("rural", "bool", "Committed in a rural location (ONS rural-urban classification)."),
+                Column("business", "bool", "The victim is a business."),
+                Column("class_a_supply", "bool", "Drug offence of supplying or intending to supply a Class A drug."),
+                Column("victim_id", "str", "Pseudonymous id of the victim (person or business); empty for crimes without a direct victim.", nullable=True),
+                Column("outcome_type", "category", "Latest outcome; empty while under investigation.", OUTCOME_TYPES, nullable=True),
+                Column("outcome_date", "date", "Date the outcome was recorded; empty while under investigation.", nullable=True),
+                Column("evidence_led_prosecution", "bool", "Domestic abuse: a successful prosecution that went ahead without the victim's evidence."),
+            ),
+            unique=("crime_id",),
+            date_column="recorded_date",
+            areas=(1, 3, 4, 6),
+            notes=(
+                "Solved: `outcome_type` is one of " + ", ".join(f"`{o}`" for o in SOLVED_OUTCOMES) + ".",
+                "`outcome_date` is on or after `recorded_date`.",
+            ),
+        ),
+        Extract(
+            "crime_offenders",
+            "Crime–offender links",
+            "One row per offender identified for a crime (a crime may have several offenders).",
+            (
+                Column("crime_id", "str", "Crime reference number, as in `crimes`."),
+                Column("offender_id", "str", "Pseudonymous id of the offender (stable across crimes)."),
+                Column("age_at_offence", "int", "Offender's age in years on the date of the offence.", minimum=10, maximum=110),
+            ),
+            unique=("crime_id", "offender_id"),
+            date_column=None,
+            district_column=None,
+            areas=(1, 3),
+            notes=("Every `crime_id` must exist in `crimes`.",),
+        ),
+        Extract(
+            "incidents",
+            "Incidents (command and control)",
+            "One row per incident logged by the Force Control Room.",
+            (
+                Column("incident_id", "str", "Incident reference; unique."),
+                Column("opened_at", "datetime", "When the incident was created."),
+                Column("arrived_at", "datetime", "When the first officer arrived; empty if not attended.", nullable=True),
+                Column("grade", "int", "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.", minimum=1, maximum=4),
+                Column("urban_rural", "category", "Location classification used for the attendance standard.", ("urban", "rural")),
+                _district(),
+                Column("domestic_abuse", "bool", "Closing qualifier: domestic abuse."),
+                Column("asb", "bool", "Closing qualifier: anti-social behaviour."),
+                Column("alcohol", "bool", "Closing qualifier: alcohol related."),
+                Column("drugs", "bool", "Closing qualifier: drug related."),
+                Column("mental_health", "bool", "Closing qualifier: mental-health related."),
+                Column("victim_id", "str", "Pseudonymous id of the person at risk (domestic abuse); empty otherwise.", nullable=True),
+            ),
+            unique=("incident_id",),
+            date_column="opened_at",
+            areas=(1, 2, 4, 6),
+            notes=(
+                "Emergency attendance standard: arrived within 15 minutes (urban) or 20 minutes (rural) of `opened_at`.",
+            ),
+        ),
+        Extract(
+            "calls",
+            "Call handling",
+            "One row per day and line: calls offered and answered on the 999 and the non-emergency (switchboard) lines.",
+            (
+                Column("interval_start", "datetime", "Start of the interval (a day in the demo data; 15-minute intervals work too)."),
+                Column("line", "category", "Which line.", ("999", "non_emergency")),
+                Column("calls_offered", "int", "Calls presented to the line.", minimum=0),
+                Column("calls_answered", "int", "Calls answered.", minimum=0),
+                Column("answered_within_standard", "int", "Calls answered within the standard (999: 10 seconds).", minimum=0),
+                Column("total_wait_seconds", "float", "Sum of the waiting times of answered calls, in seconds.", minimum=0),
+            ),
+            unique=("interval_start", "line"),
+            date_column="interval_start",
+            district_column=None,
+            areas=(2,),
+        ),
+        Extract(
+            "satisfaction",
+            "Victim satisfaction survey",
+            "One row per survey response (Home Office user-satisfaction survey of burglary, vehicle-crime and violent-crime victims).",
+            (
+                Column("response_id", "str", "Response id; unique."),
+                Column("survey_date", "date", "Date of the interview (places the response in a month)."),
+                Column("crime_group", "category", "What the respondent was a victim of.", ("burglary", "vehicle", "violence")),
+                Column("ethnicity_group", "category", "Self-described ethnicity, grouped.", ("White", "BME", "Not stated")),
+                _district(),
+                *(
+                    Column(q, "category", f"Satisfaction with: {label}.", SATISFACTION_ANSWERS, nullable=True)
+                    for q, label in SATISFACTION_QUESTIONS.items()
+                ),
+            ),
+            unique=("response_id",),
+            date_column="survey_date",
+            areas=(2,),
+            notes=(
+                "Satisfied = completely, very or fairly satisfied; the rate is satisfied / all answers to that question (empty answers excluded).",
+            ),
+        ),
+        Extract(
+            "confidence_survey",
+            "Public confidence (Crime Survey for England and Wales)",
+            "Aggregated: one row per force, question and 12-month survey period (the force and its Most Similar Group).",
+            (
+                Column("period_end", "month", "Last month of the 12-month survey period."),
+                Column("force", "str", "Force name, as in `data/reference/msg_forces.csv`."),
+                Column("question", "category", "Survey question.", ("dealing_with_crime_asb", "police_good_job")),
+                Column("respondents", "int", "Respondents answering the question.", minimum=1),
+                Column("agreeing", "int", "Respondents agreeing.", minimum=0),
+            ),
+            unique=("period_end", "force", "question"),
+            date_column="period_end",
+            district_column=None,
+            areas=(6,),
+        ),
+        Extract(
+            "msg_peers",
+            "Most Similar Group peer figures",
+            "Aggregated: one row per peer force, month and measure (numerator and denominator), for MSG ranking.",
+            (
+                Column("month", "month", "The month."),
+                Column("force", "str", "Peer force name, as in `data/reference/msg_forces.csv`."),
+                Column("measure_id", "str", "Measure id from the catalog (e.g. `all_crime`, `victim_based_crime`, `satisfaction_overall`)."),
+                Column("numerator", "float", "Count (crimes) or satisfied responses.", minimum=0),
+                Column("denominator", "float", "Population (for per-1,000 rates) or responses; empty for plain counts.", nullable=True, minimum=0),
+            ),
+            unique=("month", "force", "measure_id"),
+            date_column="month",
+            district_column=None,
+            areas=(2, 6),
+        ),
+        Extract(
+            "collisions",
+            "Road collisions",
+            "One row per injury road collision (STATS19).",
+            (
+                Column("collision_id", "str", "Collision reference; unique."),
+                Column("collision_date", "date", "Date of the collision."),
+                _district(),
+            ),
+            unique=("collision_id",),
+            date_column="collision_date",
+            areas=(5,),
+        ),
+        Extract(
+            "casualties",
+            "Road casualties",
+            "One row per casualty of an injury road collision.",
+            (
+                Column("casualty_id", "str", "Casualty reference; unique."),
+                Column("collision_id", "str", "The collision, as in `collisions`."),
+                Column("severity", "category", "Injury severity.", ("fatal", "serious", "slight")),
+                Column("road_user", "category", "Casualty's road-user type.", ROAD_USERS),
+                Column("age", "int", "Age in years; empty if unknown.", nullable=True, minimum=0, maximum=110),
+                Column("impairment", "category", "For drivers and riders: impaired by drink or drugs (from the contributory factors); empty otherwise.", ("drink", "drugs"), nullable=True),
+            ),
+            unique=("casualty_id",),
+            date_column=None,
+            district_column=None,
+            areas=(5,),
+            notes=("KSI = killed or seriously injured (`severity` fatal or serious).",),
+        ),
+        Extract(
+            "drug_tests",
+            "Drug tests on arrest",
+            "One row per drug test on arrest. Months without tests entered are absent (reported as not available, never zero).",
+            (
+                Column("test_id", "str", "Test id; unique."),
+                Column("test_date", "date", "Date of the test."),
+                _district(),
+                Column("positive", "bool", "Positive for cocaine, opiates or both."),
+            ),
+            unique=("test_id",),
+            date_column="test_date",
+            areas=(4,),
+        ),
+        Extract(
+            "workforce",
+            "Workforce strength and absence",
+            "Aggregated: one row per month and workforce group.",
+            (
+                Column("month", "month", "The month."),
+                Column("group", "category", "Workforce group (staff excludes PCSOs).", WORKFORCE_GROUPS),
+                Column("strength_fte", "float", "Full-time-equivalent strength at month end.", minimum=0),
+                Column("days_lost", "float", "Working days lost to sickness absence in the month.", minimum=0),
+            ),
+            unique=("month", "group"),
+            date_column="month",
+            district_column=None,
+            areas=(8,),
+        ),
+        Extract(
+            "savings",
+            "Savings plan and delivery",
+            "Aggregated: one row per month: the financial year's savings requirement, the plan to date and the savings delivered to date.",
+            (
+                Column("month", "month", "The month."),
+                Column("requirement_gbp", "float", "Savings required in the financial year, £.", minimum=0),
+                Column("planned_to_date_gbp", "float", "Savings planned by the end of the month (cumulative in the year), £.", minimum=0),
+                Column("delivered_to_date_gbp", "float", "Savings delivered by the end of the month (cumulative in the year), £.", minimum=0),
+            ),
+            unique=("month",),
+            date_column="month",
+            district_column=None,
+            areas=(7,),
+        ),
+    )
+}
+
+
+def markdown() -> str:
+    """Render the contract as the body of ``data/README.md``."""
+    lines: list[str] = []
+    for e in EXTRACTS.values():
+        lines += [f"### `{e.name}` — {e.title}", "", e.description, ""]
+        file_hint = f"File: `{e.name}.parquet` or `{e.name}.csv`."
+        if e.unique:
+            file_hint += " Unique: " + " + ".join(f"`{u}`" for u in e.unique) + "."
+        lines += [file_hint, "", "| column | type | meaning | allowed values |", "|---|---|---|---|"]
+        for c in e.columns:
+            allowed = ", ".join(f"`{a}`" for a in c.allowed) if c.allowed else ""
+            if c.minimum is not None or c.maximum is not None:
+                allowed = f"{'' if c.minimum is None else c.minimum:g}–{'' if c.maximum is None else c.maximum:g}".replace("–", " to ") if c.minimum is not None and c.maximum is not None else f"≥ {c.minimum:g}"
+            if c.nullable:
+                allowed = (allowed + "; " if allowed else "") + "may be empty"
+            lines.append(f"| `{c.name}` | {c.type} | {c.meaning} | {allowed} |")
+        for note in e.notes:
+            lines += ["", f"- {note}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - a small CLI
+    if "--markdown" in sys.argv:
+        print(markdown())
