@@ -1,0 +1,562 @@
+"""Tests for helpers.police_uk on tiny synthetic street files written to tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from helpers import police_uk
+from helpers.contract import EXTRACTS, OFFENCE_GROUPS, OUTCOME_TYPES, VICTIM_BASED_GROUPS
+from helpers.police_uk import (
+    EXPECTED_COLUMNS,
+    PoliceUkImportError,
+    PoliceUkImportWarning,
+    import_street_files,
+    main,
+    parse_months,
+    write_import,
+)
+
+NAMES = {"essex": "Essex Police", "derbyshire": "Derbyshire Constabulary"}
+
+
+def row(
+    crime_id="c1",
+    crime_type="Burglary",
+    lsoa="Basildon 001A",
+    outcome="Under investigation",
+    month="2014-01",
+    force="essex",
+    falls_within=None,
+    reported_by=None,
+):
+    """One street-file row as a dict of the published columns."""
+    name = NAMES[force]
+    if crime_type == "Anti-social behaviour":
+        crime_id, outcome = "", ""
+    return {
+        "Crime ID": crime_id,
+        "Month": month,
+        "Reported by": reported_by or name,
+        "Falls within": falls_within or name,
+        "Longitude": "" if not lsoa else "0.43",
+        "Latitude": "" if not lsoa else "51.6",
+        "Location": "No Location" if not lsoa else "On or near Coach Mews",
+        "LSOA code": "" if not lsoa else "E01021237",
+        "LSOA name": lsoa,
+        "Crime type": crime_type,
+        "Last outcome category": outcome,
+        "Context": "",
+    }
+
+
+def write_street(root, month, force, rows, gz=False, header=EXPECTED_COLUMNS, name=None):
+    """Write ``root/month/month-force-street.csv[.gz]`` and return its path."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([r.get(c, "") for c in header])
+    folder = root / month
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or f"{month}-{force}-street.csv" + (".gz" if gz else ""))
+    data = buf.getvalue().encode("utf-8")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Two months of Essex and Derbyshire (gzipped), with crimes, ASB and one of each quirk."""
+    root = tmp_path / "street"
+    write_street(
+        root,
+        "2014-01",
+        "essex",
+        [
+            row("a1", "Burglary", "Basildon 001A", "Offender sent to prison"),
+            row("", "Anti-social behaviour", "Basildon 001B"),
+            row("a2", "Drugs", "Castle Point 003C", "Offender given a drugs possession warning"),
+            row("a3", "Violence and sexual offences", "", "Unable to prosecute suspect"),
+            row("", "Anti-social behaviour", "Havering 010A"),
+            row("a4", "Other theft", "Southend-on-Sea 020D", "Local resolution"),
+        ],
+    )
+    write_street(
+        root,
+        "2014-02",
+        "essex",
+        [
+            row("b1", "Public order", "Havering 011B", "Under investigation", month="2014-02"),
+            row("", "Anti-social behaviour", "Basildon 001A", month="2014-02"),
+            row("b2", "Shoplifting", "Thurrock 004A", "", month="2014-02"),
+        ],
+    )
+    for month, rows in {
+        "2014-01": [
+            row("d1", "Burglary", "Amber Valley 001A", force="derbyshire"),
+            row("d2", "Drugs", "Erewash 001A", force="derbyshire"),
+            row("", "Anti-social behaviour", "Erewash 002A", force="derbyshire"),
+        ],
+        "2014-02": [
+            row("d3", "Robbery", "", month="2014-02", force="derbyshire"),
+        ],
+    }.items():
+        write_street(root, month, "derbyshire", rows, gz=True)
+    return root
+
+
+def run(root, **kw):
+    kw.setdefault("peers", ["derbyshire"])
+    return import_street_files(root, "essex", **kw)
+
+
+# ---------------------------------------------------------------------------------------- crimes
+def test_crimes_hold_every_non_asb_row_of_the_home_force_in_file_order(folder):
+    crimes = run(folder).crimes
+    assert list(crimes["crime_id"]) == ["a1", "a2", "a3", "a4", "b1", "b2"]
+
+
+def test_crimes_map_type_victim_based_district_and_month(folder):
+    c = run(folder).crimes.set_index("crime_id")
+    assert c.loc["a1", "offence_group"] == "Burglary"
+    assert c.loc["a2", "offence_group"] == "Drug offences"
+    assert c.loc["a3", "offence_group"] == "Violence against the person"
+    assert c.loc["a4", "offence_group"] == "Theft"
+    assert c.loc["b1", "offence_group"] == "Public order offences"
+    assert list(c["victim_based"]) == [True, False, True, True, False, True]
+    assert list(c["district"]) == [
+        "Basildon",
+        "Castle Point",
+        "Unassigned",  # no location
+        "Southend-on-Sea",
+        "Unassigned",  # Havering: outside the force area
+        "Thurrock",
+    ]
+    assert c.loc["b2", "recorded_date"] == pd.Timestamp("2014-02-01")
+
+
+def test_crimes_map_outcomes_and_date_outcome_only_where_there_is_one(folder):
+    c = run(folder).crimes.set_index("crime_id")
+    assert c["outcome_type"].tolist()[:4] == [
+        "charge_summons",
+        "cannabis_warning",
+        "evidential_difficulties",
+        "community_resolution",
+    ]
+    assert c["outcome_type"].isna().tolist() == [False, False, False, False, True, True]
+    assert c.loc["a1", "outcome_date"] == pd.Timestamp("2014-01-01")
+    assert pd.isna(c.loc["b1", "outcome_date"])
+
+
+def test_crimes_write_constants_for_columns_the_source_lacks(folder):
+    c = run(folder).crimes
+    for col in (
+        "domestic_abuse",
+        "night_time_economy",
+        "rural",
+        "business",
+        "class_a_supply",
+        "evidence_led_prosecution",
+    ):
+        assert not c[col].any(), col
+    assert c["da_risk_level"].isna().all()
+    assert c["victim_id"].isna().all()
+
+
+@pytest.mark.parametrize("extract", ["crimes", "incidents", "msg_peers"])
+def test_extracts_have_the_contract_columns_and_dtypes(folder, tmp_path, extract):
+    write_import(run(folder), tmp_path / "out")
+    df = pd.read_parquet(tmp_path / "out" / f"{extract}.parquet")
+    spec = EXTRACTS[extract]
+    assert list(df.columns) == spec.column_names
+    expected = {
+        "str": "string",
+        "category": "string",
+        "date": "datetime64[ns]",
+        "month": "datetime64[ns]",
+        "datetime": "datetime64[ns]",
+        "bool": "bool",
+        "int": "int64",
+        "float": "float64",
+    }
+    for col in spec.columns:
+        assert str(df[col.name].dtype) == expected[col.type], col.name
+        if col.allowed:
+            assert set(df[col.name].dropna()) <= set(col.allowed), col.name
+        if not col.nullable:
+            assert df[col.name].notna().all(), col.name
+    if spec.unique:
+        assert not df.duplicated(list(spec.unique)).any()
+
+
+# ------------------------------------------------------------------------------------- incidents
+def test_asb_rows_become_incidents_with_ids_in_file_order(folder):
+    inc = run(folder).incidents
+    assert list(inc["incident_id"]) == [
+        "ASB-2014-01-000001",
+        "ASB-2014-01-000002",
+        "ASB-2014-02-000001",
+    ]
+    assert list(inc["district"]) == ["Basildon", "Unassigned", "Basildon"]
+    assert list(inc["opened_at"]) == [pd.Timestamp("2014-01-01")] * 2 + [pd.Timestamp("2014-02-01")]
+    assert (
+        inc["asb"].all()
+        and not inc[["domestic_abuse", "alcohol", "drugs", "mental_health"]].any().any()
+    )
+    assert (inc["grade"] == 4).all() and (inc["urban_rural"] == "urban").all()
+    assert inc["arrived_at"].isna().all() and inc["victim_id"].isna().all()
+
+
+# ------------------------------------------------------------------------------------- msg_peers
+def test_msg_peers_count_crimes_per_month_with_population_denominator(folder):
+    peers = run(folder).msg_peers
+    got = {
+        (m.strftime("%Y-%m"), mid): (num, den)
+        for m, mid, num, den in peers[
+            ["month", "measure_id", "numerator", "denominator"]
+        ].itertuples(index=False)
+    }
+    pop = 1043000.0
+    assert got == {
+        ("2014-01", "all_crime"): (2.0, pop),
+        ("2014-01", "victim_based_crime"): (1.0, pop),
+        ("2014-02", "all_crime"): (1.0, pop),
+        ("2014-02", "victim_based_crime"): (1.0, pop),
+    }
+    assert set(peers["force"]) == {"Derbyshire Constabulary"}
+
+
+def test_default_peers_are_the_other_forces_in_msg_forces(folder):
+    result = import_street_files(folder, "essex")
+    assert [p["slug"] for p in result.report["peers"]] == [
+        "avon-and-somerset",
+        "derbyshire",
+        "hampshire",
+        "hertfordshire",
+        "leicestershire",
+        "staffordshire",
+        "sussex",
+    ]
+    assert set(result.msg_peers["force"]) == {"Derbyshire Constabulary"}
+
+
+def test_peer_without_files_is_reported_missing_not_dropped(folder):
+    result = import_street_files(folder, "essex", peers=["derbyshire", "sussex"])
+    assert result.report["missing_months"]["sussex"] == ["2014-01", "2014-02"]
+    assert any("sussex" in w for w in result.warnings)
+
+
+def test_gzip_and_plain_csv_give_the_same_rows(tmp_path):
+    rows = [row("x1"), row("", "Anti-social behaviour")]
+    plain = import_street_files(
+        write_street(tmp_path / "p", "2014-01", "essex", rows).parents[1], "essex", peers=[]
+    )
+    gz = import_street_files(
+        write_street(tmp_path / "g", "2014-01", "essex", rows, gz=True).parents[1],
+        "essex",
+        peers=[],
+    )
+    pd.testing.assert_frame_equal(plain.crimes, gz.crimes)
+    assert plain.report["files"][0]["sha256"] == gz.report["files"][0]["sha256"]
+
+
+# ------------------------------------------------------------------------------------- bad input
+def test_other_header_is_an_error_naming_file_expected_and_found(tmp_path):
+    header = [c for c in EXPECTED_COLUMNS if c != "Crime type"] + ["Type of crime"]
+    write_street(tmp_path, "2014-01", "essex", [row()], header=header)
+    with pytest.raises(PoliceUkImportError) as exc:
+        import_street_files(tmp_path, "essex", peers=[])
+    msg = str(exc.value)
+    assert "2014-01-essex-street.csv" in msg
+    assert "expected columns" in msg and "found columns" in msg
+    assert "missing: ['Crime type']" in msg and "Type of crime" in msg
+
+
+def test_extra_column_is_a_header_problem_not_an_error(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row()], header=[*EXPECTED_COLUMNS, "Notes"])
+    result = import_street_files(tmp_path, "essex", peers=[])
+    assert len(result.crimes) == 1
+    assert result.report["header_problems"][0]["file"] == "2014-01/2014-01-essex-street.csv"
+    assert any("Notes" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("column", ["Falls within", "Reported by"])
+def test_file_of_another_force_is_an_error_naming_file_and_rows(tmp_path, column):
+    rows = [row("k1"), row("k2"), row("k3")]
+    for r in rows[1:]:
+        r[column] = "Kent Police"
+    write_street(tmp_path, "2014-01", "essex", rows)
+    with pytest.raises(PoliceUkImportError) as exc:
+        import_street_files(tmp_path, "essex", peers=[])
+    msg = str(exc.value)
+    assert "2014-01-essex-street.csv" in msg and f"'{column}'" in msg
+    assert "2 row(s)" in msg and "line 3: 'Kent Police'" in msg and "line 4" in msg
+
+
+def test_peer_file_holding_the_home_force_is_an_error(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row()])
+    write_street(tmp_path, "2014-01", "derbyshire", [row("e9")], gz=True)  # Essex rows
+    with pytest.raises(PoliceUkImportError, match=r"derbyshire-street\.csv\.gz.*Falls within"):
+        import_street_files(tmp_path, "essex", peers=["derbyshire"])
+
+
+def test_month_column_disagreeing_with_file_name_is_an_error(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row(), row("c2", month="2014-02")])
+    with pytest.raises(PoliceUkImportError, match=r"'Month'.*line 3: '2014-02'"):
+        import_street_files(tmp_path, "essex", peers=[])
+
+
+def test_file_in_the_wrong_month_folder_is_an_error(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row()], name="2014-02-essex-street.csv")
+    with pytest.raises(PoliceUkImportError, match="folder 2014-01"):
+        import_street_files(tmp_path, "essex", peers=[])
+
+
+def test_same_month_as_csv_and_gz_is_an_error(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row()])
+    write_street(tmp_path, "2014-01", "essex", [row()], gz=True)
+    with pytest.raises(PoliceUkImportError, match="keep one of them"):
+        import_street_files(tmp_path, "essex", peers=[])
+
+
+def test_unknown_crime_type_is_an_error_naming_file_column_and_rows(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row(), row("c2", "Cyber crime")])
+    with pytest.raises(PoliceUkImportError) as exc:
+        import_street_files(tmp_path, "essex", peers=[])
+    msg = str(exc.value)
+    assert "'Crime type'" in msg and "Cyber crime" in msg
+    assert "2014-01-essex-street.csv line 3" in msg
+
+
+def test_unknown_force_is_an_error(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row()])
+    with pytest.raises(PoliceUkImportError, match="police_uk_slug.*'kent'"):
+        import_street_files(tmp_path, "essex", peers=["kent"])
+
+
+def test_no_file_of_the_home_force_is_an_error(tmp_path):
+    (tmp_path / "2014-01").mkdir()
+    with pytest.raises(PoliceUkImportError, match="no street file of force 'essex'"):
+        import_street_files(tmp_path, "essex", peers=[])
+
+
+def test_missing_month_between_first_and_last_is_a_warning(tmp_path):
+    for m in ("2014-01", "2014-03"):
+        write_street(tmp_path, m, "essex", [row(f"c{m}", month=m)])
+    result = import_street_files(tmp_path, "essex", peers=[])
+    assert result.report["missing_months"] == {"essex": ["2014-02"]}
+    assert "essex: no file for month(s) 2014-02" in result.warnings
+    assert len(result.crimes) == 2
+
+
+def test_requested_month_absent_is_a_warning_and_other_months_are_not_read(tmp_path):
+    for m in ("2014-01", "2014-02", "2014-03"):
+        write_street(tmp_path, m, "essex", [row(f"c{m}", month=m)])
+    result = import_street_files(tmp_path, "essex", peers=[], months="2014-02:2014-04")
+    assert list(result.crimes["crime_id"]) == ["c2014-02", "c2014-03"]
+    assert result.report["missing_months"] == {"essex": ["2014-04"]}
+    assert {
+        "file": "2014-01/2014-01-essex-street.csv",
+        "reason": "outside --months",
+    } in result.report["files_not_read"]
+
+
+def test_duplicate_crime_ids_keep_the_first_and_list_every_occurrence(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row("d1"), row("x"), row("d1", "Robbery")])
+    write_street(
+        tmp_path, "2014-02", "essex", [row("d1", month="2014-02"), row("y", month="2014-02")]
+    )
+    result = import_street_files(tmp_path, "essex", peers=[])
+    assert list(result.crimes["crime_id"]) == ["d1", "x", "y"]
+    assert result.crimes.set_index("crime_id").loc["d1", "offence_group"] == "Burglary"
+    assert result.report["duplicate_crime_ids"] == [
+        {
+            "force": "essex",
+            "crime_id": "d1",
+            "kept": "2014-01/2014-01-essex-street.csv:2",
+            "dropped": ["2014-01/2014-01-essex-street.csv:4", "2014-02/2014-02-essex-street.csv:2"],
+        }
+    ]
+    by_force = result.report["rows_read"]["by_force"]["essex"]
+    assert by_force == {"rows_read": 5, "crimes": 3, "asb": 0, "duplicate_rows_dropped": 2}
+    assert any("appear more than once" in w for w in result.warnings)
+
+
+def test_unknown_outcome_is_null_listed_and_warned(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row("u1", outcome="Sent to the moon"), row("u2")])
+    with pytest.warns(PoliceUkImportWarning, match="Sent to the moon"):
+        result = import_street_files(tmp_path, "essex", peers=[])
+    assert result.crimes["outcome_type"].isna().all()
+    assert result.report["unknown_outcome_categories"] == [
+        {
+            "category": "Sent to the moon",
+            "rows": 1,
+            "examples": ["2014-01/2014-01-essex-street.csv:2"],
+        }
+    ]
+
+
+def test_rows_without_location_or_outside_the_area_are_unassigned_counted_and_listed(folder):
+    report = run(folder).report
+    assert report["no_location"]["count"] == {"crimes": 1, "incidents": 0}
+    assert [r["where"] for r in report["no_location"]["rows"]] == [
+        "2014-01/2014-01-essex-street.csv:5"
+    ]
+    assert report["outside_force_area"]["count"] == {"crimes": 1, "incidents": 1}
+    assert report["outside_force_area"]["districts"] == {"Havering": 2}
+    assert {r["extract"] for r in report["outside_force_area"]["rows"]} == {"crimes", "incidents"}
+
+
+def test_crime_without_id_gets_a_synthetic_id_and_a_warning(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row(""), row("")])
+    result = import_street_files(tmp_path, "essex", peers=[])
+    assert list(result.crimes["crime_id"]) == ["NOID-2014-01-000001", "NOID-2014-01-000002"]
+    assert result.report["crimes_without_id"] == 2
+
+
+def test_nothing_is_lost_rows_read_equal_crimes_asb_and_duplicates(folder):
+    r = run(folder).report
+    for v in r["rows_read"]["by_force"].values():
+        assert v["rows_read"] == v["crimes"] + v["asb"] + v["duplicate_rows_dropped"]
+    essex = r["rows_read"]["by_force"]["essex"]
+    assert r["rows_written"]["crimes"] == essex["crimes"]
+    assert r["rows_written"]["incidents"] == essex["asb"]
+
+
+# --------------------------------------------------------------------------------------- mappings
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("Offender sent to prison", "charge_summons"),
+        ("Offender given suspended prison sentence", "charge_summons"),
+        ("Offender fined", "charge_summons"),
+        ("Offender given community sentence", "charge_summons"),
+        ("Court result unavailable", "charge_summons"),
+        ("Suspect charged as part of another case", "charge_summons"),
+        ("Awaiting court outcome", "charge_summons"),
+        ("Defendant found not guilty", "charge_summons"),
+        ("Offender given conditional discharge", "charge_summons"),
+        ("Offender deprived of property", "charge_summons"),
+        ("Offender ordered to pay compensation", "charge_summons"),
+        ("Offender given absolute discharge", "charge_summons"),
+        ("Offender otherwise dealt with", "charge_summons"),
+        ("Defendant sent to Crown Court", "charge_summons"),
+        ("Court case unable to proceed", "charge_summons"),
+        ("Offender given a caution", "caution"),
+        ("Offender given a drugs possession warning", "cannabis_warning"),
+        ("Offender given penalty notice", "penalty_notice"),
+        ("Local resolution", "community_resolution"),
+        ("Investigation complete; no suspect identified", "no_suspect_identified"),
+        ("Unable to prosecute suspect", "evidential_difficulties"),
+        ("Formal action is not in the public interest", "not_in_public_interest"),
+        ("Action to be taken by another organisation", "transferred_to_other_body"),
+        ("Under investigation", None),
+        ("", None),
+    ],
+)
+def test_outcome_category_maps_to_contract_outcome(tmp_path, category, expected):
+    assert police_uk.OUTCOME_CATEGORY_TYPES[category] == expected
+    write_street(tmp_path, "2014-01", "essex", [row("o1", outcome=category)])
+    got = import_street_files(tmp_path, "essex", peers=[]).crimes["outcome_type"].iloc[0]
+    assert (pd.isna(got) and expected is None) or got == expected
+
+
+def test_outcome_mapping_targets_are_contract_outcome_types():
+    targets = {v for v in police_uk.OUTCOME_CATEGORY_TYPES.values() if v is not None}
+    assert targets <= set(OUTCOME_TYPES)
+
+
+def test_crime_type_mapping_targets_are_contract_offence_groups():
+    targets = {v for v in police_uk.CRIME_TYPE_GROUPS.values() if v is not None}
+    assert targets <= set(OFFENCE_GROUPS)
+    not_victim = {"Drug offences", "Possession of weapons", "Public order offences"}
+    assert not_victim.isdisjoint(VICTIM_BASED_GROUPS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, None),
+        ("2014-01:2014-11", (pd.Period("2014-01", "M"), pd.Period("2014-11", "M"))),
+        ("2014-05", (pd.Period("2014-05", "M"), pd.Period("2014-05", "M"))),
+    ],
+)
+def test_parse_months(text, expected):
+    assert parse_months(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2014-11:2014-01", "2014/01", "2014-01:2014-02:2014-03"])
+def test_parse_months_rejects_bad_ranges(text):
+    with pytest.raises(PoliceUkImportError, match="--months"):
+        parse_months(text)
+
+
+# ------------------------------------------------------------------------------- report and CLI
+def test_report_lists_files_with_rows_and_sha256_of_uncompressed_content(folder):
+    report = run(folder).report
+    f = next(x for x in report["files"] if x["file"] == "2014-01/2014-01-derbyshire-street.csv.gz")
+    content = gzip.decompress((folder / f["file"]).read_bytes())
+    assert f["sha256"] == hashlib.sha256(content).hexdigest()
+    assert f["rows"] == 3
+    assert report["months_found"] == {
+        "essex": ["2014-01", "2014-02"],
+        "derbyshire": ["2014-01", "2014-02"],
+    }
+
+
+def test_output_is_deterministic(folder, tmp_path):
+    a = write_import(run(folder), tmp_path / "a")
+    b = write_import(run(folder), tmp_path / "b")
+    for name in ("import_report.json", "import_report.md"):
+        assert (a / name).read_text() == (b / name).read_text()
+    for name in ("crimes", "incidents", "msg_peers"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(a / f"{name}.parquet"), pd.read_parquet(b / f"{name}.parquet")
+        )
+
+
+def test_cli_writes_extracts_report_and_prints_elapsed_time(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        ["--input", str(folder), "--force", "essex", "--peers", "derbyshire", "--out", str(out)]
+    )
+    assert code == 0
+    for name in ("crimes.parquet", "incidents.parquet", "msg_peers.parquet", "import_report.md"):
+        assert (out / name).exists(), name
+    report = json.loads((out / "import_report.json").read_text())
+    assert report["rows_written"] == {"crimes": 6, "incidents": 3, "msg_peers": 4}
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("done in ") and lines[-1].endswith(" s")
+
+
+def test_cli_reports_an_error_and_exits_2(tmp_path, capsys):
+    write_street(tmp_path / "in", "2014-01", "essex", [row("c", "Cyber crime")])
+    code = main(
+        [
+            "--input",
+            str(tmp_path / "in"),
+            "--force",
+            "essex",
+            "--peers",
+            "",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "Cyber crime" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_help_exits_cleanly(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "--months" in capsys.readouterr().out
