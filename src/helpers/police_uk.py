@@ -309,6 +309,12 @@ def discover_files(input_dir: Path) -> tuple[list[_StreetFile], list[str]]:
         if not _MONTH_DIR_RE.match(month_dir.name):
             others.append(month_dir.relative_to(input_dir).as_posix() + "/")
             continue
+        try:
+            parse_month(month_dir.name)
+        except PeriodError:
+            raise PoliceUkImportError(
+                f"{month_dir}: folder name is not a month (YYYY-MM)"
+            ) from None
         for path in sorted(p for p in month_dir.iterdir() if p.is_file()):
             m = _FILE_RE.match(path.name)
             if not m:
@@ -755,7 +761,7 @@ def import_street_files(
         "crime_type_mapping": CRIME_TYPE_GROUPS | {},
         "constants": {
             "crimes": CRIME_CONSTANTS,
-            "incidents": {k: v for k, v in INCIDENT_CONSTANTS.items()},
+            "incidents": dict(INCIDENT_CONSTANTS),
         },
         "caveats": list(CAVEATS),
         "warnings": warn,
@@ -894,7 +900,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.police_uk",
         description="Import data.police.uk street-level crime files (as downloaded) into the data "
-        "contract: crimes, incidents (ASB) and msg_peers, with an import report.",
+        "contract: crimes, incidents (ASB) and msg_peers, with an import report. Relative paths "
+        "are taken from the project root (as everywhere in helpers), not the current directory.",
     )
     parser.add_argument(
         "--input", required=True, help="folder with YYYY-MM/YYYY-MM-<force>-street.csv[.gz]"

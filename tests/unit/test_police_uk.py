@@ -319,6 +319,23 @@ def test_file_in_the_wrong_month_folder_is_an_error(tmp_path):
         import_street_files(tmp_path, "essex", peers=[])
 
 
+def test_month_folder_that_is_not_a_month_is_an_error(tmp_path):
+    write_street(tmp_path, "2014-13", "essex", [row(month="2014-13")])
+    with pytest.raises(PoliceUkImportError, match="2014-13: folder name is not a month"):
+        import_street_files(tmp_path, "essex", peers=[])
+
+
+def test_other_files_are_listed_as_not_read(tmp_path):
+    write_street(tmp_path, "2014-01", "essex", [row()])
+    (tmp_path / "2014-01" / "2014-01-essex-outcomes.csv").write_text("x\n")
+    write_street(tmp_path, "2014-01", "kent", [])
+    report = import_street_files(tmp_path, "essex", peers=[]).report
+    assert report["files_not_read"] == [
+        {"file": "2014-01/2014-01-essex-outcomes.csv", "reason": "not a street-level crime file"},
+        {"file": "2014-01/2014-01-kent-street.csv", "reason": "force kent not requested"},
+    ]
+
+
 def test_same_month_as_csv_and_gz_is_an_error(tmp_path):
     write_street(tmp_path, "2014-01", "essex", [row()])
     write_street(tmp_path, "2014-01", "essex", [row()], gz=True)
