@@ -1,0 +1,141 @@
+"""Write the nine report notebooks (``notebooks/00_master.ipynb`` … ``08_organisational_health.ipynb``).
+
+The notebooks are generated so they stay consistent: the same parameters cell, the same thin calls
+into :mod:`helpers.report`, the published headings. Edit this script, not the notebooks, then run::
+
+    .venv/bin/python scripts/make_notebooks.py          # rewrite the notebooks
+    .venv/bin/python scripts/make_notebooks.py --check  # exit 1 if a notebook differs from the script
+
+The committed notebooks carry no outputs and keep ``metadata.kernelspec`` (papermill needs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from helpers.catalog import AREA_SLUGS, AREAS  # noqa: E402
+from helpers.sections import items_for  # noqa: E402
+
+NOTEBOOKS_DIR = ROOT / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+LANGUAGE_INFO = {"name": "python"}
+
+PARAMETERS = """month: str = "2016-09"  # report month, YYYY-MM
+period: str = "rolling-12m"  # rolling-12m | fytd | month
+geography: str = "Force"  # Force, an LPA (North, South, West) or a district name
+data_dir: str = "data/demo"  # extract folder, relative to the project root or absolute
+interactive: bool = True  # True in JupyterLab (filter bar); the pack sets False"""
+
+
+def _notebook(cells: list) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same file
+    return nb
+
+
+def _parameters_cell():
+    return new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})
+
+
+def area_notebook(area: int) -> nbformat.NotebookNode:
+    """Build the notebook of one area of focus."""
+    title = f"{area}. {AREAS[area]}"
+    cells = [
+        new_markdown_cell(
+            f"# {title}\n\n"
+            "Performance Information compares this year with last year for every measure of the area;\n"
+            "Management Information shows the trends behind it. Change the parameters below (or use the\n"
+            "filter bar when `interactive` is True) to look at an LPA (Local Policing Area) or district."
+        ),
+        _parameters_cell(),
+        new_code_cell(
+            "from helpers import report\n\n"
+            f"page = report.AreaPage({area}, month=month, period=period, geography=geography, "
+            "data_dir=data_dir)\n"
+            "page.header()"
+        ),
+        new_markdown_cell("## Performance Information"),
+        new_code_cell("page.performance_information(interactive=interactive)"),
+        new_markdown_cell("## Management Information"),
+    ]
+    for item in items_for(area):
+        cells.append(
+            new_code_cell(f'page.management_information("{item.key}", interactive=interactive)')
+        )
+    cells.append(new_code_cell("page.commentary()"))
+    cells.append(new_code_cell("page.footer()"))
+    return _notebook(cells)
+
+
+def master_notebook() -> nbformat.NotebookNode:
+    """Build the master notebook: cover, contents, scorecard, exceptions, districts, sources."""
+    cells = [
+        new_markdown_cell(
+            "# Monthly Performance Report\n\n"
+            "The cover, contents and one-page scorecard of the pack, the exceptions that need a\n"
+            "commander's attention, the districts side by side, and which sources have data."
+        ),
+        _parameters_cell(),
+        new_code_cell(
+            "from helpers import report\n\n"
+            "master = report.MasterPage(month=month, period=period, geography=geography, "
+            "data_dir=data_dir)\n"
+            "master.cover()"
+        ),
+        new_markdown_cell("## Areas of Focus"),
+        new_code_cell("master.contents()"),
+        new_markdown_cell("## Scorecard"),
+        new_code_cell("master.scorecard(interactive=interactive)"),
+        new_markdown_cell("## Exceptions"),
+        new_code_cell("master.exceptions()"),
+        new_markdown_cell("## Districts"),
+        new_code_cell("master.district_comparison()"),
+        new_markdown_cell("## Sources"),
+        new_code_cell("master.data_availability()"),
+        new_code_cell("master.footer()"),
+    ]
+    return _notebook(cells)
+
+
+def notebooks() -> dict[str, nbformat.NotebookNode]:
+    """Every notebook by file name."""
+    out = {"00_master.ipynb": master_notebook()}
+    for area, slug in AREA_SLUGS.items():
+        out[f"{area:02d}_{slug}.ipynb"] = area_notebook(area)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check the notebooks are current")
+    parser.add_argument("--out", type=Path, default=NOTEBOOKS_DIR, help="folder to write to")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, nb in notebooks().items():
+        path = args.out / name
+        text = nbformat.writes(nb) + "\n"
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if stale:
+        print("out of date (run scripts/make_notebooks.py):", ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

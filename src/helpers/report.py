@@ -1,0 +1,755 @@
+"""The facade the notebooks call: one area page (:class:`AreaPage`) or the master page (:class:`MasterPage`).
+
+A notebook cell is a single call such as ``page.performance_information(interactive=interactive)``;
+everything else — loading the cube, the performance rows, the tables, the charts, the kernel-free
+views for the pack, the ipywidgets filter bar for analysts — happens here and in the modules this
+one calls.
+
+Example
+-------
+>>> page = AreaPage(1, month="2016-09", period="rolling-12m", data_dir="data/demo")  # doctest: +SKIP
+>>> page.header()                                                                  # doctest: +SKIP
+>>> html = page.render_html("Basildon", "fytd")  # the whole page for one view, as a string # doctest: +SKIP
+
+Output is deterministic for the same data and parameters: no timestamps, no random ids.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from . import sections, tables
+from .catalog import AREA_SLUGS, AREAS, measure, measures_for
+from .config import COMMENTARY_DIR, force_config, resolve_path
+from .periods import PERIOD_LABELS, PERIODS, check_period, month_label, parse_month, window
+
+#: Periods pre-rendered in the pack's views (the run's own period is always added).
+VIEW_PERIODS = ("rolling-12m", "fytd")
+
+#: Abbreviations spelled out once on each page (the page's header lists those the page uses).
+ABBREVIATIONS = {
+    "LPA": "Local Policing Area",
+    "MSG": "Most Similar Group (of forces)",
+    "CI": "confidence interval (95%)",
+    "SPC": "statistical process control",
+    "KSI": "killed or seriously injured",
+    "NTE": "night-time economy",
+    "ASB": "anti-social behaviour",
+    "PCSO": "Police Community Support Officer",
+    "BME": "Black and minority ethnic",
+    "DASH": "Domestic Abuse, Stalking and Harassment risk assessment",
+    "TIC": "offences taken into consideration",
+    "N/A": "not available",
+}
+AREA_ABBREVIATIONS = {
+    1: ("LPA", "SPC", "DASH", "N/A"),
+    2: ("LPA", "MSG", "CI", "BME", "N/A"),
+    3: ("LPA", "N/A"),
+    4: ("LPA", "NTE", "SPC", "N/A"),
+    5: ("LPA", "KSI", "SPC", "N/A"),
+    6: ("LPA", "MSG", "CI", "ASB", "SPC", "TIC", "N/A"),
+    7: ("N/A",),
+    8: ("PCSO", "N/A"),
+    0: ("LPA", "MSG", "KSI", "ASB", "SPC", "N/A"),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The cube, cached in memory per data folder
+# --------------------------------------------------------------------------------------------
+
+_CUBES: dict[str, object] = {}
+#: Rendered fragments: (cube id, kind, key, month, period, geography, small) → HTML.
+_FRAGMENTS: dict[tuple, str] = {}
+
+
+def get_cube(data_dir) -> object:
+    """Load the cube for ``data_dir`` once per process (``helpers.cube.load_cube`` caches on disk)."""
+    path = str(resolve_path(data_dir))
+    if path not in _CUBES:
+        from .cube import load_cube
+
+        _CUBES[path] = load_cube(path)
+    return _CUBES[path]
+
+
+def clear_caches() -> None:
+    """Forget cubes and rendered fragments (tests; a data folder rebuilt in the same kernel)."""
+    _CUBES.clear()
+    _FRAGMENTS.clear()
+
+
+def _cached(key: tuple, render) -> str:
+    if key not in _FRAGMENTS:
+        _FRAGMENTS[key] = render()
+    return _FRAGMENTS[key]
+
+
+def geography_frame(cube) -> pd.DataFrame:
+    """``[level, geography, lpa]`` from the cube, or from the district reference table."""
+    if cube is not None and hasattr(cube, "geographies"):
+        frame = cube.geographies()
+        if frame is not None and len(frame):
+            frame = frame.copy()
+            if "lpa" not in frame:
+                frame["lpa"] = None
+            return frame
+    from .loading import districts
+
+    ref = districts()
+    rows = [{"level": "force", "geography": "Force", "lpa": None}]
+    rows += [{"level": "lpa", "geography": g, "lpa": g} for g in sorted(ref["lpa"].unique())]
+    rows += [
+        {"level": "district", "geography": d, "lpa": lpa}
+        for d, lpa in zip(ref["district"], ref["lpa"], strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def geography_options(cube) -> list[tuple[str, str]]:
+    """(level, name) for the selectors: Force, LPAs, districts (Unassigned left out)."""
+    from .views import geography_options as options
+
+    return options(cube)
+
+
+def level_of(geographies: pd.DataFrame, geography: str) -> str:
+    """``force`` / ``lpa`` / ``district`` for a geography name; a clear error if unknown."""
+    if geography == "Force":
+        return "force"
+    row = geographies[geographies["geography"] == geography]
+    if row.empty:
+        known = ", ".join(geographies["geography"].astype(str))
+        raise ValueError(
+            f"geography {geography!r} is not known; use Force, an LPA or a district: {known}"
+        )
+    return str(row["level"].iloc[0])
+
+
+def _month_str(value) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        return parse_month(str(value)[:7]).strftime("%b %Y")
+    except ValueError:
+        return str(value)
+
+
+def data_to(cube) -> dict[str, str | None]:
+    """Extract → "Sep 2016" (the last month with data), None where the extract is absent."""
+    raw = getattr(cube, "data_to", None) or {}
+    return {k: _month_str(v) for k, v in raw.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Performance rows for a table
+# --------------------------------------------------------------------------------------------
+
+
+def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.DataFrame:
+    """Rows of an area's table, with ``window_kind`` and ``no_source`` added for the table."""
+    from .performance import performance_rows as rows_of
+
+    rows = rows_of(cube, area, str(month), period, geography=geography, in_table=True)
+    rows = rows.copy()
+    present = getattr(cube, "data_to", None) or {}
+    kinds, no_source = [], []
+    for mid in rows["measure_id"]:
+        m = measure(mid)
+        kinds.append(m.window_kind(period))
+        srcs = sections.measure_sources(m)
+        no_source.append(bool(srcs) and any(present.get(s) is None for s in srcs))
+    rows["window_kind"] = kinds
+    rows["no_source"] = no_source
+    if "available" in rows:
+        level = None
+        with contextlib.suppress(ValueError):
+            level = level_of(geography_frame(cube), geography)
+        notes = []
+        for mid, note, available in zip(
+            rows["measure_id"], rows.get("note", [""] * len(rows)), rows["available"], strict=True
+        ):
+            m = measure(mid)
+            if level is not None and level not in m.levels and not available:
+                notes.append(tables.NOT_AT_LEVEL)
+            else:
+                notes.append(note)
+        rows["note"] = notes
+    return rows
+
+
+def _area_title(area: int) -> str:
+    return f"{area}. {AREAS[area]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Commentary
+# --------------------------------------------------------------------------------------------
+
+
+def commentary_path(month, area: int, root: Path = COMMENTARY_DIR) -> Path:
+    """``params/commentary/<YYYY-MM>/<NN>_<slug>.md``."""
+    m = parse_month(month)
+    return root / m.strftime("%Y-%m") / f"{area:02d}_{AREA_SLUGS[area]}.md"
+
+
+def render_markdown(text: str) -> str:
+    """Render the analyst's markdown (trusted text) to HTML."""
+    import mistune
+
+    return mistune.html(text)
+
+
+def commentary_html(month, area: int, root: Path = COMMENTARY_DIR) -> str:
+    """The area's commentary for the month as HTML, or "" when there is none."""
+    path = commentary_path(month, area, root)
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8").strip()
+    if not text:
+        return ""
+    return f'<div class="ppw ppw-commentary">{render_markdown(text)}</div>'
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------
+
+
+class _Page:
+    """What the area and master pages share: the run, the cube and the geographies."""
+
+    def __init__(
+        self,
+        month="2016-09",
+        period="rolling-12m",
+        geography="Force",
+        data_dir="data/demo",
+        *,
+        cube=None,
+    ):
+        self.month = parse_month(month)
+        self.period = check_period(period)
+        self.data_dir = data_dir
+        self.cube = cube if cube is not None else get_cube(data_dir)
+        self.geographies = geography_frame(self.cube)
+        self.geography = geography
+        self.level = level_of(self.geographies, geography)
+        self._bar = None
+
+    @property
+    def _cube_key(self):
+        return id(self.cube)
+
+    def context(
+        self, geography: str | None = None, period: str | None = None, *, small: bool = False
+    ):
+        """A :class:`helpers.sections.Context` for a view of this page."""
+        g = geography or self.geography
+        return sections.Context(
+            cube=self.cube,
+            month=self.month,
+            period=period or self.period,
+            geography=g,
+            level=level_of(self.geographies, g),
+            geographies=self.geographies,
+            small=small,
+        )
+
+    def view_periods(self) -> list[str]:
+        """Periods offered in the pack's views: rolling 12 months and financial year to date (+ the run's)."""
+        out = list(VIEW_PERIODS)
+        if self.period not in out:
+            out.append(self.period)
+        return out
+
+    def _window_text(self, period: str | None = None) -> str:
+        p = period or self.period
+        w = window(p, self.month)
+        return f"{PERIOD_LABELS[p]}: {w.label} against {w.last_year().label}"
+
+    def _abbreviations(self, area: int) -> str:
+        keys = AREA_ABBREVIATIONS.get(area, ())
+        text = "; ".join(f"{k}: {ABBREVIATIONS[k]}" for k in keys)
+        return (
+            f'<p class="ppw-sub" style="font-size:12px">Abbreviations — {html.escape(text)}.</p>'
+            if text
+            else ""
+        )
+
+    def _marking(self) -> str:
+        return f'<div class="ppw-marking">[{html.escape(force_config().protective_marking)}]</div>'
+
+    def footer(self) -> HTML:
+        """The protective marking again at the foot of the page."""
+        return HTML(f'<div class="ppw">{self._marking()}</div>')
+
+    def set_view(self, *, geography=None, period=None, month=None) -> None:
+        """Change the page's geography / period / month (the filter bar calls this)."""
+        if month is not None:
+            self.month = parse_month(month)
+        if period is not None:
+            self.period = check_period(period)
+        if geography is not None:
+            self.level = level_of(self.geographies, geography)
+            self.geography = geography
+
+
+class AreaPage(_Page):
+    """One area of focus: header, Performance Information, Management Information, commentary.
+
+    Parameters
+    ----------
+    area
+        1-8 (the catalog's areas).
+    month, period, geography, data_dir
+        The run, as the notebook's parameters cell gives them.
+    cube
+        An already loaded cube (tests); by default the cube of ``data_dir``, loaded once per kernel.
+
+    Examples
+    --------
+    >>> page = AreaPage(6, month="2014-03", period="fytd")        # doctest: +SKIP
+    >>> page.performance_information(interactive=False)          # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        area: int,
+        month="2016-09",
+        period="rolling-12m",
+        geography="Force",
+        data_dir="data/demo",
+        *,
+        cube=None,
+    ):
+        if area not in AREAS:
+            raise ValueError(f"area {area!r} is not one of 1-8")
+        super().__init__(month, period, geography, data_dir, cube=cube)
+        self.area = area
+        self.title = _area_title(area)
+        self.slug = AREA_SLUGS[area]
+        self.items = sections.items_for(area)
+
+    # ---- fragments as strings ----------------------------------------------------------------
+    def header_html(self) -> str:
+        cfg = force_config()
+        geo = (
+            "Force"
+            if self.geography == "Force"
+            else f"{self.geography} ({self.level.upper() if self.level == 'lpa' else self.level})"
+        )
+        return (
+            tables.CSS
+            + '<div class="ppw">'
+            + self._marking()
+            + f'<p class="ppw-sub"><b>{html.escape(cfg.force_name)}</b> — Monthly Performance Report: '
+            f"{html.escape(self.month.strftime('%B %Y'))}</p>"
+            + f'<p class="ppw-sub">Data to {html.escape(month_label(self.month))} (unless stated otherwise)'
+            f" · {html.escape(geo)} · {html.escape(self._window_text())}</p>"
+            + self._abbreviations(self.area)
+            + "</div>"
+        )
+
+    def table_html(self, geography: str | None = None, period: str | None = None) -> str:
+        """The Performance Information table (with its legend and notes) for one view."""
+        g = geography or self.geography
+        p = period or self.period
+        key = (self._cube_key, "table", self.area, str(self.month), p, g)
+
+        def render():
+            if self.area not in {m.area for m in measures_for(month=self.month)}:
+                return tables.note_html(
+                    "This area has no measures in the Performance Information table for this month; "
+                    "see Management Information.",
+                    "info",
+                )
+            rows = performance_rows(self.cube, self.area, self.month, p, g)
+            extra = []
+            if rows.get("no_source", pd.Series(dtype=bool)).any():
+                extra.append(
+                    f"{tables.NO_SOURCE}: the data folder has no extract for the measures so marked."
+                )
+            return tables.performance_table(
+                rows, title=self.title, month=self.month, period=p, geography=g, extra_notes=extra
+            )
+
+        return _cached(key, render)
+
+    def item_html(
+        self,
+        key: str,
+        geography: str | None = None,
+        period: str | None = None,
+        *,
+        small: bool = False,
+    ) -> str:
+        """One management-information item for one view (cached per view)."""
+        it = sections.item(key)
+        g = (geography or self.geography) if it.by_geography else self.geography
+        p = (period or self.period) if it.by_period else self.period
+        cache_key = (self._cube_key, "item", key, str(self.month), p, g, small)
+        return _cached(cache_key, lambda: sections.render_item(it, self.context(g, p, small=small)))
+
+    def management_html(self, geography: str | None = None, period: str | None = None) -> str:
+        return "".join(self.item_html(i.key, geography, period) for i in self.items)
+
+    def render_html(self, geography: str | None = None, period: str | None = None) -> str:
+        """The whole page for one geography × period as an HTML string (what the filter bar shows).
+
+        Time this to measure a re-render without a browser.
+        """
+        return (
+            self.header_html()
+            + '<div class="ppw">'
+            + "<h2>Performance Information</h2>"
+            + self.table_html(geography, period)
+            + "<h2>Management Information</h2>"
+            + self.management_html(geography, period)
+            + "</div>"
+            + commentary_html(self.month, self.area)
+        )
+
+    # ---- display -----------------------------------------------------------------------------
+    def header(self) -> HTML:
+        """Marking, force, report month, "Data to <month> (unless stated otherwise)", geography, period."""
+        return HTML(self.header_html())
+
+    def performance_information(self, interactive: bool = False):
+        """The Performance Information table.
+
+        ``interactive=True``: the ipywidgets filter bar above a table that re-renders in place.
+        ``interactive=False`` (the pack): every geography × period pre-rendered, switched by plain
+        JavaScript (:func:`helpers.views.switcher`), no widgets.
+        """
+        if interactive:
+            from .widgets import FilterBar
+
+            bar = self.filter_bar()
+            out = bar.add_view(lambda: self.table_html())
+            return bar.with_output(out) if isinstance(bar, FilterBar) else out
+        from .views import switcher
+
+        return switcher(
+            lambda g, p: f'<div class="ppw">{self.table_html(g, p)}</div>',
+            geography_options(self.cube),
+            self.view_periods(),
+            default=(self.geography, self.period),
+        )
+
+    def management_information(self, key: str | None = None, interactive: bool = False):
+        """One item (``key``) or all items of Management Information.
+
+        Key charts (``Item.switchable``) are pre-rendered for every geography in the pack, at a
+        smaller size for all but the run's own geography, so a commander can switch without a kernel.
+        """
+        keys = [key] if key else [i.key for i in self.items]
+        if interactive:
+            bar = self.filter_bar()
+            return bar.add_view(
+                lambda: '<div class="ppw">' + "".join(self.item_html(k) for k in keys) + "</div>"
+            )
+        parts = []
+        for k in keys:
+            it = sections.item(k)
+            if it.switchable and it.by_geography:
+                parts.append(self._switchable_item(k))
+            else:
+                parts.append(f'<div class="ppw">{self.item_html(k)}</div>')
+        return HTML("".join(parts))
+
+    def _switchable_item(self, key: str) -> str:
+        from .views import switcher
+
+        def render(g, p):
+            small = g != self.geography
+            return f'<div class="ppw">{self.item_html(key, g, p, small=small)}</div>'
+
+        return switcher(
+            render,
+            geography_options(self.cube),
+            self.view_periods(),
+            default=(self.geography, self.period),
+        ).data
+
+    def commentary(self) -> HTML:
+        """The analyst's commentary for the month (``params/commentary/<YYYY-MM>/<NN>_<slug>.md``), if any."""
+        return HTML(commentary_html(self.month, self.area))
+
+    def filter_bar(self):
+        """The page's ipywidgets filter bar (one per page; every interactive view registers with it)."""
+        if self._bar is None:
+            from .widgets import FilterBar
+
+            self._bar = FilterBar(self)
+        return self._bar
+
+
+# --------------------------------------------------------------------------------------------
+# The master page
+# --------------------------------------------------------------------------------------------
+
+#: District comparison on the master page.
+MASTER_DISTRICT_MEASURES = [
+    ("all_crime", "All crime"),
+    ("victim_based_crime", "Victim-based crime"),
+    ("solved_rate", "Solved rate"),
+    ("asb_incidents", "ASB incidents"),
+    ("da_incidents", "DA incidents"),
+    ("ksi_all", "KSI"),
+]
+
+
+class MasterPage(_Page):
+    """The master notebook: cover, contents, scorecard, exceptions, district comparison, sources."""
+
+    def cover(self) -> HTML:
+        cfg = force_config()
+        rows = []
+        for extract, to in data_to(self.cube).items():
+            rows.append(
+                f"<tr><td>{html.escape(sections.SOURCE_NAMES.get(extract, extract))}</td>"
+                f"<td>{html.escape(to or 'no data')}</td></tr>"
+            )
+        sources = (
+            '<table class="ppw-small"><thead><tr><th>Source</th><th>Data to</th></tr></thead><tbody>'
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+        return HTML(
+            tables.CSS
+            + '<div class="ppw">'
+            + self._marking()
+            + f"<h2 style='font-size:24px'>{html.escape(cfg.force_name)}</h2>"
+            + f"<p class='ppw-sub' style='font-size:18px'>Monthly Performance Report: "
+            f"{html.escape(self.month.strftime('%B %Y'))}</p>"
+            + f"<p class='ppw-sub'>{html.escape(self._window_text())} · "
+            f"{html.escape('Force' if self.geography == 'Force' else self.geography)}</p>"
+            + f"<p class='ppw-sub'>Data to {html.escape(month_label(self.month))} (unless stated "
+            "otherwise). The date each source runs to:</p>"
+            + sources
+            + self._abbreviations(0)
+            + "</div>"
+        )
+
+    def contents(self) -> HTML:
+        """Links to the area pages as the pack names them (``01_domestic_abuse.html`` …)."""
+        items = "".join(
+            f'<li><a href="{area:02d}_{slug}.html">{html.escape(_area_title(area))}</a></li>'
+            for area, slug in AREA_SLUGS.items()
+        )
+        return HTML(
+            f'<div class="ppw"><ol style="list-style:none;padding-left:0">{items}</ol></div>'
+        )
+
+    # ---- scorecard -----------------------------------------------------------------------------
+    def scorecard_frame(
+        self, geography: str | None = None, period: str | None = None
+    ) -> pd.DataFrame:
+        """Every in-table measure of every area for one view, with area titles."""
+        g = geography or self.geography
+        p = period or self.period
+        frames = []
+        for area in AREAS:
+            if not measures_for(area, self.month):
+                continue
+            rows = performance_rows(self.cube, area, self.month, p, g)
+            rows["area"] = area
+            rows["area_title"] = _area_title(area)
+            frames.append(rows)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def scorecard_html(self, geography: str | None = None, period: str | None = None) -> str:
+        g = geography or self.geography
+        p = period or self.period
+        key = (self._cube_key, "scorecard", str(self.month), p, g)
+        return _cached(
+            key,
+            lambda: (
+                '<div class="ppw">'
+                + tables.scorecard_table(self.scorecard_frame(g, p), month=self.month, period=p)
+                + "</div>"
+            ),
+        )
+
+    def scorecard(self, interactive: bool = False):
+        """One-page scorecard: this year, change, direction ▲▼, coloured by polarity and significance."""
+        if interactive:
+            bar = self.filter_bar()
+            return bar.with_output(bar.add_view(lambda: self.scorecard_html()))
+        from .views import switcher
+
+        return switcher(
+            self.scorecard_html,
+            geography_options(self.cube),
+            self.view_periods(),
+            default=(self.geography, self.period),
+        )
+
+    def filter_bar(self):
+        if self._bar is None:
+            from .widgets import FilterBar
+
+            self._bar = FilterBar(self)
+        return self._bar
+
+    def render_html(self, geography: str | None = None, period: str | None = None) -> str:
+        """The master page's scorecard for one view (what the filter bar re-renders)."""
+        return self.scorecard_html(geography, period)
+
+    # ---- exceptions --------------------------------------------------------------------------
+    def exceptions_frame(self) -> pd.DataFrame:
+        """Measures whose latest monthly point is special cause (SPC), or with a significant change."""
+        from . import spc
+
+        ctx = self.context()
+        rows = []
+        for m in measures_for(None, self.month):
+            if m.window != "period" or m.unit not in ("count", "percent"):
+                continue
+            if ctx.geography_for(m) != ctx.geography:
+                continue
+            s = ctx.series(m.id, months=36)
+            values = (
+                s.set_index("month")["value"].astype(float) if len(s) else pd.Series(dtype=float)
+            )
+            if values.notna().sum() < 13:
+                continue
+            summary = spc.summarise(spc.xmr(values, polarity=m.polarity), m.polarity)
+            if summary["special_cause"]:
+                rows.append(
+                    {
+                        "Area": m.area,
+                        "Measure": m.title,
+                        "Latest month": _month_str(summary["latest"]),
+                        "Latest value": tables.format_value(
+                            summary["latest_value"], m.unit, m.decimals
+                        ),
+                        "Why": summary["sentence"],
+                        "kind": summary["point_type"],
+                    }
+                )
+        card = self.scorecard_frame()
+        if len(card) and "significant" in card:
+            for _, r in card[card["significant"].map(lambda v: v is True)].iterrows():
+                rows.append(
+                    {
+                        "Area": int(r["area"]),
+                        "Measure": r["label"],
+                        "Latest month": month_label(self.month),
+                        "Latest value": tables.format_value(
+                            r["this_year"], r["unit"], int(r["decimals"] or 0)
+                        ),
+                        "Why": f"Statistically significant change of {r['change']} {r.get('change_unit') or ''} on last year".strip(),
+                        "kind": "improvement" if r["direction"] == "better" else "concern",
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["Area", "Measure", "Latest month", "Latest value", "Why", "kind"]
+        )
+
+    def exceptions(self) -> HTML:
+        df = self.exceptions_frame()
+        if df.empty:
+            return HTML(
+                '<div class="ppw">'
+                + tables.note_html(
+                    "No exceptions: no measure's latest month is special-cause variation and no change is "
+                    "statistically significant."
+                )
+                + "</div>"
+            )
+        marks = {
+            "improvement": "▲ improvement",
+            "concern": "▼ concern",
+            "neutral_special": "● unusual",
+        }
+        df = df.copy()
+        df["Type"] = df.pop("kind").map(lambda k: marks.get(k, k))
+        return HTML(
+            '<div class="ppw">'
+            + tables.simple_table(df)
+            + '<p class="ppw-legend">Special cause: the latest month is outside the process limits, or part '
+            "of a run, trend or two-of-three pattern (statistical process control on the monthly series, "
+            f"{html.escape(self._geo_text())}); significant: a survey change with p &lt; 0.05.</p></div>"
+        )
+
+    def _geo_text(self) -> str:
+        return "the force" if self.geography == "Force" else self.geography
+
+    # ---- districts and sources ---------------------------------------------------------------
+    def district_comparison(self) -> HTML:
+        ctx = self.context()
+        w = window(self.period, self.month)
+        return HTML(
+            '<div class="ppw">'
+            + sections.district_table_html(ctx, MASTER_DISTRICT_MEASURES)
+            + f'<p class="ppw-legend">Key measures by district, {html.escape(w.label)} with the Better/ Worse '
+            f"change against {html.escape(w.last_year().label)}. DA: domestic abuse; KSI: killed or seriously "
+            "injured; ASB: anti-social behaviour.</p></div>"
+        )
+
+    def data_availability_frame(self) -> pd.DataFrame:
+        """For each area: the sources it uses and whether each has data."""
+        present = getattr(self.cube, "data_to", None) or {}
+        rows = []
+        for area in AREAS:
+            srcs: list[str] = []
+            for m in measures_for(area, self.month, in_table=None):
+                for s in sections.measure_sources(m):
+                    if s not in srcs:
+                        srcs.append(s)
+            for it in sections.items_for(area):
+                for s in it.sources:
+                    if s not in srcs:
+                        srcs.append(s)
+            have = [s for s in srcs if present.get(s) is not None]
+            status = (
+                "all data" if len(have) == len(srcs) else "no data" if not have else "partial data"
+            )
+            rows.append(
+                {
+                    "Area": _area_title(area),
+                    "Data": status,
+                    "Sources with data": ", ".join(have) or "—",
+                    "Sources missing": ", ".join(s for s in srcs if s not in have) or "—",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def data_availability(self) -> HTML:
+        return HTML(
+            '<div class="ppw">'
+            + tables.simple_table(self.data_availability_frame())
+            + '<p class="ppw-legend">An area with missing sources shows "No data for this area from this '
+            'source" where those figures would be, never a zero.</p></div>'
+        )
+
+
+def time_render(page: _Page, views: Iterable[tuple[str, str]]) -> list[float]:
+    """Seconds taken by ``page.render_html(g, p)`` for each view (for the benchmark)."""
+    out = []
+    for g, p in views:
+        t0 = time.perf_counter()
+        page.render_html(g, p)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+__all__ = [
+    "AreaPage",
+    "MasterPage",
+    "PERIODS",
+    "clear_caches",
+    "commentary_html",
+    "get_cube",
+    "performance_rows",
+    "time_render",
+]

@@ -1,0 +1,1453 @@
+"""The management-information sections of each area page.
+
+Each area has a list of :class:`Item` (a heading, one or more charts or small tables, a caption). An
+item's ``build`` function takes a :class:`Context` (the cube, the report month, period and
+geography) and returns HTML. All the data shaping for charts lives here, so notebooks stay thin and
+chart builders (:mod:`helpers.charts`) stay free of the cube.
+
+Rules every item keeps:
+
+- a source with no data → the visible note "No data for this area from this source", never zero;
+- a measure that does not exist at the chosen geography → the force figure, said so in the caption
+  ("… is not available at this level: Force figures shown");
+- a window with a month missing from the source → "not available", never a partial sum.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from . import charts, compare, tables
+from .catalog import Measure, measure
+from .contract import OUTCOME_LABELS, SOLVED_OUTCOMES
+from .periods import PERIOD_LABELS, Window, financial_year_start, window
+
+#: The extract each cube builder reads (for "No data for this area from this source").
+BUILDER_SOURCES = {
+    "count_incidents": ("incidents",),
+    "repeat_da_incidents": ("incidents",),
+    "count_crimes": ("crimes",),
+    "reoffenders": ("crimes", "crime_offenders"),
+    "solved_rate": ("crimes",),
+    "count_outcomes": ("crimes",),
+    "outcome_breakdown": ("crimes",),
+    "satisfaction": ("satisfaction",),
+    "emergency_attendance": ("incidents",),
+    "response_time": ("incidents",),
+    "calls": ("calls",),
+    "drug_tests": ("drug_tests",),
+    "ksi": ("collisions", "casualties"),
+    "ksi_collisions": ("collisions", "casualties"),
+    "repeat_victims_in_window": ("crimes",),
+    "repeat_victims_previous_12_months": ("crimes",),
+    "confidence_survey": ("confidence_survey",),
+    "crimes_per_1000": ("crimes",),
+    "savings": ("savings",),
+    "days_lost": ("workforce",),
+}
+
+SOURCE_NAMES = {
+    "crimes": "crime recording system (crimes)",
+    "crime_offenders": "offenders linked to crimes",
+    "incidents": "command and control (incidents)",
+    "calls": "telephony (calls)",
+    "satisfaction": "user satisfaction survey",
+    "confidence_survey": "Crime Survey for England and Wales",
+    "msg_peers": "Most Similar Group peer figures",
+    "collisions": "road collisions",
+    "casualties": "road casualties",
+    "drug_tests": "drug tests on arrest",
+    "workforce": "workforce and sickness",
+    "savings": "savings plan",
+}
+
+
+def measure_sources(m: Measure) -> tuple[str, ...]:
+    """The extracts a catalog measure is built from."""
+    if m.builder == "repeat_da_victims":
+        return (m.params.get("source", "incidents"),)
+    return BUILDER_SOURCES.get(m.builder, ())
+
+
+@dataclass
+class Context:
+    """What an item needs to draw itself: the cube and the run's month, period and geography."""
+
+    cube: object
+    month: pd.Period
+    period: str
+    geography: str = "Force"
+    level: str = "force"
+    geographies: pd.DataFrame | None = None
+    small: bool = False
+
+    # ---- geography ---------------------------------------------------------------------------
+    @property
+    def lpas(self) -> list[str]:
+        g = self.geographies
+        return [] if g is None else sorted(g.loc[g["level"] == "lpa", "geography"].astype(str))
+
+    def districts(self, lpa: str | None = None) -> list[str]:
+        """Districts (of ``lpa`` if given), excluding "Unassigned"."""
+        g = self.geographies
+        if g is None:
+            return []
+        d = g[(g["level"] == "district") & (g["geography"] != "Unassigned")]
+        if lpa is not None and "lpa" in d:
+            d = d[d["lpa"] == lpa]
+        return sorted(d["geography"].astype(str))
+
+    def local_districts(self) -> list[str]:
+        """Districts to compare for this geography: all (Force), the LPA's, or the district's LPA's."""
+        if self.level == "lpa":
+            return self.districts(self.geography)
+        if self.level == "district" and self.geographies is not None:
+            row = self.geographies[self.geographies["geography"] == self.geography]
+            if len(row) and "lpa" in row and pd.notna(row["lpa"].iloc[0]):
+                return self.districts(str(row["lpa"].iloc[0]))
+        return self.districts()
+
+    # ---- data --------------------------------------------------------------------------------
+    def has_source(self, *extracts: str) -> bool:
+        """Whether every extract in ``extracts`` has data in the cube."""
+        data_to = getattr(self.cube, "data_to", None) or {}
+        return all(data_to.get(e) is not None for e in extracts)
+
+    def missing_sources(self, extracts) -> list[str]:
+        data_to = getattr(self.cube, "data_to", None) or {}
+        return [e for e in extracts if data_to.get(e) is None]
+
+    def window_for(self, m: Measure, kind: str | None = None) -> Window:
+        """This year's window of ``m`` for the run (its fixed window and lag respected)."""
+        return window(kind or m.window_kind(self.period), self.month, lag=m.lag)
+
+    def geography_for(self, m: Measure, geography: str | None = None) -> str:
+        """``geography`` (default the run's), or Force where ``m`` does not exist at that level."""
+        geography = geography or self.geography
+        return geography if self._level_of(geography) in m.levels else "Force"
+
+    def _level_of(self, geography: str) -> str:
+        if geography == "Force":
+            return "force"
+        if self.geographies is not None:
+            row = self.geographies[self.geographies["geography"] == geography]
+            if len(row):
+                return str(row["level"].iloc[0])
+        return self.level
+
+    def value(self, measure_id: str, win: Window, geography: str | None = None):
+        """The cube's ``Value`` (``.value`` None when not available)."""
+        return self.cube.value(measure_id, win, geography or self.geography)
+
+    def number(self, measure_id: str, win: Window, geography: str | None = None) -> float | None:
+        """The measure's value in ``win``, None when not available."""
+        try:
+            v = self.value(measure_id, win, geography)
+        except KeyError:
+            return None
+        if not getattr(v, "available", True):
+            return None
+        x = getattr(v, "value", None)
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+    def pair(self, measure_id: str, geography: str | None = None, kind: str | None = None):
+        """(last year, this year) values of a measure for the run's window."""
+        m = measure(measure_id)
+        win = self.window_for(m, kind)
+        geo = self.geography_for(m, geography)
+        return self.number(measure_id, win.last_year(), geo), self.number(measure_id, win, geo)
+
+    def series(
+        self,
+        measure_id: str,
+        *,
+        months: int = 36,
+        kind: str = "month",
+        geography: str | None = None,
+        end: pd.Period | None = None,
+    ) -> pd.DataFrame:
+        """Monthly series ``[month (Period), numerator, denominator, value]`` ending at ``end``.
+
+        Starts no earlier than the measure's ``comparable_from``; empty if the cube has none.
+        """
+        m = measure(measure_id) if not measure_id.startswith("disposal_") else None
+        end = end if end is not None else self.month - (m.lag if m else 0)
+        start = end - (months - 1)
+        if m is not None and m.comparable_from is not None and start < m.comparable_from:
+            start = m.comparable_from
+        geo = self.geography_for(m, geography) if m is not None else (geography or self.geography)
+        try:
+            df = self.cube.series(measure_id, geo, kind=kind, start=start, end=end)
+        except (KeyError, ValueError):
+            return pd.DataFrame(columns=["month", "numerator", "denominator", "value"])
+        if df is None or len(df) == 0:
+            return pd.DataFrame(columns=["month", "numerator", "denominator", "value"])
+        df = df.copy()
+        df["month"] = df["month"].map(lambda x: pd.Period(str(x), freq="M"))
+        df = df[(df["month"] >= start) & (df["month"] <= end)]
+        return df.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One management-information item of an area page."""
+
+    key: str
+    area: int
+    title: str
+    build: Callable[[Context], str]
+    #: Extracts it needs; absent → "No data for this area from this source".
+    sources: tuple[str, ...] = ()
+    #: Pre-rendered for every geography in the pack (the key charts of the area).
+    switchable: bool = False
+    #: Drawn for every geography (False: the same content whatever the geography, e.g. MSG).
+    by_geography: bool = True
+    #: Depends on the run's period (False: monthly trend charts).
+    by_period: bool = True
+    note: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pieces
+# --------------------------------------------------------------------------------------------
+
+
+def _geo_phrase(ctx: Context, geography: str | None = None) -> str:
+    g = geography or ctx.geography
+    return "the force" if g == "Force" else g
+
+
+def _level_note(ctx: Context, m: Measure) -> str:
+    if ctx.geography_for(m) != ctx.geography:
+        return f"{m.title} is not available at this level: Force figures shown. "
+    return ""
+
+
+def _unit_label(m: Measure) -> str:
+    return {
+        "count": "Number",
+        "percent": "%",
+        "seconds": "Seconds",
+        "minutes": "Minutes",
+        "days": "Days per person",
+        "money": "£ million",
+        "rate": "Per 1,000 residents",
+    }.get(m.unit, m.unit)
+
+
+def _fmt(v: float | None, unit: str, decimals: int = 1) -> str:
+    return tables.format_value(v, unit, decimals)
+
+
+def _years(ctx: Context, m: Measure | None = None, kind: str | None = None) -> tuple[str, str]:
+    """Labels for last year / this year windows (e.g. "Oct 2014 – Sep 2015")."""
+    k = kind or (m.window_kind(ctx.period) if m else ctx.period)
+    w = window(k, ctx.month, lag=m.lag if m else 0)
+    return w.last_year().label, w.label
+
+
+def _year_frame(ctx: Context, ids_labels: list[tuple[str, str]], kind: str | None = None):
+    """Long frame category × (Last year, This year) for a list of (measure id, label)."""
+    rows = []
+    for mid, label in ids_labels:
+        ly, ty = ctx.pair(mid, kind=kind)
+        rows.append({"category": label, "year": "Last year", "value": ly})
+        rows.append({"category": label, "year": "This year", "value": ty})
+    return pd.DataFrame(rows)
+
+
+def spc_figures(
+    ctx: Context,
+    measure_id: str,
+    *,
+    title: str,
+    projection: bool = False,
+    months: int = 36,
+) -> tuple[str, str]:
+    """Return (figure HTML, sentence) for an SPC chart of a measure's monthly series.
+
+    Uses :func:`helpers.spc.xmr` and :func:`helpers.spc_charts.spc_chart`; with ``projection``,
+    the 3/6/12-month projection of :func:`helpers.spc.project` (seasonal when three years of
+    history exist) and a line on seasonality in the sentence.
+    """
+    from . import spc
+
+    m = measure(measure_id)
+    df = ctx.series(measure_id, months=months)
+    values = df.set_index("month")["value"].astype(float) if len(df) else pd.Series(dtype=float)
+    if values.notna().sum() == 0:
+        fig = charts.no_data_figure(title, "No monthly data for this measure")
+        return charts.figure_html(fig, dpi=_dpi(ctx)), "No monthly data."
+    values.index = pd.PeriodIndex(values.index, freq="M")
+    frame = spc.xmr(values, polarity=m.polarity)
+    summary = spc.summarise(frame, m.polarity)
+    proj = None
+    extra = ""
+    if projection and values.notna().all() and len(values) >= 12:
+        try:
+            proj = spc.project(values, horizons=(3, 6, 12), seasonal="auto")
+        except ValueError:
+            proj = None
+        if proj is not None:
+            flagged = proj[proj["horizon_flag"]]
+            parts = [
+                f"{h} months ({p.strftime('%b %Y')}): {_fmt(v, m.unit, m.decimals)}"
+                for h, p, v in zip(
+                    flagged["horizon"], flagged.index, flagged["projection"], strict=True
+                )
+            ]
+            seasonal = "seasonally adjusted" if proj.attrs.get("seasonal") else "straight-line"
+            extra = f" Projection ({seasonal}, 95% interval shaded): " + "; ".join(parts) + "."
+            if proj.attrs.get("seasonal"):
+                try:
+                    factors = spc.seasonal_factors(values)
+                    hi, lo = factors.idxmax(), factors.idxmin()
+                    name = lambda k: pd.Timestamp(2000, int(k), 1).strftime("%B")  # noqa: E731
+                    extra += (
+                        f" Seasonality: {name(hi)} typically runs {100 * (factors[hi] - 1):.0f}% above"
+                        f" the underlying level, {name(lo)} {100 * (1 - factors[lo]):.0f}% below."
+                    )
+                except ValueError:
+                    pass
+    fig = _spc_chart(
+        frame, title=title, unit_label=_unit_label(m), polarity=m.polarity, projection=proj
+    )
+    return charts.figure_html(fig, dpi=_dpi(ctx)), summary["sentence"] + "." + extra
+
+
+def _spc_chart(frame, *, title, unit_label, polarity, projection):
+    try:
+        from .spc_charts import spc_chart
+    except ImportError:  # until helpers.spc_charts lands: the same data as a plain chart
+        data = frame.reset_index().rename(columns={frame.index.name or "index": "month"})
+        data = data.rename(columns={data.columns[0]: "month"})
+        long = pd.concat(
+            [
+                data[["month", "value"]].assign(series="Monthly value"),
+                data[["month", "mean"]].rename(columns={"mean": "value"}).assign(series="Mean"),
+                data[["month", "upper_limit"]]
+                .rename(columns={"upper_limit": "value"})
+                .assign(series="Upper process limit"),
+                data[["month", "lower_limit"]]
+                .rename(columns={"lower_limit": "value"})
+                .assign(series="Lower process limit"),
+            ]
+        )
+        return charts.line_chart(long, series="series", title=title, value_label=unit_label)
+    return spc_chart(
+        frame, title=title, unit_label=unit_label, polarity=polarity, projection=projection
+    )
+
+
+def _dpi(ctx: Context) -> int:
+    return charts.SMALL_DPI if ctx.small else charts.DPI
+
+
+def _figure(ctx: Context, fig, caption: str) -> str:
+    return charts.figure_html(fig, caption, dpi=_dpi(ctx))
+
+
+def _district_bar(ctx: Context, measure_id: str, title: str, *, kind: str | None = None) -> str:
+    """Last year vs this year by district (the districts of the chosen LPA below force)."""
+    m = measure(measure_id)
+    win = ctx.window_for(m, kind)
+    rows = []
+    for d in ctx.local_districts():
+        rows.append(
+            {
+                "district": d,
+                "year": "Last year",
+                "value": ctx.number(measure_id, win.last_year(), d),
+            }
+        )
+        rows.append({"district": d, "year": "This year", "value": ctx.number(measure_id, win, d)})
+    df = pd.DataFrame(rows)
+    fig = charts.grouped_bar(
+        df,
+        category="district",
+        value="value",
+        title=title,
+        value_label=_unit_label(m),
+        unit=m.unit,
+        decimals=0 if m.unit == "count" else m.decimals,
+        horizontal=True,
+        height=max(2.6, 0.32 * max(1, len(ctx.local_districts())) + 1.2),
+    )
+    where = (
+        "each district"
+        if ctx.level == "force"
+        else f"the districts of {ctx.local_districts() and ctx.geography}"
+    )
+    if ctx.level != "force":
+        where = "each district of the LPA (Local Policing Area)"
+    ly, ty = _years(ctx, m, kind)
+    return _figure(ctx, fig, f"{m.title} in {where}: {ly} (grey) against {ty} (blue).")
+
+
+def _heading(item_title: str) -> str:
+    return f"<h3>{html.escape(item_title)}</h3>"
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Reducing Domestic Abuse
+# --------------------------------------------------------------------------------------------
+
+
+def da_by_month(ctx: Context) -> str:
+    parts = []
+    for mid, title in (
+        ("da_incidents", "Domestic abuse incidents by month"),
+        ("da_offences", "Domestic abuse offences by month"),
+    ):
+        fig_html, sentence = spc_figures(ctx, mid, title=f"{title} — {_geo_phrase(ctx)}")
+        parts.append(
+            fig_html.replace(
+                "</figure>",
+                _caption(
+                    f"Statistical process control (SPC) chart: each month's count against its mean and process "
+                    f"limits. {sentence}"
+                )
+                + "</figure>",
+            )
+        )
+    return "".join(parts)
+
+
+def _caption(text: str) -> str:
+    return f"<figcaption>{html.escape(text)}</figcaption>"
+
+
+def da_repeat_victims(ctx: Context) -> str:
+    candidates = [
+        ("da_repeat_incidents", "Repeat incidents"),
+        ("da_repeat_victims_incidents", "Individual repeat victims (incidents)"),
+        ("da_repeat_victims_crime", "Individual repeat victims (crimes)"),
+    ]
+    frames = []
+    for mid, label in candidates:
+        m = measure(mid)
+        if not m.valid_for(ctx.month):
+            continue
+        s = ctx.series(mid, months=24)
+        if len(s):
+            frames.append(s.assign(series=label))
+    title = f"Repeat domestic abuse by month — {_geo_phrase(ctx)}"
+    if not frames:
+        fig = charts.no_data_figure(
+            title, "Repeat-victim measures start in April 2016 (new definition)"
+        )
+        return _figure(
+            ctx,
+            fig,
+            "The 365-day repeat-victim definition was introduced in April 2016; "
+            "earlier months are not comparable and are not shown.",
+        )
+    df = pd.concat(frames)
+    fig = charts.line_chart(df, series="series", title=title, value_label="Number per month")
+    return _figure(
+        ctx,
+        fig,
+        "Repeat incidents and individual repeat victims each month (a victim is a repeat victim when "
+        "they had another domestic abuse incident or crime in the 365 days before). Shown from April "
+        "2016, when this definition started.",
+    )
+
+
+def da_solved_by_risk(ctx: Context) -> str:
+    ids = [
+        ("da_solved_rate_standard", "Standard risk"),
+        ("da_solved_rate_medium", "Medium risk"),
+        ("da_solved_rate_high", "High risk"),
+    ]
+    df = _year_frame(ctx, ids)
+    m = measure("da_solved_rate")
+    ly, ty = _years(ctx, m)
+    fig = charts.grouped_bar(
+        df,
+        category="category",
+        value="value",
+        title=f"Domestic abuse solved rate by risk level — {_geo_phrase(ctx)}",
+        value_label="Solved rate (%)",
+        category_label="DASH risk level",
+        unit="percent",
+        decimals=1,
+    )
+    sentences = []
+    for (_mid, label), (a, b) in zip(
+        ids,
+        [(df.iloc[i]["value"], df.iloc[i + 1]["value"]) for i in range(0, len(df), 2)],
+        strict=True,
+    ):
+        if a is not None and b is not None and not (pd.isna(a) or pd.isna(b)):
+            verb = "improved" if b > a else "decreased" if b < a else "stayed"
+            sentences.append(f"{label}: {verb} from {a:.1f}% to {b:.1f}%")
+    text = (
+        f"Solved rate by DASH (Domestic Abuse, Stalking and Harassment) risk level, {ly} (grey) "
+        f"against {ty} (blue). " + ("; ".join(sentences) + "." if sentences else "")
+    )
+    return _figure(ctx, fig, text)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Supporting Victims of Crime
+# --------------------------------------------------------------------------------------------
+
+SATISFACTION_IDS = [
+    ("satisfaction_contact", "Making contact"),
+    ("satisfaction_actions", "Action taken"),
+    ("satisfaction_follow_up", "Kept informed"),
+    ("satisfaction_treatment", "Treatment by staff"),
+    ("satisfaction_overall", "Overall service"),
+]
+
+
+def _rate_with_ci(ctx: Context, mid: str, win: Window, geography: str | None = None):
+    m = measure(mid)
+    geo = ctx.geography_for(m, geography)
+    try:
+        v = ctx.value(mid, win, geo)
+    except KeyError:
+        return None, None, None, None
+    if not getattr(v, "available", True) or v.value is None or not v.denominator:
+        return None, None, None, None
+    return (
+        float(v.value),
+        compare.confidence_interval(v.numerator, v.denominator),
+        v.numerator,
+        v.denominator,
+    )
+
+
+def satisfaction(ctx: Context) -> str:
+    m = measure("satisfaction_overall")
+    win = ctx.window_for(m)
+    rows, sig = [], []
+    for mid, label in SATISFACTION_IDS:
+        a = _rate_with_ci(ctx, mid, win.last_year())
+        b = _rate_with_ci(ctx, mid, win)
+        rows.append({"question": label, "year": "Last year", "value": a[0], "ci": a[1]})
+        rows.append({"question": label, "year": "This year", "value": b[0], "ci": b[1]})
+        if a[0] is not None and b[0] is not None:
+            s = compare.is_significant(a[2], a[3], b[2], b[3])
+            if s:
+                sig.append(label.lower())
+    df = pd.DataFrame(rows)
+    fig = charts.point_interval(
+        df,
+        category="question",
+        title=f"User satisfaction by stage of service — {_geo_phrase(ctx)}",
+        value_label="Satisfied (%), with 95% confidence interval",
+    )
+    ly, ty = _years(ctx, m)
+    sig_text = (
+        "Statistically significant changes: " + ", ".join(sig) + "."
+        if sig
+        else "None of the changes is statistically significant (two-proportion test, p < 0.05)."
+    )
+    return _figure(
+        ctx,
+        fig,
+        f"Victims satisfied at each stage, {ly} (grey) against {ty} (blue); bars are 95% confidence "
+        f"intervals (CI). {sig_text}",
+    )
+
+
+def satisfaction_bme(ctx: Context) -> str:
+    m = measure("satisfaction_overall")
+    win = ctx.window_for(m)
+    rows = []
+    this = {}
+    for mid, label in (
+        ("satisfaction_overall_white", "White victims"),
+        ("satisfaction_overall_bme", "BME victims"),
+    ):
+        for year, w in (("Last year", win.last_year()), ("This year", win)):
+            r = _rate_with_ci(ctx, mid, w)
+            rows.append({"group": label, "year": year, "value": r[0], "ci": r[1]})
+            if year == "This year":
+                this[label] = r
+    df = pd.DataFrame(rows)
+    fig = charts.point_interval(
+        df,
+        category="group",
+        title=f"Satisfaction with the overall service: BME and White victims — {_geo_phrase(ctx)}",
+        value_label="Satisfied (%), with 95% confidence interval",
+        height=2.4,
+    )
+    w, b = this.get("White victims"), this.get("BME victims")
+    if w and b and w[0] is not None and b[0] is not None:
+        gap = w[0] - b[0]
+        s = compare.is_significant(w[2], w[3], b[2], b[3])
+        verdict = "a statistically significant" if s else "not a statistically significant"
+        text = (
+            f"BME (Black and minority ethnic) victims {b[0]:.1f}%, White victims {w[0]:.1f}% this year: "
+            f"a gap of {abs(gap):.1f} percentage points, {verdict} difference."
+        )
+    else:
+        text = "Not enough responses to compare BME (Black and minority ethnic) and White victims."
+    return _figure(ctx, fig, text)
+
+
+def emergency_by_lpa(ctx: Context) -> str:
+    """Emergency incidents and % attended within standard by LPA, financial year to date."""
+    this_w = window("fytd", ctx.month)
+    last_w = this_w.last_year()
+    cols = ["Force", *ctx.lpas]
+    rows = []
+    for label, w in ((_span_dates(this_w), this_w), (_span_dates(last_w), last_w)):
+        row = {"Year": label}
+        for g in cols:
+            n = ctx.number("emergency_incidents", w, g)
+            p = ctx.number("emergency_attendance", w, g)
+            row[f"{g} incidents"] = n
+            row[f"{g} % in standard"] = p
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    formats = {c: "{:,.0f}" for c in df.columns if c.endswith("incidents")}
+    formats.update({c: "{:.1f}%" for c in df.columns if c.endswith("standard")})
+    table = tables.simple_table(df, formats=formats)
+    n_this, n_last = rows[0].get("Force incidents"), rows[1].get("Force incidents")
+    extra = ""
+    if n_this is not None and n_last is not None:
+        extra = f" The force dealt with {n_this - n_last:+,.0f} emergency incidents compared with the same period last year."
+    return table + _p(
+        "Emergency (grade 1) incidents and the percentage attended within standard (15 minutes "
+        "urban, 20 minutes rural), financial year to date against the same period last year, by "
+        "LPA (Local Policing Area)." + extra
+    )
+
+
+def _span_dates(w: Window) -> str:
+    return f"01/{w.start.month:02d}/{w.start.year % 100:02d} – {w.end.to_timestamp(how='end').strftime('%d/%m/%y')}"
+
+
+def _p(text: str) -> str:
+    return f'<p class="ppw-legend">{html.escape(text)}</p>'
+
+
+def response_times(ctx: Context) -> str:
+    this_w = window("month", ctx.month)
+    parts = []
+    for w in (this_w.last_year(), this_w):
+        rows = []
+        for g in [*ctx.lpas, "Force"]:
+            rows.append(
+                {
+                    w.label: g,
+                    "Emergency Urban (minutes)": ctx.number("emergency_response_urban", w, g),
+                    "Emergency Rural (minutes)": ctx.number("emergency_response_rural", w, g),
+                }
+            )
+        df = pd.DataFrame(rows)
+        parts.append(tables.simple_table(df, formats={c: "{:.0f}" for c in df.columns[1:]}))
+    return (
+        '<div style="display:flex;gap:24px;flex-wrap:wrap">'
+        + "".join(parts)
+        + "</div>"
+        + _p(
+            f"Average minutes from the incident being created to the first officer arriving, emergency "
+            f"incidents in urban and rural areas, {this_w.last_year().label} against {this_w.label}, by "
+            "LPA (Local Policing Area)."
+        )
+    )
+
+
+def call_handling(ctx: Context) -> str:
+    out = []
+    s = ctx.series("calls_999_within_standard", months=24, geography="Force")
+    fig = charts.line_chart(
+        s,
+        title="999 calls answered within 10 seconds — force",
+        value_label="Answered within 10 s (%)",
+        unit="percent",
+        target=90,
+        target_label="Standard: 90%",
+        ylim_zero=False,
+    )
+    out.append(
+        _figure(
+            ctx,
+            fig,
+            "Percentage of 999 calls answered within 10 seconds each month, against the 90% standard. Force only (calls are not recorded by area).",
+        )
+    )
+    s = ctx.series("switchboard_wait", months=24, geography="Force")
+    fig = charts.line_chart(
+        s,
+        title="Average wait for the switchboard (non-emergency calls) — force",
+        value_label="Average wait (seconds)",
+        unit="seconds",
+        target=15,
+        target_label="Standard: 15 seconds",
+    )
+    out.append(
+        _figure(
+            ctx,
+            fig,
+            "Average seconds a caller waited for the switchboard to answer, each month, against the 15-second standard. Force only.",
+        )
+    )
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Reoffending
+# --------------------------------------------------------------------------------------------
+
+
+def reoffending_cohorts(ctx: Context) -> str:
+    sizes, rates = [], []
+    for mid, label in (
+        ("youth_offenders", "Youth offenders (10-17)"),
+        ("adult_offenders", "Adult offenders (18+)"),
+    ):
+        s = ctx.series(mid, months=24)
+        if len(s):
+            sizes.append(s.assign(series=label))
+    for mid, label in (("youth_reoffending_rate", "Youth"), ("adult_reoffending_rate", "Adult")):
+        s = ctx.series(mid, months=24)
+        if len(s):
+            rates.append(s.assign(series=label))
+    cohort_end = ctx.month - 6
+    fig1 = charts.line_chart(
+        pd.concat(sizes) if sizes else None,
+        series="series",
+        title=f"Offender cohorts by cohort month — {_geo_phrase(ctx)}",
+        value_label="Offenders in the cohort",
+        x_label="Cohort month (offence recorded)",
+    )
+    fig2 = charts.line_chart(
+        pd.concat(rates) if rates else None,
+        series="series",
+        title=f"Re-offending rate by cohort month — {_geo_phrase(ctx)}",
+        value_label="Re-offended within 6 months (%)",
+        x_label="Cohort month (offence recorded)",
+        unit="percent",
+    )
+    return _figure(
+        ctx,
+        fig1,
+        f"Youth and adult offenders linked to a crime in each cohort month, for the 24 cohort months to "
+        f"{cohort_end.strftime('%b %Y')} (six months in arrears).",
+    ) + _figure(
+        ctx,
+        fig2,
+        "Percentage of each cohort linked to a further crime within six months.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Alcohol, drugs and mental health
+# --------------------------------------------------------------------------------------------
+
+
+def nte_by_month(ctx: Context) -> str:
+    fig_html, sentence = spc_figures(
+        ctx, "nte_crimes", title=f"Night-time economy (NTE) crimes by month — {_geo_phrase(ctx)}"
+    )
+    return fig_html.replace(
+        "</figure>",
+        _caption(
+            f"Statistical process control (SPC) chart of night-time economy crimes each month. {sentence}"
+        )
+        + "</figure>",
+    )
+
+
+def nte_by_district(ctx: Context) -> str:
+    return _district_bar(ctx, "nte_crimes", "Night-time economy (NTE) crimes by district")
+
+
+def qualifiers_by_month(ctx: Context) -> str:
+    frames = []
+    for mid, label in (
+        ("incidents_alcohol", "Alcohol"),
+        ("incidents_drugs", "Drugs"),
+        ("incidents_mental_health", "Mental health"),
+    ):
+        s = ctx.series(mid, months=24)
+        if len(s):
+            frames.append(s.assign(series=label))
+    fig = charts.line_chart(
+        pd.concat(frames) if frames else None,
+        series="series",
+        title=f"Incidents with alcohol, drugs or mental-health qualifiers — {_geo_phrase(ctx)}",
+        value_label="Incidents per month",
+    )
+    return _figure(
+        ctx,
+        fig,
+        "Incidents closed with each qualifier, by month. An incident can carry all three qualifiers, and "
+        "qualifiers are added at closing, so treat these figures with caution.",
+    )
+
+
+def class_a(ctx: Context) -> str:
+    s = ctx.series("class_a_prosecutions", months=24)
+    fig = charts.bar_by_month(
+        s,
+        title=f"Prosecutions of Class A drug suppliers by month — {_geo_phrase(ctx)}",
+        value_label="Charges or summonses",
+    )
+    ly, ty = ctx.pair("class_a_prosecutions")
+    m = measure("class_a_prosecutions")
+    a, b = _years(ctx, m)
+    return _figure(
+        ctx,
+        fig,
+        f"Class A supply offences charged or summonsed each month, by outcome date. {a}: "
+        f"{_fmt(ly, 'count')}; {b}: {_fmt(ty, 'count')}.",
+    )
+
+
+def drug_tests(ctx: Context) -> str:
+    m = measure("drug_test_positive")
+    s = ctx.series("drug_test_positive", months=24)
+    title = f"% positive for drug testing on arrest — {_geo_phrase(ctx)}"
+    ly, ty = ctx.pair("drug_test_positive")
+    win = ctx.window_for(m)
+    status = (
+        f"Not available for {win.label}: tests for at least one month of the window have not been entered."
+        if ty is None
+        else f"{win.label}: {ty:.1f}% positive."
+    )
+    missing = (
+        [p.strftime("%b %Y") for p, v in zip(s["month"], s["value"], strict=True) if pd.isna(v)]
+        if len(s)
+        else []
+    )
+    fig = charts.bar_by_month(s, title=title, value_label="Positive (%)", unit="percent")
+    text = f"Drug tests on arrest positive for cocaine, opiates or both, each month. {status}"
+    if missing:
+        text += f" Months marked n/a have no tests entered ({', '.join(missing[-6:])})."
+    out = _figure(ctx, fig, text)
+    if ty is None:
+        out = (
+            tables.note_html(
+                f"% Positive for drug testing on arrest: not available. {status}", "warning"
+            )
+            + out
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Road safety
+# --------------------------------------------------------------------------------------------
+
+KSI_GROUPS = [
+    ("ksi_p2w", "Powered two-wheelers"),
+    ("ksi_young_car_drivers", "Young car drivers (17-25)"),
+    ("ksi_pedestrians", "Pedestrians"),
+    ("ksi_cyclists", "Cyclists"),
+    ("ksi_children", "Children and young people (0-17)"),
+    ("ksi_drink_drivers", "Drink drivers"),
+    ("ksi_drug_drivers", "Drug drivers"),
+    ("ksi_older_car_drivers", "Car drivers aged 76+"),
+]
+
+
+def ksi_by_group(ctx: Context) -> str:
+    df = _year_frame(ctx, KSI_GROUPS)
+    m = measure("ksi_all")
+    ly, ty = _years(ctx, m)
+    fig = charts.grouped_bar(
+        df,
+        category="category",
+        value="value",
+        title=f"People killed or seriously injured (KSI) by road-user group — {_geo_phrase(ctx)}",
+        value_label="People killed or seriously injured",
+        horizontal=True,
+        height=4.0,
+    )
+    return _figure(
+        ctx,
+        fig,
+        f"KSI (killed or seriously injured) casualties in each group, {ly} (grey) against {ty} (blue). Groups overlap (a young drink driver is in both).",
+    )
+
+
+def ksi_by_month(ctx: Context) -> str:
+    fig_html, sentence = spc_figures(
+        ctx,
+        "ksi_all",
+        title=f"People killed or seriously injured (KSI) by month — {_geo_phrase(ctx)}",
+    )
+    return fig_html.replace(
+        "</figure>",
+        _caption(
+            f"Statistical process control (SPC) chart of KSI casualties each month, by collision date. {sentence}"
+        )
+        + "</figure>",
+    )
+
+
+def ksi_by_district(ctx: Context) -> str:
+    return _district_bar(ctx, "ksi_all", "People killed or seriously injured (KSI) by district")
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Crime prevention
+# --------------------------------------------------------------------------------------------
+
+
+def all_crime_spc(ctx: Context) -> str:
+    fig_html, sentence = spc_figures(
+        ctx,
+        "all_crime",
+        title=f"All crime by month — {_geo_phrase(ctx)}",
+        projection=True,
+        months=48,
+    )
+    return fig_html.replace(
+        "</figure>",
+        _caption(
+            f"Statistical process control (SPC) chart with seasonality and projection. {sentence}"
+        )
+        + "</figure>",
+    )
+
+
+def solved_rate_spc(ctx: Context) -> str:
+    fig_html, sentence = spc_figures(
+        ctx,
+        "solved_rate",
+        title=f"All crime solved rate by month — {_geo_phrase(ctx)}",
+        projection=True,
+        months=48,
+    )
+    return fig_html.replace(
+        "</figure>",
+        _caption(
+            "Statistical process control (SPC) chart of the solved rate (solved outcomes recorded in the "
+            f"month ÷ crimes recorded in the month), with projection. {sentence}"
+        )
+        + "</figure>",
+    )
+
+
+def disposals(ctx: Context) -> str:
+    ids = [(f"disposal_{o}", OUTCOME_LABELS[o]) for o in SOLVED_OUTCOMES]
+    m = measure("outcomes_solved")
+    win = ctx.window_for(m)
+    rows = []
+    totals = {"Last year": 0.0, "This year": 0.0}
+    for mid, label in ids:
+        for year, w in (("Last year", win.last_year()), ("This year", win)):
+            v = ctx.number(mid, w)
+            rows.append({"category": label, "year": year, "value": v})
+            if v is not None:
+                totals[year] += v
+    df = pd.DataFrame(rows)
+    fig = charts.grouped_bar(
+        df,
+        category="category",
+        value="value",
+        title=f"Breakdown of offence disposals (solved outcomes) — {_geo_phrase(ctx)}",
+        value_label="Outcomes recorded",
+        horizontal=True,
+        height=4.0,
+    )
+    ly, ty = _years(ctx, m)
+    shares = []
+    this = df[df["year"] == "This year"]
+    if totals["This year"]:
+        for _, r in this.iterrows():
+            if r["value"]:
+                shares.append(f"{r['category']} {100 * r['value'] / totals['This year']:.0f}%")
+    return _figure(
+        ctx,
+        fig,
+        f"Solved outcomes by type and outcome date, {ly} (grey) against {ty} (blue). Shares this year: "
+        + ", ".join(shares[:4])
+        + ". TIC: taken into consideration; DNP: detected, no proceedings.",
+    )
+
+
+def msg_crime_rate(ctx: Context) -> str:
+    from .config import force_config
+
+    m = measure("crimes_per_1000")
+    win = ctx.window_for(m)
+    home = force_config().force_name
+    peers = _peer_frame(ctx, "crimes_per_1000", win)
+    title = "Crimes per 1,000 residents across the Most Similar Group (MSG) of forces"
+    if peers is None or peers.empty:
+        fig = charts.no_data_figure(title, "No MSG peer figures for this period")
+        return _figure(
+            ctx, fig, "The peer forces' figures (msg_peers) are not available for this window."
+        )
+    home_name = home if home in set(peers["force"]) else _home_in(peers)
+    fig = charts.ranked_bar(
+        peers,
+        label="force",
+        value="value",
+        highlight=home_name,
+        title=title,
+        value_label="Crimes per 1,000 residents",
+        height=max(2.8, 0.35 * len(peers) + 1.0),
+    )
+    rank = peers.sort_values("value").reset_index(drop=True)
+    pos = rank.index[rank["force"] == home_name]
+    pos_text = (
+        f" {home_name} ranks {pos[0] + 1} of {len(rank)} (1 = fewest crimes per resident)."
+        if len(pos)
+        else ""
+    )
+    note = (
+        ""
+        if ctx.level == "force"
+        else " The MSG compares whole forces, so it does not change with the geography chosen."
+    )
+    return _figure(
+        ctx,
+        fig,
+        f"All recorded crime per 1,000 residents, {win.label}, home force highlighted.{pos_text}{note}",
+    )
+
+
+def _home_in(peers: pd.DataFrame) -> str | None:
+    if "is_home" in peers:
+        home = peers.loc[peers["is_home"].astype(bool), "force"]
+        if len(home):
+            return str(home.iloc[0])
+    return None
+
+
+def _peer_frame(ctx: Context, measure_id: str, win: Window) -> pd.DataFrame | None:
+    """Peer values as a frame [force, value], the home force included (adapter over cube.peer_values)."""
+    fn = getattr(ctx.cube, "peer_values", None)
+    if fn is None:
+        return None
+    try:
+        raw = fn(measure_id, win)
+    except (KeyError, ValueError):
+        return None
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        df = pd.DataFrame({"force": list(raw), "value": list(raw.values())})
+    elif isinstance(raw, pd.Series):
+        df = raw.rename("value").rename_axis("force").reset_index()
+    else:
+        df = pd.DataFrame(raw).copy()
+        if "force" not in df.columns:
+            df = df.reset_index().rename(columns={"index": "force"})
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    return df[df["value"].notna()].reset_index(drop=True)
+
+
+def asb_by_month(ctx: Context) -> str:
+    fig_html, sentence = spc_figures(
+        ctx,
+        "asb_incidents",
+        title=f"Anti-social behaviour (ASB) incidents by month — {_geo_phrase(ctx)}",
+    )
+    return fig_html.replace(
+        "</figure>",
+        _caption(
+            f"Statistical process control (SPC) chart of anti-social behaviour incidents each month. {sentence}"
+        )
+        + "</figure>",
+    )
+
+
+def rural(ctx: Context) -> str:
+    m = measure("rural_crime")
+    win = ctx.window_for(m)
+    rows = []
+    for label, w in (("Last year", win.last_year()), ("This year", win)):
+        rc = ctx.number("rural_crime", w)
+        ac = ctx.number("all_crime", w)
+        rs = ctx.number("rural_solved_rate", w)
+        share = None if rc is None or not ac else 100 * rc / ac
+        rows.append(
+            {
+                "": f"{label} ({w.label})",
+                "Rural crimes": rc,
+                "Share of all crime": share,
+                "Rural solved rate": rs,
+            }
+        )
+    df = pd.DataFrame(rows)
+    table = tables.simple_table(
+        df,
+        formats={
+            "Rural crimes": "{:,.0f}",
+            "Share of all crime": "{:.1f}%",
+            "Rural solved rate": "{:.1f}%",
+        },
+    )
+    return table + _p(
+        f"Crimes committed in rural locations, their share of all crime and their solved rate — {_geo_phrase(ctx)}."
+    )
+
+
+KEY_DISTRICT_MEASURES = [
+    ("all_crime", "All crime"),
+    ("victim_based_crime", "Victim-based crime"),
+    ("solved_rate", "Solved rate"),
+    ("asb_incidents", "ASB incidents"),
+]
+
+
+def district_frame(
+    ctx: Context, ids_labels=KEY_DISTRICT_MEASURES, geographies=None
+) -> pd.DataFrame:
+    """Last year / this year / change of key measures for each district (and the force)."""
+    rows = []
+    for g in geographies or [*ctx.districts(), "Force"]:
+        row = {"District": g}
+        for mid, label in ids_labels:
+            m = measure(mid)
+            ly, ty = ctx.pair(mid, geography=g)
+            if ctx.geography_for(m, g) != g:
+                ly = ty = None
+            rows_change = (
+                compare.better_worse(ly, ty, m.unit, m.decimals)
+                if ly is not None and ty is not None
+                else None
+            )
+            row[f"{label} this year"] = ty
+            row[f"{label} change"] = None if rows_change is None else float(rows_change)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
+    """Key measures by district as an HTML table (this year and Better/Worse change, coloured)."""
+    heads = ["District"]
+    for _, label in ids_labels:
+        heads += [f"{label} this year", "Change"]
+    out = ['<table class="ppw-table"><thead><tr>'] + [f"<th>{html.escape(h)}</th>" for h in heads]
+    out.append("</tr></thead><tbody>")
+    for g in [*ctx.districts(), "Force"]:
+        cells = [f'<td class="ppw-label">{"<b>Force</b>" if g == "Force" else html.escape(g)}</td>']
+        for mid, _label in ids_labels:
+            m = measure(mid)
+            if ctx._level_of(g) not in m.levels:
+                cells.append('<td class="ppw-na" colspan="2">not available at this level</td>')
+                continue
+            ly, ty = ctx.pair(mid, geography=g)
+            change = (
+                compare.better_worse(ly, ty, m.unit, m.decimals)
+                if ly is not None and ty is not None
+                else None
+            )
+            cells.append(f"<td>{tables.format_value(ty, m.unit, m.decimals)}</td>")
+            cells.append(tables.change_cell(change, compare.direction(change, m.polarity)))
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def district_table(ctx: Context) -> str:
+    m = measure("all_crime")
+    ly, ty = _years(ctx, m)
+    return district_table_html(ctx) + _p(
+        f"Key crime measures by district, {ty} with the Better/ Worse change against {ly} (% change "
+        "for counts, percentage points for the solved rate). ASB: anti-social behaviour."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 7. Efficiency
+# --------------------------------------------------------------------------------------------
+
+
+def savings(ctx: Context) -> str:
+    fy_start = financial_year_start(ctx.month)
+    s = ctx.series("savings_delivered", months=(ctx.month - fy_start).n + 1, geography="Force")
+    title = "Savings delivered against plan, financial year to date"
+    if s.empty:
+        fig = charts.no_data_figure(title, "No savings data for this financial year")
+        return _figure(ctx, fig, "")
+    df = pd.DataFrame(
+        {
+            "month": s["month"],
+            "delivered": s["numerator"].astype(float) / 1e6,
+            "plan": s["denominator"].astype(float) / 1e6,
+        }
+    )
+    requirement = _savings_requirement(ctx)
+    fig = charts.plan_vs_delivered(df, title=title, requirement=requirement)
+    last = df.iloc[-1]
+    text = (
+        f"Savings delivered (bars) and planned (line) by the end of each month of the financial year, "
+        f"£ million. By {ctx.month.strftime('%b %Y')}: £{last['delivered']:.3f}m delivered against "
+        f"£{last['plan']:.3f}m planned."
+    )
+    if requirement is not None:
+        text += f" The requirement for the year is £{requirement:.3f}m."
+    return _figure(ctx, fig, text)
+
+
+def _savings_requirement(ctx: Context) -> float | None:
+    """The year's requirement, £ million, if the cube carries it (measure ``savings_requirement``)."""
+    try:
+        s = ctx.cube.series(
+            "savings_requirement", "Force", kind="month", start=ctx.month, end=ctx.month
+        )
+    except (KeyError, ValueError, AttributeError):
+        return None
+    if s is None or s.empty or pd.isna(s["numerator"].iloc[-1]):
+        return None
+    return float(s["numerator"].iloc[-1]) / 1e6
+
+
+# --------------------------------------------------------------------------------------------
+# 8. Organisational health
+# --------------------------------------------------------------------------------------------
+
+
+def sickness(ctx: Context) -> str:
+    frames = []
+    for mid, label in (
+        ("days_lost_officer", "Police officers"),
+        ("days_lost_staff", "Police staff (excluding PCSOs)"),
+        ("days_lost_pcso", "PCSOs"),
+    ):
+        s = ctx.series(mid, months=24, kind="rolling-12m", geography="Force")
+        if len(s):
+            frames.append(s.assign(series=label))
+    fig = charts.line_chart(
+        pd.concat(frames) if frames else None,
+        series="series",
+        title="Average working days lost to sickness, rolling 12 months — force",
+        value_label="Days lost per person (12 months)",
+        x_label="12 months ending",
+        decimals=0,
+        ylim_zero=True,
+    )
+    latest = []
+    for f in frames:
+        v = f["value"].dropna()
+        if len(v):
+            latest.append(f"{f['series'].iloc[0]} {v.iloc[-1]:.2f}")
+    text = (
+        "Working days lost per person in the 12 months to each month, for police officers, police staff "
+        "and PCSOs (Police Community Support Officers). Latest: " + "; ".join(latest) + "."
+        if latest
+        else "No sickness data."
+    )
+    return _figure(ctx, fig, text)
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------
+
+ITEMS: list[Item] = [
+    Item(
+        "da_by_month",
+        1,
+        "Domestic abuse incidents and offences by month",
+        da_by_month,
+        ("incidents", "crimes"),
+        switchable=True,
+        by_period=False,
+    ),
+    Item(
+        "da_repeat_victims",
+        1,
+        "Repeat victims of domestic abuse",
+        da_repeat_victims,
+        ("incidents", "crimes"),
+        by_period=False,
+    ),
+    Item("da_solved_by_risk", 1, "Solved rates by risk level", da_solved_by_risk, ("crimes",)),
+    Item("satisfaction", 2, "User satisfaction", satisfaction, ("satisfaction",), switchable=True),
+    Item(
+        "satisfaction_bme",
+        2,
+        "Satisfaction of BME and White victims",
+        satisfaction_bme,
+        ("satisfaction",),
+    ),
+    Item(
+        "emergency_by_lpa",
+        2,
+        "Response: emergency incidents attended within standard",
+        emergency_by_lpa,
+        ("incidents",),
+        by_geography=False,
+        by_period=False,
+    ),
+    Item(
+        "response_times",
+        2,
+        "Average emergency response times",
+        response_times,
+        ("incidents",),
+        by_geography=False,
+        by_period=False,
+    ),
+    Item(
+        "call_handling",
+        2,
+        "Call handling",
+        call_handling,
+        ("calls",),
+        by_geography=False,
+        by_period=False,
+    ),
+    Item(
+        "reoffending_cohorts",
+        3,
+        "Youth and adult re-offending cohorts",
+        reoffending_cohorts,
+        ("crimes", "crime_offenders"),
+        switchable=True,
+        by_period=False,
+    ),
+    Item(
+        "nte_by_month",
+        4,
+        "Night-time economy (NTE) crime by month",
+        nte_by_month,
+        ("crimes",),
+        switchable=True,
+        by_period=False,
+    ),
+    Item(
+        "nte_by_district",
+        4,
+        "Night-time economy (NTE) crime by district",
+        nte_by_district,
+        ("crimes",),
+    ),
+    Item(
+        "qualifiers_by_month",
+        4,
+        "Incidents involving alcohol, drugs and mental health",
+        qualifiers_by_month,
+        ("incidents",),
+        by_period=False,
+    ),
+    Item("class_a", 4, "Prosecution of Class A drug suppliers", class_a, ("crimes",)),
+    Item("drug_tests", 4, "Drug testing on arrest", drug_tests, ("drug_tests",)),
+    Item(
+        "ksi_by_group",
+        5,
+        "Killed or seriously injured (KSI) by road-user group",
+        ksi_by_group,
+        ("collisions", "casualties"),
+    ),
+    Item(
+        "ksi_by_month",
+        5,
+        "Killed or seriously injured (KSI) by month",
+        ksi_by_month,
+        ("collisions", "casualties"),
+        switchable=True,
+        by_period=False,
+    ),
+    Item(
+        "ksi_by_district",
+        5,
+        "Killed or seriously injured (KSI) by district",
+        ksi_by_district,
+        ("collisions", "casualties"),
+    ),
+    Item(
+        "all_crime_spc",
+        6,
+        "All crime: statistical process control, seasonality and projection",
+        all_crime_spc,
+        ("crimes",),
+        switchable=True,
+        by_period=False,
+    ),
+    Item(
+        "solved_rate_spc",
+        6,
+        "Solved rate: statistical process control and projection",
+        solved_rate_spc,
+        ("crimes",),
+        switchable=True,
+        by_period=False,
+    ),
+    Item("disposals", 6, "Breakdown of offence disposals", disposals, ("crimes",)),
+    Item(
+        "msg_crime_rate",
+        6,
+        "Crime rate across the Most Similar Group (MSG)",
+        msg_crime_rate,
+        ("msg_peers",),
+        by_geography=False,
+    ),
+    Item(
+        "asb_by_month",
+        6,
+        "Anti-social behaviour (ASB) by month",
+        asb_by_month,
+        ("incidents",),
+        by_period=False,
+    ),
+    Item("rural", 6, "Rural crime", rural, ("crimes",)),
+    Item(
+        "district_table",
+        6,
+        "Districts: key crime measures",
+        district_table,
+        ("crimes",),
+        by_geography=False,
+    ),
+    Item("savings", 7, "Savings", savings, ("savings",), by_geography=False, by_period=False),
+    Item(
+        "sickness",
+        8,
+        "Sickness levels",
+        sickness,
+        ("workforce",),
+        by_geography=False,
+        by_period=False,
+    ),
+]
+
+
+def items_for(area: int) -> list[Item]:
+    """The management-information items of an area, in page order."""
+    return [i for i in ITEMS if i.area == area]
+
+
+def item(key: str) -> Item:
+    """The item with this key (KeyError naming the known keys)."""
+    for i in ITEMS:
+        if i.key == key:
+            return i
+    raise KeyError(
+        f"unknown management-information item {key!r}; known: {', '.join(i.key for i in ITEMS)}"
+    )
+
+
+def render_item(it: Item, ctx: Context, *, heading: bool = True) -> str:
+    """Return an item's HTML: its heading and content, or the no-data note if a source is missing."""
+    head = _heading(it.title) if heading else ""
+    missing = ctx.missing_sources(it.sources)
+    if missing:
+        names = ", ".join(SOURCE_NAMES.get(s, s) for s in missing)
+        return head + tables.note_html(f"{tables.NO_SOURCE} ({names}).", "warning")
+    return head + it.build(ctx)
+
+
+__all__ = [
+    "Context",
+    "ITEMS",
+    "Item",
+    "PERIOD_LABELS",
+    "district_frame",
+    "district_table_html",
+    "item",
+    "items_for",
+    "measure_sources",
+    "render_item",
+]
+
+_ = (Decimal, field)  # re-exported types used in annotations by callers

@@ -1,0 +1,434 @@
+"""Performance tables as styled HTML, in the published layout.
+
+:func:`performance_table` turns the rows of :func:`helpers.performance.performance_rows` into the
+"Performance Information" table of an area: measure, last year, this year, "Better/ Worse % or % pt.
+diff.", and where the data exist "MSG Ranking" and "Yr on Yr diff. Improved/ Worsened since <last
+month>"; a "Confidence interval" sub-row under survey rates; the catalog's footnotes under it.
+
+Colour is never the only cue: a change carries an arrow (▲ up, ▼ down) for its direction and a word
+("better" / "worse") for its meaning; a statistically significant change is bold and marked "*".
+Every piece of text that comes from data or the catalog is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import pandas as pd
+
+from .periods import PERIOD_HEADINGS, PERIOD_LABELS
+
+BETTER = "#1a7334"  # green, 7:1 contrast on white
+WORSE = "#b3261e"  # red, 6:1 contrast on white
+SAME = "#000000"
+COLOURS = {"better": BETTER, "worse": WORSE, "same": SAME, "neutral": SAME, "na": SAME}
+
+NOT_AT_LEVEL = "not available at this level"
+NO_SOURCE = "No data for this area from this source"
+
+#: Styles shared by every fragment of a page (included once, by the page header).
+CSS = """
+<style>
+.ppw{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;font-size:14px;color:#111;max-width:1000px}
+.ppw h2,.ppw h3{font-family:inherit;color:#1f4e79;margin:14px 0 6px}
+.ppw-marking{font-weight:bold;text-align:center;letter-spacing:.05em;color:#333;margin:4px 0}
+.ppw-sub{color:#333;margin:2px 0}
+table.ppw-table{border-collapse:collapse;margin:6px 0 4px;font-size:13.5px;width:100%}
+table.ppw-table th{background:#1f4e79;color:#fff;font-weight:bold;padding:5px 7px;text-align:center;
+ vertical-align:bottom;border:1px solid #1f4e79}
+table.ppw-table th.ppw-measure{text-align:left;width:44%}
+table.ppw-table td{border:1px solid #c8c8c8;padding:4px 7px;text-align:right;vertical-align:top}
+table.ppw-table td.ppw-label{text-align:left}
+table.ppw-table tr.ppw-ci td{font-size:12px;color:#444;border-top:none;background:#f7f7f7}
+table.ppw-table tr.ppw-ci td.ppw-label{padding-left:22px}
+table.ppw-table td.ppw-na{text-align:center;color:#555;font-style:italic}
+.ppw-tag{font-size:11px;margin-left:4px}
+.ppw-sig{font-weight:bold}
+.ppw-notes{font-size:12.5px;color:#222;margin:4px 0 10px;padding-left:18px}
+.ppw-notes li{margin:2px 0}
+.ppw-legend{font-size:12px;color:#333;margin:4px 0}
+.ppw-warning{border-left:4px solid #b3261e;background:#fbeeee;padding:6px 10px;margin:6px 0}
+.ppw-info{border-left:4px solid #1f4e79;background:#eef3f8;padding:6px 10px;margin:6px 0}
+figure.ppw-figure{margin:6px 0 14px}
+figure.ppw-figure figcaption{font-size:12.5px;color:#333;margin-top:2px}
+table.ppw-small{border-collapse:collapse;font-size:13px;margin:6px 0}
+table.ppw-small th{background:#e8eef5;border:1px solid #c8c8c8;padding:4px 8px;text-align:center}
+table.ppw-small td{border:1px solid #c8c8c8;padding:4px 8px;text-align:right}
+table.ppw-small td:first-child,table.ppw-small th:first-child{text-align:left}
+.ppw-commentary{border-top:1px solid #c8c8c8;margin-top:10px;padding-top:4px}
+</style>
+"""
+
+
+def esc(value) -> str:
+    """HTML-escape any value as text (None → empty)."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def is_missing(value) -> bool:
+    """True for None, NaN and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_value(value, unit: str, decimals: int = 0) -> str:
+    """Print a last-year / this-year figure with the published precision.
+
+    Counts print as whole numbers without separators (``28111``), rates with "%" (``34.6%``), times
+    as plain numbers, money in £ million. Missing → ``N/A``.
+
+    >>> format_value(34.6, "percent", 1), format_value(28111.0, "count"), format_value(None, "count")
+    ('34.6%', '28111', 'N/A')
+    """
+    if is_missing(value):
+        return "N/A"
+    v = float(value)
+    if unit == "count":
+        return f"{v:.0f}"
+    if unit == "percent":
+        return f"{v:.{decimals}f}%"
+    if unit == "money":
+        millions = v / 1e6 if abs(v) >= 1e4 else v
+        return f"£{millions:.{max(decimals, 1)}f}m"
+    return f"{v:.{decimals}f}"
+
+
+def _arrow(change) -> str:
+    if change is None or change == 0:
+        return ""
+    return "▲" if change > 0 else "▼"
+
+
+def change_cell(change, direction: str, significant=None) -> str:
+    """The Better/Worse cell: value, direction arrow, a "better"/"worse" word, colour, "*" if significant.
+
+    >>> "▲" in change_cell(Decimal("15.7"), "worse") and "worse" in change_cell(Decimal("15.7"), "worse")
+    True
+    """
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "<td>N/A</td>"
+    d = change if isinstance(change, Decimal) else Decimal(str(change))
+    colour = COLOURS.get(direction, SAME)
+    word = direction if direction in ("better", "worse") else ""
+    sig = significant is True
+    text = f"{esc(d)}{'*' if sig else ''}"
+    arrow = _arrow(d)
+    tag = f'<span class="ppw-tag">{word}</span>' if word else ""
+    classes = "ppw-change" + (" ppw-sig" if sig else "")
+    title = {
+        "better": "better than last year",
+        "worse": "worse than last year",
+        "same": "no change",
+        "neutral": "change (no better or worse direction for this measure)",
+    }.get(direction, "")
+    return (
+        f'<td class="{classes} ppw-{esc(direction)}" style="color:{colour}" title="{title}">'
+        f"{text} {arrow}{tag}</td>"
+    )
+
+
+def _since_cell(text) -> str:
+    if is_missing(text) or not str(text).strip():
+        return "<td>N/A</td>"
+    s = str(text)
+    colour = BETTER if s.startswith("Improved") else WORSE if s.startswith("Worsened") else SAME
+    return f'<td style="color:{colour}">{esc(s)}</td>'
+
+
+def _msg_cell(rank, colour) -> str:
+    if is_missing(rank):
+        return "<td>n/a</td>"
+    c = COLOURS.get(str(colour), SAME)
+    word = {"better": "better", "worse": "worse"}.get(str(colour), "")
+    tag = f'<span class="ppw-tag">{word}</span>' if word else ""
+    return f'<td style="color:{c}" title="{esc(colour)} than the MSG average">{int(rank)}{tag}</td>'
+
+
+def _ci_text(value) -> str:
+    return "" if is_missing(value) else f"±{float(value):.1f}%"
+
+
+def previous_month_label(month) -> str:
+    """``Feb 2014`` for a report of March 2014: the month the "since" column compares with."""
+    m = pd.Period(str(month), freq="M") - 1
+    return m.strftime("%b %Y")
+
+
+def column_headings(period: str, month, *, msg: bool, since: bool) -> list[str]:
+    """The published column headings for a period (12m / Cumulative / Monthly)."""
+    word = PERIOD_HEADINGS.get(period, "12m")
+    heads = [
+        f"{word} Last Year",
+        f"{word} This Year",
+        "Better/ Worse % or % pt. diff.",
+    ]
+    if msg:
+        heads.append("MSG Ranking")
+    if since:
+        heads.append(f"Yr on Yr diff. Improved/ Worsened since {previous_month_label(month)}")
+    return heads
+
+
+def _row_value(row, key, default=None):
+    value = row.get(key, default) if hasattr(row, "get") else getattr(row, key, default)
+    return default if is_missing(value) and not isinstance(value, str) else value
+
+
+def performance_table(
+    rows: pd.DataFrame,
+    *,
+    title: str,
+    month,
+    period: str,
+    geography: str = "Force",
+    show_msg: bool | None = None,
+    show_since: bool | None = None,
+    extra_notes: Iterable[str] = (),
+) -> str:
+    """Return the Performance Information table of an area as HTML.
+
+    Parameters
+    ----------
+    rows
+        From :func:`helpers.performance.performance_rows` (columns label, unit, decimals,
+        last_year, this_year, change, direction, significant, ci_last, ci_this, msg_rank, msg_colour,
+        since_last_month, available, note, footnote, window_label, window_kind). Extra column
+        ``no_source`` (bool) marks a row whose source has no data.
+    title
+        "1. Reducing Domestic Abuse".
+    month, period, geography
+        The run: the heading says "Data to Sep 2016 (unless stated otherwise)".
+    show_msg, show_since
+        Force the "MSG Ranking" / "since last month" columns on or off; by default each is shown
+        when any row has a value for it.
+    extra_notes
+        Further notes printed under the table (already plain text; escaped here).
+
+    Returns
+    -------
+    str
+        ``<table class="ppw-table">`` followed by a legend and the footnotes.
+    """
+    month_text = pd.Period(str(month), freq="M").strftime("%b %Y")
+    rows = rows.reset_index(drop=True) if rows is not None else pd.DataFrame()
+    if show_msg is None:
+        show_msg = "msg_rank" in rows and rows["msg_rank"].map(lambda v: not is_missing(v)).any()
+    if show_since is None:
+        show_since = (
+            "since_last_month" in rows
+            and rows["since_last_month"]
+            .map(lambda v: not is_missing(v) and str(v) not in ("", "N/A"))
+            .any()
+        )
+    heads = column_headings(period, month, msg=bool(show_msg), since=bool(show_since))
+    geo = "" if geography in (None, "", "Force") else f"<br>{esc(geography)}"
+    first = f"{esc(title)}<br>Data to {esc(month_text)} (unless stated otherwise){geo}"
+    out = ['<table class="ppw-table">', "<thead><tr>", f'<th class="ppw-measure">{first}</th>']
+    out += [f"<th>{esc(h)}</th>" for h in heads]
+    out.append("</tr></thead><tbody>")
+    ncols = len(heads)
+    notes: list[str] = []
+    window_notes: list[str] = []
+    any_sig = False
+    any_ci = False
+    for _, row in rows.iterrows():
+        label = esc(_row_value(row, "label") or _row_value(row, "measure", ""))
+        marker = ""
+        kind = _row_value(row, "window_kind")
+        wlabel = _row_value(row, "window_label")
+        if kind and kind != period and wlabel:
+            marker = "†"
+            window_notes.append(
+                f"{_row_value(row, 'label')} is for {_describe_window(kind, wlabel)}."
+            )
+        footnote = _row_value(row, "footnote")
+        if footnote and footnote not in notes:
+            notes.append(str(footnote))
+        if _row_value(row, "no_source", False) is True:
+            out.append(
+                f'<tr><td class="ppw-label">{label}</td>'
+                f'<td class="ppw-na" colspan="{ncols}">{esc(NO_SOURCE)}</td></tr>'
+            )
+            continue
+        available = _row_value(row, "available", True)
+        note = _row_value(row, "note") or ""
+        if available is False and NOT_AT_LEVEL in str(note).lower():
+            out.append(
+                f'<tr><td class="ppw-label">{label}</td>'
+                f'<td class="ppw-na" colspan="{ncols}">{esc(NOT_AT_LEVEL)}</td></tr>'
+            )
+            continue
+        unit = _row_value(row, "unit", "count")
+        decimals = int(_row_value(row, "decimals", 0) or 0)
+        change = _row_value(row, "change")
+        significant = _row_value(row, "significant")
+        any_sig = any_sig or significant is True
+        cells = [
+            f'<td class="ppw-label">{label}{marker}</td>',
+            f"<td>{format_value(_row_value(row, 'last_year'), unit, decimals)}</td>",
+            f"<td>{format_value(_row_value(row, 'this_year'), unit, decimals)}</td>",
+            change_cell(change, str(_row_value(row, "direction", "na")), significant),
+        ]
+        if show_msg:
+            cells.append(_msg_cell(_row_value(row, "msg_rank"), _row_value(row, "msg_colour")))
+        if show_since:
+            cells.append(_since_cell(_row_value(row, "since_last_month")))
+        title_attr = f' title="{esc(note)}"' if note else ""
+        out.append(f"<tr{title_attr}>" + "".join(cells) + "</tr>")
+        ci_last, ci_this = _row_value(row, "ci_last"), _row_value(row, "ci_this")
+        if not (is_missing(ci_last) and is_missing(ci_this)):
+            any_ci = True
+            blanks = "".join("<td></td>" for _ in range(ncols - 2))
+            out.append(
+                '<tr class="ppw-ci"><td class="ppw-label">Confidence interval</td>'
+                f"<td>{_ci_text(ci_last)}</td><td>{_ci_text(ci_this)}</td>{blanks}</tr>"
+            )
+    out.append("</tbody></table>")
+    out.append(legend_html(msg=bool(show_msg), significance=any_sig or any_ci, ci=any_ci))
+    all_notes = list(dict.fromkeys([*window_notes, *notes, *extra_notes]))
+    out.append(notes_html(all_notes, daggers=len(window_notes)))
+    return "".join(out)
+
+
+def _describe_window(kind: str, label: str) -> str:
+    if kind == "month":
+        return f"the month of {label}"
+    if kind == "rolling-12m":
+        return f"the 12 months {label}"
+    return f"{PERIOD_LABELS.get(kind, kind).lower()} {label}"
+
+
+def legend_html(*, msg: bool = False, significance: bool = False, ci: bool = False) -> str:
+    """The key to the colours and markers (so colour is never the only cue)."""
+    parts = [
+        f'<span style="color:{BETTER}">green ▲/▼ better</span> and '
+        f'<span style="color:{WORSE}">red ▲/▼ worse</span> than last year; '
+        "black: no change, or a measure with no better direction; ▲ up, ▼ down; N/A: not available"
+    ]
+    if significance:
+        parts.append(
+            "<b>bold*</b>: statistically significant change (two-proportion test, p &lt; 0.05)"
+        )
+    if ci:
+        parts.append("confidence interval: ± the 95% confidence interval of the survey rate")
+    if msg:
+        parts.append(
+            "MSG (Most Similar Group of forces) Ranking: 1 = best; green/red: better/worse than "
+            "the MSG average"
+        )
+    return '<p class="ppw-legend">' + ". ".join(parts) + ".</p>"
+
+
+def notes_html(notes: Sequence[str], daggers: int = 0) -> str:
+    """Footnotes as a list (plain text, escaped); the first ``daggers`` notes are marked †."""
+    if not notes:
+        return ""
+    items = []
+    for i, n in enumerate(notes):
+        prefix = "† " if i < daggers else ""
+        items.append(f"<li>{prefix}{esc(n)}</li>")
+    return '<ul class="ppw-notes">' + "".join(items) + "</ul>"
+
+
+def simple_table(
+    df: pd.DataFrame,
+    *,
+    caption: str = "",
+    formats: dict[str, str] | None = None,
+    index: bool = False,
+    na: str = "N/A",
+) -> str:
+    """Return a small management-information table (escaped), e.g. response times by LPA.
+
+    ``formats`` maps a column to a format string (``"{:,.0f}"``, ``"{:.1f}%"``); missing values print
+    as ``na``.
+    """
+    formats = formats or {}
+    frame = df.reset_index() if index else df
+    out = ['<table class="ppw-small">']
+    if caption:
+        out.append(f'<caption style="text-align:left;font-weight:bold">{esc(caption)}</caption>')
+    out.append(
+        "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in frame.columns) + "</tr></thead>"
+    )
+    out.append("<tbody>")
+    for _, row in frame.iterrows():
+        cells = []
+        for col in frame.columns:
+            v = row[col]
+            if is_missing(v):
+                text = na
+            elif col in formats:
+                try:
+                    text = formats[col].format(v)
+                except (TypeError, ValueError):
+                    text = str(v)
+            else:
+                text = str(v)
+            cells.append(f"<td>{esc(text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def note_html(text: str, kind: str = "info") -> str:
+    """A visible note box ("info" or "warning"), escaped."""
+    cls = "ppw-warning" if kind == "warning" else "ppw-info"
+    return f'<div class="{cls}">{esc(text)}</div>'
+
+
+def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
+    """The master notebook's one-page scorecard: every in-table measure, grouped by area.
+
+    ``rows`` has columns area, area_title, label, unit, decimals, this_year, change, direction,
+    significant, available, note.
+    """
+    word = PERIOD_HEADINGS.get(period, "12m")
+    out = [
+        '<table class="ppw-table"><thead><tr>',
+        '<th class="ppw-measure">Measure</th>',
+        f"<th>{esc(word)} This Year</th><th>Better/ Worse % or % pt. diff.</th>",
+        "<th>Direction</th></tr></thead><tbody>",
+    ]
+    current = None
+    any_sig = False
+    for _, row in rows.iterrows():
+        if row["area"] != current:
+            current = row["area"]
+            out.append(
+                f'<tr><td class="ppw-label" colspan="4" style="background:#e8eef5;font-weight:bold">'
+                f"{esc(row['area_title'])}</td></tr>"
+            )
+        label = esc(row["label"])
+        if row.get("no_source") is True:
+            out.append(
+                f'<tr><td class="ppw-label">{label}</td><td class="ppw-na" colspan="3">'
+                f"{esc(NO_SOURCE)}</td></tr>"
+            )
+            continue
+        change = row.get("change")
+        change = None if is_missing(change) else change
+        direction = str(row.get("direction") or "na")
+        sig = row.get("significant") is True
+        any_sig = any_sig or sig
+        arrow = _arrow(change)
+        word_dir = {"better": "Better", "worse": "Worse", "same": "Same", "neutral": "Changed"}.get(
+            direction, "N/A"
+        )
+        colour = COLOURS.get(direction, SAME)
+        out.append(
+            f'<tr><td class="ppw-label">{label}</td>'
+            f"<td>{format_value(row.get('this_year'), row['unit'], int(row.get('decimals') or 0))}</td>"
+            + change_cell(change, direction, sig)
+            + f'<td style="color:{colour};text-align:center">{arrow} {word_dir}</td></tr>'
+        )
+    out.append("</tbody></table>")
+    out.append(legend_html(significance=any_sig))
+    return "".join(out)

@@ -1,0 +1,197 @@
+"""The analysts' filter bar: geography, period and month drop-downs that re-render a page in place.
+
+Used only when a notebook runs with ``interactive=True`` (JupyterLab). The pack runs with
+``interactive=False`` and gets kernel-free views (:mod:`helpers.views`) instead: widgets need a kernel
+and a CDN, which a commander's e-mailed HTML does not have.
+
+Each view of the page (the table, each chart) is an :class:`ipywidgets.Output` registered with the
+page's :class:`FilterBar`; a change in any drop-down re-renders them all. Re-rendering is fast because
+the cube is held in memory and every rendered fragment is cached per view (see
+:func:`helpers.report._cached`). :func:`render_timings` times re-renders without a browser.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable
+
+import ipywidgets as w
+import pandas as pd
+
+from .periods import PERIOD_LABELS, PERIODS
+
+LEVEL_WORDS = {"force": "", "lpa": "LPA", "district": "district"}
+
+
+def geography_choices(geographies: pd.DataFrame) -> list[tuple[str, str]]:
+    """Drop-down options ``(label, value)``: Force, then LPAs, then districts, each labelled by level.
+
+    ipywidgets drop-downs have no option groups, so the level is in the label ("North — LPA",
+    "Basildon — district") and the order groups them.
+    """
+    out = [("Force", "Force")]
+    for level in ("lpa", "district"):
+        names = sorted(
+            g
+            for g in geographies.loc[geographies["level"] == level, "geography"].astype(str)
+            if g != "Unassigned"
+        )
+        out += [(f"{n} — {LEVEL_WORDS[level]}", n) for n in names]
+    return out
+
+
+def month_choices(cube, current: pd.Period, n: int = 36) -> list[tuple[str, str]]:
+    """The ``n`` months up to the latest month with data (and the current one), newest first."""
+    latest = current
+    for v in (getattr(cube, "data_to", None) or {}).values():
+        if v is None:
+            continue
+        try:
+            p = pd.Period(str(v)[:7], freq="M")
+        except ValueError:
+            continue
+        latest = max(latest, p)
+    months = {latest - i for i in range(n)} | {current}
+    return [(m.strftime("%b %Y"), m.strftime("%Y-%m")) for m in sorted(months, reverse=True)]
+
+
+class FilterBar:
+    """Geography / period / month drop-downs bound to a page; views re-render in place.
+
+    Parameters
+    ----------
+    page
+        An :class:`helpers.report.AreaPage` or :class:`helpers.report.MasterPage` (anything with
+        ``geography``, ``period``, ``month``, ``geographies``, ``cube`` and ``set_view``).
+    """
+
+    def __init__(self, page):
+        self.page = page
+        style = {"description_width": "initial"}
+        self.geography = w.Dropdown(
+            options=geography_choices(page.geographies),
+            value=page.geography,
+            description="Geography",
+            style=style,
+            layout=w.Layout(width="260px"),
+        )
+        self.period = w.Dropdown(
+            options=[(PERIOD_LABELS[p], p) for p in PERIODS],
+            value=page.period,
+            description="Period",
+            style=style,
+            layout=w.Layout(width="250px"),
+        )
+        self.month = w.Dropdown(
+            options=month_choices(page.cube, page.month),
+            value=page.month.strftime("%Y-%m"),
+            description="Month",
+            style=style,
+            layout=w.Layout(width="180px"),
+        )
+        self.status = w.HTML(value="")
+        self.widget = w.HBox([self.geography, self.period, self.month, self.status])
+        self.views: list[tuple[w.Output, Callable[[], str]]] = []
+        self.timings_ms: list[float] = []
+        self._shown = False
+        for dd in (self.geography, self.period, self.month):
+            dd.observe(self._on_change, names="value")
+
+    # ---- views -------------------------------------------------------------------------------
+    def add_view(self, render: Callable[[], str]) -> w.Output:
+        """Register a view (``render() -> HTML``) and return its Output, already rendered."""
+        out = w.Output()
+        self.views.append((out, render))
+        _show(out, render())
+        return out
+
+    def with_output(self, out: w.Output):
+        """The bar above ``out`` the first time it is asked for; just ``out`` after that."""
+        if self._shown:
+            return out
+        self._shown = True
+        return w.VBox([self.widget, out])
+
+    def refresh(self) -> float:
+        """Re-render every view for the page's current selection; return the milliseconds taken."""
+        t0 = time.perf_counter()
+        for out, render in self.views:
+            _show(out, render())
+        ms = 1000 * (time.perf_counter() - t0)
+        self.timings_ms.append(ms)
+        self.status.value = f'<span style="color:#555;font-size:12px">updated in {ms:.0f} ms</span>'
+        return ms
+
+    def _on_change(self, change) -> None:
+        self.page.set_view(
+            geography=self.geography.value, period=self.period.value, month=self.month.value
+        )
+        self.refresh()
+
+
+def _show(out: w.Output, html: str) -> None:
+    # Setting outputs directly (rather than ``with out: display(...)``) works with or without a
+    # running kernel, so the bar can be tested and timed from plain Python.
+    out.outputs = ({"output_type": "display_data", "data": {"text/html": html}, "metadata": {}},)
+
+
+def output_html(out: w.Output) -> str:
+    """The HTML an Output currently shows (tests)."""
+    return "".join(o.get("data", {}).get("text/html", "") for o in out.outputs)
+
+
+def render_timings(
+    page,
+    views: Iterable[tuple[str, str]] | None = None,
+    *,
+    repeat: int = 1,
+) -> dict:
+    """Time ``page.render_html(geography, period)`` for each view, as the filter bar would.
+
+    Parameters
+    ----------
+    page
+        An area or master page.
+    views
+        (geography, period) pairs; default every geography × (rolling-12m, fytd).
+    repeat
+        Passes over the views. The first pass renders each view for the first time (the cube is in
+        memory, figures are not yet cached); later passes show switching back to a view seen before.
+
+    Returns
+    -------
+    dict
+        ``first_ms`` and ``repeat_ms`` lists, and ``median_ms`` / ``p95_ms`` of the first pass and of
+        the repeats (``repeat_median_ms``, ``repeat_p95_ms``; None when ``repeat`` is 1).
+    """
+    if views is None:
+        geos = [("Force")] + [
+            g for g in page.geographies["geography"] if g not in ("Force", "Unassigned")
+        ]
+        views = [(g, p) for g in geos for p in ("rolling-12m", "fytd")]
+    views = list(views)
+    passes = []
+    for _ in range(max(1, repeat)):
+        times = []
+        for g, p in views:
+            t0 = time.perf_counter()
+            page.render_html(g, p)
+            times.append(1000 * (time.perf_counter() - t0))
+        passes.append(times)
+    first = passes[0]
+    rest = [t for p in passes[1:] for t in p]
+    return {
+        "views": len(views),
+        "first_ms": first,
+        "repeat_ms": rest,
+        "median_ms": statistics.median(first),
+        "p95_ms": _p95(first),
+        "repeat_median_ms": statistics.median(rest) if rest else None,
+        "repeat_p95_ms": _p95(rest) if rest else None,
+    }
+
+
+def _p95(values: list[float]) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
