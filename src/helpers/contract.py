@@ -364,6 +364,17 @@ EXTRACTS: dict[str, Extract] = {
 }
 
 
+def _value_range(c: Column) -> str:
+    """Render a numeric column's bounds: ``10 to 110``, ``≥ 0`` or ``≤ 4``."""
+    if c.minimum is not None and c.maximum is not None:
+        return f"{c.minimum:g} to {c.maximum:g}"
+    if c.minimum is not None:
+        return f"≥ {c.minimum:g}"
+    if c.maximum is not None:
+        return f"≤ {c.maximum:g}"
+    return ""
+
+
 def markdown() -> str:
     """Render the contract as the body of ``data/README.md``."""
     lines: list[str] = []
@@ -372,16 +383,16 @@ def markdown() -> str:
         file_hint = f"File: `{e.name}.parquet` or `{e.name}.csv`."
         if e.unique:
             file_hint += " Unique: " + " + ".join(f"`{u}`" for u in e.unique) + "."
+        if e.date_column:
+            file_hint += f" Month of a row: `{e.date_column}`."
         lines += [file_hint, "", "| column | type | meaning | allowed values |", "|---|---|---|---|"]
         for c in e.columns:
-            allowed = ", ".join(f"`{a}`" for a in c.allowed) if c.allowed else ""
-            if c.minimum is not None or c.maximum is not None:
-                allowed = f"{'' if c.minimum is None else c.minimum:g}–{'' if c.maximum is None else c.maximum:g}".replace("–", " to ") if c.minimum is not None and c.maximum is not None else f"≥ {c.minimum:g}"
+            allowed = ", ".join(f"`{a}`" for a in c.allowed) if c.allowed else _value_range(c)
             if c.nullable:
                 allowed = (allowed + "; " if allowed else "") + "may be empty"
             lines.append(f"| `{c.name}` | {c.type} | {c.meaning} | {allowed} |")
-        for note in e.notes:
-            lines += ["", f"- {note}"]
+        if e.notes:
+            lines += ["", *(f"- {note}" for note in e.notes)]
         lines.append("")
     return "\n".join(lines)
 
