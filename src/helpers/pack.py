@@ -1,0 +1,1217 @@
+"""Run the monthly pack: execute the notebooks for a month and publish self-contained HTML.
+
+    python -m helpers.pack --month 2016-09 [--period rolling-12m] [--data data/demo] [--jobs 2]
+
+Steps (``main`` reads like this list):
+
+1. check the parameters (month, period, data folder, notebooks) before any notebook starts;
+2. build the measure cube once (cached under ``<data>/.cache``) so every notebook loads it quickly;
+3. execute the master and area notebooks with papermill, several at once, one kernel per thread;
+4. export each executed notebook to HTML without code, inside a page shell with the force name,
+   month, period, "Data to", the protective marking and navigation; no request to any other host;
+5. write ``tables.csv`` and ``run.json`` (the record of the run) beside the pages;
+6. publish atomically: everything is written to ``reports/.staging-<month>-<pid>/`` and renamed to
+   ``reports/<month>/`` only when every notebook succeeded. A failed run leaves the published pack
+   untouched and keeps the partly executed notebooks under ``reports/<month>/failed/``.
+
+Exit codes: 0 ok · 1 a notebook failed · 2 invalid parameters · 3 data validation error ·
+4 internal or export error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import html as _html
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from . import __version__
+from .config import (
+    DEMO_DATA_DIR,
+    NOTEBOOKS_DIR,
+    PROJECT_ROOT,
+    REPORTS_DIR,
+    force_config,
+    resolve_path,
+)
+from .periods import PERIOD_LABELS, PERIODS, PeriodError, check_period, month_label, parse_month
+
+EXIT_OK = 0
+EXIT_NOTEBOOK_FAILED = 1
+EXIT_INVALID_PARAMETERS = 2
+EXIT_DATA_VALIDATION = 3
+EXIT_INTERNAL = 4
+
+#: Notebooks of the pack: ``00_master.ipynb`` (the index page) and ``01_…`` … ``08_…``.
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+MASTER_PREFIX = "00"
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 600
+#: Page size budgets in bytes. A pack goes out by e-mail (attachment limits are 10–25 MB for the
+#: whole message) and over intranet links that can be slow; one page should open in seconds.
+PAGE_BUDGET = {"index": 6 * 1024 * 1024, "area": 4 * 1024 * 1024}
+#: Versions recorded in run.json.
+RECORDED_PACKAGES = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "matplotlib",
+    "seaborn",
+    "ipywidgets",
+)
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+WIDGET_MIMETYPES = (
+    "application/vnd.jupyter.widget-view+json",
+    "application/vnd.jupyter.widget-state+json",
+)
+#: Cell tags that keep a cell (or its outputs) out of the commanders' HTML.
+REMOVE_CELL_TAGS = {"remove-cell", "remove_cell"}
+REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  the pack was published to the output folder
+  1  a notebook failed: the message names the notebook, the cell and the error; the partly
+     executed notebook is kept under <out>/failed/ and the previously published pack is untouched
+  2  invalid parameters (month, period, data folder, notebooks, jobs, timeout): nothing was run
+  3  the data failed validation (the message names the file, the column and example rows)
+  4  internal or export error (for example a page that would load something from the internet)
+"""
+
+
+class PackError(Exception):
+    """A run that stops with an exit code and a message for the operator."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class InvalidParameters(PackError):
+    exit_code = EXIT_INVALID_PARAMETERS
+
+
+class ExportError(PackError):
+    exit_code = EXIT_INTERNAL
+
+
+# --------------------------------------------------------------------------------------------------
+# Hooks on the core layer, kept as module functions so that tests can stand in a small cube.
+
+
+def load_cube(data_dir: Path):
+    """Build (or load from ``<data>/.cache``) the measure cube for ``data_dir``."""
+    from .cube import load_cube as _load_cube
+
+    return _load_cube(data_dir)
+
+
+def tables_csv(cube, month: str, period: str) -> pd.DataFrame:
+    """Every measure × geography of the pack as one table (``helpers.performance.tables_csv``)."""
+    from .performance import tables_csv as _tables_csv
+
+    return _tables_csv(cube, month, period)
+
+
+# --------------------------------------------------------------------------------------------------
+# Paths shown to people never carry the machine's absolute paths.
+
+
+def display_path(path: Path) -> str:
+    """Return ``path`` relative to the project root, or just its name when it lies outside."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(PROJECT_ROOT).as_posix() or "."
+    except ValueError:
+        return path.name
+
+
+@dataclass
+class Scrubber:
+    """Replace absolute paths by their display form in text written to the pack."""
+
+    replacements: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, path: Path, shown: str) -> None:
+        for p in {str(Path(path)), str(Path(path).resolve())}:
+            if p not in ("", "/"):
+                self.replacements.append((p, shown))
+        # Longest first: a data folder inside the project is replaced before the project root.
+        self.replacements.sort(key=lambda r: -len(r[0]))
+
+    def __call__(self, text: str) -> str:
+        for old, new in self.replacements:
+            text = text.replace(old, new)
+        return text
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameters
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """One notebook of the pack and the page it becomes."""
+
+    path: Path
+    prefix: str
+    title: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def page(self) -> str:
+        return "index.html" if self.prefix == MASTER_PREFIX else f"{self.path.stem}.html"
+
+    @property
+    def kind(self) -> str:
+        return "index" if self.prefix == MASTER_PREFIX else "area"
+
+
+@dataclass
+class Run:
+    """The checked parameters of one pack run."""
+
+    month: str
+    period: str
+    data_dir: Path
+    out: Path
+    jobs: int
+    timeout: int
+    notebooks: list[Notebook]
+    notebooks_dir: Path
+
+    @property
+    def parameters(self) -> dict:
+        """The papermill parameters every notebook receives."""
+        return {
+            "month": self.month,
+            "period": self.period,
+            "geography": "Force",
+            "data_dir": str(self.data_dir),
+            "interactive": False,
+        }
+
+
+def notebook_title(path: Path) -> str:
+    """Return the first level-1 heading of a notebook, else a title made from its file name."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # an unreadable notebook fails later, with papermill's message
+        nb = None
+    for cell in nb.cells if nb is not None else []:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem[3:].replace("_", " ").capitalize()
+
+
+def discover_notebooks(notebooks_dir: Path, only: Sequence[str] | None = None) -> list[Notebook]:
+    """Return the pack's notebooks (``NN_*.ipynb``) in order, optionally only those numbered ``only``.
+
+    Raises
+    ------
+    InvalidParameters
+        No notebooks, or a number in ``only`` that matches none (the message lists the valid ones).
+    """
+    paths = sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB))
+    if not paths:
+        raise InvalidParameters(
+            f"no notebooks matching {NOTEBOOK_GLOB} in {display_path(notebooks_dir)}"
+        )
+    by_prefix = {p.name[:2]: p for p in paths}
+    if only:
+        wanted = [o.strip().zfill(2) for o in only if o.strip()]
+        unknown = [w for w in wanted if w not in by_prefix]
+        if unknown:
+            raise InvalidParameters(
+                f"no notebook numbered {', '.join(unknown)}; valid numbers are "
+                f"{', '.join(sorted(by_prefix))}"
+            )
+        paths = [by_prefix[w] for w in sorted(set(wanted))]
+    return [Notebook(p, p.name[:2], notebook_title(p)) for p in paths]
+
+
+def _extract_names(data_dir: Path) -> list[str]:
+    from .loading import available_extracts
+
+    return available_extracts(data_dir)
+
+
+def crimes_months(data_dir: Path) -> tuple[pd.Period, pd.Period] | None:
+    """First and last month of the crimes extract, read cheaply (one column); None if unknown.
+
+    A file that cannot be read here is left to the cube's validation, which explains what is wrong.
+    """
+    from .contract import EXTRACTS
+    from .loading import extract_path
+
+    path = extract_path(data_dir, "crimes")
+    column = EXTRACTS["crimes"].date_column
+    if path is None or column is None:
+        return None
+    try:
+        if path.suffix == ".parquet":
+            values = pd.read_parquet(path, columns=[column])[column]
+        else:
+            values = pd.read_csv(path, usecols=[column])[column]
+        dates = pd.to_datetime(values, errors="coerce").dropna()
+    except Exception:
+        return None
+    if dates.empty:
+        return None
+    return dates.min().to_period("M"), dates.max().to_period("M")
+
+
+def _as_month(value) -> pd.Period | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        return parse_month(value) if not isinstance(value, str) else pd.Period(value[:7], "M")
+    except (PeriodError, ValueError, TypeError):
+        return None
+
+
+def cube_months(cube) -> tuple[pd.Period, pd.Period] | None:
+    """First and last month the cube has data for (its coverage, else its frame); None if unknown."""
+    months: list[pd.Period] = []
+    coverage = getattr(cube, "coverage", None)
+    if isinstance(coverage, pd.DataFrame) and "month" in coverage:
+        months = [m for m in map(_as_month, coverage["month"]) if m is not None]
+    elif isinstance(coverage, dict):
+        for value in coverage.values():
+            items = value if isinstance(value, Iterable) and not isinstance(value, str) else [value]
+            months.extend(m for m in map(_as_month, items) if m is not None)
+    if not months:
+        frame = getattr(cube, "frame", None)
+        if isinstance(frame, pd.DataFrame) and "month" in frame and not frame.empty:
+            months = [m for m in map(_as_month, frame["month"].unique()) if m is not None]
+    if not months:
+        return None
+    return min(months), max(months)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.pack",
+        description="Execute the pack's notebooks for a month and publish self-contained HTML "
+        "(index.html, one page per area, tables.csv, run.json) to reports/<month>/.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--month", required=True, help="report month, YYYY-MM (e.g. 2016-09)")
+    parser.add_argument(
+        "--period",
+        default="rolling-12m",
+        help=f"reporting window: {' | '.join(PERIODS)} (default rolling-12m)",
+    )
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="extract folder, relative to the project root or absolute (default data/demo)",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="folder the pack is published to (default reports/<month>); replaced atomically",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks executed at once, one kernel each (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_TIMEOUT,
+        help="seconds any one cell of a notebook may run before the notebook fails "
+        f"(papermill execution_timeout; default {DEFAULT_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--notebooks",
+        default=None,
+        help="comma-separated notebook numbers to run, e.g. 00,06 (default: all); the published "
+        "folder then holds only those pages",
+    )
+    parser.add_argument(
+        "--notebooks-dir",
+        default=None,
+        help="folder holding the notebooks (default notebooks/)",
+    )
+    return parser.parse_args(argv)
+
+
+def check_parameters(args: argparse.Namespace) -> Run:
+    """Check everything that can be checked without the cube; raise :class:`InvalidParameters`."""
+    try:
+        month = parse_month(args.month)
+        if str(month) != args.month.strip():
+            raise PeriodError(
+                f"month {args.month!r} is not of the form YYYY-MM (for example 2016-09)"
+            )
+        check_period(args.period)
+    except PeriodError as exc:
+        raise InvalidParameters(str(exc)) from None
+    data_dir = resolve_path(args.data, DEMO_DATA_DIR).resolve()
+    if not data_dir.is_dir():
+        raise InvalidParameters(f"data folder {display_path(data_dir)} does not exist")
+    if not _extract_names(data_dir):
+        from .contract import EXTRACTS
+
+        raise InvalidParameters(
+            f"data folder {display_path(data_dir)} holds no extract; expected files such as "
+            + ", ".join(f"{n}.parquet" for n in list(EXTRACTS)[:4])
+            + " … (see data/README.md)"
+        )
+    if args.jobs < 1:
+        raise InvalidParameters(f"--jobs must be at least 1, got {args.jobs}")
+    if args.timeout < 1:
+        raise InvalidParameters(f"--timeout must be at least 1 second, got {args.timeout}")
+    notebooks_dir = resolve_path(args.notebooks_dir, NOTEBOOKS_DIR).resolve()
+    only = args.notebooks.split(",") if args.notebooks else None
+    notebooks = discover_notebooks(notebooks_dir, only)
+    out = resolve_path(args.out, REPORTS_DIR / str(month)).resolve()
+    return Run(
+        month=str(month),
+        period=args.period,
+        data_dir=data_dir,
+        out=out,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        notebooks=notebooks,
+        notebooks_dir=notebooks_dir,
+    )
+
+
+def check_month_in_data(month: str, months: tuple[pd.Period, pd.Period] | None) -> None:
+    """Refuse a month outside the data, naming the months that are valid."""
+    if months is None:
+        return
+    first, last = months
+    m = parse_month(month)
+    if not first <= m <= last:
+        raise InvalidParameters(f"month {month} is outside the data ({first} … {last})")
+
+
+# --------------------------------------------------------------------------------------------------
+# Progress: a bar on a terminal, plain lines (no timestamps; cron adds its own) otherwise.
+
+
+class Progress:
+    """Report progress on stderr: tqdm when stderr is a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.total = total
+        self.done = 0
+        self._lock = threading.Lock()
+        self._bar = None
+        if total and hasattr(self.stream, "isatty") and self.stream.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="notebook", file=self.stream, leave=False)
+
+    def log(self, message: str) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.write(message, file=self.stream)
+            else:
+                print(message, file=self.stream, flush=True)
+
+    def step(self, message: str) -> None:
+        with self._lock:
+            self.done += 1
+            line = f"[{self.done}/{self.total}] {message}"
+            if self._bar is not None:
+                self._bar.write(line, file=self.stream)
+                self._bar.update(1)
+            else:
+                print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Executing notebooks
+
+
+@dataclass
+class Failure:
+    """Where and how a notebook failed."""
+
+    notebook: str
+    cell_index: int | None
+    first_line: str
+    ename: str
+    evalue: str
+    execution_count: int | None = None
+
+    def describe(self) -> str:
+        """``02_victims.ipynb failed at cell 5 (In [4]: 'x = 1'): ValueError: …``."""
+        if self.cell_index is None:
+            where = "before any cell ran"
+        else:
+            prompt = f"In [{self.execution_count}]: " if self.execution_count else ""
+            where = f"cell {self.cell_index} ({prompt}{self.first_line!r})"
+        return f"{self.notebook} failed at {where}: {self.ename}: {self.evalue}"
+
+
+@dataclass
+class Result:
+    """The outcome of one notebook."""
+
+    notebook: Notebook
+    output: Path
+    seconds: float = 0.0
+    attempts: int = 0
+    failure: Failure | None = None
+    page_bytes: int | None = None
+    dropped_stderr: int = 0
+    export_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and self.export_error is None
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def _cell_states(output: Path) -> list[str]:
+    try:
+        nb = nbformat.read(output, as_version=4)
+    except Exception:
+        return []
+    return [c.get("metadata", {}).get("papermill", {}).get("status", "") for c in nb.cells]
+
+
+def _running_cell(output: Path) -> tuple[int | None, str]:
+    """The cell that was running (or last ran) when a notebook stopped without a cell error."""
+    try:
+        nb = nbformat.read(output, as_version=4)
+    except Exception:
+        return None, ""
+    last = None
+    for i, cell in enumerate(nb.cells):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status", "")
+        if status == "running" or cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            return i, _first_line(cell.source)
+        if status == "completed":
+            last = i
+    if last is None:
+        return None, ""
+    return last, _first_line(nb.cells[last].source)
+
+
+def is_kernel_start_failure(exc: BaseException, output: Path) -> bool:
+    """Whether ``exc`` is the kernel start-up race (papermill #511) rather than the notebook's fault.
+
+    ZMQError ("Address already in use") or a RuntimeError from the kernel start, and no cell has
+    started: then one retry is safe. A kernel that died while running a cell is not retried.
+    """
+    try:
+        from nbclient.exceptions import DeadKernelError
+    except ImportError:  # pragma: no cover - nbclient is a dependency
+        DeadKernelError = ()  # noqa: N806
+    try:
+        import zmq
+
+        zmq_error: tuple = (zmq.ZMQError,)
+    except ImportError:  # pragma: no cover - pyzmq comes with jupyter_client
+        zmq_error = ()
+    if not isinstance(exc, (*zmq_error, RuntimeError)) or isinstance(exc, DeadKernelError):
+        return False
+    return all(s in ("", "pending") for s in _cell_states(output))
+
+
+def execute_notebook(
+    notebook: Notebook,
+    output: Path,
+    parameters: dict,
+    *,
+    timeout: int,
+    cwd: Path,
+    ipc_prefix: Path | None = None,
+    on_retry: Callable[[str], None] = log,
+    execute: Callable | None = None,
+) -> Result:
+    """Execute one notebook with papermill in its own kernel; retry once if the kernel fails to start.
+
+    Parameters
+    ----------
+    notebook, output
+        The notebook and where the executed copy is written (saved after every cell, so a failed
+        run leaves the partly executed notebook).
+    parameters
+        papermill parameters.
+    timeout
+        Seconds any one cell may run (papermill ``execution_timeout``).
+    cwd
+        Working directory of the kernel. Passed to the kernel, not set with ``os.chdir``: the
+        working directory is per process and the notebooks run in threads.
+    ipc_prefix
+        Talk to the kernel over Unix sockets named ``<ipc_prefix>-<n>`` instead of TCP ports. TCP
+        ports are picked by binding and releasing them, which races when kernels start together
+        (papermill #511); unique socket paths cannot collide. None: TCP.
+    execute
+        Stand-in for ``papermill.execute_notebook`` (tests).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    execute = execute or papermill.execute_notebook
+    extra = {}
+    if ipc_prefix is not None:
+        from traitlets.config import Config
+
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(ipc_prefix)
+        extra["config"] = config
+    result = Result(notebook, output)
+    start = time.perf_counter()
+    for attempt in (1, 2):
+        result.attempts = attempt
+        try:
+            execute(
+                str(notebook.path),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=True,
+                execution_timeout=timeout,
+                start_timeout=120,
+                resources={"metadata": {"path": str(cwd)}},
+                # The kernel's own log (jupyter_client interrupts a kernel before shutting it down,
+                # which it logs as an ERROR) is noise in a cron mail; cell errors come as messages.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                **extra,
+            )
+            break
+        except PapermillExecutionError as exc:
+            result.failure = Failure(
+                notebook.name,
+                exc.cell_index,
+                _first_line(exc.source),
+                exc.ename,
+                str(exc.evalue),
+                exc.exec_count,
+            )
+            break
+        except Exception as exc:
+            if attempt == 1 and is_kernel_start_failure(exc, output):
+                on_retry(
+                    f"{notebook.name}: kernel failed to start ({type(exc).__name__}: {exc}); retrying once"
+                )
+                with contextlib.suppress(FileNotFoundError):
+                    output.unlink()
+                continue
+            index, first = _running_cell(output)
+            result.failure = Failure(notebook.name, index, first, type(exc).__name__, str(exc))
+            break
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML for commanders
+
+
+_EXTERNAL = r"(?:https?:)?//"
+#: Attributes that make a browser fetch something by themselves (a plain <a href> does not).
+_FETCH_ATTR = re.compile(
+    r"<(?!a\b)([a-zA-Z][\w:-]*)\b[^>]*?\s(src|href|srcset|data|poster|action|xlink:href|background)"
+    r"\s*=\s*[\"']?\s*(" + _EXTERNAL + r"[^\"'\s>]*)",
+    re.IGNORECASE,
+)
+_CSS_EXTERNAL = re.compile(
+    r"(?:url\(\s*[\"']?\s*("
+    + _EXTERNAL
+    + r"[^)\"'\s]*)|@import\s+(?:url\()?\s*[\"']?\s*("
+    + _EXTERNAL
+    + r"[^)\"'\s;]*))",
+    re.IGNORECASE,
+)
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_URL_IN_CODE = re.compile(r"[\"'`(]\s*((?:https?:)?//[a-zA-Z0-9][^\"'`)\s]*)")
+_ANCHOR_EXTERNAL = re.compile(
+    r"<a\b[^>]*?\shref\s*=\s*([\"'])(" + _EXTERNAL + r"[^\"']*)\1[^>]*>(.*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def external_references(page: str) -> list[str]:
+    """Return every reference in ``page`` that would make a browser contact another host.
+
+    Looks at ``src``/``href``/``srcset``/… attributes of any element but ``<a>`` (``<script src>``,
+    ``<link href>``, ``<img src>``, ``<iframe src>``), CSS ``url(…)`` and ``@import``, and URLs in
+    inline scripts and styles (``import("https://…")``). Plain text and ``<a href>`` links that
+    a reader may click are not requests.
+    """
+    found = [m.group(3) for m in _FETCH_ATTR.finditer(page)]
+    found += [a or b for a, b in _CSS_EXTERNAL.findall(page)]
+    for _, body in _SCRIPT_OR_STYLE.findall(page):
+        found += _URL_IN_CODE.findall(body)
+    return sorted(set(found))
+
+
+def unlink_external_anchors(page: str) -> str:
+    """Turn ``<a href="https://…">text</a>`` into plain text that shows the address.
+
+    Readers on an intranet without internet access get no dead links, and the address stays
+    visible for anyone who wants to type it.
+    """
+
+    def plain(match: re.Match) -> str:
+        url, text = match.group(2), match.group(3)
+        bare = re.sub(r"<[^>]+>", "", text).strip()
+        if bare == url or bare.rstrip("/") in url:
+            return f'<span class="ppw-url">{text}</span>'
+        return f'{text} <span class="ppw-url">({_html.escape(url)})</span>'
+
+    return _ANCHOR_EXTERNAL.sub(plain, page)
+
+
+def prepare_for_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
+    """Return a copy of ``nb`` fit for commanders and the number of stderr outputs dropped.
+
+    Drops widget views and widget state (no kernel, no CDN: they cannot render), stderr streams
+    (Python warnings are for the analyst, kept in the executed notebook), and cells or outputs
+    tagged ``remove-cell`` / ``remove-output``.
+    """
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    nb.metadata.pop("widgets", None)
+    dropped = 0
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for out in [] if tags & REMOVE_OUTPUT_TAGS else cell.outputs:
+                if out.output_type == "stream" and out.get("name") == "stderr":
+                    dropped += 1
+                    continue
+                data = out.get("data", {})
+                if any(m in data for m in WIDGET_MIMETYPES):
+                    continue
+                outputs.append(out)
+            cell.outputs = outputs
+        cells.append(cell)
+    nb.cells = cells
+    return nb, dropped
+
+
+def data_to_text(data_to: dict | None) -> str:
+    """``crimes Sep 2016 · incidents Sep 2016 · …`` from ``cube.data_to``."""
+    if not data_to:
+        return "not known"
+    parts = []
+    for name, value in data_to.items():
+        m = _as_month(value)
+        parts.append(f"{name.replace('_', ' ')} {month_label(m) if m is not None else 'no data'}")
+    return " · ".join(parts)
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def _read_template_file(name: str) -> str:
+    return (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+
+
+def page_shell(
+    run: Run, notebook: Notebook, *, force_name: str, marking: str, data_to: dict | None
+) -> dict:
+    """The values the page template needs (``resources['ppw']``)."""
+    pages = run.notebooks
+    i = pages.index(notebook)
+
+    def link(nb: Notebook | None):
+        return None if nb is None else {"href": nb.page, "title": nb.title}
+
+    return {
+        "force_name": force_name,
+        "marking": marking,
+        "marking_css": _css_string(marking),
+        "month_label": parse_month(run.month).strftime("%B %Y"),
+        "period_label": PERIOD_LABELS[run.period],
+        "data_to_text": data_to_text(data_to),
+        "page_title": notebook.title,
+        "notebook": notebook.name,
+        "prev": link(pages[i - 1] if i > 0 else None),
+        "next": link(pages[i + 1] if i + 1 < len(pages) else None),
+        "contents": [
+            {"href": nb.page, "title": nb.title, "current": nb is notebook} for nb in pages
+        ],
+        "css": _read_template_file("ppw_page.css"),
+        "js": _read_template_file("ppw_page.js"),
+    }
+
+
+def export_html(nb: nbformat.NotebookNode, shell: dict) -> tuple[str, int]:
+    """Export an executed notebook to one self-contained HTML page; return it and stderr dropped.
+
+    Raises
+    ------
+    ExportError
+        The page would still make a request to another host.
+    """
+    from nbconvert import HTMLExporter
+
+    clean, dropped = prepare_for_html(nb)
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="ppw_page.html.j2",
+        extra_template_paths=[str(TEMPLATES_DIR)],
+    )
+    # --report-mode only hides inputs in Lab's UI; the HTML templates ignore it (papermill #506).
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
+    body, _ = exporter.from_notebook_node(clean, resources={"ppw": shell})
+    body = unlink_external_anchors(body)
+    external = external_references(body)
+    if external:
+        raise ExportError(
+            f"{shell['notebook']}: the page would load from other hosts: {', '.join(external[:5])}"
+        )
+    return body, dropped
+
+
+# --------------------------------------------------------------------------------------------------
+# Run record
+
+
+def data_fingerprint(data_dir: Path, names: Iterable[str]) -> str:
+    """A sha256 over the extract files (name and content), or the loading helper's fingerprint."""
+    from . import loading
+
+    own = getattr(loading, "fingerprint", None)
+    if callable(own):
+        with contextlib.suppress(Exception):
+            return str(own(data_dir))
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        path = loading.extract_path(data_dir, name)
+        if path is None:
+            continue
+        digest.update(f"{path.name}\0".encode())
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0], "helpers": __version__}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _jsonable(value):
+    """Plain JSON types for run.json (Periods, Timestamps, numpy scalars, DataFrames, dataclasses)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return _jsonable(value.to_dict(orient="records"))
+    if hasattr(value, "__dataclass_fields__"):
+        import dataclasses
+
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, str | int | float | bool) or value is None:
+        if isinstance(value, float) and pd.isna(value):
+            return None
+        return value
+    if hasattr(value, "item"):
+        with contextlib.suppress(Exception):
+            return _jsonable(value.item())
+    if hasattr(value, "to_dict"):
+        with contextlib.suppress(Exception):
+            return _jsonable(value.to_dict())
+    return str(value)
+
+
+def load_report(cube, data_dir: Path):
+    """The loading helper's report of what was read (rows, warnings), when it provides one."""
+    report = getattr(cube, "load_report", None)
+    if report is None:
+        from . import loading
+
+        fn = getattr(loading, "load_report", None)
+        if callable(fn):
+            with contextlib.suppress(Exception):
+                report = fn(data_dir)
+    if callable(report):
+        with contextlib.suppress(Exception):
+            report = report()
+    return None if report is None else _jsonable(report)
+
+
+def run_record(run: Run, *, cube, results: list[Result], timings: dict, status: str) -> dict:
+    """The content of run.json: what was run, on which data, with what, how long it took."""
+    config = force_config()
+    names = _extract_names(run.data_dir)
+    data_to = getattr(cube, "data_to", None)
+    return {
+        "status": status,
+        "force_name": config.force_name,
+        "protective_marking": config.protective_marking,
+        "parameters": {
+            "month": run.month,
+            "period": run.period,
+            "geography": "Force",
+            "data_dir": display_path(run.data_dir),
+            "interactive": False,
+            "jobs": run.jobs,
+            "timeout_seconds_per_cell": run.timeout,
+            "notebooks": [nb.name for nb in run.notebooks],
+        },
+        "data": {
+            "dir": display_path(run.data_dir),
+            "fingerprint": data_fingerprint(run.data_dir, names),
+            "extracts": names,
+            "data_to": _jsonable(
+                {
+                    k: (str(_as_month(v)) if _as_month(v) is not None else None)
+                    for k, v in data_to.items()
+                }
+            )
+            if isinstance(data_to, dict)
+            else None,
+        },
+        "load_report": load_report(cube, run.data_dir),
+        "packages": package_versions(),
+        "notebooks": [
+            {
+                "notebook": r.notebook.name,
+                "title": r.notebook.title,
+                "page": r.notebook.page if r.ok else None,
+                "status": "ok" if r.ok else "failed",
+                "seconds": round(r.seconds, 2),
+                "attempts": r.attempts,
+                "page_bytes": r.page_bytes,
+                "stderr_outputs_not_in_page": r.dropped_stderr,
+                "error": r.failure.describe() if r.failure else r.export_error,
+            }
+            for r in results
+        ],
+        "page_budget_bytes": PAGE_BUDGET,
+        "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Publishing
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(parent: Path, month: str) -> None:
+    """Delete staging folders left by runs of ``month`` that were killed (their process is gone)."""
+    for path in parent.glob(f".staging-{month}-*"):
+        with contextlib.suppress(ValueError):
+            if not _pid_alive(int(path.name.rsplit("-", 1)[1])):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def month_lock(parent: Path, month: str):
+    """Hold ``<reports>/.lock-<month>`` so that two runs never publish the same month at once."""
+    import fcntl
+
+    parent.mkdir(parents=True, exist_ok=True)
+    path = parent / f".lock-{month}"
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PackError(
+                f"another pack run for {month} is in progress (lock {path.name})"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging``: the old pack is moved aside, the new one renamed in, the old deleted."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".old-{out.name}-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+    try:
+        os.replace(staging, out)
+    except OSError:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def keep_failed(out: Path, results: list[Result], scrub: Scrubber, record: dict) -> Path:
+    """Copy the failed notebooks (paths scrubbed) and a run record to ``<out>/failed/``.
+
+    Only ``failed/`` is touched: the published pack beside it stays as it was.
+    """
+    failed = out / "failed"
+    tmp = out / f".failed-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for r in results:
+        if r.failure is not None and r.output.exists():
+            (tmp / r.notebook.name).write_text(
+                scrub(r.output.read_text(encoding="utf-8")), encoding="utf-8"
+            )
+    (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    shutil.rmtree(failed, ignore_errors=True)
+    os.replace(tmp, failed)
+    return failed
+
+
+# --------------------------------------------------------------------------------------------------
+# The run
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.2f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
+
+
+def execute_all(
+    run: Run,
+    staging: Path,
+    *,
+    cube,
+    force_name: str,
+    marking: str,
+    scrub: Scrubber,
+    use_ipc: bool = os.name == "posix",
+) -> list[Result]:
+    """Execute every notebook (``run.jobs`` at once) and export each successful one to HTML."""
+    import tempfile
+
+    (staging / "notebooks").mkdir(parents=True, exist_ok=True)
+    progress = Progress(len(run.notebooks))
+    data_to = getattr(cube, "data_to", None)
+    # Kernel sockets live in a short private folder (a Unix socket path must be under ~100 bytes).
+    ipc_dir = Path(tempfile.mkdtemp(prefix="ppw-"))
+
+    def one(nb: Notebook) -> Result:
+        output = staging / "notebooks" / nb.name
+        result = execute_notebook(
+            nb,
+            output,
+            run.parameters,
+            timeout=run.timeout,
+            cwd=run.notebooks_dir,
+            ipc_prefix=ipc_dir / f"k{nb.prefix}" if use_ipc else None,
+            on_retry=progress.log,
+        )
+        if result.failure is None:
+            try:
+                executed = nbformat.read(output, as_version=4)
+                page, result.dropped_stderr = export_html(
+                    executed,
+                    page_shell(run, nb, force_name=force_name, marking=marking, data_to=data_to),
+                )
+                page = scrub(page)
+                (staging / nb.page).write_text(page, encoding="utf-8")
+                result.page_bytes = len(page.encode("utf-8"))
+                output.write_text(scrub(output.read_text(encoding="utf-8")), encoding="utf-8")
+            except ExportError as exc:
+                result.export_error = str(exc)
+            except Exception as exc:
+                result.export_error = f"{nb.name}: export failed: {type(exc).__name__}: {exc}"
+                progress.log(traceback.format_exc())
+        if result.failure is not None:
+            status = f"FAILED ({result.seconds:.1f} s)"
+        elif result.export_error is not None:
+            status = "EXPORT FAILED"
+        else:
+            status = f"ok ({result.seconds:.1f} s, {_size(result.page_bytes or 0)})"
+        progress.step(f"{nb.name} {status}")
+        return result
+
+    results: dict[str, Result] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=min(run.jobs, len(run.notebooks))) as pool:
+            futures = {pool.submit(one, nb): nb for nb in run.notebooks}
+            for future in as_completed(futures):
+                results[futures[future].name] = future.result()
+    finally:
+        progress.close()
+        shutil.rmtree(ipc_dir, ignore_errors=True)
+    return [results[nb.name] for nb in run.notebooks]
+
+
+def report_sizes(results: list[Result]) -> list[str]:
+    """Print each page's size; return warnings for pages over budget."""
+    warnings = []
+    for r in results:
+        if r.page_bytes is None:
+            continue
+        budget = PAGE_BUDGET[r.notebook.kind]
+        log(f"  {r.notebook.page:<40} {_size(r.page_bytes):>9}  (budget {_size(budget)})")
+        if r.page_bytes > budget:
+            warnings.append(
+                f"warning: {r.notebook.page} is {_size(r.page_bytes)}, over the "
+                f"{_size(budget)} budget for an {r.notebook.kind} page"
+            )
+    for w in warnings:
+        log(w)
+    return warnings
+
+
+def build_pack(run: Run) -> int:
+    """Build the cube, run the notebooks, export and publish; return the exit code."""
+    from .loading import DataValidationError
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    config = force_config()
+    scrub = Scrubber()
+    scrub.add(run.data_dir, display_path(run.data_dir))
+    scrub.add(run.notebooks_dir, "notebooks")
+    scrub.add(run.out, run.out.name)
+
+    # Refuse a month outside the crimes extract before the (slower) cube build.
+    check_month_in_data(run.month, crimes_months(run.data_dir))
+    log(
+        f"pack {run.month} {run.period}: data {display_path(run.data_dir)}, "
+        f"{len(run.notebooks)} notebooks, {run.jobs} at once"
+    )
+    try:
+        cube = load_cube(run.data_dir)
+    except DataValidationError as exc:
+        log(f"data validation error: {scrub(str(exc))}")
+        return EXIT_DATA_VALIDATION
+    timings["cube"] = time.perf_counter() - t0
+    check_month_in_data(run.month, crimes_months(run.data_dir) or cube_months(cube))
+
+    parent = run.out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(parent, run.month)
+    staging = parent / f".staging-{run.month}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    scrub.add(staging, run.out.name)
+    try:
+        t1 = time.perf_counter()
+        results = execute_all(
+            run,
+            staging,
+            cube=cube,
+            force_name=config.force_name,
+            marking=config.protective_marking,
+            scrub=scrub,
+        )
+        timings["notebooks"] = time.perf_counter() - t1
+
+        failures = [r for r in results if r.failure is not None]
+        if failures:
+            timings["total"] = time.perf_counter() - t0
+            record = run_record(run, cube=cube, results=results, timings=timings, status="failed")
+            failed_dir = keep_failed(run.out, results, scrub, json.loads(scrub(json.dumps(record))))
+            for r in failures:
+                log(f"error: {r.failure.describe()}")
+            shown = display_path(run.out)
+            log(
+                f"the partly executed notebook(s) are in {shown}/{failed_dir.name}/; "
+                f"the published pack in {shown}/ (if any) was not changed"
+            )
+            return EXIT_NOTEBOOK_FAILED
+        export_errors = [r.export_error for r in results if r.export_error]
+        if export_errors:
+            for e in export_errors:
+                log(f"export error: {scrub(e)}")
+            return EXIT_INTERNAL
+
+        t2 = time.perf_counter()
+        tables_csv(cube, run.month, run.period).to_csv(staging / "tables.csv", index=False)
+        timings["tables_csv"] = time.perf_counter() - t2
+        report_sizes(results)
+        timings["total"] = time.perf_counter() - t0
+        record = run_record(run, cube=cube, results=results, timings=timings, status="ok")
+        text = scrub(json.dumps(record, indent=2, ensure_ascii=False)) + "\n"
+        (staging / "run.json").write_text(text, encoding="utf-8")
+        publish(staging, run.out)
+        log(
+            f"published {display_path(run.out)}/ ({len(results)} pages) in {timings['total']:.1f} s"
+        )
+        return EXIT_OK
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the pack from the command line; return the exit code (see ``--help``)."""
+    args = parse_args(argv)
+    try:
+        run = check_parameters(args)
+        with month_lock(run.out.parent, run.month):
+            return build_pack(run)
+    except PackError as exc:
+        log(f"error: {exc}")
+        return exc.exit_code
+    except Exception as exc:
+        traceback.print_exc()
+        log(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
