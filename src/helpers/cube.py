@@ -1,0 +1,1792 @@
+"""The monthly measure cube: measure × month × geography → numerator, denominator.
+
+Every catalog measure names a *builder* (a function registered in :data:`BUILDERS`). A builder reads
+the record-level extracts and returns, for each month, the numerator and denominator of the measure
+in each district (or for the force only, for force-wide sources such as call handling). The cube then
+adds districts up to Local Policing Areas and the force. A record whose district is unknown is
+counted in the district ``Unassigned``, which belongs to no LPA but is part of the force total, so
+for every additive measure *force = sum of districts + Unassigned*.
+
+Windows
+    Most measures are additive over months: the cube keeps one row per month (``window='month'``)
+    and a window's value is the sum of its months (numerators, and denominators, except for
+    ``days_lost`` and ``crimes_per_1000`` whose denominators — strength, population — are averaged).
+    A measure that is not additive over months (distinct victims with two or more crimes *in the
+    window*) is precomputed for each window kind at every end month (``window='fytd'``,
+    ``'rolling-12m'``, ``'month'``). Survey results arrive already aggregated over 12 months and are
+    kept at their period end (``window='rolling-12m'``).
+
+Coverage
+    A month is covered for a measure when its source extract has records in that month (and, where
+    the rule looks back or forward — 365-day repeats, six-month re-offending — in the months the rule
+    reads). A window with an uncovered month has no value: :meth:`Cube.value` returns
+    ``available=False`` with the reason, never a zero.
+
+Cache
+    :func:`load_cube` builds the cube once and keeps it under ``<data_dir>/.cache/`` keyed by a
+    fingerprint of the extract files, the catalog, the reference tables and this module.
+
+Examples
+--------
+>>> cube = load_cube("data/demo")                                          # doctest: +SKIP
+>>> cube.value("all_crime", periods.window("rolling-12m", "2016-09")).value  # doctest: +SKIP
+115146.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import catalog as catalog_mod
+from . import periods
+from .config import REFERENCE_DIR, resolve_path
+from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
+
+UNASSIGNED = "Unassigned"
+FORCE = "Force"
+WINDOW_KINDS = ("fytd", "rolling-12m", "month")
+CACHE_DIR_NAME = ".cache"
+#: Measures ranked in the Most Similar Group on crimes per 1,000 residents rather than on the count.
+PER_1000_RANKED = ("all_crime", "victim_based_crime", "crimes_per_1000")
+_DAYS_365 = np.timedelta64(365, "D")
+_NO_MONTH = np.iinfo(np.int64).min // 4  # far in the past: "no previous record"
+_FAR_MONTH = np.iinfo(np.int64).max // 4  # far in the future: "no next record"
+
+
+class CubeError(ValueError):
+    """The cube cannot be built or read (names the measure, the extract and the column)."""
+
+
+# --------------------------------------------------------------------------- public results
+
+
+@dataclass(frozen=True)
+class Value:
+    """A measure's figure for one window and geography.
+
+    ``value`` is None whenever ``available`` is False; ``reason`` then says why (no data for a
+    month, not available at the level, before the comparable date, source extract absent, zero
+    denominator).
+    """
+
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    available: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference tables the cube needs: districts (with LPA and population) and the MSG forces."""
+
+    districts: pd.DataFrame
+    msg_forces: pd.DataFrame
+
+    @classmethod
+    def load(cls, reference_dir: Path = REFERENCE_DIR) -> Reference:
+        """Read ``districts.csv`` and ``msg_forces.csv`` from ``reference_dir``."""
+        return cls(
+            pd.read_csv(reference_dir / "districts.csv"),
+            pd.read_csv(reference_dir / "msg_forces.csv"),
+        )
+
+    @property
+    def home_force(self) -> str:
+        """The force the report is for: the first row of ``msg_forces.csv``."""
+        return str(self.msg_forces["force"].iloc[0])
+
+    @property
+    def home_population(self) -> float:
+        return float(self.msg_forces["population_2016"].iloc[0])
+
+
+@dataclass
+class Cube:
+    """The built cube.
+
+    Attributes
+    ----------
+    frame
+        ``measure_id, window, month ('YYYY-MM'), level, geography, numerator, denominator``; one row
+        per covered month (``denominator`` is NaN for counts).
+    coverage
+        ``measure_id, month ('YYYY-MM')``: the months each measure's sources cover.
+    data_to
+        Extract name → last month with data (``pd.Period``): "the date each source runs to".
+    fingerprint
+        Hash of the inputs the cube was built from (empty when built from in-memory extracts).
+    peers
+        ``month, force, measure_id, window, numerator, denominator``: Most Similar Group figures
+        (``msg_peers`` monthly rows and public-confidence survey rows of the other forces).
+    measures
+        One row per measure id in the cube: ``measure_id, unit, den_agg, kinds, coverage_rule,
+        levels, sources, missing, coverage_note``.
+    """
+
+    frame: pd.DataFrame
+    coverage: pd.DataFrame
+    data_to: dict[str, pd.Period]
+    fingerprint: str = ""
+    peers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reference: Reference | None = None
+    _index: _Index | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ geography
+
+    def geographies(self, include_unassigned: bool = False) -> pd.DataFrame:
+        """Return the geographies: ``level, geography, lpa`` (Force, the LPAs, then the districts).
+
+        ``Unassigned`` (records without a district; counted in the force only) is left out unless
+        asked for.
+        """
+        ref = self._reference()
+        d = ref.districts.sort_values(["lpa", "district"])
+        rows = [("force", FORCE, None)]
+        rows += [("lpa", lpa, lpa) for lpa in sorted(d["lpa"].unique())]
+        rows += [("district", r.district, r.lpa) for r in d.itertuples()]
+        if include_unassigned:
+            rows.append(("district", UNASSIGNED, None))
+        return pd.DataFrame(rows, columns=["level", "geography", "lpa"])
+
+    def level_of(self, geography: str) -> str:
+        """``force``, ``lpa`` or ``district`` for a geography name; KeyError naming the valid ones."""
+        idx = self._idx()
+        try:
+            return idx.level_of[geography]
+        except KeyError:
+            raise KeyError(
+                f"unknown geography {geography!r}; valid: {', '.join(idx.level_of)}"
+            ) from None
+
+    # ------------------------------------------------------------------ values
+
+    def has_measure(self, measure_id: str) -> bool:
+        return measure_id in self._idx().meta
+
+    def value(self, measure_id: str, window: periods.Window, geography: str = FORCE) -> Value:
+        """Return the measure's figure on ``window`` for ``geography``.
+
+        Counts give the numerator; percent 100·num/den; seconds, minutes and days num/den; rate
+        1000·num/den; money the numerator (the denominator is the plan).
+
+        Parameters
+        ----------
+        measure_id
+            A catalog id, or a derived id (``disposal_<outcome_type>``, ``savings_requirement``).
+        window
+            From :func:`helpers.periods.window`.
+        geography
+            ``Force``, an LPA name, a district name or ``Unassigned``.
+        """
+        idx = self._idx()
+        meta = idx.meta.get(measure_id)
+        if meta is None:
+            raise KeyError(
+                f"measure {measure_id!r} is not in the cube; known: {', '.join(idx.meta)}"
+            )
+        level = self.level_of(geography)
+        if level not in meta["levels"]:
+            return _na(f"not available at {level} level")
+        if meta["missing"]:
+            return _na(f"source extract absent ({', '.join(meta['missing'])})")
+        comparable = meta["comparable_from"]
+        if comparable is not None and window.start < comparable:
+            return _na(f"before comparable date {comparable.strftime('%b %Y')}")
+        return idx.window_value(measure_id, meta, window, geography)
+
+    def series(
+        self,
+        measure_id: str,
+        geography: str = FORCE,
+        kind: str = "month",
+        start: str | pd.Period | None = None,
+        end: str | pd.Period | None = None,
+    ) -> pd.DataFrame:
+        """Return the measure month by month: ``month (Period), numerator, denominator, value``.
+
+        With ``kind='rolling-12m'`` (or ``'fytd'``) each month holds the window ending there. Months
+        without data have NaN, never zero. ``start``/``end`` default to the measure's covered range.
+        """
+        idx = self._idx()
+        meta = idx.meta.get(measure_id)
+        if meta is None:
+            raise KeyError(f"measure {measure_id!r} is not in the cube")
+        periods.check_period(kind)
+        cov = idx.coverage.get(measure_id)
+        if start is None or end is None:
+            covered = np.nonzero(cov)[0] if cov is not None else np.array([], dtype=int)
+            if covered.size == 0:
+                return pd.DataFrame(
+                    {
+                        "month": pd.PeriodIndex([], freq="M"),
+                        "numerator": [],
+                        "denominator": [],
+                        "value": [],
+                    }
+                )
+            first = pd.Period(ordinal=idx.m0 + int(covered[0]), freq="M")
+            last = pd.Period(ordinal=idx.m0 + int(covered[-1]), freq="M")
+            start = first if start is None else periods.parse_month(start)
+            end = last if end is None else periods.parse_month(end)
+        months = pd.period_range(periods.parse_month(start), periods.parse_month(end), freq="M")
+        out = []
+        for m in months:
+            v = self.value(measure_id, periods.window(kind, m), geography)
+            out.append(
+                (
+                    m,
+                    v.numerator if v.available else np.nan,
+                    v.denominator if (v.available and v.denominator is not None) else np.nan,
+                    v.value if v.available else np.nan,
+                )
+            )
+        df = pd.DataFrame(out, columns=["month", "numerator", "denominator", "value"])
+        df["month"] = pd.PeriodIndex(df["month"], freq="M") if len(df) else df["month"]
+        return df
+
+    def covered_months(self, measure_id: str) -> list[pd.Period]:
+        """The months the measure's sources cover."""
+        idx = self._idx()
+        cov = idx.coverage.get(measure_id)
+        if cov is None:
+            return []
+        return [pd.Period(ordinal=idx.m0 + int(t), freq="M") for t in np.nonzero(cov)[0]]
+
+    # ------------------------------------------------------------------ Most Similar Group
+
+    @property
+    def home_force(self) -> str:
+        return self._reference().home_force
+
+    def peer_values(
+        self, measure_id: str, window: periods.Window, include_home: bool = True
+    ) -> dict[str, float]:
+        """Return force → value of the measure on ``window`` for the Most Similar Group.
+
+        Peers come from ``msg_peers`` (monthly; a peer missing a month of the window is left out)
+        and from the public-confidence survey (12-month periods, taken at the window's end).
+        ``all_crime`` and ``victim_based_crime`` are ranked on crimes per 1,000 residents; the home
+        force's rate uses its count over the population in ``msg_forces.csv`` (first row). Rates
+        are in percent. The home force is included unless ``include_home`` is False; an empty dict
+        (or one holding only the home force) means there are no peer figures for the window.
+        """
+        ref = self._reference()
+        out: dict[str, float] = {}
+        peers = self.peers
+        per_1000 = measure_id in PER_1000_RANKED
+        if len(peers):
+            p = peers[peers["measure_id"] == measure_id]
+            if len(p):
+                pops = dict(
+                    zip(ref.msg_forces["force"], ref.msg_forces["population_2016"], strict=False)
+                )
+                if (p["window"] != "month").any():
+                    end = window.end.strftime("%Y-%m")
+                    sel = p[(p["window"] == window.kind) & (p["month"] == end)]
+                    for r in sel.itertuples():
+                        if r.denominator and r.denominator > 0:
+                            out[r.force] = 100.0 * r.numerator / r.denominator
+                else:
+                    months = {m.strftime("%Y-%m") for m in window.months}
+                    sel = p[p["month"].isin(months)]
+                    for force, g in sel.groupby("force", sort=True):
+                        if g["month"].nunique() != len(months):
+                            continue
+                        num = float(g["numerator"].sum())
+                        if per_1000:
+                            den = g["denominator"].mean()
+                            if pd.isna(den) or den <= 0:
+                                den = pops.get(force, np.nan)
+                            if pd.notna(den) and den > 0:
+                                out[force] = 1000.0 * num / den
+                        else:
+                            den = float(g["denominator"].sum())
+                            if den > 0:
+                                out[force] = 100.0 * num / den
+        out.pop(ref.home_force, None)
+        if include_home:
+            home = self.value(measure_id, window)
+            if home.available:
+                if per_1000 and measure_id != "crimes_per_1000":
+                    out[ref.home_force] = 1000.0 * home.numerator / ref.home_population
+                else:
+                    out[ref.home_force] = home.value
+        return {k: float(v) for k, v in sorted(out.items())}
+
+    # ------------------------------------------------------------------ internals
+
+    def _reference(self) -> Reference:
+        if self.reference is None:
+            self.reference = Reference.load()
+        return self.reference
+
+    def _idx(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self)
+        return self._index
+
+
+def _na(reason: str, num=None, den=None) -> Value:
+    return Value(num, den, None, False, reason)
+
+
+class _Index:
+    """Dense arrays for fast window sums: (measure, window, geography) × month."""
+
+    def __init__(self, cube: Cube):
+        frame = cube.frame
+        ref = cube._reference()
+        self.level_of = {FORCE: "force"}
+        for lpa in sorted(ref.districts["lpa"].unique()):
+            self.level_of[lpa] = "lpa"
+        for d in ref.districts["district"]:
+            self.level_of[d] = "district"
+        self.level_of[UNASSIGNED] = "district"
+
+        ords = _ords_from_str(frame["month"]) if len(frame) else np.array([], dtype=np.int64)
+        cov_ords = (
+            _ords_from_str(cube.coverage["month"]) if len(cube.coverage) else np.array([], np.int64)
+        )
+        allo = np.concatenate([ords, cov_ords])
+        self.m0 = int(allo.min()) if allo.size else 0
+        self.T = int(allo.max()) - self.m0 + 1 if allo.size else 1
+
+        keys = (
+            frame["measure_id"].astype(str)
+            + "\x1f"
+            + frame["window"].astype(str)
+            + "\x1f"
+            + (frame["geography"].astype(str))
+        )
+        codes, uniques = pd.factorize(keys)
+        self.key = {k: i for i, k in enumerate(uniques)}
+        self.num = np.full((len(uniques), self.T), np.nan)
+        self.den = np.full((len(uniques), self.T), np.nan)
+        if len(frame):
+            t = ords - self.m0
+            self.num[codes, t] = frame["numerator"].to_numpy(float)
+            self.den[codes, t] = frame["denominator"].to_numpy(float)
+
+        self.coverage: dict[str, np.ndarray] = {}
+        if len(cube.coverage):
+            cc, cu = pd.factorize(cube.coverage["measure_id"].astype(str))
+            arr = np.zeros((len(cu), self.T), dtype=bool)
+            arr[cc, cov_ords - self.m0] = True
+            self.coverage = {m: arr[i] for i, m in enumerate(cu)}
+
+        self.meta: dict[str, dict] = {}
+        for r in cube.measures.to_dict("records"):
+            comp = r.get("comparable_from")
+            self.meta[r["measure_id"]] = {
+                "unit": r["unit"],
+                "den_agg": r["den_agg"],
+                "kinds": tuple(json.loads(r["kinds"])),
+                "coverage_rule": r["coverage_rule"],
+                "levels": tuple(json.loads(r["levels"])),
+                "sources": tuple(json.loads(r["sources"])),
+                "missing": tuple(json.loads(r["missing"])),
+                "coverage_note": r.get("coverage_note") or "",
+                "comparable_from": (
+                    periods.parse_month(comp) if isinstance(comp, str) and comp else None
+                ),
+            }
+
+    def _uncovered(self, measure_id, meta, window) -> str | None:
+        cov = self.coverage.get(measure_id)
+        check = [window.end] if meta["coverage_rule"] == "end" else window.months
+        for m in check:
+            t = m.ordinal - self.m0
+            if cov is None or t < 0 or t >= self.T or not cov[t]:
+                source = meta["sources"][0] if meta["sources"] else "its source"
+                note = f" ({meta['coverage_note']})" if meta["coverage_note"] else ""
+                return f"no data for {m.strftime('%b %Y')} in {source}{note}"
+        return None
+
+    def window_value(self, measure_id, meta, window, geography) -> Value:
+        reason = self._uncovered(measure_id, meta, window)
+        if reason:
+            return _na(reason)
+        t0, t1 = window.start.ordinal - self.m0, window.end.ordinal - self.m0
+        if window.kind in meta["kinds"] and meta["kinds"] != ("month",):
+            k = self.key.get(f"{measure_id}\x1f{window.kind}\x1f{geography}")
+            num = 0.0 if k is None else self.num[k, t1]
+            den = np.nan if k is None else self.den[k, t1]
+            if k is not None and np.isnan(num):
+                return _na(f"no {window.kind} figure for {window.end.strftime('%b %Y')}")
+        elif "month" in meta["kinds"]:
+            k = self.key.get(f"{measure_id}\x1fmonth\x1f{geography}")
+            if k is None:
+                num, den = 0.0, np.nan
+            else:
+                nums = self.num[k, t0 : t1 + 1]
+                dens = self.den[k, t0 : t1 + 1]
+                num = float(np.nansum(nums))
+                if np.isnan(dens).all():
+                    den = np.nan
+                elif meta["den_agg"] == "mean":
+                    den = float(np.nanmean(dens))
+                else:
+                    den = float(np.nansum(dens))
+        else:
+            return _na(f"not computed for a {periods.PERIOD_LABELS[window.kind].lower()} window")
+        return _compute(meta["unit"], float(num), None if np.isnan(den) else float(den))
+
+
+def _compute(unit: str, num: float, den: float | None) -> Value:
+    if unit == "count":
+        return Value(num, den, num, True)
+    if unit == "money":
+        return Value(num, den, num, True)
+    if den is None or den == 0:
+        return _na("zero denominator (nothing to divide by in the window)", num, den)
+    scale = {"percent": 100.0, "rate": 1000.0}.get(unit, 1.0)
+    return Value(num, den, scale * num / den, True)
+
+
+def _ords_from_str(s: pd.Series) -> np.ndarray:
+    s = s.astype(str)
+    return (s.str[:4].astype(np.int64) - 1970) * 12 + s.str[5:7].astype(np.int64) - 1
+
+
+def _ord_to_str(ords: np.ndarray) -> np.ndarray:
+    ords = np.asarray(ords, dtype=np.int64)
+    years = 1970 + ords // 12
+    months = ords % 12 + 1
+    return np.char.add(np.char.add(years.astype(str), "-"), np.char.zfill(months.astype(str), 2))
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class _Absent(Exception):
+    """A builder needs an extract that is not in the data folder."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _month_ords(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Month ordinals (months since 1970-01, as ``pd.Period.ordinal``) and a valid mask."""
+    if isinstance(s.dtype, pd.PeriodDtype):
+        arr = s.array
+        valid = ~np.asarray(arr.isna())
+        return np.asarray(arr.asfreq("M").asi8, dtype=np.int64), valid
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        s = pd.to_datetime(s, errors="coerce")
+    elif getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    valid = ~np.asarray(s.isna())
+    vals = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    return np.where(valid, vals, 0), valid
+
+
+def _datetimes(s: pd.Series) -> pd.Series:
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return s.dt.to_timestamp()
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        return pd.to_datetime(s, errors="coerce")
+    if getattr(s.dt, "tz", None) is not None:
+        return s.dt.tz_localize(None)
+    return s
+
+
+def _bool(s: pd.Series) -> np.ndarray:
+    if s.dtype == bool:
+        return s.to_numpy()
+    if pd.api.types.is_numeric_dtype(s):
+        return s.fillna(0).to_numpy() != 0
+    t = s.astype("string").str.strip().str.lower()
+    return t.isin(["true", "1", "yes", "y", "t"]).to_numpy(dtype=bool)
+
+
+def _category_codes(s: pd.Series, allowed: list[str]) -> np.ndarray:
+    """Codes of ``s`` against ``allowed`` (-1 for empty or unknown), without per-row Python."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = [str(c).strip() for c in s.cat.categories]
+        lookup = np.array([allowed.index(c) if c in allowed else -1 for c in cats] + [-1])
+        return lookup[np.asarray(s.cat.codes, dtype=np.int64)]
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    names = [str(u).strip() for u in uniques]
+    lookup = np.array([allowed.index(n) if n in allowed else -1 for n in names] + [-1])
+    return lookup[codes]
+
+
+def _codes(df: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> np.ndarray:
+    """Codes of a categorical column against ``allowed`` (-1 for empty, unknown or absent)."""
+    if column not in df.columns:
+        return np.full(len(df), -1, dtype=np.int64)
+    return _category_codes(df[column], list(allowed))
+
+
+def _person_codes(s: pd.Series) -> np.ndarray:
+    """Integer codes for a person id column; -1 where empty."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    empty = np.array([str(u).strip() == "" for u in uniques] + [True])
+    return np.where(empty[codes], -1, codes)
+
+
+def _matches(s: pd.Series, value: str) -> np.ndarray:
+    """True where a text/category column equals ``value`` (ignoring case and spaces)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    want = str(value).strip().lower()
+    hit = np.array([str(u).strip().lower() == want for u in uniques] + [False])
+    return hit[codes]
+
+
+class Sources:
+    """The extracts, prepared once for all builders (months, district codes, sort orders).
+
+    Attributes
+    ----------
+    m0, T
+        The cube's month range: ordinals ``m0 … m0 + T - 1``.
+    districts
+        District names in reference order; code ``len(districts)`` is ``Unassigned``.
+    """
+
+    def __init__(self, extracts: dict[str, pd.DataFrame], reference: Reference):
+        self.raw = {k: v for k, v in extracts.items() if v is not None}
+        self.reference = reference
+        self.districts = [str(d) for d in reference.districts["district"]]
+        self.nd = len(self.districts)
+        self.G = self.nd + 1  # + Unassigned
+        lpas = sorted(reference.districts["lpa"].astype(str).unique())
+        self.lpas = lpas
+        lpa_of = dict(zip(reference.districts["district"], reference.districts["lpa"], strict=True))
+        self.lpa_matrix = np.zeros((self.G, len(lpas)))
+        for i, d in enumerate(self.districts):
+            self.lpa_matrix[i, lpas.index(str(lpa_of[d]))] = 1.0
+        self.population = np.zeros(self.G)
+        self.population[: self.nd] = reference.districts["population_2016"].to_numpy(float)
+        self._cache: dict = {}
+        self._months: dict[str, np.ndarray] = {}
+        # The month range: every extract's date column.
+        lo, hi = [], []
+        for name, df in self.raw.items():
+            col = EXTRACTS[name].date_column if name in EXTRACTS else None
+            if col is None or col not in df.columns or len(df) == 0:
+                continue
+            o, v = _month_ords(df[col])
+            if v.any():
+                self._months[name] = np.unique(o[v])
+                lo.append(int(o[v].min()))
+                hi.append(int(o[v].max()))
+        self.m0 = min(lo) if lo else 0
+        self.T = (max(hi) - self.m0 + 1) if hi else 1
+
+    # ----------------------------------------------------------------- helpers
+
+    def has(self, name: str) -> bool:
+        return name in self.raw
+
+    def need(self, *names: str) -> None:
+        for n in names:
+            if n not in self.raw:
+                raise _Absent(n)
+
+    def months(self, name: str) -> np.ndarray:
+        """Boolean [T]: the months where extract ``name`` has records."""
+        self.need(name)
+        cov = np.zeros(self.T, dtype=bool)
+        o = self._months.get(name)
+        if o is not None:
+            cov[o - self.m0] = True
+        return cov
+
+    def data_to(self) -> dict[str, pd.Period]:
+        return {n: pd.Period(ordinal=int(o.max()), freq="M") for n, o in self._months.items()}
+
+    def district_codes(self, s: pd.Series) -> np.ndarray:
+        """Codes 0..nd-1 for known districts; ``nd`` (Unassigned) for empty or unknown ones."""
+        codes = _category_codes(s, self.districts)
+        return np.where(codes < 0, self.nd, codes)
+
+    def tally(self, t: np.ndarray, d: np.ndarray | None, weights=None) -> np.ndarray:
+        """Sum ``weights`` (or count) into a [T, G] array (or [T, 1] when ``d`` is None)."""
+        t = np.asarray(t, dtype=np.int64)
+        ok = (t >= 0) & (t < self.T)
+        g = 1 if d is None else self.G
+        key = t * g + (0 if d is None else np.asarray(d, dtype=np.int64))
+        w = None if weights is None else np.asarray(weights, dtype=float)[ok]
+        return (
+            np.bincount(key[ok], weights=w, minlength=self.T * g).reshape(self.T, g).astype(float)
+        )
+
+    # ----------------------------------------------------------------- prepared extracts
+
+    @property
+    def crimes(self) -> dict:
+        if "crimes" not in self._cache:
+            self.need("crimes")
+            df = self.raw["crimes"]
+            date = _datetimes(df["recorded_date"])
+            o, valid = _month_ords(df["recorded_date"])
+            out = {
+                "t": np.where(valid, o - self.m0, -1),
+                "date": date.to_numpy(dtype="datetime64[ns]"),
+                "d": self.district_codes(df["district"]),
+                "crime_id": df["crime_id"].astype(str).to_numpy(),
+            }
+            for flag in (
+                "victim_based",
+                "domestic_abuse",
+                "night_time_economy",
+                "rural",
+                "business",
+                "class_a_supply",
+                "evidence_led_prosecution",
+            ):
+                if flag in df.columns:
+                    out[flag] = _bool(df[flag])
+            out["da_risk_level"] = _codes(df, "da_risk_level", DA_RISK_LEVELS)
+            out["outcome_type"] = _codes(df, "outcome_type", OUTCOME_TYPES)
+            if "outcome_type" in df.columns:
+                oo, ov = (
+                    _month_ords(df["outcome_date"])
+                    if "outcome_date" in df.columns
+                    else (np.zeros(len(df), np.int64), np.zeros(len(df), bool))
+                )
+                out["outcome_t"] = np.where(ov, oo - self.m0, -1)
+            else:
+                out["outcome_t"] = np.full(len(df), -1)
+            if "victim_id" in df.columns:
+                out["victim"] = _person_codes(df["victim_id"])
+            else:
+                out["victim"] = np.full(len(df), -1)
+            self._cache["crimes"] = out
+        return self._cache["crimes"]
+
+    def crime_rank(self) -> np.ndarray:
+        """Rank of each crime by id, to break ties between crimes recorded on the same day."""
+        if "crime_rank" not in self._cache:
+            ids = self.crimes["crime_id"]
+            order = np.argsort(ids, kind="stable")
+            rank = np.empty(len(ids), dtype=np.int64)
+            rank[order] = np.arange(len(ids))
+            self._cache["crime_rank"] = rank
+        return self._cache["crime_rank"]
+
+    @property
+    def incidents(self) -> dict:
+        if "incidents" not in self._cache:
+            self.need("incidents")
+            df = self.raw["incidents"]
+            opened = _datetimes(df["opened_at"])
+            o, valid = _month_ords(df["opened_at"])
+            out = {
+                "t": np.where(valid, o - self.m0, -1),
+                "opened": opened.to_numpy(dtype="datetime64[ns]"),
+                "arrived": _datetimes(df["arrived_at"]).to_numpy(dtype="datetime64[ns]")
+                if "arrived_at" in df.columns
+                else np.full(len(df), np.datetime64("NaT"), dtype="datetime64[ns]"),
+                "grade": pd.to_numeric(df["grade"], errors="coerce").fillna(0).to_numpy(np.int64),
+                "rural": _matches(df["urban_rural"], "rural"),
+                "d": self.district_codes(df["district"]),
+                "incident_id": df["incident_id"].astype(str).to_numpy(),
+            }
+            for flag in ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health"):
+                if flag in df.columns:
+                    out[flag] = _bool(df[flag])
+            if "victim_id" in df.columns:
+                out["victim"] = _person_codes(df["victim_id"])
+            else:
+                out["victim"] = np.full(len(df), -1)
+            self._cache["incidents"] = out
+        return self._cache["incidents"]
+
+    def cached(self, key, fn: Callable):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+
+# --------------------------------------------------------------------------- builder results
+
+
+@dataclass
+class Part:
+    """What a builder returns for one measure id.
+
+    ``num``/``den`` map a window kind (``'month'`` for additive rows) to a [T, G] array (district
+    level, G = districts + Unassigned) or a [T, 1] array (force only). ``den`` is None for counts.
+    ``covered`` is a boolean [T]: the months where the measure has data.
+    """
+
+    num: dict[str, np.ndarray]
+    den: dict[str, np.ndarray] | None
+    covered: np.ndarray
+    district_level: bool = True
+    sources: tuple[str, ...] = ()
+    den_agg: str = "sum"
+    coverage_rule: str = "window"
+    coverage_note: str = ""
+    unit: str | None = None
+
+
+BUILDERS: dict[str, Callable[[Sources, dict, catalog_mod.Measure], dict[str, Part]]] = {}
+
+
+def builder(name: str):
+    """Register a builder under the catalog's ``builder`` name."""
+
+    def deco(fn):
+        BUILDERS[name] = fn
+        return fn
+
+    return deco
+
+
+def _with_history(cov: np.ndarray, months: int) -> np.ndarray:
+    """Covered months whose previous ``months`` months are covered too (365-day look-backs)."""
+    out = cov.copy()
+    for k in range(1, months + 1):
+        shifted = np.zeros_like(cov)
+        shifted[k:] = cov[:-k] if k < len(cov) else False
+        out &= shifted
+    return out
+
+
+def _with_future(cov: np.ndarray, months: int) -> np.ndarray:
+    """Covered months whose next ``months`` months are covered too (six-month follow-up)."""
+    out = cov.copy()
+    for k in range(1, months + 1):
+        shifted = np.zeros_like(cov)
+        shifted[:-k] = cov[k:] if k < len(cov) else False
+        out &= shifted
+    return out
+
+
+def _fy_start_ord(ords: np.ndarray) -> np.ndarray:
+    """Ordinal of the April that starts each month's financial year."""
+    ords = np.asarray(ords, dtype=np.int64)
+    return ords - (ords % 12 - 3) % 12
+
+
+def _with_fy_history(cov: np.ndarray, m0: int) -> np.ndarray:
+    """Covered months whose financial year to date is covered (since-April rules)."""
+    out = np.zeros_like(cov)
+    for t in range(len(cov)):
+        s = int(_fy_start_ord(np.array([m0 + t]))[0]) - m0
+        out[t] = s >= 0 and cov[s : t + 1].all()
+    return out
+
+
+def _one(m, num, den, covered, **kw) -> dict[str, Part]:
+    return {m.id: Part({"month": num}, None if den is None else {"month": den}, covered, **kw)}
+
+
+# --------------------------------------------------------------------------- crime builders
+
+
+def _crime_mask(c: dict, params: dict) -> np.ndarray:
+    mask = np.ones(len(c["t"]), dtype=bool)
+    flag = params.get("flag")
+    if flag:
+        if flag not in c:
+            raise CubeError(f"crimes: column {flag!r} (a flag the catalog filters on) is missing")
+        mask &= c[flag]
+    if params.get("da_risk_level"):
+        mask &= c["da_risk_level"] == DA_RISK_LEVELS.index(params["da_risk_level"])
+    if params.get("business"):
+        mask &= c["business"]
+    return mask
+
+
+def _is_solved(c: dict) -> np.ndarray:
+    code = c["outcome_type"]
+    return (code >= 0) & (code < len(SOLVED_OUTCOMES))
+
+
+@builder("count_crimes")
+def count_crimes(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Recorded crimes (optionally with a flag) by recorded month and district."""
+    c = src.crimes
+    mask = _crime_mask(c, params)
+    return _one(
+        m, src.tally(c["t"][mask], c["d"][mask]), None, src.months("crimes"), sources=("crimes",)
+    )
+
+
+@builder("crimes_per_1000")
+def crimes_per_1000(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Recorded crimes; denominator the district population (averaged over a window)."""
+    c = src.crimes
+    mask = _crime_mask(c, params)
+    num = src.tally(c["t"][mask], c["d"][mask])
+    den = np.tile(src.population, (src.T, 1))
+    return _one(m, num, den, src.months("crimes"), sources=("crimes",), den_agg="mean")
+
+
+@builder("solved_rate")
+def solved_rate(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Solved outcomes by outcome month over crimes recorded in the month."""
+    c = src.crimes
+    mask = _crime_mask(c, params)
+    solved = mask & _is_solved(c) & (c["outcome_t"] >= 0)
+    num = src.tally(c["outcome_t"][solved], c["d"][solved])
+    den = src.tally(c["t"][mask], c["d"][mask])
+    return _one(m, num, den, src.months("crimes"), sources=("crimes",))
+
+
+@builder("count_outcomes")
+def count_outcomes(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Crimes (with a flag) given an outcome (of a type, if named), by outcome month."""
+    c = src.crimes
+    mask = _crime_mask(c, params) & (c["outcome_t"] >= 0)
+    if params.get("outcome_type"):
+        mask &= c["outcome_type"] == OUTCOME_TYPES.index(params["outcome_type"])
+    return _one(
+        m,
+        src.tally(c["outcome_t"][mask], c["d"][mask]),
+        None,
+        src.months("crimes"),
+        sources=("crimes",),
+    )
+
+
+@builder("outcome_breakdown")
+def outcome_breakdown(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Solved outcomes by type (``disposal_<type>``) and in total, by outcome month."""
+    c = src.crimes
+    cov = src.months("crimes")
+    has = c["outcome_t"] >= 0
+    out = {}
+    total = np.zeros((src.T, src.G))
+    for o in SOLVED_OUTCOMES:
+        mask = has & (c["outcome_type"] == OUTCOME_TYPES.index(o))
+        arr = src.tally(c["outcome_t"][mask], c["d"][mask])
+        total += arr
+        out[f"disposal_{o}"] = Part({"month": arr}, None, cov, sources=("crimes",), unit="count")
+    out[m.id] = Part({"month": total}, None, cov, sources=("crimes",))
+    return out
+
+
+def _sorted_records(victim, date, tiebreak):
+    """Indices of records with a victim, sorted by victim, date, tie-break."""
+    idx = np.nonzero(victim >= 0)[0]
+    order = np.lexsort((tiebreak[idx], date[idx].astype(np.int64), victim[idx]))
+    return idx[order]
+
+
+def _repeat_365(victim, date, tiebreak, mask) -> np.ndarray:
+    """True for records whose victim had another (masked) record in the 365 days before it."""
+    v = np.where(mask, victim, -1)
+    idx = _sorted_records(v, date, tiebreak)
+    rep = np.zeros(len(victim), dtype=bool)
+    if idx.size < 2:
+        return rep
+    sv = v[idx]
+    sd = date[idx]
+    same = np.zeros(idx.size, dtype=bool)
+    same[1:] = sv[1:] == sv[:-1]
+    gap = np.zeros(idx.size, dtype="timedelta64[ns]")
+    gap[1:] = sd[1:] - sd[:-1]
+    rep[idx] = same & (gap <= _DAYS_365)
+    return rep
+
+
+def _first_per_person_month(person, t, d, mask, order_key) -> tuple[np.ndarray, np.ndarray]:
+    """Month and district of each person's first masked record in each month."""
+    idx = np.nonzero(mask & (person >= 0))[0]
+    if idx.size == 0:
+        return np.array([], np.int64), np.array([], np.int64)
+    o = np.lexsort((order_key[idx], t[idx], person[idx]))
+    idx = idx[o]
+    first = np.ones(idx.size, dtype=bool)
+    first[1:] = (person[idx][1:] != person[idx][:-1]) | (t[idx][1:] != t[idx][:-1])
+    sel = idx[first]
+    return t[sel], d[sel]
+
+
+def _order_key(date, tiebreak) -> np.ndarray:
+    """A single sortable key: date, then tie-break (both as int64 ranks)."""
+    r = np.lexsort((tiebreak, date.astype(np.int64)))
+    key = np.empty(len(r), dtype=np.int64)
+    key[r] = np.arange(len(r))
+    return key
+
+
+def _incident_rank(src: Sources) -> np.ndarray:
+    def make():
+        ids = src.incidents["incident_id"]
+        order = np.argsort(ids, kind="stable")
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[order] = np.arange(len(ids))
+        return rank
+
+    return src.cached("incident_rank", make)
+
+
+@builder("repeat_da_incidents")
+def repeat_da_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Domestic-abuse incidents whose victim had an earlier one (since April, or in 365 days)."""
+    inc = src.incidents
+    da = inc["domestic_abuse"]
+    rule = params.get("rule", "previous_12_months")
+    cov = src.months("incidents")
+    if rule == "previous_12_months":
+        rep = _repeat_365(inc["victim"], inc["opened"], _incident_rank(src), da)
+        covered = _with_history(cov, 12)
+        note = "the rule looks back 365 days"
+    elif rule == "since_financial_year_start":
+        v = np.where(da, inc["victim"], -1)
+        idx = _sorted_records(v, inc["opened"], _incident_rank(src))
+        rep = np.zeros(len(v), dtype=bool)
+        if idx.size > 1:
+            fy = _fy_start_ord(inc["t"][idx] + src.m0)
+            same = np.zeros(idx.size, dtype=bool)
+            same[1:] = (v[idx][1:] == v[idx][:-1]) & (fy[1:] == fy[:-1])
+            rep[idx] = same
+        covered = _with_fy_history(cov, src.m0)
+        note = "the rule looks back to April"
+    else:
+        raise CubeError(f"measure {m.id!r}: unknown repeat rule {rule!r}")
+    return _one(
+        m,
+        src.tally(inc["t"][rep], inc["d"][rep]),
+        None,
+        covered,
+        sources=("incidents",),
+        coverage_note=note,
+    )
+
+
+@builder("repeat_da_victims")
+def repeat_da_victims(src: Sources, params: dict, m) -> dict[str, Part]:
+    """People with a repeat domestic-abuse incident (or crime) in the month (365-day rule)."""
+    source = params.get("source", "incidents")
+    if source == "incidents":
+        r = src.incidents
+        date, tb = r["opened"], _incident_rank(src)
+    elif source == "crimes":
+        r = src.crimes
+        date, tb = r["date"], src.crime_rank()
+    else:
+        raise CubeError(f"measure {m.id!r}: unknown source {source!r}")
+    rep = _repeat_365(r["victim"], date, tb, r["domestic_abuse"])
+    t, d = _first_per_person_month(r["victim"], r["t"], r["d"], rep, _order_key(date, tb))
+    return _one(
+        m,
+        src.tally(t, d),
+        None,
+        _with_history(src.months(source), 12),
+        sources=(source,),
+        coverage_note="the rule looks back 365 days",
+    )
+
+
+@builder("repeat_victims_previous_12_months")
+def repeat_victims_previous_12_months(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Victims of a crime in the month who were victims of another crime in the 365 days before."""
+    c = src.crimes
+    mask = _crime_mask(c, params)
+    rep = _repeat_365(c["victim"], c["date"], src.crime_rank(), mask)
+    key = src.cached("crime_order_key", lambda: _order_key(c["date"], src.crime_rank()))
+    t, d = _first_per_person_month(c["victim"], c["t"], c["d"], rep, key)
+    return _one(
+        m,
+        src.tally(t, d),
+        None,
+        _with_history(src.months("crimes"), 12),
+        sources=("crimes",),
+        coverage_note="the rule looks back 365 days",
+    )
+
+
+@builder("repeat_victims_in_window")
+def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Distinct victims with two or more crimes in the window, precomputed per window kind.
+
+    Each victim is counted once, in the district of their first crime of the window. For a crime
+    i of a victim (crimes sorted by date then id; previous crime's month ``mp``, next ``mn``),
+    crime i is the victim's first of a window starting at S exactly when ``mp < S <= mi``, and the
+    victim is a repeat victim of a window ending at E when ``E >= mn``. For each window kind that
+    gives an interval of end months, added up with a difference array.
+    """
+    c = src.crimes
+    mask = _crime_mask(c, params) & (c["t"] >= 0)
+    v = np.where(mask, c["victim"], -1)
+    idx = _sorted_records(v, c["date"], src.crime_rank())
+    cov = src.months("crimes")
+    num = {}
+    T, G = src.T, src.G
+    if idx.size == 0:
+        for kind in WINDOW_KINDS:
+            num[kind] = np.zeros((T, G))
+        return {m.id: Part(num, None, cov, sources=("crimes",))}
+    sv, mi, di = v[idx], c["t"][idx].astype(np.int64), c["d"][idx]
+    same_prev = np.zeros(idx.size, dtype=bool)
+    same_prev[1:] = sv[1:] == sv[:-1]
+    same_next = np.zeros(idx.size, dtype=bool)
+    same_next[:-1] = sv[:-1] == sv[1:]
+    mp = np.where(same_prev, np.roll(mi, 1), _NO_MONTH)
+    mn = np.where(same_next, np.roll(mi, -1), _FAR_MONTH)
+    fy_end = _fy_start_ord(mi + src.m0) - src.m0 + 11
+    intervals = {
+        "month": (np.where((mp < mi) & (mn == mi), mi, 1), np.where((mp < mi) & (mn == mi), mi, 0)),
+        "rolling-12m": (np.maximum(mn, mp + 12), mi + 11),
+        "fytd": (mn, np.where(mp < fy_end - 11, fy_end, _NO_MONTH)),
+    }
+    for kind, (lo, hi) in intervals.items():
+        hi = np.minimum(hi, T - 1)
+        ok = lo <= hi
+        lo_, hi_, d_ = lo[ok], hi[ok], di[ok]
+        diff = np.zeros((T + 1, G))
+        np.add.at(diff, (lo_, d_), 1.0)
+        np.add.at(diff, (hi_ + 1, d_), -1.0)
+        num[kind] = np.cumsum(diff, axis=0)[:T]
+    return {m.id: Part(num, None, cov, sources=("crimes",))}
+
+
+@builder("reoffenders")
+def reoffenders(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Offenders of a cohort month, and those linked to a further crime in the next six months.
+
+    The cohort month is the month the value is stored at. Youth: aged 10-17 at the offence (the
+    offender's first crime of the month); adult: 18 and over. With ``domestic_abuse: true`` both
+    the cohort crime and the further crime are domestic abuse.
+    """
+    src.need("crimes", "crime_offenders")
+    da = bool(params.get("domestic_abuse", False))
+    age = params.get("age", "all")
+    what = params.get("measure", "offenders")
+    offenders, reoff = src.cached(("reoffending", da, age), lambda: _cohorts(src, da, age))
+    cov = src.months("crimes")
+    if what == "offenders":
+        return _one(m, offenders, None, cov, sources=("crimes", "crime_offenders"))
+    covered = _with_future(cov, 6)
+    note = "re-offending needs the six months after the cohort month"
+    if what == "reoffenders":
+        return _one(
+            m, reoff, None, covered, sources=("crimes", "crime_offenders"), coverage_note=note
+        )
+    if what == "rate":
+        return _one(
+            m, reoff, offenders, covered, sources=("crimes", "crime_offenders"), coverage_note=note
+        )
+    raise CubeError(f"measure {m.id!r}: unknown reoffenders measure {what!r}")
+
+
+def _cohorts(src: Sources, da: bool, age: str) -> tuple[np.ndarray, np.ndarray]:
+    c = src.crimes
+    links = src.cached("offender_links", lambda: _offender_links(src))
+    row, off, ages = links["row"], links["offender"], links["age"]
+    keep = c["t"][row] >= 0
+    if da:
+        keep &= c["domestic_abuse"][row]
+    row, off, ages = row[keep], off[keep], ages[keep]
+    t = c["t"][row].astype(np.int64)
+    key = src.cached("crime_order_key", lambda: _order_key(c["date"], src.crime_rank()))
+    order = np.lexsort((key[row], t, off))
+    row, off, ages, t = row[order], off[order], ages[order], t[order]
+    first = np.ones(row.size, dtype=bool)
+    first[1:] = (off[1:] != off[:-1]) | (t[1:] != t[:-1])
+    f_off, f_t, f_d, f_age = off[first], t[first], c["d"][row[first]], ages[first]
+    # the offender's next month with a (qualifying) crime, from the unique offender-months
+    nxt = np.full(f_off.size, _FAR_MONTH)
+    if f_off.size > 1:
+        same = f_off[1:] == f_off[:-1]
+        nxt[:-1] = np.where(same, f_t[1:], _FAR_MONTH)
+    if age == "youth":
+        sel = (f_age >= 10) & (f_age <= 17)
+    elif age == "adult":
+        sel = f_age >= 18
+    else:
+        sel = np.ones(f_off.size, dtype=bool)
+    re = sel & (nxt <= f_t + 6)
+    return src.tally(f_t[sel], f_d[sel]), src.tally(f_t[re], f_d[re])
+
+
+def _offender_links(src: Sources) -> dict:
+    co = src.raw["crime_offenders"]
+    c = src.crimes
+    pos = pd.Index(c["crime_id"]).get_indexer(co["crime_id"].astype(str))
+    ok = pos >= 0
+    if not ok.all():
+        bad = co.loc[~ok, "crime_id"].astype(str).head(5).tolist()
+        warnings.warn(
+            f"crime_offenders: {int((~ok).sum())} row(s) name a crime_id not in crimes "
+            f"(e.g. {bad}); they are left out of re-offending",
+            stacklevel=2,
+        )
+    codes, _ = pd.factorize(co["offender_id"].astype(str))
+    ages = pd.to_numeric(co["age_at_offence"], errors="coerce").fillna(-1).to_numpy()
+    return {"row": pos[ok], "offender": codes[ok], "age": ages[ok]}
+
+
+# --------------------------------------------------------------------------- incident builders
+
+
+@builder("count_incidents")
+def count_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Incidents (with a closing qualifier or of a grade) by month opened and district."""
+    inc = src.incidents
+    mask = np.ones(len(inc["t"]), dtype=bool)
+    if params.get("flag"):
+        mask &= inc[params["flag"]]
+    if params.get("grade") is not None:
+        mask &= inc["grade"] == int(params["grade"])
+    return _one(
+        m,
+        src.tally(inc["t"][mask], inc["d"][mask]),
+        None,
+        src.months("incidents"),
+        sources=("incidents",),
+    )
+
+
+def _minutes_to_arrive(inc: dict) -> np.ndarray:
+    delta = (inc["arrived"] - inc["opened"]).astype("timedelta64[s]").astype(float) / 60.0
+    return np.where(np.isnat(inc["arrived"]), np.nan, delta)
+
+
+@builder("emergency_attendance")
+def emergency_attendance(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Grade 1 incidents attended within the urban/rural standard, over all grade 1 incidents."""
+    inc = src.incidents
+    g1 = inc["grade"] == 1
+    minutes = _minutes_to_arrive(inc)
+    limit = np.where(
+        inc["rural"], float(params.get("rural_minutes", 20)), float(params.get("urban_minutes", 15))
+    )
+    within = g1 & ~np.isnan(minutes) & (minutes <= limit)
+    return _one(
+        m,
+        src.tally(inc["t"][within], inc["d"][within]),
+        src.tally(inc["t"][g1], inc["d"][g1]),
+        src.months("incidents"),
+        sources=("incidents",),
+    )
+
+
+@builder("response_time")
+def response_time(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Mean minutes to first arrival, attended grade 1 incidents (urban or rural)."""
+    inc = src.incidents
+    minutes = _minutes_to_arrive(inc)
+    mask = (inc["grade"] == 1) & ~np.isnan(minutes)
+    if params.get("urban_rural"):
+        mask &= inc["rural"] == (params["urban_rural"] == "rural")
+    return _one(
+        m,
+        src.tally(inc["t"][mask], inc["d"][mask], minutes[mask]),
+        src.tally(inc["t"][mask], inc["d"][mask]),
+        src.months("incidents"),
+        sources=("incidents",),
+    )
+
+
+# --------------------------------------------------------------------------- other sources
+
+
+@builder("calls")
+def calls(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Call handling (force only): within standard, average wait, or calls offered."""
+    src.need("calls")
+    df = src.raw["calls"]
+    line = _matches(df["line"], str(params.get("line", "999")))
+    o, valid = _month_ords(df["interval_start"])
+    t = np.where(valid & line, o - src.m0, -1)
+    cov = np.zeros(src.T, dtype=bool)
+    cov[np.unique(t[t >= 0])] = True
+
+    def col(name):
+        return pd.to_numeric(df[name], errors="coerce").fillna(0).to_numpy(float)
+
+    what = params.get("measure", "within_standard")
+    if what == "within_standard":
+        num, den = col("answered_within_standard"), col("calls_answered")
+    elif what == "average_wait":
+        num, den = col("total_wait_seconds"), col("calls_answered")
+    elif what == "offered":
+        num, den = col("calls_offered"), None
+    else:
+        raise CubeError(f"measure {m.id!r}: unknown calls measure {what!r}")
+    return _one(
+        m,
+        src.tally(t, None, num),
+        None if den is None else src.tally(t, None, den),
+        cov,
+        district_level=False,
+        sources=("calls",),
+    )
+
+
+@builder("satisfaction")
+def satisfaction(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Respondents 'satisfied' over respondents answering the question (optionally by ethnicity)."""
+    src.need("satisfaction")
+    df = src.raw["satisfaction"]
+    q = params["question"]
+    if q not in df.columns:
+        raise CubeError(f"satisfaction: column {q!r} (measure {m.id!r}) is missing")
+    answered = _person_codes(df[q]) >= 0
+    if params.get("ethnicity_group"):
+        answered &= _matches(df["ethnicity_group"], params["ethnicity_group"])
+    sat = answered & _matches(df[q], "satisfied")
+    o, valid = _month_ords(df["survey_date"])
+    t = np.where(valid, o - src.m0, -1)
+    d = src.district_codes(df["district"])
+    return _one(
+        m,
+        src.tally(t[sat], d[sat]),
+        src.tally(t[answered], d[answered]),
+        src.months("satisfaction"),
+        sources=("satisfaction",),
+    )
+
+
+@builder("drug_tests")
+def drug_tests(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Positive tests over tests; only months with tests entered are covered."""
+    src.need("drug_tests")
+    df = src.raw["drug_tests"]
+    o, valid = _month_ords(df["test_date"])
+    t = np.where(valid, o - src.m0, -1)
+    d = src.district_codes(df["district"])
+    pos = _bool(df["positive"])
+    return _one(
+        m,
+        src.tally(t[pos], d[pos]),
+        src.tally(t, d),
+        src.months("drug_tests"),
+        sources=("drug_tests",),
+    )
+
+
+def _ksi_frame(src: Sources) -> pd.DataFrame:
+    def make():
+        src.need("collisions", "casualties")
+        col = src.raw["collisions"]
+        cas = src.raw["casualties"]
+        o, valid = _month_ords(col["collision_date"])
+        coll = pd.DataFrame(
+            {
+                "collision_id": col["collision_id"].astype(str).to_numpy(),
+                "t": np.where(valid, o - src.m0, -1),
+                "d": src.district_codes(col["district"]),
+            }
+        )
+        pos = pd.Index(coll["collision_id"]).get_indexer(cas["collision_id"].astype(str))
+        sev = cas["severity"].astype("string").str.strip().str.lower()
+        out = pd.DataFrame(
+            {
+                "pos": pos,
+                "severity": sev.fillna("").to_numpy(dtype=object),
+                "road_user": cas["road_user"].astype("string").fillna("").to_numpy(dtype=object),
+                "age": pd.to_numeric(cas["age"], errors="coerce").to_numpy(float)
+                if "age" in cas.columns
+                else np.full(len(cas), np.nan),
+                "impairment": cas["impairment"].astype("string").fillna("").to_numpy(dtype=object)
+                if "impairment" in cas.columns
+                else np.full(len(cas), "", dtype=object),
+            }
+        )
+        out = out[out["pos"] >= 0]
+        out["t"] = coll["t"].to_numpy()[out["pos"].to_numpy()]
+        out["d"] = coll["d"].to_numpy()[out["pos"].to_numpy()]
+        out["ksi"] = out["severity"].isin(["fatal", "serious"])
+        return out
+
+    return src.cached("ksi", make)
+
+
+@builder("ksi")
+def ksi(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Casualties killed or seriously injured, by collision month and district."""
+    k = _ksi_frame(src)
+    mask = k["ksi"].to_numpy(dtype=bool).copy()  # the frame is shared between measures
+    if params.get("severity"):
+        mask &= (k["severity"] == params["severity"]).to_numpy()
+    if params.get("road_user"):
+        mask &= (k["road_user"] == params["road_user"]).to_numpy()
+    if params.get("impairment"):
+        mask &= (k["impairment"] == params["impairment"]).to_numpy()
+    age = k["age"].to_numpy()
+    if params.get("min_age") is not None:
+        mask &= age >= float(params["min_age"])
+    if params.get("max_age") is not None:
+        mask &= age <= float(params["max_age"])
+    return _one(
+        m,
+        src.tally(k["t"].to_numpy()[mask], k["d"].to_numpy()[mask]),
+        None,
+        src.months("collisions"),
+        sources=("collisions", "casualties"),
+    )
+
+
+@builder("ksi_collisions")
+def ksi_collisions(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Collisions with at least one casualty killed or seriously injured."""
+    k = _ksi_frame(src)
+    first = k[k["ksi"]].drop_duplicates("pos")
+    return _one(
+        m,
+        src.tally(first["t"].to_numpy(), first["d"].to_numpy()),
+        None,
+        src.months("collisions"),
+        sources=("collisions", "casualties"),
+    )
+
+
+@builder("confidence_survey")
+def confidence_survey(src: Sources, params: dict, m) -> dict[str, Part]:
+    """The home force's 12-month survey result, stored at the period end (force only)."""
+    src.need("confidence_survey")
+    df = src.raw["confidence_survey"]
+    home = src.reference.home_force
+    sel = (df["force"].astype(str) == home) & (df["question"].astype(str) == params["question"])
+    d = df[sel]
+    o, valid = _month_ords(d["period_end"])
+    t = np.where(valid, o - src.m0, -1)
+    num = src.tally(t, None, pd.to_numeric(d["agreeing"], errors="coerce").fillna(0))
+    den = src.tally(t, None, pd.to_numeric(d["respondents"], errors="coerce").fillna(0))
+    cov = np.zeros(src.T, dtype=bool)
+    cov[np.unique(t[(t >= 0) & (t < src.T)])] = True
+    return {
+        m.id: Part(
+            {"rolling-12m": num},
+            {"rolling-12m": den},
+            cov,
+            district_level=False,
+            sources=("confidence_survey",),
+            coverage_rule="end",
+        )
+    }
+
+
+@builder("savings")
+def savings(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Savings delivered to date (£m) against the plan to date; also the year's requirement."""
+    src.need("savings")
+    df = src.raw["savings"]
+    o, valid = _month_ords(df["month"])
+    t = np.where(valid, o - src.m0, -1)
+
+    def col(name):
+        return pd.to_numeric(df[name], errors="coerce").fillna(0).to_numpy(float) / 1e6
+
+    cov = src.months("savings")
+    return {
+        m.id: Part(
+            {"month": src.tally(t, None, col("delivered_to_date_gbp"))},
+            {"month": src.tally(t, None, col("planned_to_date_gbp"))},
+            cov,
+            district_level=False,
+            sources=("savings",),
+        ),
+        "savings_requirement": Part(
+            {"month": src.tally(t, None, col("requirement_gbp"))},
+            None,
+            cov,
+            district_level=False,
+            sources=("savings",),
+            unit="money",
+        ),
+    }
+
+
+@builder("days_lost")
+def days_lost(src: Sources, params: dict, m) -> dict[str, Part]:
+    """Days lost to sickness (summed) over mean strength (averaged over the window's months)."""
+    src.need("workforce")
+    df = src.raw["workforce"]
+    df = df[df["group"].astype(str) == params["group"]]
+    o, valid = _month_ords(df["month"])
+    t = np.where(valid, o - src.m0, -1)
+    cov = np.zeros(src.T, dtype=bool)
+    cov[np.unique(t[(t >= 0) & (t < src.T)])] = True
+    num = src.tally(t, None, pd.to_numeric(df["days_lost"], errors="coerce").fillna(0))
+    den = src.tally(t, None, pd.to_numeric(df["strength_fte"], errors="coerce").fillna(0))
+    return _one(m, num, den, cov, district_level=False, sources=("workforce",), den_agg="mean")
+
+
+#: Extracts each builder reads (for "source extract absent" when a builder cannot run).
+BUILDER_SOURCES = {
+    "count_incidents": ("incidents",),
+    "count_crimes": ("crimes",),
+    "repeat_da_incidents": ("incidents",),
+    "repeat_da_victims": ("incidents",),
+    "reoffenders": ("crimes", "crime_offenders"),
+    "solved_rate": ("crimes",),
+    "count_outcomes": ("crimes",),
+    "satisfaction": ("satisfaction",),
+    "emergency_attendance": ("incidents",),
+    "response_time": ("incidents",),
+    "calls": ("calls",),
+    "drug_tests": ("drug_tests",),
+    "ksi": ("collisions", "casualties"),
+    "ksi_collisions": ("collisions", "casualties"),
+    "repeat_victims_in_window": ("crimes",),
+    "repeat_victims_previous_12_months": ("crimes",),
+    "confidence_survey": ("confidence_survey",),
+    "crimes_per_1000": ("crimes",),
+    "outcome_breakdown": ("crimes",),
+    "savings": ("savings",),
+    "days_lost": ("workforce",),
+}
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_cube(
+    extracts: dict[str, pd.DataFrame],
+    reference: Reference | None = None,
+    measures: list[catalog_mod.Measure] | None = None,
+) -> Cube:
+    """Build the cube from loaded extracts.
+
+    Parameters
+    ----------
+    extracts
+        Extract name → DataFrame (as :func:`helpers.loading.load_extracts` returns). Absent extracts
+        are allowed: their measures have no coverage and read "source extract absent".
+    reference
+        District and MSG reference tables; the committed ones when None.
+    measures
+        The catalog measures to build (all of them when None).
+
+    Returns
+    -------
+    Cube
+    """
+    reference = reference or Reference.load()
+    measures = list(catalog_mod.load_catalog()) if measures is None else list(measures)
+    src = Sources(extracts, reference)
+    geo_names = [*src.districts, UNASSIGNED]
+
+    cols: dict[str, list] = {
+        k: [] for k in ("measure_id", "window", "t", "level", "geography", "num", "den")
+    }
+    cov_rows: list[tuple[str, np.ndarray]] = []
+    meta_rows = []
+
+    def emit(mid, kind, level, names, num, den, covered_t):
+        # num/den: [T, n] arrays; keep covered months only
+        n = num.shape[1]
+        k = covered_t.size
+        if k == 0:
+            return
+        cols["measure_id"].append(np.full(k * n, mid, dtype=object))
+        cols["window"].append(np.full(k * n, kind, dtype=object))
+        cols["t"].append(np.repeat(covered_t, n))
+        cols["level"].append(np.full(k * n, level, dtype=object))
+        cols["geography"].append(np.tile(np.asarray(names, dtype=object), k))
+        cols["num"].append(num[covered_t].reshape(-1))
+        cols["den"].append(np.full(k * n, np.nan) if den is None else den[covered_t].reshape(-1))
+
+    for m in measures:
+        fn = BUILDERS.get(m.builder)
+        if fn is None:
+            raise CubeError(
+                f"catalog measure {m.id!r}: builder {m.builder!r} is not defined in helpers.cube; "
+                f"known: {', '.join(sorted(BUILDERS))}"
+            )
+        try:
+            parts = fn(src, m.params, m)
+            missing: tuple[str, ...] = ()
+        except _Absent as exc:
+            sources = BUILDER_SOURCES.get(m.builder, ())
+            if m.builder == "repeat_da_victims":
+                sources = (m.params.get("source", "incidents"),)
+            parts = {}
+            missing = tuple(s for s in sources if not src.has(s)) or (exc.name,)
+            meta_rows.append(
+                _meta_row(
+                    m.id, m.unit, m, "sum", ("month",), "window", m.levels, sources, missing, ""
+                )
+            )
+            continue
+        for mid, part in parts.items():
+            levels = tuple(lv for lv in m.levels if part.district_level or lv == "force")
+            covered_t = np.nonzero(part.covered)[0]
+            kinds = tuple(part.num)
+            for kind in kinds:
+                num = part.num[kind]
+                den = None if part.den is None else part.den[kind]
+                if part.district_level:
+                    if "district" in levels:
+                        emit(mid, kind, "district", geo_names, num, den, covered_t)
+                    if "lpa" in levels:
+                        lp = num @ src.lpa_matrix
+                        ld = None if den is None else den @ src.lpa_matrix
+                        emit(mid, kind, "lpa", src.lpas, lp, ld, covered_t)
+                    fnum = num.sum(axis=1, keepdims=True)
+                    fden = None if den is None else den.sum(axis=1, keepdims=True)
+                else:
+                    fnum, fden = num, den
+                emit(mid, kind, "force", [FORCE], fnum, fden, covered_t)
+            cov_rows.append((mid, covered_t))
+            meta_rows.append(
+                _meta_row(
+                    mid,
+                    part.unit or m.unit,
+                    m,
+                    part.den_agg,
+                    kinds,
+                    part.coverage_rule,
+                    levels,
+                    part.sources,
+                    (),
+                    part.coverage_note,
+                )
+            )
+    if cols["t"]:
+        t = np.concatenate(cols["t"])
+        frame = pd.DataFrame(
+            {
+                "measure_id": np.concatenate(cols["measure_id"]),
+                "window": np.concatenate(cols["window"]),
+                "month": _ord_to_str(t + src.m0),
+                "level": np.concatenate(cols["level"]),
+                "geography": np.concatenate(cols["geography"]),
+                "numerator": np.concatenate(cols["num"]).astype(float),
+                "denominator": np.concatenate(cols["den"]).astype(float),
+            }
+        )
+    else:
+        frame = pd.DataFrame(
+            {
+                c: pd.Series(dtype=object)
+                for c in ("measure_id", "window", "month", "level", "geography")
+            }
+            | {"numerator": pd.Series(dtype=float), "denominator": pd.Series(dtype=float)}
+        )
+    cov_ids = [np.full(ct.size, mid, dtype=object) for mid, ct in cov_rows]
+    cov_t = [ct for _, ct in cov_rows]
+    coverage = pd.DataFrame(
+        {
+            "measure_id": np.concatenate(cov_ids) if cov_ids else np.array([], dtype=object),
+            "month": _ord_to_str(np.concatenate(cov_t) + src.m0) if cov_t else np.array([], str),
+        }
+    )
+    coverage["month"] = coverage["month"].astype(str)
+    cube = Cube(
+        frame=frame,
+        coverage=coverage,
+        data_to=src.data_to(),
+        fingerprint="",
+        peers=_peers(src),
+        measures=pd.DataFrame(meta_rows),
+        reference=reference,
+    )
+    return cube
+
+
+def _meta_row(mid, unit, m, den_agg, kinds, coverage_rule, levels, sources, missing, note):
+    return {
+        "measure_id": mid,
+        "unit": unit,
+        "den_agg": den_agg,
+        "kinds": json.dumps(list(kinds)),
+        "coverage_rule": coverage_rule,
+        "levels": json.dumps(list(levels)),
+        "sources": json.dumps(list(sources)),
+        "missing": json.dumps(list(missing)),
+        "coverage_note": note,
+        "comparable_from": m.comparable_from.strftime("%Y-%m") if m.comparable_from else "",
+    }
+
+
+def _peers(src: Sources) -> pd.DataFrame:
+    frames = []
+    if src.has("msg_peers"):
+        p = src.raw["msg_peers"]
+        o, valid = _month_ords(p["month"])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": _ord_to_str(o[valid]),
+                    "force": p["force"].astype(str).to_numpy()[valid],
+                    "measure_id": p["measure_id"].astype(str).to_numpy()[valid],
+                    "window": "month",
+                    "numerator": pd.to_numeric(p["numerator"], errors="coerce").to_numpy(float)[
+                        valid
+                    ],
+                    "denominator": pd.to_numeric(p["denominator"], errors="coerce").to_numpy(float)[
+                        valid
+                    ],
+                }
+            )
+        )
+    if src.has("confidence_survey"):
+        cs = src.raw["confidence_survey"]
+        ids = {
+            m.params.get("question"): m.id
+            for m in catalog_mod.load_catalog()
+            if m.builder == "confidence_survey"
+        }
+        o, valid = _month_ords(cs["period_end"])
+        q = cs["question"].astype(str).map(ids)
+        keep = (
+            valid
+            & q.notna().to_numpy()
+            & (cs["force"].astype(str) != src.reference.home_force).to_numpy()
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": _ord_to_str(o[keep]),
+                    "force": cs["force"].astype(str).to_numpy()[keep],
+                    "measure_id": q.to_numpy()[keep].astype(str),
+                    "window": "rolling-12m",
+                    "numerator": pd.to_numeric(cs["agreeing"], errors="coerce").to_numpy(float)[
+                        keep
+                    ],
+                    "denominator": pd.to_numeric(cs["respondents"], errors="coerce").to_numpy(
+                        float
+                    )[keep],
+                }
+            )
+        )
+    cols = ["month", "force", "measure_id", "window", "numerator", "denominator"]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in cols[4:] else object) for c in cols})
+    out = pd.concat(frames, ignore_index=True)[cols]
+    out["month"] = out["month"].astype(str)
+    return out.sort_values(["measure_id", "force", "month"], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def fingerprint(data_dir) -> str:
+    """Hash of the extract files (names, sizes, mtimes), the catalog, the reference and this module."""
+    from .loading import available_extracts, extract_path
+
+    d = resolve_path(data_dir)
+    h = hashlib.sha256()
+    for name in available_extracts(d):
+        p = extract_path(d, name)
+        st = p.stat()
+        h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    h.update(catalog_mod.CATALOG_FILE.read_bytes())
+    h.update(Path(__file__).read_bytes())
+    for ref in ("districts.csv", "msg_forces.csv"):
+        p = REFERENCE_DIR / ref
+        if p.exists():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_paths(data_dir: Path, fp: str) -> dict[str, Path]:
+    base = data_dir / CACHE_DIR_NAME
+    return {
+        "frame": base / f"cube-{fp}.parquet",
+        "coverage": base / f"cube-{fp}-coverage.parquet",
+        "peers": base / f"cube-{fp}-peers.parquet",
+        "measures": base / f"cube-{fp}-measures.parquet",
+        "meta": base / f"cube-{fp}.json",
+    }
+
+
+def load_cube(data_dir=None, rebuild: bool = False) -> Cube:
+    """Return the cube for a data folder, built once and cached under ``<data_dir>/.cache/``.
+
+    Parameters
+    ----------
+    data_dir
+        The extract folder (relative paths from the project root; the demo data when None).
+    rebuild
+        Build even if a cached cube with the same fingerprint exists.
+
+    Examples
+    --------
+    >>> cube = load_cube("data/demo")                              # doctest: +SKIP
+    >>> cube.data_to["crimes"]                                     # doctest: +SKIP
+    Period('2016-09', 'M')
+    """
+    from .loading import load_extracts
+
+    d = resolve_path(data_dir)
+    fp = fingerprint(d)
+    paths = _cache_paths(d, fp)
+    if not rebuild and all(p.exists() for p in paths.values()):
+        try:
+            return _read_cache(paths, fp)
+        except Exception as exc:  # a corrupt cache is rebuilt, not trusted
+            warnings.warn(
+                f"cube cache {paths['frame']} unreadable ({exc}); rebuilding", stacklevel=2
+            )
+    cube = build_cube(load_extracts(d), Reference.load())
+    cube.fingerprint = fp
+    _write_cache(cube, paths)
+    return cube
+
+
+def _read_cache(paths: dict[str, Path], fp: str) -> Cube:
+    meta = json.loads(paths["meta"].read_text(encoding="utf-8"))
+    measures = pd.read_parquet(paths["measures"])
+    return Cube(
+        frame=pd.read_parquet(paths["frame"]),
+        coverage=pd.read_parquet(paths["coverage"]),
+        data_to={k: periods.parse_month(v) for k, v in meta["data_to"].items()},
+        fingerprint=fp,
+        peers=pd.read_parquet(paths["peers"]),
+        measures=measures,
+        reference=Reference.load(),
+    )
+
+
+def _write_cache(cube: Cube, paths: dict[str, Path]) -> None:
+    base = paths["frame"].parent
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        for old in base.glob("cube-*"):
+            if cube.fingerprint not in old.name:
+                old.unlink(missing_ok=True)
+        tables = {
+            "frame": cube.frame,
+            "coverage": cube.coverage,
+            "peers": cube.peers,
+            "measures": cube.measures,
+        }
+        for key, df in tables.items():
+            tmp = paths[key].with_suffix(".tmp")
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, paths[key])
+        tmp = paths["meta"].with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps(
+                {
+                    "fingerprint": cube.fingerprint,
+                    "data_to": {k: v.strftime("%Y-%m") for k, v in cube.data_to.items()},
+                },
+                indent=1,
+                sort_keys=True,
+            ),
+            encoding="utf-8",
+        )
+        os.replace(tmp, paths["meta"])  # written last: its presence marks a complete cache
+    except OSError as exc:
+        warnings.warn(f"could not write the cube cache in {base} ({exc}); not cached", stacklevel=2)
+
+
+__all__ = [
+    "BUILDERS",
+    "Cube",
+    "CubeError",
+    "FORCE",
+    "Part",
+    "Reference",
+    "Sources",
+    "UNASSIGNED",
+    "Value",
+    "build_cube",
+    "fingerprint",
+    "load_cube",
+]

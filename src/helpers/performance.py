@@ -1,0 +1,302 @@
+"""Performance rows: the "Performance Information" tables as data, and ``tables.csv``.
+
+For each catalog measure of an area valid for the report month, the row holds last year's and this
+year's figures on the measure's window, the Better/Worse change computed from the *printed*
+(rounded half-up) figures so that the table is internally consistent, the change since last month,
+the confidence intervals and significance of survey rates, and the Most Similar Group rank.
+
+Examples
+--------
+>>> cube = load_cube("data/demo")                                          # doctest: +SKIP
+>>> rows = performance_rows(cube, area=1, month="2016-09", period="rolling-12m")  # doctest: +SKIP
+>>> rows.loc[0, ["measure", "last_year", "this_year", "change"]].tolist()  # doctest: +SKIP
+['Number of domestic abuse incidents', 28111.0, 32538.0, Decimal('15.7')]
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from . import catalog, compare, periods
+from .cube import FORCE, Cube, Value
+
+#: The unit printed after a Better/Worse figure.
+CHANGE_UNITS = {
+    "count": "%",
+    "percent": "% pt.",
+    "rate": "% pt.",
+    "seconds": "s",
+    "minutes": "min",
+    "days": "days",
+    "money": "£m",
+}
+
+ROW_COLUMNS = [
+    "area",
+    "measure_id",
+    "measure",
+    "label",
+    "unit",
+    "decimals",
+    "polarity",
+    "window_label",
+    "last_year",
+    "this_year",
+    "change",
+    "change_unit",
+    "since_last_month",
+    "ci_last",
+    "ci_this",
+    "significant",
+    "msg_rank",
+    "msg_colour",
+    "direction",
+    "available",
+    "note",
+    "footnote",
+]
+
+TABLE_COLUMNS = [
+    "area",
+    "measure_id",
+    "measure",
+    "geography_level",
+    "geography",
+    "period",
+    "window_label",
+    "last_year",
+    "this_year",
+    "change",
+    "change_unit",
+    "since_last_month",
+    "significant",
+    "msg_rank",
+    "available",
+    "note",
+]
+
+NOT_AT_LEVEL = "not available at this level"
+
+
+def display_value(value: float | None, m: catalog.Measure) -> Decimal | None:
+    """The figure as printed: counts as whole numbers, other units half-up to ``m.decimals``."""
+    if value is None:
+        return None
+    decimals = 0 if m.unit == "count" else m.decimals
+    return compare.round_half_up(value, decimals)
+
+
+def _float(d: Decimal | None) -> float:
+    return float(d) if d is not None else np.nan
+
+
+def _last_year(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str) -> Value:
+    ly = w.last_year()
+    if m.comparable_from is not None and ly.start < m.comparable_from:
+        return Value(
+            None,
+            None,
+            None,
+            False,
+            f"last year not comparable (before {m.comparable_from.strftime('%b %Y')})",
+        )
+    return cube.value(m.id, ly, geography)
+
+
+def _change(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str):
+    """(this, last, this printed, last printed, change) for one window."""
+    this = cube.value(m.id, w, geography)
+    last = _last_year(cube, m, w, geography)
+    this_d = display_value(this.value, m) if this.available else None
+    last_d = display_value(last.value, m) if last.available else None
+    change = compare.better_worse(last_d, this_d, m.unit, m.decimals)
+    return this, last, this_d, last_d, change
+
+
+def _ci(v: Value, m: catalog.Measure) -> float | None:
+    if not v.available or not v.denominator:
+        return None
+    half = compare.confidence_interval(v.numerator, v.denominator)
+    return None if half is None else float(compare.round_half_up(half, m.decimals))
+
+
+def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: str = FORCE) -> dict:
+    """Compute one performance row (see :func:`performance_rows` for the columns)."""
+    month = periods.parse_month(month)
+    kind = m.window_kind(period)
+    w = periods.window(kind, month, lag=m.lag)
+    row = {
+        "area": m.area,
+        "measure_id": m.id,
+        "measure": m.title,
+        "label": m.label,
+        "unit": m.unit,
+        "decimals": m.decimals,
+        "polarity": m.polarity,
+        "window_label": w.label,
+        "last_year": np.nan,
+        "this_year": np.nan,
+        "change": None,
+        "change_unit": CHANGE_UNITS.get(m.unit, ""),
+        "since_last_month": "N/A",
+        "ci_last": None,
+        "ci_this": None,
+        "significant": None,
+        "msg_rank": None,
+        "msg_colour": None,
+        "direction": "na",
+        "available": False,
+        "note": "",
+        "footnote": m.footnote,
+    }
+    level = cube.level_of(geography)
+    if not m.exists_at(level):
+        row["note"] = NOT_AT_LEVEL
+        return row
+    if not cube.has_measure(m.id):
+        row["note"] = "not in the cube"
+        return row
+    this, last, this_d, last_d, change = _change(cube, m, w, geography)
+    # last month's window is built afresh: an April fytd window's predecessor is the whole
+    # previous financial year, not the April window moved back a month
+    w_prev = periods.window(kind, month - 1, lag=m.lag)
+    _, _, _, _, change_prev = _change(cube, m, w_prev, geography)
+    notes = []
+    if not this.available:
+        notes.append(this.reason)
+    if not last.available:
+        notes.append(
+            last.reason if last.reason.startswith("last year") else f"last year: {last.reason}"
+        )
+    row.update(
+        last_year=_float(last_d),
+        this_year=_float(this_d),
+        change=change,
+        since_last_month=compare.year_on_year_change_since_last_month(
+            change, change_prev, m.polarity, m.decimals
+        ),
+        direction=compare.direction(change, m.polarity),
+        available=this.available,
+        note="; ".join(n for n in notes if n),
+    )
+    if m.ci:
+        row["ci_this"] = _ci(this, m)
+        row["ci_last"] = _ci(last, m)
+        if this.available and last.available:
+            row["significant"] = compare.is_significant(
+                last.numerator, last.denominator, this.numerator, this.denominator
+            )
+    if m.msg and level == "force" and this.available:
+        values = cube.peer_values(m.id, w, include_home=True)
+        home = values.pop(cube.home_force, None)
+        if home is not None and values:
+            peers = list(values.values())
+            row["msg_rank"] = compare.msg_rank(home, peers, m.polarity)
+            row["msg_colour"] = compare.msg_average_colour(home, peers, m.polarity, m.decimals)
+    return row
+
+
+def performance_rows(
+    cube: Cube,
+    area: int | None,
+    month,
+    period: str,
+    geography: str = FORCE,
+    in_table: bool | None = True,
+) -> pd.DataFrame:
+    """Return the Performance Information rows of an area for a report month.
+
+    Parameters
+    ----------
+    cube
+        From :func:`helpers.cube.load_cube`.
+    area
+        1-8 (None: all areas).
+    month
+        The report month (``"2016-09"``).
+    period
+        ``rolling-12m``, ``fytd`` or ``month``; a measure with a fixed window keeps its own.
+    geography
+        ``Force``, an LPA or a district. Measures that do not exist at the level read "not
+        available at this level".
+    in_table
+        True: the table's rows; False: management information; None: both.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`ROW_COLUMNS`. ``last_year``/``this_year`` are the printed figures (NaN =
+        N/A); ``change`` is a Decimal or None (N/A); ``note`` says why a figure is N/A.
+    """
+    periods.check_period(period)
+    month = periods.parse_month(month)
+    rows = [
+        measure_row(cube, m, month, period, geography)
+        for m in catalog.measures_for(area, month, in_table=in_table)
+    ]
+    return _frame(rows, ROW_COLUMNS)
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns)
+    # keep None (N/A) rather than NaN, and ints as ints, in the optional columns
+    for c in ("change", "ci_last", "ci_this", "significant", "msg_rank", "msg_colour"):
+        if c in df.columns:
+            df[c] = pd.Series([r.get(c) for r in rows], index=df.index, dtype=object)
+    return df
+
+
+def performance_table_for_all_geographies(
+    cube: Cube, area: int, month, period: str, in_table: bool | None = True
+) -> dict[str, pd.DataFrame]:
+    """Return geography → :func:`performance_rows` for Force, every LPA and every district."""
+    geos = cube.geographies()["geography"]
+    return {g: performance_rows(cube, area, month, period, g, in_table) for g in geos}
+
+
+def scorecard(cube: Cube, month, period: str, geography: str = FORCE) -> pd.DataFrame:
+    """All in-table measures of all areas (the master notebook's scorecard)."""
+    return performance_rows(cube, None, month, period, geography, in_table=True)
+
+
+def tables_csv(cube: Cube, month, period: str) -> pd.DataFrame:
+    """Return one row per in-table measure × geography where the measure exists (``tables.csv``).
+
+    Geographies are Force, the LPAs and the districts; a measure that exists only at force level
+    has only its force row. ``change`` is a Decimal (written as printed) or None (empty = N/A).
+    """
+    periods.check_period(period)
+    month = periods.parse_month(month)
+    measures = catalog.measures_for(None, month, in_table=True)
+    out = []
+    for g in cube.geographies().itertuples():
+        for m in measures:
+            if not m.exists_at(g.level):
+                continue
+            r = measure_row(cube, m, month, period, g.geography)
+            out.append(
+                {
+                    **{k: r[k] for k in TABLE_COLUMNS if k in r},
+                    "geography_level": g.level,
+                    "geography": g.geography,
+                    "period": m.window_kind(period),
+                }
+            )
+    return _frame(out, TABLE_COLUMNS)
+
+
+__all__ = [
+    "CHANGE_UNITS",
+    "NOT_AT_LEVEL",
+    "ROW_COLUMNS",
+    "TABLE_COLUMNS",
+    "display_value",
+    "measure_row",
+    "performance_rows",
+    "performance_table_for_all_geographies",
+    "scorecard",
+    "tables_csv",
+]
