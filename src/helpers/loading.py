@@ -59,6 +59,7 @@ Hostile input
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 from collections.abc import Callable, Iterable
@@ -832,8 +833,9 @@ def _link_problems(
 
 
 # --------------------------------------------------------------------------- public API
-def load_extract(data_dir, name: str, report: LoadReport | None = None, *,
-                 reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:  # fmt: skip
+def load_extract(
+    data_dir, name: str, report: LoadReport | None = None, *, reference_dir: Path = REFERENCE_DIR
+) -> pd.DataFrame:
     """Read one extract, check it against the contract and return it in the contract's dtypes.
 
     Parameters
@@ -924,12 +926,44 @@ def load_extracts(
         if frame is not None:
             frames[name] = frame
     problems += _link_problems(frames, report.extracts, rownums)
+    if names is None:
+        _LAST_REPORT.clear()
+        _LAST_REPORT[_folder_state(d)] = report
     if problems:
         report.errors = [f"{p.file}: {p.describe()}" for p in problems]
         for name in frames:
             report.extracts[name].rows_loaded = 0
         raise _error(problems)
     return frames
+
+
+def _folder_state(d: Path) -> tuple:
+    """What identifies a folder's extract files cheaply: names, sizes, modification times."""
+    out = []
+    for name in available_extracts(d):
+        st = extract_path(d, name).stat()
+        out.append((name, st.st_size, st.st_mtime_ns))
+    return (str(d.resolve()), tuple(out))
+
+
+#: The report of the last whole-folder load, by folder state (see :func:`load_report`).
+_LAST_REPORT: dict[tuple, LoadReport] = {}
+
+
+def load_report(data_dir) -> dict:
+    """Return the load report of a folder as a dict for the run record.
+
+    Reuses the report of this process's last whole-folder :func:`load_extracts` when the files have
+    not changed since; otherwise validates the folder again (a few seconds) to produce it. Never
+    raises for bad data: the report's ``errors`` then say what is wrong.
+    """
+    d = resolve_path(data_dir)
+    report = _LAST_REPORT.get(_folder_state(d))
+    if report is None:
+        report = LoadReport()
+        with contextlib.suppress(DataValidationError):  # the report holds the errors
+            load_extracts(d, report=report)
+    return report.to_dict()
 
 
 def _ignored_files(d: Path) -> list[str]:
@@ -998,7 +1032,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in frames:
             r = report.extracts[name]
             print(f"{r.file}: {r.rows_loaded:,} rows loaded of {r.rows_read:,} read"
-                  + (f", {r.date_from} to {r.date_to}" if r.date_from else ""))  # fmt: skip
+                  + (f", {r.date_from} to {r.date_to}" if r.date_from else "")
+                  + (f", {r.rows_unassigned:,} Unassigned" if r.rows_unassigned else ""))  # fmt: skip
         print(f"absent: {', '.join(report.absent) or 'none'}")
         for w in report.warnings():
             print(f"warning: {w}")

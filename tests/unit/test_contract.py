@@ -1,0 +1,110 @@
+"""The data contract is well formed, and data/README.md says the same as the code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers.catalog import measure
+from helpers.config import DATA_DIR
+from helpers.contract import EXTRACTS, markdown
+
+TYPES = {"str", "category", "date", "datetime", "month", "int", "float", "bool"}
+README = DATA_DIR / "README.md"
+START, END = "<!-- contract:start -->", "<!-- contract:end -->"
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace, so line wrapping does not matter."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_every_extract_has_a_date_column_or_a_unique_key(name):
+    e = EXTRACTS[name]
+    assert e.date_column or e.unique
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_column_names_are_unique_and_lower_case(name):
+    names = EXTRACTS[name].column_names
+    assert len(names) == len(set(names))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names)
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_declared_columns_exist_and_types_are_known(name):
+    e = EXTRACTS[name]
+    assert e.name == name
+    for key in (*e.unique, e.date_column, e.district_column):
+        assert key is None or key in e.column_names
+    if e.date_column:
+        assert e.column(e.date_column).type in ("date", "datetime", "month")
+    if e.district_column:
+        assert e.column(e.district_column).type == "category"
+    for c in e.columns:
+        assert c.type in TYPES, c.name
+        assert c.allowed is None or c.type == "category", c.name
+        assert (c.minimum is None and c.maximum is None) or c.type in ("int", "float"), c.name
+        assert all(isinstance(a, str) for a in c.allowed or ()), c.name
+    for u in e.unique:
+        assert not e.column(u).nullable, u
+
+
+def test_markdown_renders_value_ranges_plainly():
+    text = markdown()
+    assert (
+        "| `age_at_offence` | int | Offender's age in years on the date of the offence. | 10 to 110 |"
+        in text
+    )
+    assert "| ≥ 0 |" in text
+    assert "| 1 to 4 |" in text
+    assert "0 to 110; may be empty" in text
+
+
+def test_readme_generated_part_is_current():
+    text = README.read_text(encoding="utf-8")
+    assert text.count(START) == 1 and text.count(END) == 1
+    generated = text.split(START, 1)[1].split(END, 1)[0]
+    assert generated.strip() == markdown().strip(), (
+        "data/README.md is out of date: paste the output of "
+        "`python -m helpers.contract --markdown` between the contract markers"
+    )
+
+
+@pytest.mark.parametrize(
+    "measure_id",
+    [
+        "solved_rate",
+        "repeat_victims_window",
+        "repeat_victims",
+        "repeat_victims_business",
+        "da_repeat_incidents_fy",
+        "da_repeat_incidents",
+        "da_repeat_victims_incidents",
+        "da_repeat_victims_crime",
+        "da_repeat_offenders",
+        "youth_reoffending_rate",
+        "emergency_attendance",
+        "calls_999_within_standard",
+        "switchboard_wait",
+        "ksi_all",
+        "ksi_collisions",
+        "days_lost_officer",
+        "satisfaction_overall",
+        "confidence_dealing",
+    ],
+)
+def test_readme_definitions_quote_the_catalog(measure_id):
+    definition = squash(measure(measure_id).definition)
+    assert definition
+    assert definition in squash(README.read_text(encoding="utf-8")), (
+        f"data/README.md's Definitions no longer quote the catalog's definition of {measure_id}"
+    )
+
+
+def test_readme_says_unassigned_records_count_in_the_force_total():
+    text = squash(README.read_text(encoding="utf-8"))
+    assert "is counted in the force total" in text.replace("**", "")
+    assert "make report DATA=path/to/extracts" in text
