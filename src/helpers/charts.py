@@ -68,6 +68,10 @@ def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 
     return fig
 
 
+def _title(ax, title: str) -> None:
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+
+
 def _no_data(ax, message: str = "No data to show") -> None:
     ax.set_xticks([])
     ax.set_yticks([])
@@ -147,7 +151,7 @@ def grouped_bar(
     fig = new_figure(height=height)
     ax = fig.axes[0]
     data = _clean(df, value)
-    ax.set_title(title)
+    _title(ax, title)
     if data.empty:
         _no_data(ax)
         return fig
@@ -219,7 +223,7 @@ def line_chart(
     """
     fig = new_figure(height=height)
     ax = fig.axes[0]
-    ax.set_title(title)
+    _title(ax, title)
     data = _clean(df, value)
     if data.empty:
         _no_data(ax)
@@ -281,7 +285,7 @@ def bar_by_month(
     """One bar per month; a month with no data shows as a gap labelled "n/a", never as zero."""
     fig = new_figure(height=height)
     ax = fig.axes[0]
-    ax.set_title(title)
+    _title(ax, title)
     if df is None or len(df) == 0 or value not in df:
         _no_data(ax)
         return fig
@@ -329,7 +333,7 @@ def point_interval(
     """
     fig = new_figure(height=height)
     ax = fig.axes[0]
-    ax.set_title(title)
+    _title(ax, title)
     data = _clean(df, value)
     if data.empty:
         _no_data(ax)
@@ -384,7 +388,7 @@ def ranked_bar(
     """
     fig = new_figure(height=height)
     ax = fig.axes[0]
-    ax.set_title(title)
+    _title(ax, title)
     data = _clean(df, value)
     if data.empty:
         _no_data(ax)
@@ -422,7 +426,7 @@ def plan_vs_delivered(
     """Savings delivered (bars) against the plan to date (line), cumulative in the year, £ million."""
     fig = new_figure(height=height)
     ax = fig.axes[0]
-    ax.set_title(title)
+    _title(ax, title)
     data = _clean(df, delivered)
     if data.empty:
         _no_data(ax)
@@ -465,7 +469,7 @@ def no_data_figure(title: str, message: str) -> Figure:
     """A titled figure that says why there is nothing to show (used for "not available")."""
     fig = new_figure(height=1.6)
     ax = fig.axes[0]
-    ax.set_title(title)
+    _title(ax, title)
     _no_data(ax, message)
     for spine in ax.spines.values():
         spine.set_visible(False)

@@ -1171,8 +1171,9 @@ def savings(ctx: Context) -> str:
     df = pd.DataFrame(
         {
             "month": s["month"],
-            "delivered": s["numerator"].astype(float) / 1e6,
-            "plan": s["denominator"].astype(float) / 1e6,
+            # the cube keeps savings in £ million
+            "delivered": s["numerator"].astype(float),
+            "plan": s["denominator"].astype(float),
         }
     )
     requirement = _savings_requirement(ctx)
@@ -1198,7 +1199,7 @@ def _savings_requirement(ctx: Context) -> float | None:
         return None
     if s is None or s.empty or pd.isna(s["numerator"].iloc[-1]):
         return None
-    return float(s["numerator"].iloc[-1]) / 1e6
+    return float(s["numerator"].iloc[-1])
 
 
 # --------------------------------------------------------------------------------------------

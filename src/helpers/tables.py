@@ -251,18 +251,18 @@ def performance_table(
         footnote = _row_value(row, "footnote")
         if footnote and footnote not in notes:
             notes.append(str(footnote))
-        if _row_value(row, "no_source", False) is True:
-            out.append(
-                f'<tr><td class="ppw-label">{label}</td>'
-                f'<td class="ppw-na" colspan="{ncols}">{esc(NO_SOURCE)}</td></tr>'
-            )
-            continue
         available = _row_value(row, "available", True)
         note = _row_value(row, "note") or ""
         if available is False and NOT_AT_LEVEL in str(note).lower():
             out.append(
                 f'<tr><td class="ppw-label">{label}</td>'
                 f'<td class="ppw-na" colspan="{ncols}">{esc(NOT_AT_LEVEL)}</td></tr>'
+            )
+            continue
+        if _row_value(row, "no_source", False) is True:
+            out.append(
+                f'<tr><td class="ppw-label">{label}</td>'
+                f'<td class="ppw-na" colspan="{ncols}">{esc(NO_SOURCE)}</td></tr>'
             )
             continue
         unit = _row_value(row, "unit", "count")

@@ -1,0 +1,174 @@
+"""Chart builders: titled, labelled axes; empty or missing data never crash."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import charts
+
+
+def _months(n=24, start="2014-10"):
+    return pd.period_range(start, periods=n, freq="M")
+
+
+def _axes_titled(fig):
+    ax = fig.axes[0]
+    return bool(ax.get_title() or ax.get_title(loc="left"))
+
+
+YEARS = pd.DataFrame(
+    {
+        "category": ["Standard", "Standard", "Medium", "Medium", "High", "High"],
+        "year": ["Last year", "This year"] * 3,
+        "value": [36.5, 36.3, 41.7, 41.4, 56.7, 57.5],
+    }
+)
+
+
+def test_grouped_bar_has_title_and_axis_labels_with_units():
+    fig = charts.grouped_bar(
+        YEARS,
+        category="category",
+        value="value",
+        title="Solved rate by risk",
+        value_label="Solved rate (%)",
+        category_label="Risk level",
+        unit="percent",
+        decimals=1,
+    )
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Solved rate by risk"
+    assert ax.get_ylabel() == "Solved rate (%)"
+    assert ax.get_xlabel() == "Risk level"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Last year", "This year"]
+
+
+def test_line_chart_by_month_with_series_and_target():
+    df = pd.DataFrame(
+        {
+            "month": list(_months()) * 2,
+            "value": np.r_[np.linspace(80, 90, 24), np.linspace(5, 9, 24)],
+            "series": ["a"] * 24 + ["b"] * 24,
+        }
+    )
+    fig = charts.line_chart(
+        df,
+        series="series",
+        title="Calls",
+        value_label="Answered (%)",
+        unit="percent",
+        target=90,
+        target_label="Standard: 90%",
+    )
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "Answered (%)" and ax.get_xlabel() == "Month"
+    assert len(ax.get_lines()) == 3  # two series and the target
+    assert len(ax.get_xticks()) <= 13  # labels never crowd
+
+
+def test_point_interval_draws_an_error_bar_per_year():
+    df = pd.DataFrame(
+        {
+            "q": ["Contact", "Contact"],
+            "year": ["Last year", "This year"],
+            "value": [91.1, 89.4],
+            "ci": [1.5, 1.6],
+        }
+    )
+    fig = charts.point_interval(df, category="q", title="Satisfaction", value_label="Satisfied (%)")
+    assert fig.axes[0].get_xlabel() == "Satisfied (%)"
+    assert len(fig.axes[0].containers) == 2
+
+
+def test_ranked_bar_highlights_and_labels_the_home_force():
+    df = pd.DataFrame({"force": ["Essex", "Kent", "Sussex"], "value": [60.1, 70.2, 55.0]})
+    fig = charts.ranked_bar(
+        df,
+        label="force",
+        highlight="Essex",
+        title="Crimes per 1,000",
+        value_label="Crimes per 1,000 residents",
+    )
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Essex (this force)" in labels
+    assert fig.axes[0].get_xlabel() == "Crimes per 1,000 residents"
+
+
+def test_bar_by_month_marks_missing_months_not_zero():
+    df = pd.DataFrame({"month": _months(6), "value": [10.0, np.nan, 12.0, 11.0, 9.0, 13.0]})
+    fig = charts.bar_by_month(
+        df, title="Positive tests", value_label="Positive (%)", unit="percent"
+    )
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "n/a" in texts
+
+
+def test_plan_vs_delivered_in_pounds_million():
+    df = pd.DataFrame(
+        {
+            "month": _months(6, "2016-04"),
+            "delivered": [1, 2, 3, 4, 5, 6.0],
+            "plan": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5],
+        }
+    )
+    fig = charts.plan_vs_delivered(df, title="Savings", requirement=17.6)
+    assert fig.axes[0].get_ylabel() == "£ million"
+
+
+@pytest.mark.parametrize(
+    "builder",
+    [
+        lambda d: charts.grouped_bar(
+            d, category="category", value="value", title="T", value_label="N"
+        ),
+        lambda d: charts.line_chart(d, title="T", value_label="N"),
+        lambda d: charts.line_chart(d, series="series", title="T", value_label="N"),
+        lambda d: charts.bar_by_month(d, title="T", value_label="N"),
+        lambda d: charts.point_interval(d, category="category", title="T", value_label="N"),
+        lambda d: charts.ranked_bar(d, label="force", title="T", value_label="N"),
+        lambda d: charts.plan_vs_delivered(d, title="T"),
+    ],
+)
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        pd.DataFrame(),
+        pd.DataFrame(
+            {
+                "month": _months(3),
+                "category": list("abc"),
+                "year": ["This year"] * 3,
+                "series": ["s"] * 3,
+                "force": list("xyz"),
+                "value": [np.nan] * 3,
+                "delivered": [np.nan] * 3,
+                "ci": [np.nan] * 3,
+            }
+        ),
+    ],
+    ids=["none", "empty", "all-missing"],
+)
+def test_every_builder_survives_empty_or_missing_data(builder, data):
+    fig = builder(data)
+    assert _axes_titled(fig)
+    assert "No data to show" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_figure_html_is_an_inline_png_with_caption_and_alt_text():
+    fig = charts.no_data_figure("Drug tests <on arrest>", "not available")
+    html = charts.figure_html(fig, "Caption & more")
+    assert html.startswith('<figure class="ppw-figure"><img src="data:image/png;base64,')
+    assert 'alt="Drug tests &lt;on arrest&gt;"' in html
+    assert "<figcaption>Caption &amp; more</figcaption>" in html
+
+
+def test_png_output_is_deterministic():
+    def make():
+        return charts.png_data_uri(
+            charts.line_chart(
+                pd.DataFrame({"month": _months(12), "value": range(12)}), title="T", value_label="N"
+            )
+        )
+
+    assert make() == make()

@@ -1,0 +1,66 @@
+"""The analysts' filter bar: builds, re-renders in place when a drop-down changes, times itself."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import pytest
+from test_report import synthetic_extracts
+
+from helpers import report, widgets
+
+
+@pytest.fixture(scope="module")
+def cube():
+    from helpers.cube import build_cube
+
+    return build_cube(synthetic_extracts(per_month=40))
+
+
+@pytest.fixture
+def page(cube):
+    report.clear_caches()
+    return report.AreaPage(6, month="2016-09", cube=cube)
+
+
+def test_filter_bar_builds_with_grouped_geographies_periods_and_months(page):
+    view = page.performance_information(interactive=True)
+    assert isinstance(view, w.VBox)
+    bar = page.filter_bar()
+    labels = [label for label, _ in bar.geography.options]
+    assert labels[0] == "Force"
+    assert labels.index("North — LPA") < labels.index("Basildon — district")
+    assert {v for _, v in bar.period.options} == {"rolling-12m", "fytd", "month"}
+    assert ("Sep 2016", "2016-09") in bar.month.options
+
+
+def test_changing_the_geography_re_renders_every_view_in_place(page):
+    table = page.performance_information(interactive=True).children[1]
+    chart = page.management_information("asb_by_month", interactive=True)
+    assert "Basildon" not in widgets.output_html(table)
+    page.filter_bar().geography.value = "Basildon"
+    assert page.geography == "Basildon"
+    assert "Basildon" in widgets.output_html(table)
+    assert "Basildon" in widgets.output_html(chart)
+    assert page.filter_bar().timings_ms, "the re-render was timed"
+
+
+def test_changing_period_and_month_re_renders(page):
+    table = page.performance_information(interactive=True).children[1]
+    bar = page.filter_bar()
+    bar.period.value = "fytd"
+    assert "Cumulative This Year" in widgets.output_html(table)
+    bar.month.value = "2016-06"
+    assert "Data to Jun 2016" in widgets.output_html(table)
+
+
+def test_the_bar_is_shown_once_per_page(page):
+    first = page.performance_information(interactive=True)
+    again = page.performance_information(interactive=True)
+    assert isinstance(first, w.VBox) and isinstance(again, w.Output)
+
+
+def test_render_timings_returns_numbers(page):
+    t = widgets.render_timings(page, [("Force", "rolling-12m"), ("Basildon", "fytd")], repeat=2)
+    assert t["views"] == 2 and len(t["first_ms"]) == 2 and len(t["repeat_ms"]) == 2
+    assert t["median_ms"] > 0 and t["p95_ms"] >= t["median_ms"]
+    assert t["repeat_median_ms"] <= t["median_ms"]  # a view seen before comes from the cache
