@@ -26,6 +26,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
@@ -200,6 +201,7 @@ def spc_chart(
         own_figure = ax is None
         if own_figure:
             fig = Figure(figsize=figsize)
+            FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
             ax = fig.add_axes((0.085, 0.14, 0.685, 0.72))
         else:
             fig = ax.figure
@@ -222,7 +224,7 @@ def spc_chart(
             ax.plot(xs, ys, color=MEAN, lw=1.2, zorder=1, label="_mean")
         for col in ("upper_limit", "lower_limit"):
             for xs, ys in _segments(x, df[col].to_numpy(dtype=float), period):
-                ax.plot(xs, ys, color=LIMIT, lw=1.0, ls=(0, (4, 3)), zorder=1, label=f"_{col}")
+                ax.plot(xs, ys, color=LIMIT, lw=1.0, ls="--", zorder=1, label=f"_{col}")
 
         # Rebase markers: a vertical line before the first point of each new period.
         starts = np.flatnonzero(np.diff(period) != 0) + 1
@@ -269,7 +271,7 @@ def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarr
     ax.fill_between(line_x, np.r_[y0, projection["lower"]], np.r_[y0, projection["upper"]],
                     color=PROJECTION, alpha=0.13, lw=0, zorder=0, label="_interval")  # fmt: skip
     ax.plot(line_x, np.r_[y0, projection["projection"]], color=PROJECTION, lw=1.3,
-            ls=(0, (1, 1.5)), zorder=2, label="_projection")  # fmt: skip
+            ls=":", zorder=2, label="_projection")  # fmt: skip
     flagged = projection["horizon_flag"].to_numpy(dtype=bool)
     ax.scatter(xp[flagged], projection["projection"].to_numpy()[flagged], s=26, marker="o",
                facecolor="white", edgecolor=PROJECTION, lw=1.2, zorder=4,
@@ -284,7 +286,7 @@ def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarr
                     va="bottom", fontsize=6.5, color=PROJECTION, zorder=5)  # fmt: skip
     # The current mean and limits carried across the projection, fainter.
     last = df.iloc[-1]
-    for col, style in (("mean", "-"), ("upper_limit", (0, (4, 3))), ("lower_limit", (0, (4, 3)))):
+    for col, style in (("mean", "-"), ("upper_limit", "--"), ("lower_limit", "--")):
         if pd.notna(last[col]):
             ax.plot([x[-1], xp[-1]], [last[col]] * 2, color=MEAN if col == "mean" else LIMIT,
                     lw=0.9, ls=style, alpha=0.45, zorder=1, label=f"_{col}_carried")  # fmt: skip
@@ -333,12 +335,12 @@ def _legend_handles(point_types, df, projection, target):
                                   color=POINT_COLOURS[kind], label=POINT_LABELS[kind]))  # fmt: skip
     handles.append(Line2D([], [], color=MEAN, lw=1.2, label="Mean"))
     if df["upper_limit"].notna().any():
-        handles.append(Line2D([], [], color=LIMIT, lw=1.0, ls=(0, (4, 3)), label="Process limits"))
+        handles.append(Line2D([], [], color=LIMIT, lw=1.0, ls="--", label="Process limits"))
     if target is not None:
         handles.append(Line2D([], [], color=TARGET, lw=1.2, ls=(0, (6, 3)), label="Target"))
     if projection is not None and len(projection):
         level = projection.attrs.get("level", 0.95)
-        handles.append(Line2D([], [], color=PROJECTION, lw=1.3, ls=(0, (1, 1.5)), marker="o",
+        handles.append(Line2D([], [], color=PROJECTION, lw=1.3, ls=":", marker="o",
                               markersize=4, markerfacecolor="white", label="Projection"))  # fmt: skip
         handles.append(Patch(color=PROJECTION, alpha=0.13, lw=0,
                              label=f"{level:.0%} prediction\ninterval"))  # fmt: skip
@@ -397,6 +399,7 @@ def seasonality_chart(
     with plt.rc_context(_RC):
         if ax is None:
             fig = Figure(figsize=figsize)
+            FigureCanvasAgg(fig)
             ax = fig.add_axes((0.12, 0.16, 0.85, 0.70))
         else:
             fig = ax.figure
