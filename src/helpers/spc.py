@@ -168,8 +168,8 @@ def _mean_moving_range(moving_ranges: np.ndarray, screen: bool) -> float:
     mr_bar = float(mr.mean())
     if screen:
         kept = mr[mr < SCREEN_FACTOR * mr_bar]
-        # All ranges screened out can only happen when they are all equal and zero-free,
-        # which the strict inequality rules out unless mr_bar is 0; keep the unscreened mean then.
+        # Nothing is kept only when every range is 0 (the smallest range is never above the
+        # mean); the mean moving range is then 0 either way.
         if kept.size:
             mr_bar = float(kept.mean())
     return mr_bar
@@ -815,6 +815,8 @@ def project(
     fit_months: int = 36,
     min_fit_months: int = 12,
     process: pd.DataFrame | None = None,
+    floor: float | None = None,
+    ceiling: float | None = None,
 ) -> pd.DataFrame:
     """Project a monthly series forward with a prediction interval.
 
@@ -841,7 +843,11 @@ def project(
         Fewest months accepted for the fit.
     process
         The :func:`xmr` frame whose latest limits decide ``would_be_exception``; default
-        ``xmr(series)``.
+        ``xmr(series)``. Pass the frame you chart when it has rebase dates or a fixed baseline.
+    floor, ceiling
+        Bounds the projection and its interval cannot cross (e.g. ``floor=0`` for counts,
+        ``ceiling=100`` for percentages): a straight line does not know a count cannot be
+        negative.
 
     Returns
     -------
@@ -910,6 +916,9 @@ def project(
         },
         index=pd.PeriodIndex(months, name=s.index.name),
     )
+    if floor is not None or ceiling is not None:
+        bounded = out[["projection", "lower", "upper"]].clip(lower=floor, upper=ceiling)
+        out[["projection", "lower", "upper"]] = bounded
     limits = xmr(s) if process is None else process
     upper = limits["upper_limit"].iloc[-1]
     lower = limits["lower_limit"].iloc[-1]

@@ -193,8 +193,12 @@ def spc_chart(
     target = df.attrs.get("target") if target is None else target
     if target is not None and isinstance(target, float) and math.isnan(target):
         target = None
-    if df.empty:
+    if df.empty or df["value"].isna().all():
         raise ValueError(f"spc_chart: no points to draw for {title!r}")
+    if isinstance(df.index, pd.DatetimeIndex):
+        df = df.set_axis(df.index.to_period("M"))
+    if projection is not None and isinstance(projection.index, pd.DatetimeIndex):
+        projection = projection.set_axis(projection.index.to_period("M"))
     point_types = _reclassify(df, polarity)
 
     with plt.rc_context(_RC):
@@ -308,6 +312,11 @@ def _style_axes(ax, df, projection, x, x_end, unit_label, title):
         ax.set_xticklabels(labels)
     else:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+        if not pd.api.types.is_numeric_dtype(df.index):
+            labels = [str(v) for v in df.index]
+            ax.xaxis.set_major_formatter(
+                FuncFormatter(lambda v, _pos: labels[int(v)] if 0 <= v < len(labels) else "")
+            )
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     values = np.r_[df[["value", "upper_limit", "lower_limit"]].to_numpy(dtype=float).ravel()]
     formatter = _number_formatter(values)

@@ -591,3 +591,20 @@ def test_seasonal_factors_average_exactly_one_on_noisy_data():
     s = seasonal_series(n=41, slope=2.0) * rng.uniform(0.8, 1.2, 41)
     factors = seasonal_factors(s)
     assert factors.mean() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_projection_floor_keeps_counts_non_negative():
+    s = pd.Series(np.r_[np.full(12, 30.0), np.linspace(28, 2, 12)], index=months(24))
+    unbounded = project(s, seasonal=False)
+    assert (unbounded["lower"] < 0).any()
+    bounded = project(s, seasonal=False, floor=0)
+    assert (bounded[["projection", "lower", "upper"]] >= 0).all().all()
+    assert bounded["upper"].iloc[0] == unbounded["upper"].iloc[0]
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    results = doctest.testmod(spc)
+    assert results.attempted > 10
+    assert results.failed == 0

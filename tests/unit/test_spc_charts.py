@@ -242,3 +242,28 @@ def test_making_data_count_colours():
         "#490092",
         "#de1b1b",
     )
+
+
+def test_datetime_index_gets_month_labels():
+    s = monthly(BASELINE + [10, 10.5])
+    s.index = s.index.to_timestamp()
+    fig = spc_chart(xmr(s), title="t", unit_label="u")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][-1] == "May 14"
+
+
+def test_text_labels_are_used_for_a_non_month_index():
+    df = xmr(BASELINE + [10], index=[f"week {i}" for i in range(13)])
+    fig = spc_chart(df, title="t", unit_label="u")
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert texts and all(t.startswith("week ") for t in texts)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from helpers import spc_charts
+
+    results = doctest.testmod(spc_charts)
+    assert results.attempted >= 3
+    assert results.failed == 0
