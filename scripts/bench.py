@@ -1,0 +1,184 @@
+"""Benchmarks for the whole pipeline (``make bench``): prints every figure and writes ``reports/bench.json``.
+
+Figures (each the median of ``--runs`` runs unless stated):
+
+- demo generation time at scale 1 (target ≤ 60 s);
+- cube build time and peak memory at scale K = 1, 4, 16 (targets: ≤ 5 s at K = 1; time at K = 16
+  ≤ 20 × time at K = 1; peak memory at K = 16 ≤ 8 GiB) — one run each for K > 1;
+- full pack wall time for one month, the floor (the same runner executing the same number of
+  notebooks that only import the libraries) and the ratio pack / floor (target ≤ 1.5);
+- median and 95th percentile of a filter-bar re-render (target median ≤ 300 ms);
+- import time of the data.police.uk 2014 folder (target ≤ 20 s), when ``../shared/real`` is present.
+
+Usage::
+
+    python scripts/bench.py                 # everything (about 15-25 minutes on 2 cores)
+    python scripts/bench.py --quick         # K = 1 and 4 only, one run each (a few minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from helpers.config import REPORTS_DIR  # noqa: E402
+
+PY = sys.executable
+REAL = ROOT.parent / "shared" / "real" / "police-uk-street-2014"
+TARGETS = {
+    "demo_generation_s": 60.0,
+    "cube_build_k1_s": 5.0,
+    "pack_over_floor": 1.5,
+    "rerender_median_ms": 300.0,
+    "police_uk_import_s": 20.0,
+    "cube_peak_k16_gib": 8.0,
+}
+
+
+def _timed(cmd: list[str], **kw) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, **kw)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
+        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}")
+    return elapsed
+
+
+def _json_of(cmd: list[str]) -> dict:
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}")
+    return json.loads(proc.stdout[proc.stdout.index("{") :])
+
+
+def bench_demo(tmp: Path, runs: int) -> dict:
+    times = [
+        _timed([PY, "-m", "helpers.demo", "--out", str(tmp / f"demo-run{i}")]) for i in range(runs)
+    ]
+    return {"demo_generation_s": statistics.median(times), "demo_generation_runs": times}
+
+
+def bench_cube_scales(tmp: Path, scales: list[int], runs: int) -> dict:
+    out: dict = {}
+    for k in scales:
+        data = tmp / f"demo-k{k}"
+        gen = _timed([PY, "-m", "helpers.demo", "--out", str(data), "--scale", str(k)])
+        n = runs if k == 1 else 1
+        results = [
+            _json_of([PY, "scripts/bench_cube.py", "--data", str(data), "--json"]) for _ in range(n)
+        ]
+        out[f"demo_generation_k{k}_s"] = gen
+        out[f"cube_build_k{k}_s"] = statistics.median(r["build_s"] for r in results)
+        out[f"cube_peak_k{k}_gib"] = max(r["peak_rss_mib"] for r in results) / 1024
+        out[f"cube_cached_load_k{k}_s"] = statistics.median(r["cached_load_s"] for r in results)
+        out[f"crimes_k{k}"] = results[0]["rows"].get("crimes")
+        if k != 1:
+            import shutil
+
+            shutil.rmtree(data, ignore_errors=True)
+    if "cube_build_k1_s" in out and "cube_build_k16_s" in out:
+        out["cube_growth_k16_over_k1"] = out["cube_build_k16_s"] / out["cube_build_k1_s"]
+    return out
+
+
+def bench_pack(runs: int) -> dict:
+    script = ROOT / "scripts" / "bench_pack.py"
+    if not script.exists():
+        return {"pack_note": "scripts/bench_pack.py absent"}
+    return _json_of([PY, str(script), "--json", "--runs", str(runs)])
+
+
+def bench_rerender(runs: int) -> dict:
+    code = (
+        "import json; from helpers import widgets; "
+        f"print(json.dumps(widgets.benchmark_rerender(repeats={max(20, runs * 10)})))"
+    )
+    try:
+        return _json_of([PY, "-c", code])
+    except SystemExit as exc:
+        return {"rerender_note": str(exc)}
+
+
+def bench_police_uk(tmp: Path, runs: int) -> dict:
+    if not REAL.exists():
+        return {"police_uk_note": f"{REAL} absent: import not measured"}
+    times = [
+        _timed(
+            [
+                PY,
+                "-m",
+                "helpers.police_uk",
+                "--input",
+                str(REAL),
+                "--force",
+                "essex",
+                "--out",
+                str(tmp / f"puk{i}"),
+            ]
+        )
+        for i in range(runs)
+    ]
+    return {"police_uk_import_s": statistics.median(times), "police_uk_import_runs": times}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark the pipeline; writes reports/bench.json"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported)")
+    parser.add_argument("--quick", action="store_true", help="K = 1 and 4 only, one run each")
+    parser.add_argument(
+        "--only", default="demo,cube,pack,rerender,police_uk", help="comma-separated steps"
+    )
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else args.runs
+    scales = [1, 4] if args.quick else [1, 4, 16]
+    steps = set(args.only.split(","))
+    figures: dict = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "cores": os.cpu_count(),
+        "runs": runs,
+    }
+    with tempfile.TemporaryDirectory(prefix="ppw-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        if "demo" in steps:
+            figures.update(bench_demo(tmp, runs))
+        if "cube" in steps:
+            figures.update(bench_cube_scales(tmp, scales, runs))
+        if "pack" in steps:
+            figures.update(bench_pack(runs))
+        if "rerender" in steps:
+            figures.update(bench_rerender(runs))
+        if "police_uk" in steps:
+            figures.update(bench_police_uk(tmp, runs))
+    REPORTS_DIR.mkdir(exist_ok=True)
+    (REPORTS_DIR / "bench.json").write_text(json.dumps(figures, indent=1, default=str) + "\n")
+    print(f"{'figure':34} {'value':>12}  target")
+    for key, value in figures.items():
+        if isinstance(value, float):
+            target = TARGETS.get(key)
+            verdict = (
+                "" if target is None else f"≤ {target:g}  {'ok' if value <= target else 'MISSED'}"
+            )
+            print(f"{key:34} {value:12.3f}  {verdict}")
+        elif not isinstance(value, list):
+            print(f"{key:34} {value!s:>12}")
+    print(f"written: {REPORTS_DIR.relative_to(ROOT) / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
