@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -32,7 +33,7 @@ HIGHLIGHT_COLOUR = "#c55a11"
 #: Colour-blind-safe qualitative palette (Okabe-Ito) for several series.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 #: Report size: the width of an A4 page at screen resolution.
-WIDTH_IN = 8.0
+WIDTH_IN = 9.0
 HEIGHT_IN = 3.4
 DPI = 100
 SMALL_DPI = 72
@@ -69,10 +70,22 @@ def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 
 
 
 def _title(ax, title: str) -> None:
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    """Title the chart at the figure's left edge, so long category labels never push it off."""
+    text = "\n".join(textwrap.wrap(title, 95)) if title else ""
+    ax.figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
+
+
+def chart_title(fig: Figure) -> str:
+    """The chart's title (tests, alt text)."""
+    sup = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+    return (sup or "").replace("\n", " ") or "; ".join(
+        t for t in (ax.get_title(loc="left") or ax.get_title() for ax in fig.axes) if t
+    )
 
 
 def _no_data(ax, message: str = "No data to show") -> None:
+    # A chart with nothing in it needs no height: keep the page short.
+    ax.figure.set_size_inches(ax.figure.get_figwidth(), 1.6)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
@@ -101,7 +114,7 @@ def _month_axis(ax, months: Sequence[pd.Timestamp]) -> None:
     if not months:
         return
     step = max(1, int(np.ceil(len(months) / 12)))
-    ticks = months[::step]
+    ticks = months[::-step][::-1]  # always label the latest month
     ax.set_xticks(ticks)
     ax.set_xticklabels([t.strftime("%b %y") for t in ticks], rotation=0)
     ax.tick_params(axis="x", labelsize=8)
@@ -194,7 +207,10 @@ def grouped_bar(
                     fontsize=8,
                     padding=2,
                 )
-        ax.legend(title=None, loc="best")
+        if horizontal:
+            ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        else:
+            ax.legend(title=None, loc="best")
         ax.margins(x=0.02, y=0.12) if not horizontal else ax.margins(x=0.12)
     return fig
 
@@ -262,6 +278,7 @@ def line_chart(
         ax.set_xlabel(x_label)
         ax.set_ylabel(value_label)
         ax.yaxis.set_major_formatter(_value_formatter(unit, decimals))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=unit == "count" or decimals == 0))
         if ylim_zero:
             lo, hi = ax.get_ylim()
             ax.set_ylim(bottom=min(0, lo), top=hi * 1.05 if hi > 0 else hi)
@@ -304,8 +321,9 @@ def bar_by_month(
             if not np.isfinite(v):
                 ax.text(pos, top * 0.02, "n/a", ha="center", va="bottom", fontsize=7, rotation=90)
         step = max(1, int(np.ceil(len(frame) / 12)))
-        ax.set_xticks(positions[::step])
-        ax.set_xticklabels([t.strftime("%b %y") for t in frame["_x"].iloc[::step]], fontsize=8)
+        ticks = positions[::-step][::-1]  # always label the latest month
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([frame["_x"].iloc[i].strftime("%b %y") for i in ticks], fontsize=8)
         ax.set_xlabel(x_label)
         ax.set_ylabel(value_label)
         ax.yaxis.set_major_formatter(_value_formatter(unit, decimals))
@@ -488,10 +506,7 @@ def figure_html(fig: Figure, caption: str = "", *, alt: str | None = None, dpi: 
 
     The alternative text is the chart's title (or ``alt``) so the page reads without images.
     """
-    title = alt
-    if title is None:
-        titles = [ax.get_title() or ax.get_title(loc="left") for ax in fig.axes]
-        title = "; ".join(t for t in titles if t) or "Chart"
+    title = alt if alt is not None else (chart_title(fig) or "Chart")
     img = (
         f'<img src="{png_data_uri(fig, dpi)}" alt="{html.escape(title, quote=True)}" '
         'style="max-width:100%;height:auto">'

@@ -267,6 +267,7 @@ def spc_figures(
     measure_id: str,
     *,
     title: str,
+    unit_label: str | None = None,
     projection: bool = False,
     months: int = 36,
 ) -> tuple[str, str]:
@@ -316,7 +317,11 @@ def spc_figures(
                 except ValueError:
                     pass
     fig = _spc_chart(
-        frame, title=title, unit_label=_unit_label(m), polarity=m.polarity, projection=proj
+        frame,
+        title=title,
+        unit_label=unit_label or _unit_label(m),
+        polarity=m.polarity,
+        projection=proj,
     )
     return charts.figure_html(fig, dpi=_dpi(ctx)), summary["sentence"] + "." + extra
 
@@ -353,7 +358,9 @@ def _figure(ctx: Context, fig, caption: str) -> str:
     return charts.figure_html(fig, caption, dpi=_dpi(ctx))
 
 
-def _district_bar(ctx: Context, measure_id: str, title: str, *, kind: str | None = None) -> str:
+def _district_bar(
+    ctx: Context, measure_id: str, title: str, value_label: str, *, kind: str | None = None
+) -> str:
     """Last year vs this year by district (the districts of the chosen LPA below force)."""
     m = measure(measure_id)
     win = ctx.window_for(m, kind)
@@ -373,21 +380,23 @@ def _district_bar(ctx: Context, measure_id: str, title: str, *, kind: str | None
         category="district",
         value="value",
         title=title,
-        value_label=_unit_label(m),
+        value_label=value_label,
         unit=m.unit,
         decimals=0 if m.unit == "count" else m.decimals,
         horizontal=True,
         height=max(2.6, 0.32 * max(1, len(ctx.local_districts())) + 1.2),
     )
-    where = (
-        "each district"
-        if ctx.level == "force"
-        else f"the districts of {ctx.local_districts() and ctx.geography}"
-    )
-    if ctx.level != "force":
-        where = "each district of the LPA (Local Policing Area)"
+    where = "each district" if ctx.level == "force" else f"each district of {_lpa_of(ctx)} LPA"
     ly, ty = _years(ctx, m, kind)
     return _figure(ctx, fig, f"{m.title} in {where}: {ly} (grey) against {ty} (blue).")
+
+
+def _lpa_of(ctx: Context) -> str:
+    if ctx.level == "lpa":
+        return ctx.geography
+    g = ctx.geographies
+    row = g[g["geography"] == ctx.geography] if g is not None else None
+    return str(row["lpa"].iloc[0]) if row is not None and len(row) else ""
 
 
 def _heading(item_title: str) -> str:
@@ -401,11 +410,13 @@ def _heading(item_title: str) -> str:
 
 def da_by_month(ctx: Context) -> str:
     parts = []
-    for mid, title in (
-        ("da_incidents", "Domestic abuse incidents by month"),
-        ("da_offences", "Domestic abuse offences by month"),
+    for mid, title, unit_label in (
+        ("da_incidents", "Domestic abuse incidents by month", "Incidents per month"),
+        ("da_offences", "Domestic abuse offences by month", "Offences per month"),
     ):
-        fig_html, sentence = spc_figures(ctx, mid, title=f"{title} — {_geo_phrase(ctx)}")
+        fig_html, sentence = spc_figures(
+            ctx, mid, title=f"{title} — {_geo_phrase(ctx)}", unit_label=unit_label
+        )
         parts.append(
             fig_html.replace(
                 "</figure>",
@@ -749,7 +760,10 @@ def reoffending_cohorts(ctx: Context) -> str:
 
 def nte_by_month(ctx: Context) -> str:
     fig_html, sentence = spc_figures(
-        ctx, "nte_crimes", title=f"Night-time economy (NTE) crimes by month — {_geo_phrase(ctx)}"
+        ctx,
+        "nte_crimes",
+        unit_label="Crimes per month",
+        title=f"Night-time economy (NTE) crimes by month — {_geo_phrase(ctx)}",
     )
     return fig_html.replace(
         "</figure>",
@@ -761,7 +775,7 @@ def nte_by_month(ctx: Context) -> str:
 
 
 def nte_by_district(ctx: Context) -> str:
-    return _district_bar(ctx, "nte_crimes", "Night-time economy (NTE) crimes by district")
+    return _district_bar(ctx, "nte_crimes", "Night-time economy (NTE) crimes by district", "Crimes")
 
 
 def qualifiers_by_month(ctx: Context) -> str:
@@ -877,6 +891,7 @@ def ksi_by_month(ctx: Context) -> str:
     fig_html, sentence = spc_figures(
         ctx,
         "ksi_all",
+        unit_label="People KSI per month",
         title=f"People killed or seriously injured (KSI) by month — {_geo_phrase(ctx)}",
     )
     return fig_html.replace(
@@ -889,7 +904,12 @@ def ksi_by_month(ctx: Context) -> str:
 
 
 def ksi_by_district(ctx: Context) -> str:
-    return _district_bar(ctx, "ksi_all", "People killed or seriously injured (KSI) by district")
+    return _district_bar(
+        ctx,
+        "ksi_all",
+        "People killed or seriously injured (KSI) by district",
+        "People killed or seriously injured",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -901,6 +921,7 @@ def all_crime_spc(ctx: Context) -> str:
     fig_html, sentence = spc_figures(
         ctx,
         "all_crime",
+        unit_label="Crimes per month",
         title=f"All crime by month — {_geo_phrase(ctx)}",
         projection=True,
         months=48,
@@ -918,6 +939,7 @@ def solved_rate_spc(ctx: Context) -> str:
     fig_html, sentence = spc_figures(
         ctx,
         "solved_rate",
+        unit_label="Solved rate (%)",
         title=f"All crime solved rate by month — {_geo_phrase(ctx)}",
         projection=True,
         months=48,
@@ -1047,6 +1069,7 @@ def asb_by_month(ctx: Context) -> str:
     fig_html, sentence = spc_figures(
         ctx,
         "asb_incidents",
+        unit_label="Incidents per month",
         title=f"Anti-social behaviour (ASB) incidents by month — {_geo_phrase(ctx)}",
     )
     return fig_html.replace(
@@ -1097,27 +1120,14 @@ KEY_DISTRICT_MEASURES = [
 ]
 
 
-def district_frame(
-    ctx: Context, ids_labels=KEY_DISTRICT_MEASURES, geographies=None
-) -> pd.DataFrame:
-    """Last year / this year / change of key measures for each district (and the force)."""
-    rows = []
-    for g in geographies or [*ctx.districts(), "Force"]:
-        row = {"District": g}
-        for mid, label in ids_labels:
-            m = measure(mid)
-            ly, ty = ctx.pair(mid, geography=g)
-            if ctx.geography_for(m, g) != g:
-                ly = ty = None
-            rows_change = (
-                compare.better_worse(ly, ty, m.unit, m.decimals)
-                if ly is not None and ty is not None
-                else None
-            )
-            row[f"{label} this year"] = ty
-            row[f"{label} change"] = None if rows_change is None else float(rows_change)
-        rows.append(row)
-    return pd.DataFrame(rows)
+def _printed(pair, m: Measure):
+    """Round (last year, this year) half-up as printed, so changes match the performance tables."""
+    return tuple(
+        None
+        if v is None
+        else float(compare.round_half_up(v, 0 if m.unit == "count" else m.decimals))
+        for v in pair
+    )
 
 
 def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
@@ -1134,7 +1144,7 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
             if ctx._level_of(g) not in m.levels:
                 cells.append('<td class="ppw-na" colspan="2">not available at this level</td>')
                 continue
-            ly, ty = ctx.pair(mid, geography=g)
+            ly, ty = _printed(ctx.pair(mid, geography=g), m)
             change = (
                 compare.better_worse(ly, ty, m.unit, m.decimals)
                 if ly is not None and ty is not None
@@ -1443,7 +1453,6 @@ __all__ = [
     "ITEMS",
     "Item",
     "PERIOD_LABELS",
-    "district_frame",
     "district_table_html",
     "item",
     "items_for",

@@ -46,6 +46,7 @@ table.ppw-table tr.ppw-ci td{font-size:12px;color:#444;border-top:none;backgroun
 table.ppw-table tr.ppw-ci td.ppw-label{padding-left:22px}
 table.ppw-table td.ppw-na{text-align:center;color:#555;font-style:italic}
 .ppw-tag{font-size:11px;margin-left:4px}
+td.ppw-change{white-space:nowrap}
 .ppw-sig{font-weight:bold}
 .ppw-notes{font-size:12.5px;color:#222;margin:4px 0 10px;padding-left:18px}
 .ppw-notes li{margin:2px 0}

@@ -12,8 +12,7 @@ def _months(n=24, start="2014-10"):
 
 
 def _axes_titled(fig):
-    ax = fig.axes[0]
-    return bool(ax.get_title() or ax.get_title(loc="left"))
+    return bool(charts.chart_title(fig))
 
 
 YEARS = pd.DataFrame(
@@ -37,7 +36,7 @@ def test_grouped_bar_has_title_and_axis_labels_with_units():
         decimals=1,
     )
     ax = fig.axes[0]
-    assert ax.get_title(loc="left") == "Solved rate by risk"
+    assert charts.chart_title(fig) == "Solved rate by risk"
     assert ax.get_ylabel() == "Solved rate (%)"
     assert ax.get_xlabel() == "Risk level"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Last year", "This year"]
