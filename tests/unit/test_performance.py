@@ -1,0 +1,275 @@
+"""Performance rows and tables.csv: printed figures, changes, N/A rules, CI, MSG rank."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import compare
+from helpers.cube import FORCE, Reference, build_cube
+from helpers.performance import (
+    NOT_AT_LEVEL,
+    ROW_COLUMNS,
+    TABLE_COLUMNS,
+    performance_rows,
+    performance_table_for_all_geographies,
+    scorecard,
+    tables_csv,
+)
+
+DISTRICTS = pd.DataFrame(
+    {
+        "district": ["A1", "A2", "B1"],
+        "lpa": ["North", "North", "South"],
+        "population_2016": [1000, 2000, 3000],
+    }
+)
+FORCES = pd.DataFrame(
+    {
+        "force": ["Home Force", "Peer One", "Peer Two"],
+        "police_uk_slug": ["h", "p1", "p2"],
+        "population_2016": [100_000, 1_000_000, 500_000],
+    }
+)
+REF = Reference(DISTRICTS, FORCES)
+MONTHS = pd.period_range("2011-01", "2016-12", freq="M")
+
+
+def crime(cid, date, district="A1", **kw) -> dict:
+    row = {
+        "crime_id": cid,
+        "recorded_date": date,
+        "offence_group": "Theft",
+        "victim_based": True,
+        "district": district,
+        "domestic_abuse": False,
+        "da_risk_level": None,
+        "night_time_economy": False,
+        "rural": False,
+        "business": False,
+        "class_a_supply": False,
+        "victim_id": None,
+        "outcome_type": None,
+        "outcome_date": None,
+        "evidence_led_prosecution": False,
+    }
+    row.update(kw)
+    return row
+
+
+def response(rid, date, answer, district="A1") -> dict:
+    return {
+        "response_id": rid,
+        "survey_date": date,
+        "crime_group": "burglary",
+        "ethnicity_group": "White",
+        "district": district,
+        "q_contact": None,
+        "q_actions": None,
+        "q_follow_up": None,
+        "q_treatment": None,
+        "q_overall": answer,
+    }
+
+
+def crimes_extract(extra=()) -> pd.DataFrame:
+    """One crime a month in A1 (Jan 2011 – Dec 2016), plus ``extra``."""
+    rows = [crime(f"BG-{m}", f"{m}-15") for m in MONTHS] + list(extra)
+    df = pd.DataFrame(rows)
+    for c in ("recorded_date", "outcome_date"):
+        df[c] = pd.to_datetime(df[c])
+    return df
+
+
+def satisfaction_extract() -> pd.DataFrame:
+    """q_overall: 1/3 satisfied in Oct 2014 – Sep 2015, 5/16 in Oct 2015 – Sep 2016.
+
+    Every month has a response (so every month is covered); the background answers are empty
+    and so excluded from the rate.
+    """
+    rows = [response(f"BG-{m}", f"{m}-02", None) for m in MONTHS]
+    answers = [
+        ("2015-01-10", "satisfied"),
+        ("2015-02-10", "dissatisfied"),
+        ("2015-03-10", "neither"),
+    ]
+    answers += [("2016-02-10", "satisfied")] * 5 + [("2016-02-11", "dissatisfied")] * 11
+    rows += [response(f"R{i}", d, a) for i, (d, a) in enumerate(answers)]
+    df = pd.DataFrame(rows)
+    df["survey_date"] = pd.to_datetime(df["survey_date"])
+    return df
+
+
+def peers_extract() -> pd.DataFrame:
+    rows = []
+    for m in pd.period_range("2014-10", "2016-09", freq="M"):
+        rows.append((m.to_timestamp(), "Peer One", "all_crime", 100.0, 1_000_000.0))
+        rows.append((m.to_timestamp(), "Peer Two", "all_crime", 5.0, 500_000.0))
+    return pd.DataFrame(rows, columns=["month", "force", "measure_id", "numerator", "denominator"])
+
+
+@pytest.fixture(scope="module")
+def cube():
+    # all_crime, rolling 12 months to Sep 2016: 12 + 9 = 21 against 12 + 4 = 16 a year earlier
+    extra = [crime(f"LY{i}", "2015-06-01") for i in range(4)]
+    extra += [crime(f"TY{i}", "2016-06-01", "B1") for i in range(9)]
+    # fytd: 2013/14 = 12 + 4 = 16 against 12 in 2012/13; April 2014 = 2 against 1 in April 2013
+    extra += [crime(f"FY{i}", "2013-06-01") for i in range(4)]
+    extra += [crime("APR", "2014-04-02")]
+    extracts = {
+        "crimes": crimes_extract(extra),
+        "satisfaction": satisfaction_extract(),
+        "msg_peers": peers_extract(),
+    }
+    return build_cube(extracts, REF)
+
+
+def row(rows: pd.DataFrame, mid: str) -> pd.Series:
+    sel = rows[rows.measure_id == mid]
+    assert len(sel) == 1, f"{mid}: {len(sel)} rows"
+    return sel.iloc[0]
+
+
+def test_rows_have_the_documented_columns(cube):
+    rows = performance_rows(cube, 6, "2016-09", "rolling-12m")
+    assert list(rows.columns) == ROW_COLUMNS
+
+
+def test_count_change_is_percentage_of_the_printed_figures_rounded_half_up(cube):
+    r = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "all_crime")
+    assert (r.last_year, r.this_year) == (16.0, 21.0)
+    assert r.change == Decimal("31.3")  # Python's round() would give 31.2
+    assert r.change_unit == "%"
+    assert r.direction == "worse"  # lower is better
+    assert r.window_label == "Oct 2015 – Sep 2016"
+    assert r.available and r.note == ""
+
+
+def test_rate_change_uses_the_displayed_rounded_values(cube):
+    r = row(performance_rows(cube, 2, "2016-09", "rolling-12m"), "satisfaction_overall")
+    assert (r.last_year, r.this_year) == (33.3, 31.3)  # 1/3 and 5/16 = 31.25 → 31.3 half-up
+    assert r.change == Decimal("-2.0")  # 31.3 − 33.3, not round(31.25 − 33.33) = −2.1
+    assert r.change_unit == "% pt."
+
+
+def test_survey_rates_carry_confidence_intervals_and_significance(cube):
+    r = row(performance_rows(cube, 2, "2016-09", "rolling-12m"), "satisfaction_overall")
+    assert r.ci_this == float(compare.round_half_up(compare.confidence_interval(5, 16), 1))
+    assert r.ci_last == float(compare.round_half_up(compare.confidence_interval(1, 3), 1))
+    assert r.significant is False
+    assert compare.is_significant(1, 3, 5, 16) is False
+
+
+def test_since_last_month_compares_with_the_previous_months_change_in_april(cube):
+    rows = performance_rows(cube, 6, "2014-04", "fytd")
+    r = row(rows, "all_crime")
+    # April 2014: 2 against 1 (+100.0%); March 2014: FY 2013/14 16 against 12 (+33.3%)
+    assert (r.last_year, r.this_year, r.change) == (1.0, 2.0, Decimal("100.0"))
+    assert r.since_last_month == "Worsened (66.7% pt.)"
+
+
+def test_msg_rank_uses_peer_figures_for_the_window(cube):
+    r = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "all_crime")
+    # per 1,000 residents: home 21/100,000 → 0.21; Peer One 1.2; Peer Two 0.12
+    assert r.msg_rank == 2
+    assert isinstance(r.msg_rank, int)
+    assert r.msg_colour == compare.msg_average_colour(0.21, [1.2, 0.12], "lower_better", 1)
+    v = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "victim_based_crime")
+    assert v.msg_rank is None  # no peer figures for this measure
+
+
+def test_measure_not_at_the_level_reads_not_available_at_this_level(cube):
+    rows = performance_rows(cube, 7, "2016-09", "rolling-12m", geography="A1")
+    r = row(rows, "savings_delivered")
+    assert not r.available
+    assert r.note == NOT_AT_LEVEL
+    assert np.isnan(r.this_year) and r.change is None
+
+
+def test_comparable_from_makes_last_year_not_available_with_a_note(cube):
+    r = row(performance_rows(cube, 1, "2014-03", "fytd"), "da_offences")
+    assert np.isnan(r.last_year)
+    assert r.this_year == 0.0  # a covered window without domestic-abuse crimes is zero
+    assert r.change is None
+    assert r.direction == "na"
+    assert "not comparable (before Apr 2013)" in r.note
+
+
+def test_missing_source_reads_not_available_with_the_reason(cube):
+    r = row(performance_rows(cube, 2, "2016-09", "rolling-12m"), "emergency_attendance")
+    assert not r.available
+    assert "source extract absent (incidents)" in r.note
+    assert np.isnan(r.this_year) and np.isnan(r.last_year)
+
+
+@pytest.mark.parametrize(
+    ("month", "present", "absent"),
+    [
+        ("2014-03", "da_repeat_incidents_fy", "da_repeat_incidents"),
+        ("2016-09", "da_repeat_incidents", "da_repeat_incidents_fy"),
+        ("2014-03", "da_evidence_led_prosecutions", "da_repeat_victims_crime"),
+    ],
+)
+def test_valid_from_and_valid_to_pick_the_definition_for_the_report_month(
+    cube, month, present, absent
+):
+    ids = performance_rows(cube, 1, month, "fytd").measure_id.tolist()
+    assert present in ids
+    assert absent not in ids
+
+
+def test_area_6_repeat_victims_definition_changes_in_april_2016(cube):
+    old = performance_rows(cube, 6, "2014-03", "fytd").measure_id.tolist()
+    new = performance_rows(cube, 6, "2016-09", "rolling-12m").measure_id.tolist()
+    assert "repeat_victims_window" in old and "repeat_victims" not in old
+    assert "repeat_victims" in new and "repeat_victims_window" not in new
+
+
+def test_lagged_measure_reports_the_month_six_months_before(cube):
+    r = row(performance_rows(cube, 3, "2016-09", "rolling-12m"), "youth_offenders")
+    assert r.window_label == "Mar 2016"  # fixed month window, six months in arrears
+    assert "source extract absent (crime_offenders)" in r.note
+
+
+def test_fixed_month_window_ignores_the_run_period(cube):
+    r = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "repeat_victims")
+    assert r.window_label == "Sep 2016"
+    assert np.isnan(r.last_year)  # before the April 2016 definition
+
+
+def test_solved_rate_zero_denominator_is_not_available_not_a_crash(cube):
+    r = row(performance_rows(cube, 6, "2016-09", "rolling-12m", geography="A2"), "solved_rate")
+    assert not r.available
+    assert "zero denominator" in r.note
+
+
+def test_tables_csv_has_a_row_per_measure_and_geography_where_it_exists(cube):
+    t = tables_csv(cube, "2016-09", "rolling-12m")
+    assert list(t.columns) == TABLE_COLUMNS
+    force_only = t[t.measure_id == "calls_999_within_standard"]
+    assert force_only.geography.tolist() == [FORCE]
+    crime_rows = t[t.measure_id == "all_crime"]
+    assert crime_rows.geography.tolist() == [FORCE, "North", "South", "A1", "A2", "B1"]
+    assert crime_rows.geography_level.tolist() == [
+        "force",
+        "lpa",
+        "lpa",
+        "district",
+        "district",
+        "district",
+    ]
+    b1 = crime_rows[crime_rows.geography == "B1"].iloc[0]
+    assert (b1.last_year, b1.this_year) == (0.0, 9.0)
+    assert b1.change is None  # a percentage change from zero is N/A
+    assert set(t.period) <= {"rolling-12m", "month"}
+
+
+def test_scorecard_and_all_geographies_helpers(cube):
+    s = scorecard(cube, "2016-09", "rolling-12m")
+    assert set(s.area) == set(range(1, 9))
+    tables = performance_table_for_all_geographies(cube, 6, "2016-09", "rolling-12m")
+    assert list(tables) == [FORCE, "North", "South", "A1", "A2", "B1"]
+    assert row(tables["South"], "all_crime").this_year == 9.0
