@@ -275,7 +275,7 @@ def crimes_months(data_dir: Path) -> tuple[pd.Period, pd.Period] | None:
             values = pd.read_parquet(path, columns=[column])[column]
         else:
             values = pd.read_csv(path, usecols=[column])[column]
-        dates = pd.to_datetime(values, errors="coerce").dropna()
+        dates = pd.to_datetime(values, errors="coerce", format="ISO8601").dropna()
     except Exception:
         return None
     if dates.empty:
@@ -857,6 +857,9 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, pd.DataFrame):
         return _jsonable(value.to_dict(orient="records"))
+    if hasattr(value, "to_dict") and not isinstance(value, pd.Series):
+        with contextlib.suppress(Exception):
+            return _jsonable(value.to_dict())
     if hasattr(value, "__dataclass_fields__"):
         import dataclasses
 

@@ -22,9 +22,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as _html
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -46,8 +48,11 @@ _SCRIPT_FILE = Path(__file__).with_name("templates") / "ppw_views.js"
 _counter = itertools.count(1)
 
 
+@functools.cache
 def _script() -> str:
-    return _SCRIPT_FILE.read_text(encoding="utf-8")
+    """The switching script without its comments and indentation (it is repeated per switcher)."""
+    text = re.sub(r"/\*.*?\*/", "", _SCRIPT_FILE.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def geography_options(cube, *, include_unassigned: bool = False) -> list[tuple[str, str]]:

@@ -1,0 +1,641 @@
+"""helpers.pack: the monthly pack runner.
+
+Most tests run the runner on small notebooks generated here (a few seconds each) with a stand-in
+cube, so they test the runner, not the report. The ``slow`` tests run the real pack on data/demo
+when the real notebooks and demo data exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers import pack
+from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, force_config
+from helpers.loading import DataValidationError
+
+PARAMETERS = """month: str = "2016-09"  # report month
+period: str = "rolling-12m"  # rolling-12m | fytd | month
+geography: str = "Force"  # Force, an LPA or a district
+data_dir: str = "data/demo"  # extract folder
+interactive: bool = True  # the pack sets False"""
+
+SWITCHER = """from helpers import views
+
+views.switcher(
+    lambda g, p: f"<table class='perf'><tr><th>{g}</th><td>{p}</td></tr></table>",
+    [("force", "Force"), ("lpa", "North"), ("district", "Colchester")],
+    ["rolling-12m", "fytd"],
+)"""
+
+
+def fixture_notebook(title: str, *, fail: bool = False) -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell(f"# {title}\n\nFigures from [data.police.uk](https://data.police.uk/)."),
+        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            "import sys\n"
+            "assert interactive is False, 'the pack runs notebooks with interactive=False'\n"
+            "print('parameters:', month, period, geography)\n"
+            "print('a warning for the analyst', file=sys.stderr)"
+        ),
+        new_code_cell(SWITCHER),
+    ]
+    if fail:
+        cells.append(new_code_cell("total = 1\nraise ValueError('broken on purpose')"))
+        cells.append(new_code_cell("print('never reached')"))
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return nb
+
+
+def make_notebooks(folder: Path, *, failing: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, title in [
+        ("00_master.ipynb", "Monthly Performance Report"),
+        ("01_domestic_abuse.ipynb", "1. Reducing Domestic Abuse"),
+        ("02_victims.ipynb", "2. Supporting Victims of Crime"),
+    ]:
+        nbformat.write(fixture_notebook(title, fail=name == failing), folder / name)
+    (folder / "README.md").write_text("not a notebook of the pack")
+    nbformat.write(fixture_notebook("scratch"), folder / "scratch.ipynb")  # not NN_*: not run
+    return folder
+
+
+def make_data(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "crimes.csv").write_text(
+        "crime_id,recorded_date,offence_group\nC1,2016-01-04,Robbery\nC2,2016-09-30,Theft\n"
+    )
+    return folder
+
+
+class FakeCube:
+    """The parts of helpers.cube.Cube the runner reads."""
+
+    data_to = {"crimes": "2016-09", "incidents": "2016-09", "workforce": "2016-08"}
+    coverage: dict = {}
+
+
+@pytest.fixture
+def stand_in_core(monkeypatch):
+    """A stand-in cube and tables_csv, recording that the cube was built before the notebooks."""
+    calls = []
+    monkeypatch.setattr(pack, "load_cube", lambda data_dir: calls.append("cube") or FakeCube())
+    monkeypatch.setattr(
+        pack,
+        "tables_csv",
+        lambda cube, month, period: pd.DataFrame(
+            {"measure_id": ["all_crime"], "geography": ["Force"], "period": [period]}
+        ),
+    )
+    return calls
+
+
+def run_pack(tmp_path: Path, notebooks: Path, *extra: str, month="2016-09", out=None) -> int:
+    out = out or tmp_path / "reports" / month
+    return pack.main(
+        [
+            "--month",
+            month,
+            "--data",
+            str(tmp_path / "data"),
+            "--notebooks-dir",
+            str(notebooks),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--timeout",
+            "120",
+            *extra,
+        ]
+    )
+
+
+def tree_digest(folder: Path, skip: str = "failed") -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).parts[0] != skip
+    }
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """One successful run on the fixture notebooks, shared by the read-only checks."""
+    tmp_path = tmp_path_factory.mktemp("pack")
+    make_data(tmp_path / "data")
+    notebooks = make_notebooks(tmp_path / "notebooks")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pack, "load_cube", lambda data_dir: FakeCube())
+        mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"measure_id": ["x"]}))
+        code = run_pack(tmp_path, notebooks)
+    return code, tmp_path, tmp_path / "reports" / "2016-09"
+
+
+PAGES = ["index.html", "01_domestic_abuse.html", "02_victims.html"]
+
+
+def test_success_publishes_pages_notebooks_tables_and_run_record(published):
+    code, tmp_path, out = published
+    assert code == pack.EXIT_OK
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*PAGES, "notebooks", "run.json", "tables.csv"]
+    )
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+        "00_master.ipynb",
+        "01_domestic_abuse.ipynb",
+        "02_victims.ipynb",
+    ]
+    # Atomic publish: no staging or old copy is left beside the pack.
+    assert [p.name for p in out.parent.iterdir() if not p.name.startswith(".lock")] == ["2016-09"]
+
+
+def test_notebooks_ran_with_the_pack_parameters(published):
+    _, _, out = published
+    nb = nbformat.read(out / "notebooks" / "01_domestic_abuse.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'month = "2016-09"' in injected.source
+    assert "interactive = False" in injected.source
+    assert 'geography = "Force"' in injected.source
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "parameters: 2016-09 rolling-12m Force" in text
+
+
+def test_run_record_names_parameters_data_versions_and_timings(published):
+    _, _, out = published
+    record = json.loads((out / "run.json").read_text())
+    assert record["status"] == "ok"
+    assert record["parameters"]["month"] == "2016-09"
+    assert record["parameters"]["period"] == "rolling-12m"
+    assert record["parameters"]["data_dir"] == "data"  # outside the project: its name only
+    assert record["force_name"] == force_config().force_name
+    assert record["protective_marking"] == force_config().protective_marking
+    assert record["data"]["data_to"] == {
+        "crimes": "2016-09",
+        "incidents": "2016-09",
+        "workforce": "2016-08",
+    }
+    assert re.fullmatch(r"(sha256:)?[0-9a-f]{64}", record["data"]["fingerprint"])
+    assert {
+        "pandas",
+        "numpy",
+        "papermill",
+        "nbconvert",
+        "matplotlib",
+        "seaborn",
+        "ipywidgets",
+        "python",
+    } <= set(record["packages"])
+    assert [n["notebook"] for n in record["notebooks"]] == [
+        "00_master.ipynb",
+        "01_domestic_abuse.ipynb",
+        "02_victims.ipynb",
+    ]
+    assert all(n["seconds"] > 0 and n["page_bytes"] > 0 for n in record["notebooks"])
+
+
+def test_no_absolute_path_in_any_output(published):
+    _, tmp_path, out = published
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert str(tmp_path) not in text, path.name
+            assert str(PROJECT_ROOT) not in text, path.name
+            assert ".staging-" not in text, path.name
+    record = json.loads((out / "run.json").read_text())
+
+    def strings(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from strings(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from strings(v)
+        elif isinstance(value, str):
+            yield value
+
+    assert not [s for s in strings(record) if s.startswith("/") or re.match(r"[A-Za-z]:\\", s)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_have_no_code_and_make_no_external_request(published, page):
+    _, _, out = published
+    html = (out / page).read_text(encoding="utf-8")
+    assert pack.external_references(html) == []
+    assert not re.search(r"<script[^>]+\bsrc=", html)
+    assert not re.search(r"<link[^>]+\bhref=", html)
+    assert not re.search(r"""href=["']?(https?:)?//""", html)
+    # No code cells, no prompts: only outputs and markdown.
+    assert "jp-InputArea-editor" not in html
+    assert "In&nbsp;[" not in html and "Out[" not in html
+    assert "views.switcher" not in html and "import sys" not in html
+    assert "a warning for the analyst" not in html  # stderr stays in the executed notebook
+    # The link to the source site stays readable as text.
+    assert "data.police.uk" in html
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_carry_the_shell_marking_and_navigation(published, page):
+    _, _, out = published
+    html = (out / page).read_text(encoding="utf-8")
+    marking = force_config().protective_marking
+    assert html.count(f">{marking}</div>") == 2  # top and bottom of the page
+    assert f'@top-center {{ content: "{marking}"; }}' in html  # every printed page
+    assert force_config().force_name in html
+    assert "September 2016" in html and "Rolling 12 months" in html
+    assert "Data to: crimes Sep 2016 · incidents Sep 2016 · workforce Aug 2016" in html
+    assert 'href="index.html"' in html
+    for other in PAGES:
+        assert f'href="{other}"' in html  # contents list
+    assert 'class="ppw-geography"' in html
+
+
+def test_navigation_runs_prev_and_next_in_notebook_order(published):
+    _, _, out = published
+    html = (out / "01_domestic_abuse.html").read_text(encoding="utf-8")
+    assert re.search(r'class="ppw-nav-link ppw-prev"[^>]*href="index.html"', html)
+    assert re.search(r'class="ppw-nav-link ppw-next"[^>]*href="02_victims.html"', html)
+
+
+def test_failing_notebook_exits_1_names_the_cell_and_keeps_the_earlier_pack(
+    tmp_path, stand_in_core, capsys
+):
+    make_data(tmp_path / "data")
+    assert run_pack(tmp_path, make_notebooks(tmp_path / "good")) == pack.EXIT_OK
+    out = tmp_path / "reports" / "2016-09"
+    before = tree_digest(out)
+    capsys.readouterr()
+
+    code = run_pack(tmp_path, make_notebooks(tmp_path / "bad", failing="02_victims.ipynb"))
+
+    assert code == pack.EXIT_NOTEBOOK_FAILED
+    err = capsys.readouterr().err
+    assert "02_victims.ipynb" in err
+    assert "cell 5" in err and "total = 1" in err  # the failing cell's index and first line
+    assert "ValueError: broken on purpose" in err
+    assert tree_digest(out) == before  # the earlier pack survives byte-identical
+    failed = out / "failed"
+    assert sorted(p.name for p in failed.iterdir()) == ["02_victims.ipynb", "run.json"]
+    partial = nbformat.read(failed / "02_victims.ipynb", as_version=4)
+    errors = [o for c in partial.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["ValueError"]
+    assert str(tmp_path) not in (failed / "02_victims.ipynb").read_text()
+    assert json.loads((failed / "run.json").read_text())["status"] == "failed"
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".staging")] == []
+
+
+def test_failure_without_an_earlier_pack_publishes_nothing(tmp_path, stand_in_core):
+    make_data(tmp_path / "data")
+    code = run_pack(tmp_path, make_notebooks(tmp_path / "bad", failing="01_domestic_abuse.ipynb"))
+    assert code == pack.EXIT_NOTEBOOK_FAILED
+    out = tmp_path / "reports" / "2016-09"
+    assert sorted(p.name for p in out.iterdir()) == ["failed"]
+
+
+def test_a_later_success_replaces_the_pack_and_clears_failed(tmp_path, stand_in_core):
+    make_data(tmp_path / "data")
+    run_pack(tmp_path, make_notebooks(tmp_path / "bad", failing="01_domestic_abuse.ipynb"))
+    assert run_pack(tmp_path, make_notebooks(tmp_path / "good")) == pack.EXIT_OK
+    out = tmp_path / "reports" / "2016-09"
+    assert "failed" not in {p.name for p in out.iterdir()}
+    assert (out / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2016-9"], "not of the form YYYY-MM"),
+        (["--month", "2016-13"], "not of the form YYYY-MM"),
+        (["--month", "2030-01"], "month 2030-01 is outside the data (2016-01 … 2016-09)"),
+        (["--month", "2015-12"], "outside the data (2016-01 … 2016-09)"),
+        (["--period", "weekly"], "valid periods are rolling-12m, fytd, month"),
+        (["--data", "{tmp}/nowhere"], "does not exist"),
+        (["--data", "{tmp}/empty"], "holds no extract"),
+        (["--notebooks", "00,09"], "no notebook numbered 09; valid numbers are 00, 01, 02"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
+        (["--timeout", "0"], "--timeout must be at least 1"),
+    ],
+)
+def test_invalid_parameters_are_refused_before_any_notebook_starts(
+    tmp_path, monkeypatch, capsys, args, message
+):
+    make_data(tmp_path / "data")
+    (tmp_path / "empty").mkdir()
+    notebooks = make_notebooks(tmp_path / "notebooks")
+    started = []
+    monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(pack, "load_cube", lambda d: FakeCube())
+    argv = [
+        "--month",
+        "2016-09",
+        "--data",
+        str(tmp_path / "data"),
+        "--notebooks-dir",
+        str(notebooks),
+        "--out",
+        str(tmp_path / "reports" / "x"),
+    ]
+    for i in range(0, len(args), 2):
+        value = args[i + 1].format(tmp=tmp_path)
+        if args[i] in argv:
+            argv[argv.index(args[i]) + 1] = value
+        else:
+            argv += [args[i], value]
+    code = pack.main(argv)
+    assert code == pack.EXIT_INVALID_PARAMETERS
+    assert message in capsys.readouterr().err
+    assert started == []
+    assert not (tmp_path / "reports" / "x").exists()
+
+
+def test_month_outside_the_cube_coverage_is_refused_when_there_is_no_crimes_extract(
+    tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "workforce.csv").write_text("month,headcount\n2015-04-01,1\n")
+
+    class Cube(FakeCube):
+        coverage = {"sickness_days": ["2015-04", "2015-05", "2016-03"]}
+
+    monkeypatch.setattr(pack, "load_cube", lambda d: Cube())
+    monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
+    code = run_pack(tmp_path, make_notebooks(tmp_path / "notebooks"), month="2016-09")
+    assert code == pack.EXIT_INVALID_PARAMETERS
+    assert "month 2016-09 is outside the data (2015-04 … 2016-03)" in capsys.readouterr().err
+
+
+def test_cube_is_built_once_before_any_notebook(tmp_path, stand_in_core, monkeypatch):
+    make_data(tmp_path / "data")
+    order = stand_in_core
+    real = pack.execute_notebook
+    monkeypatch.setattr(
+        pack, "execute_notebook", lambda *a, **k: order.append("notebook") or real(*a, **k)
+    )
+    assert run_pack(tmp_path, make_notebooks(tmp_path / "nb"), "--notebooks", "00,1") == 0
+    assert order == ["cube", "notebook", "notebook"]
+    out = tmp_path / "reports" / "2016-09"
+    assert sorted(p.name for p in out.glob("*.html")) == ["01_domestic_abuse.html", "index.html"]
+
+
+def test_data_validation_error_exits_3_and_keeps_the_earlier_pack(
+    tmp_path, stand_in_core, monkeypatch, capsys
+):
+    make_data(tmp_path / "data")
+    notebooks = make_notebooks(tmp_path / "nb")
+    assert run_pack(tmp_path, notebooks) == 0
+    out = tmp_path / "reports" / "2016-09"
+    before = tree_digest(out, skip="")
+
+    def broken(data_dir):
+        raise DataValidationError(f"{data_dir}/crimes.csv: column recorded_date: 2 rows not a date")
+
+    monkeypatch.setattr(pack, "load_cube", broken)
+    assert run_pack(tmp_path, notebooks) == pack.EXIT_DATA_VALIDATION
+    err = capsys.readouterr().err
+    assert "data validation error: data/crimes.csv: column recorded_date" in err
+    assert str(tmp_path) not in err
+    assert tree_digest(out, skip="") == before
+
+
+def test_export_error_exits_4_and_publishes_nothing(tmp_path, stand_in_core, monkeypatch):
+    make_data(tmp_path / "data")
+    notebooks = make_notebooks(tmp_path / "nb")
+    nb = nbformat.read(notebooks / "01_domestic_abuse.ipynb", as_version=4)
+    nb.cells.append(
+        new_code_cell(
+            "from IPython.display import HTML\n"
+            "HTML('<script src=\"https://cdn.example.org/lib.js\"></script>')"
+        )
+    )
+    nbformat.write(nb, notebooks / "01_domestic_abuse.ipynb")
+    assert run_pack(tmp_path, notebooks) == pack.EXIT_INTERNAL
+    assert not (tmp_path / "reports" / "2016-09").exists()
+
+
+# --- units of the runner -----------------------------------------------------------------------
+
+
+def test_kernel_start_race_is_retried_once(tmp_path):
+    import zmq
+
+    calls = []
+
+    def flaky(input_path, output_path, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise zmq.ZMQError(98, "Address already in use")
+        shutil.copy(input_path, output_path)
+
+    nb_path = tmp_path / "01_x.ipynb"
+    nbformat.write(fixture_notebook("x"), nb_path)
+    notebook = pack.Notebook(nb_path, "01", "x")
+    result = pack.execute_notebook(
+        notebook, tmp_path / "out.ipynb", {}, timeout=5, cwd=tmp_path, execute=flaky, on_retry=print
+    )
+    assert result.ok and result.attempts == 2
+    assert calls[0]["kernel_name"] == "python3" and calls[0]["execution_timeout"] == 5
+
+
+def test_a_kernel_that_dies_mid_notebook_is_not_retried(tmp_path):
+    from nbclient.exceptions import DeadKernelError
+
+    def dies(input_path, output_path, **kwargs):
+        nb = nbformat.read(input_path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            cell.metadata["papermill"] = {"status": "completed" if i < 2 else "pending"}
+        nb.cells[2].metadata["papermill"]["status"] = "running"
+        nbformat.write(nb, output_path)
+        raise DeadKernelError("Kernel died")
+
+    nb_path = tmp_path / "01_x.ipynb"
+    nbformat.write(fixture_notebook("x"), nb_path)
+    result = pack.execute_notebook(
+        pack.Notebook(nb_path, "01", "x"),
+        tmp_path / "o.ipynb",
+        {},
+        timeout=5,
+        cwd=tmp_path,
+        execute=dies,
+    )
+    assert result.attempts == 1
+    assert result.failure.cell_index == 2 and result.failure.ename == "DeadKernelError"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="https://cdnjs.cloudflare.com/require.js"></script>',
+        '<link rel="stylesheet" href="//fonts.googleapis.com/css">',
+        '<img src="http://example.org/a.png">',
+        "<style>@import url(https://example.org/x.css);</style>",
+        "<style>body { background: url('https://example.org/bg.png') }</style>",
+        '<script>import("https://esm.sh/mermaid")</script>',
+        '<iframe src="https://example.org"></iframe>',
+    ],
+)
+def test_external_references_are_found(html):
+    assert pack.external_references(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://data.police.uk/">data.police.uk</a>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#p1"/></svg>',
+        "<p>Source: https://data.police.uk/data/</p>",
+        '<img src="data:image/png;base64,iVBORw0KGgo=">',
+        '<a href="01_domestic_abuse.html#geography=Colchester">Colchester</a>',
+    ],
+)
+def test_local_content_and_plain_links_are_not_external_requests(html):
+    assert pack.external_references(html) == []
+
+
+def test_external_anchors_become_plain_text_showing_the_address():
+    html = '<p>See <a href="https://www.gov.uk/x" target="_blank">the guidance</a>.</p>'
+    assert pack.unlink_external_anchors(html) == (
+        '<p>See the guidance <span class="ppw-url">(https://www.gov.uk/x)</span>.</p>'
+    )
+
+
+def test_prepare_for_html_drops_widgets_stderr_and_removed_cells():
+    nb = new_notebook(
+        cells=[
+            new_code_cell("a", metadata={"tags": ["remove-cell"]}),
+            new_code_cell("b"),
+        ]
+    )
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="UserWarning: …"),
+        nbformat.v4.new_output("stream", name="stdout", text="kept"),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                "text/plain": "HBox()",
+            },
+        ),
+    ]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    clean, dropped = pack.prepare_for_html(nb)
+    assert dropped == 1
+    assert len(clean.cells) == 1
+    assert [o.get("text") for o in clean.cells[0].outputs] == ["kept"]
+    assert "widgets" not in clean.metadata
+    assert len(nb.cells) == 2  # the executed notebook itself is not changed
+
+
+def test_help_documents_the_exit_codes():
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.pack", "--help"], capture_output=True, text=True, check=True
+    )
+    for line in ("0  the pack was published", "1  a notebook failed", "2  invalid parameters",
+                 "3  the data failed validation", "4  internal or export error"):  # fmt: skip
+        assert line in done.stdout
+
+
+def test_display_path_is_relative_to_the_project_or_just_the_name(tmp_path):
+    assert pack.display_path(PROJECT_ROOT / "data" / "demo") == "data/demo"
+    assert pack.display_path(tmp_path / "extracts") == "extracts"
+
+
+# --- the real pack ------------------------------------------------------------------------------
+
+REAL_NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob(pack.NOTEBOOK_GLOB))
+needs_real_pack = pytest.mark.skipif(
+    len(REAL_NOTEBOOKS) < 9 or not any(DEMO_DATA_DIR.glob("crimes.*")),
+    reason="needs notebooks/00_master … 08_* and the demo data (make data)",
+)
+
+
+def _cube_available() -> bool:
+    try:
+        import helpers.cube  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+@needs_real_pack
+def test_real_pack_for_september_2016(tmp_path):
+    out = tmp_path / "2016-09"
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.pack", "--month", "2016-09", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = sorted(p.name for p in out.glob("*.html"))
+    assert len(pages) == 9 and "index.html" in pages
+    for page in pages:
+        html = (out / page).read_text(encoding="utf-8")
+        assert pack.external_references(html) == [], page
+        assert "jp-InputArea-editor" not in html, page
+        assert str(PROJECT_ROOT) not in html, page
+        assert "September 2016" in html
+        budget = pack.PAGE_BUDGET["index" if page == "index.html" else "area"]
+        assert len(html.encode()) <= budget, f"{page} is over its budget"
+    record = json.loads((out / "run.json").read_text())
+    assert record["parameters"]["data_dir"] == "data/demo"
+    assert len(pd.read_csv(out / "tables.csv")) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _cube_available(), reason="needs helpers.cube")
+def test_broken_crimes_extract_exits_3_and_keeps_the_earlier_pack(tmp_path, capsys):
+    """A data folder whose crimes.csv breaks the contract: exit 3 with the loader's message."""
+    make_data(tmp_path / "data")
+    out = tmp_path / "reports" / "2016-09"
+    notebooks = make_notebooks(tmp_path / "nb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pack, "load_cube", lambda d: FakeCube())
+        mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"x": [1]}))
+        assert run_pack(tmp_path, notebooks) == 0
+    before = tree_digest(out, skip="")
+    capsys.readouterr()
+
+    broken = tmp_path / "broken"
+    if any(DEMO_DATA_DIR.glob("crimes.*")):
+        shutil.copytree(DEMO_DATA_DIR, broken, ignore=shutil.ignore_patterns(".cache", "crimes.*"))
+    else:
+        broken.mkdir()
+    header = "crime_id,recorded_date,offence_group,victim_based,district,domestic_abuse"
+    (broken / "crimes.csv").write_text(
+        header
+        + "\nC1,2016-09-31,Robbery,true,Colchester,false\nC2,not a date,Theft,true,Nowhere,false\n"
+    )
+    code = pack.main(
+        [
+            "--month",
+            "2016-09",
+            "--data",
+            str(broken),
+            "--notebooks-dir",
+            str(notebooks),
+            "--out",
+            str(out),
+        ]  # fmt: skip
+    )
+    err = capsys.readouterr().err
+    assert code == pack.EXIT_DATA_VALIDATION, err
+    assert "crimes.csv" in err
+    assert str(tmp_path) not in err
+    assert tree_digest(out, skip="") == before
