@@ -86,7 +86,6 @@ MAX_TEXT_LENGTH = 1000
 MAX_EXAMPLES = 5
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_RE = r"^[=+\-@\t\r]"
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 #: A time followed by a zone designator (``Z``, ``+01:00``, ``-0500``).
@@ -119,6 +118,15 @@ def _rows(n: int) -> str:
     return f"{n:,} row" + ("" if n == 1 else "s")
 
 
+_SINGULAR = {"are": "is", "have": "has", "repeat": "repeats", "answer": "answers"}
+
+
+def _agree(what: str, n: int) -> str:
+    """Make a plural predicate ("are empty") agree with one row ("is empty")."""
+    verb, _, rest = what.partition(" ")
+    return f"{_SINGULAR.get(verb, verb)} {rest}" if n == 1 else what
+
+
 @dataclass(frozen=True)
 class Problem:
     """One way a file breaks the contract: a column, what is wrong, how many rows, examples."""
@@ -135,7 +143,7 @@ class Problem:
         where = f"column '{self.column}': " if self.column else ""
         if not self.rows:
             return f"{where}{self.what}"
-        text = f"{where}{_rows(self.rows)} {self.what}"
+        text = f"{where}{_rows(self.rows)} {_agree(self.what, self.rows)}"
         if self.examples:
             shown = ", ".join(f"row {r}: {v}" for r, v in self.examples)
             more = ", …" if self.rows > len(self.examples) else ""
@@ -369,7 +377,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         with open(path, "rb") as fh:
-            frame = pq.read_table(fh).to_pandas()
+            table = pq.read_table(fh)
+        # Text stays in Arrow (zero copy) until checked; dates come as datetime64, not objects.
+        frame = table.to_pandas(
+            types_mapper={
+                pa.string(): pd.ArrowDtype(pa.string()),
+                pa.large_string(): pd.ArrowDtype(pa.large_string()),
+            }.get,
+            date_as_object=False,
+        )
     except (pa.ArrowException, OSError, ValueError) as e:
         raise _Unreadable(f"cannot be read as parquet: {_clean(e, path)}") from None
     if any(n is not None for n in frame.index.names):
@@ -394,6 +410,8 @@ class _FileCheck:
     """Validate and convert one file's columns, collecting problems instead of stopping."""
 
     def __init__(self, extract: Extract, display: str, rownum: np.ndarray, report: ExtractReport):
+        #: Distinct values of each text column (to skip the duplicate search when all differ).
+        self.distinct: dict[str, int] = {}
         self.extract = extract
         self.file = display
         self.rownum = rownum
@@ -433,16 +451,16 @@ class _FileCheck:
         return out if len(self.problems) == n_before else None
 
     def _text(self, col: Column, raw: pd.Series, refs: _References) -> pd.Series:
-        values, not_text = _text_values(raw)
+        arr, not_text = _text_array(raw)
         self.flag_values(
             col.name,
             "are not text (a number, date or true/false where text is expected)",
             not_text,
             raw,
         )
-        arr = pa.array(values, type=pa.string(), from_pandas=True)
-        blank = _np_bool(pc.match_substring_regex(arr, r"^\s*$"), True) & ~not_text
-        too_long = _np_bool(pc.greater(pc.utf8_length(arr), MAX_TEXT_LENGTH), False)
+        length = pc.utf8_length(arr)
+        blank = _np_bool(pc.or_(pc.equal(length, 0), pc.utf8_is_space(arr)), True) & ~not_text
+        too_long = _np_bool(pc.greater(length, MAX_TEXT_LENGTH), False)
         self.flag_values(
             col.name,
             f"are longer than {MAX_TEXT_LENGTH:,} characters (too long for an id or code)",
@@ -453,7 +471,13 @@ class _FileCheck:
         if allowed is not None:
             known = _np_bool(pc.is_in(arr, value_set=pa.array(sorted(allowed))), False)
             self.flag_values(col.name, what, ~blank & ~too_long & ~not_text & ~known, raw)
-        out = np.array(values, dtype=object, copy=True)
+        # Dictionary-encode, then take: one Python string per distinct value, not per row.
+        encoded = pc.dictionary_encode(arr)
+        self.distinct[col.name] = len(encoded.dictionary)
+        dictionary = encoded.dictionary.to_numpy(zero_copy_only=False)
+        out = np.append(dictionary.astype(object), np.nan)[
+            pc.fill_null(encoded.indices, len(dictionary)).to_numpy(zero_copy_only=False)
+        ]
         out[blank] = np.nan
         is_district = col.name == self.extract.district_column
         if is_district:
@@ -465,7 +489,8 @@ class _FileCheck:
             else:
                 self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
         if col.type == "str":
-            formula = _np_bool(pc.match_substring_regex(arr, _FORMULA_RE), False)
+            first = pc.utf8_slice_codeunits(arr, 0, 1)
+            formula = _np_bool(pc.is_in(first, value_set=pa.array(FORMULA_PREFIXES)), False)
             if formula.any():
                 self.report.formula_like_cells += int(formula.sum())
                 for r in self.rownum[np.flatnonzero(formula)[:MAX_EXAMPLES]].tolist():
@@ -487,7 +512,7 @@ class _FileCheck:
 
     def _number(self, col: Column, raw: pd.Series) -> pd.Series:
         n_before = len(self.problems)
-        kind = "whole numbers" if col.type == "int" else "numbers"
+        kind = "a whole number" if col.type == "int" else "a number"
         dt = raw.dtype
         if ptypes.is_bool_dtype(dt) or ptypes.is_datetime64_any_dtype(dt):
             self.flag_values(col.name, f"are not {kind} (the column holds {dt})", raw.notna(), raw)
@@ -514,7 +539,7 @@ class _FileCheck:
         if col.type == "int":
             fractional = np.zeros(len(num), dtype=bool)
             fractional[finite] = np.mod(num[finite], 1) != 0
-            self.flag_values(col.name, "are not whole numbers", fractional, raw)
+            self.flag_values(col.name, "are not a whole number", fractional, raw)
         if not col.nullable:
             self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
         if col.minimum is not None:
@@ -552,7 +577,7 @@ class _FileCheck:
     def _datetime(self, col: Column, raw: pd.Series) -> pd.Series:
         dt = raw.dtype
         form = _EXPECTED_FORM[col.type]
-        noun = {"date": "dates", "datetime": "dates and times", "month": "months"}[col.type]
+        noun = {"date": "a date", "datetime": "a date and time", "month": "a month"}[col.type]
         if isinstance(dt, pd.DatetimeTZDtype):
             self.flag_values(
                 col.name, "have a time zone (give local times without one)", raw.notna(), raw
@@ -610,6 +635,30 @@ def _as_bool(u):
     return _INVALID
 
 
+def _text_array(raw: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """Return a column as an Arrow string array, and a mask of cells that are not text."""
+    dt = raw.dtype
+    if isinstance(dt, pd.ArrowDtype) and (
+        pa.types.is_string(dt.pyarrow_dtype) or pa.types.is_large_string(dt.pyarrow_dtype)
+    ):
+        arr = pa.array(raw)  # a ChunkedArray when the file has several row groups
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(pa.string()), np.zeros(len(raw), dtype=bool)
+    if (
+        isinstance(dt, pd.CategoricalDtype)
+        and pd.api.types.infer_dtype(dt.categories, skipna=True) == "string"
+    ):
+        return pa.array(raw).dictionary_decode(), np.zeros(len(raw), dtype=bool)
+    if ptypes.is_object_dtype(dt):
+        # The usual case (CSV, or parquet read elsewhere): str with None/NaN for empty.
+        with contextlib.suppress(pa.ArrowTypeError, pa.ArrowInvalid):
+            values = raw.to_numpy(dtype=object)
+            return pa.array(values, type=pa.string(), from_pandas=True), np.zeros(len(raw), bool)
+    values, not_text = _text_values(raw)
+    return pa.array(values, type=pa.string(), from_pandas=True), not_text
+
+
 def _text_values(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return a column's cells as an object array of str/None, and a mask of non-text cells."""
     dt = raw.dtype
@@ -634,14 +683,8 @@ def _text_values(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return out, ~np.isnan(num) & ~whole
     if ptypes.is_string_dtype(dt) and not ptypes.is_object_dtype(dt):
         return raw.to_numpy(dtype=object, na_value=None), np.zeros(n, bool)
-    values = raw.to_numpy(dtype=object)
-    try:
-        pa.array(values, type=pa.string(), from_pandas=True)
-        return values, np.zeros(n, bool)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        pass
     # Mixed Python objects (rare: hand-built parquet). Decide per distinct value.
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
     u_text = np.full(len(uniques) + 1, None, dtype=object)
     u_bad = np.zeros(len(uniques) + 1, dtype=bool)
     for i, u in enumerate(uniques):
@@ -783,7 +826,10 @@ def _validate_file(
 
     if extract.unique and not failed & set(extract.unique):
         keys = list(extract.unique)
-        dup = frame.duplicated(subset=keys, keep=False).to_numpy()
+        all_differ = len(keys) == 1 and check.distinct.get(keys[0]) == len(frame)
+        dup = np.zeros(len(frame), dtype=bool)
+        if not all_differ:
+            dup = frame.duplicated(subset=keys, keep=False).to_numpy()
         if dup.any():
             label = " + ".join(keys)
             check.flag(
@@ -806,7 +852,6 @@ def _validate_file(
     if check.problems:
         return None, report, check.problems, rownum
 
-    frame = frame[wanted].reset_index(drop=True)
     report.rows_loaded = len(frame)
     if extract.date_column:
         dates = frame[extract.date_column]

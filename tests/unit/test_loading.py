@@ -191,6 +191,14 @@ def test_parquet_with_date32_categorical_and_nullable_types_is_converted(tmp_pat
     )
 
 
+def test_parquet_in_several_row_groups_loads_like_one(tmp_path):
+    write_csv(tmp_path, "crimes")
+    frame = load_extract(tmp_path, "crimes")
+    (tmp_path / "crimes.csv").unlink()
+    frame.to_parquet(tmp_path / "crimes.parquet", row_group_size=1)
+    pd.testing.assert_frame_equal(load_extract(tmp_path, "crimes"), frame)
+
+
 def test_parquet_id_saved_as_the_index_is_a_column(tmp_path):
     frame = pd.DataFrame(collisions_rows()).set_index("collision_id")
     frame["collision_date"] = pd.to_datetime(frame["collision_date"])
@@ -267,14 +275,14 @@ def test_wrong_type_text_in_an_int_column(tmp_path):
     write_csv(tmp_path, "incidents", rows=rows)
     message = load_error(tmp_path, "incidents")
     assert "incidents.csv" in message
-    assert "column 'grade': 1 row are not whole numbers — e.g. row 3: 'high'" in message
+    assert "column 'grade': 1 row is not a whole number — e.g. row 3: 'high'" in message
 
 
 def test_wrong_type_fraction_in_an_int_column(tmp_path):
     rows = incidents_rows()
     rows[0]["grade"] = "1.5"
     write_csv(tmp_path, "incidents", rows=rows)
-    assert "column 'grade': 1 row are not whole numbers — e.g. row 2: '1.5'" in load_error(
+    assert "column 'grade': 1 row is not a whole number — e.g. row 2: '1.5'" in load_error(
         tmp_path, "incidents"
     )
 
@@ -294,7 +302,7 @@ def test_wrong_type_in_parquet_numbers_in_a_date_column(tmp_path):
     frame.to_parquet(tmp_path / "collisions.parquet")
     message = load_error(tmp_path, "collisions")
     assert "collisions.parquet" in message
-    assert "column 'collision_date': 1 row are not dates (the column holds int64)" in message
+    assert "column 'collision_date': 1 row is not a date (the column holds int64)" in message
     assert "row 1: 20160401" in message
 
 
@@ -305,7 +313,7 @@ def test_unparseable_date(tmp_path, bad):
     write_csv(tmp_path, "crimes", rows=rows)
     message = load_error(tmp_path, "crimes")
     assert "crimes.csv" in message
-    assert "column 'recorded_date': 1 row are not dates in the form YYYY-MM-DD" in message
+    assert "column 'recorded_date': 1 row is not a date in the form YYYY-MM-DD" in message
     assert f"row 4: '{bad}'" in message
 
 
@@ -315,9 +323,9 @@ def test_unparseable_datetime_and_time_zone(tmp_path):
     rows[2]["opened_at"] = "2016-04-03T08:00:00+01:00"
     write_csv(tmp_path, "incidents", rows=rows)
     message = load_error(tmp_path, "incidents")
-    assert "column 'opened_at': 1 row are not dates and times in the form" in message
+    assert "column 'opened_at': 1 row is not a date and time in the form" in message
     assert "row 2: '2016-04-01 25:00:00'" in message
-    assert "column 'opened_at': 1 row have a time zone" in message
+    assert "column 'opened_at': 1 row has a time zone" in message
     assert "row 4: '2016-04-03T08:00:00+01:00'" in message
 
 
@@ -327,7 +335,7 @@ def test_date_with_a_time_of_day_is_refused_but_midnight_is_fine(tmp_path):
     rows[1]["collision_date"] = "2016-04-02 13:45:00"
     write_csv(tmp_path, "collisions", rows=rows)
     message = load_error(tmp_path, "collisions")
-    assert "column 'collision_date': 1 row have a time of day" in message
+    assert "column 'collision_date': 1 row has a time of day" in message
     assert "row 3: '2016-04-02 13:45:00'" in message
 
 
@@ -337,7 +345,7 @@ def test_month_not_on_the_first_is_refused(tmp_path):
     rows[1]["month"] = "2016-04-15"
     write_csv(tmp_path, "workforce", rows=rows)
     message = load_error(tmp_path, "workforce")
-    assert "column 'month': 1 row are not a month" in message and "row 3: '2016-04-15'" in message
+    assert "column 'month': 1 row is not a month" in message and "row 3: '2016-04-15'" in message
 
 
 def test_unknown_district(tmp_path):
@@ -355,7 +363,7 @@ def test_unknown_msg_force(tmp_path):
     text = "period_end,force,question,respondents,agreeing\n2016-03,Gotham Police,police_good_job,10,5\n"
     write_csv(tmp_path, "confidence_survey", text=text)
     message = load_error(tmp_path, "confidence_survey")
-    assert "column 'force': 1 row are not a force of data/reference/msg_forces.csv" in message
+    assert "column 'force': 1 row is not a force of data/reference/msg_forces.csv" in message
     assert "row 2: 'Gotham Police'" in message
 
 
@@ -404,10 +412,10 @@ def test_bad_category(tmp_path):
     rows[2]["da_risk_level"] = "HIGH"
     write_csv(tmp_path, "crimes", rows=rows)
     message = load_error(tmp_path, "crimes")
-    assert "column 'offence_group': 1 row are not one of the allowed values" in message
+    assert "column 'offence_group': 1 row is not one of the allowed values" in message
     assert "row 2: 'Burglary '" in message
     assert (
-        "column 'da_risk_level': 1 row are not one of the allowed values (standard, medium, high)"
+        "column 'da_risk_level': 1 row is not one of the allowed values (standard, medium, high)"
         in message
     )
     assert "row 4: 'HIGH'" in message
@@ -420,10 +428,10 @@ def test_null_in_a_non_nullable_column(tmp_path):
     write_csv(tmp_path, "crimes", rows=rows)
     message = load_error(tmp_path, "crimes")
     assert (
-        "column 'crime_id': 1 row are empty (this column must have a value) — e.g. row 3: '   '"
+        "column 'crime_id': 1 row is empty (this column must have a value) — e.g. row 3: '   '"
         in message
     )
-    assert "column 'recorded_date': 1 row are empty" in message and "row 4: ''" in message
+    assert "column 'recorded_date': 1 row is empty" in message and "row 4: ''" in message
 
 
 def test_null_in_parquet_non_nullable_bool(tmp_path):
@@ -431,7 +439,7 @@ def test_null_in_parquet_non_nullable_bool(tmp_path):
                           "district": ["Maldon"] * 2, "positive": [True, None]})  # fmt: skip
     frame.to_parquet(tmp_path / "drug_tests.parquet")
     message = load_error(tmp_path, "drug_tests")
-    assert "column 'positive': 1 row are empty" in message and "row 2: (empty)" in message
+    assert "column 'positive': 1 row is empty" in message and "row 2: (empty)" in message
 
 
 @pytest.mark.parametrize(
@@ -443,7 +451,7 @@ def test_out_of_range(tmp_path, grade, what):
     write_csv(tmp_path, "incidents", rows=rows)
     message = load_error(tmp_path, "incidents")
     assert "incidents.csv" in message
-    assert f"column 'grade': 1 row are {what} — e.g. row 4: '{grade}'" in message
+    assert f"column 'grade': 1 row is {what} — e.g. row 4: '{grade}'" in message
 
 
 def test_out_of_range_in_parquet_floats(tmp_path):
@@ -451,8 +459,8 @@ def test_out_of_range_in_parquet_floats(tmp_path):
                           "strength_fte": [-3.0], "days_lost": [np.inf]})  # fmt: skip
     frame.to_parquet(tmp_path / "workforce.parquet")
     message = load_error(tmp_path, "workforce")
-    assert "column 'strength_fte': 1 row are below the minimum 0 — e.g. row 1: -3.0" in message
-    assert "column 'days_lost': 1 row are infinite" in message
+    assert "column 'strength_fte': 1 row is below the minimum 0 — e.g. row 1: -3.0" in message
+    assert "column 'days_lost': 1 row is infinite" in message
 
 
 def test_non_utf8_csv_names_the_byte_offset_and_line(tmp_path):
@@ -478,7 +486,7 @@ def test_long_string_in_an_id_column(tmp_path):
     write_csv(tmp_path, "crimes", rows=rows)
     message = load_error(tmp_path, "crimes")
     assert "crimes.csv" in message
-    assert "column 'victim_id': 1 row are longer than 1,000 characters" in message
+    assert "column 'victim_id': 1 row is longer than 1,000 characters" in message
     assert "row 4: '" + "A" * 60 + "…' (1,500 characters)" in message
     assert "A" * 61 not in message
 
@@ -488,7 +496,7 @@ def test_outcome_before_recorded_date_breaks_a_row_rule(tmp_path):
     rows[1]["outcome_date"] = "2016-03-01"
     write_csv(tmp_path, "crimes", rows=rows)
     message = load_error(tmp_path, "crimes")
-    assert "column 'outcome_date': 1 row have an outcome date before the recorded date" in message
+    assert "column 'outcome_date': 1 row has an outcome date before the recorded date" in message
     assert "row 3: recorded_date=2016-04-02 00:00:00, outcome_date=2016-03-01 00:00:00" in message
 
 
@@ -500,9 +508,7 @@ def test_offender_of_an_unknown_crime_is_refused(tmp_path):
         load_extracts(tmp_path)
     message = str(info.value)
     assert "crime_offenders.csv" in message
-    assert (
-        "column 'crime_id': 1 row are not a crime_id of crimes.csv — e.g. row 3: 'C99'" in message
-    )
+    assert "column 'crime_id': 1 row is not a crime_id of crimes.csv — e.g. row 3: 'C99'" in message
 
 
 def test_all_problems_of_a_file_are_listed_in_one_error(tmp_path):
@@ -655,3 +661,44 @@ def test_a_column_twice_in_the_header_is_refused(tmp_path):
     assert "column 'district': appears more than once in the header" in load_error(
         tmp_path, "collisions"
     )
+
+
+def test_parquet_ids_written_as_whole_numbers_are_text(tmp_path):
+    frame = pd.DataFrame({"collision_id": [101, 102], "collision_date": ["2016-04-01", "2016-04-02"],
+                          "district": ["Basildon", "Maldon"]})  # fmt: skip
+    frame.to_parquet(tmp_path / "collisions.parquet")
+    loaded = load_extract(tmp_path, "collisions")
+    assert loaded["collision_id"].tolist() == ["101", "102"]
+    assert loaded["collision_date"].tolist() == [
+        pd.Timestamp("2016-04-01"),
+        pd.Timestamp("2016-04-02"),
+    ]
+
+
+def test_parquet_fractions_and_booleans_in_text_columns_are_wrong_type(tmp_path):
+    frame = pd.DataFrame({"collision_id": [1.0, 2.5], "collision_date": pd.to_datetime(["2016-04-01"] * 2),
+                          "district": [True, False]})  # fmt: skip
+    frame.to_parquet(tmp_path / "collisions.parquet")
+    message = load_error(tmp_path, "collisions")
+    assert "column 'collision_id': 1 row is not text" in message and "row 2: 2.5" in message
+    assert "column 'district': 2 rows are not text" in message and "row 1: True" in message
+
+
+def test_load_report_for_the_run_record_reuses_the_last_load(tmp_path, monkeypatch):
+    write_csv(tmp_path, "collisions")
+    load_extracts(tmp_path)
+    monkeypatch.setattr(loading, "_validate_file", None)  # a second read would fail loudly
+    as_dict = loading.load_report(tmp_path)
+    assert as_dict["extracts"]["collisions"]["rows_loaded"] == 2
+    assert as_dict["errors"] == []
+
+
+def test_load_report_of_a_bad_folder_lists_the_errors_without_raising(tmp_path):
+    rows = collisions_rows()
+    rows[0]["district"] = "Gotham"
+    write_csv(tmp_path, "collisions", rows=rows)
+    as_dict = loading.load_report(tmp_path)
+    assert as_dict["errors"] == [
+        "collisions.csv: column 'district': 1 row is not a district of "
+        "data/reference/districts.csv (nor 'Unassigned') — e.g. row 2: 'Gotham'"
+    ]
