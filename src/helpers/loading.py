@@ -840,7 +840,7 @@ def _validate_file(
             )
     for ext, column, shown, what, rule in _ROW_RULES:
         if ext == name and not failed & set(shown):
-            broken = rule(frame).to_numpy(dtype=bool)
+            broken = rule(frame).to_numpy(dtype=bool, na_value=False)
             check.flag(
                 column,
                 what,
@@ -946,6 +946,7 @@ def load_extracts(
     """
     d = resolve_path(data_dir)
     report = report if report is not None else LoadReport()
+    report.extracts, report.absent, report.errors = {}, [], []  # a reused report starts afresh
     report.data_dir = _display(d)
     wanted = list(EXTRACTS) if names is None else [_extract(n).name for n in names]
     refs = _References.read(Path(reference_dir))
