@@ -422,6 +422,11 @@ REPEAT_VICTIM_CRIMES = [
     crime("C7", "2013-10-01", "A1", victim_id="V4", business=True),
     crime("C8", "2013-11-01", "A1", victim_id="V4", business=True),
     crime("C9", "2013-12-01", "A2", victim_id="V4"),
+    crime("C10", "2013-01-10", "A1", victim_id="V5"),
+    crime("C11", "2013-02-10", "B1", victim_id="V5"),
+    crime("C12", "2013-03-10", "B1", victim_id="V5"),
+    crime("E1", "2013-09-12", "A1", victim_id=""),  # an empty id is no victim, not one victim
+    crime("E2", "2013-09-13", "A1", victim_id=""),
 ]
 
 
@@ -434,6 +439,8 @@ REPEAT_VICTIM_CRIMES = [
         ("fytd", "2014-05", {"A1": 0, "A2": 0, "B1": 0}),  # V2 has one crime since April
         ("month", "2013-09", {"A1": 0, "A2": 1, "B1": 0}),  # V3 twice in the month
         ("month", "2013-07", {"A1": 0, "A2": 0, "B1": 0}),
+        ("rolling-12m", "2013-12", {"A1": 3, "A2": 1, "B1": 0}),  # V5 once, in A1 (C10)
+        ("rolling-12m", "2014-01", {"A1": 2, "A2": 1, "B1": 1}),  # V5 from C11 (B1)
     ],
 )
 def test_repeat_victims_in_window_counts_each_victim_once_and_force_is_sum_of_districts(
