@@ -494,21 +494,43 @@ def no_data_figure(title: str, message: str) -> Figure:
     return fig
 
 
-def png_data_uri(fig: Figure, dpi: int = DPI) -> str:
-    """Return the figure as a ``data:image/png;base64,…`` URI (deterministic: no metadata)."""
+def png_data_uri(fig: Figure, dpi: int = DPI, *, compact: bool = False) -> str:
+    """Return the figure as a ``data:image/png;base64,…`` URI (deterministic: no metadata).
+
+    ``compact``: a 256-colour palette PNG (:func:`helpers.spc_charts.fig_to_base64_png`), about a
+    third of the bytes, for the pack's HTML; otherwise a fast full-colour PNG for live re-renders.
+    """
+    if compact:
+        from .spc_charts import fig_to_base64_png
+
+        return fig_to_base64_png(fig, dpi=dpi)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=dpi,
+        metadata={"Software": None},
+        facecolor="white",
+        pil_kwargs={"compress_level": 1},
+    )
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def figure_html(fig: Figure, caption: str = "", *, alt: str | None = None, dpi: int = DPI) -> str:
+def figure_html(
+    fig: Figure,
+    caption: str = "",
+    *,
+    alt: str | None = None,
+    dpi: int = DPI,
+    compact: bool = False,
+) -> str:
     """Return an HTML ``<figure>``: the chart as an inline PNG and a one-line caption.
 
     The alternative text is the chart's title (or ``alt``) so the page reads without images.
     """
     title = alt if alt is not None else (chart_title(fig) or "Chart")
     img = (
-        f'<img src="{png_data_uri(fig, dpi)}" alt="{html.escape(title, quote=True)}" '
+        f'<img src="{png_data_uri(fig, dpi, compact=compact)}" alt="{html.escape(title, quote=True)}" '
         'style="max-width:100%;height:auto">'
     )
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -86,10 +87,19 @@ def clear_caches() -> None:
     _FRAGMENTS.clear()
 
 
+#: One fragment renders at a time: matplotlib's style context is process-wide, and the filter bar
+#: pre-renders views in a background thread while the analyst reads.
+_RENDER_LOCK = threading.RLock()
+
+
 def _cached(key: tuple, render) -> str:
-    if key not in _FRAGMENTS:
-        _FRAGMENTS[key] = render()
-    return _FRAGMENTS[key]
+    hit = _FRAGMENTS.get(key)
+    if hit is not None:
+        return hit
+    with _RENDER_LOCK:
+        if key not in _FRAGMENTS:
+            _FRAGMENTS[key] = render()
+        return _FRAGMENTS[key]
 
 
 def geography_frame(cube) -> pd.DataFrame:
@@ -243,13 +253,20 @@ class _Page:
         self.geography = geography
         self.level = level_of(self.geographies, geography)
         self._bar = None
+        #: Palette PNGs for the pack; the filter bar switches to fast full-colour PNGs.
+        self.compact = True
 
     @property
     def _cube_key(self):
         return id(self.cube)
 
     def context(
-        self, geography: str | None = None, period: str | None = None, *, small: bool = False
+        self,
+        geography: str | None = None,
+        period: str | None = None,
+        *,
+        small: bool = False,
+        compact: bool = True,
     ):
         """A :class:`helpers.sections.Context` for a view of this page."""
         g = geography or self.geography
@@ -261,6 +278,7 @@ class _Page:
             level=level_of(self.geographies, g),
             geographies=self.geographies,
             small=small,
+            compact=compact,
         )
 
     def view_periods(self) -> list[str]:
@@ -391,12 +409,21 @@ class AreaPage(_Page):
         *,
         small: bool = False,
     ) -> str:
-        """One management-information item for one view (cached per view)."""
+        """One management-information item for one view (cached per view).
+
+        An item that does not change with the geography (or the period) is rendered once and
+        shared by every geography (or period), so switching views only redraws what changes.
+        """
         it = sections.item(key)
-        g = (geography or self.geography) if it.by_geography else self.geography
-        p = (period or self.period) if it.by_period else self.period
-        cache_key = (self._cube_key, "item", key, str(self.month), p, g, small)
-        return _cached(cache_key, lambda: sections.render_item(it, self.context(g, p, small=small)))
+        g = (geography or self.geography) if it.by_geography else "Force"
+        p = (period or self.period) if it.by_period else None
+        cache_key = (self._cube_key, "item", key, str(self.month), p, g, small, self.compact)
+        return _cached(
+            cache_key,
+            lambda: sections.render_item(
+                it, self.context(g, p or self.period, small=small, compact=self.compact)
+            ),
+        )
 
     def management_html(self, geography: str | None = None, period: str | None = None) -> str:
         return "".join(self.item_html(i.key, geography, period) for i in self.items)

@@ -86,6 +86,8 @@ class Context:
     level: str = "force"
     geographies: pd.DataFrame | None = None
     small: bool = False
+    #: Palette PNGs (about a third of the size, slower to encode): for the pack's HTML.
+    compact: bool = True
 
     # ---- geography ---------------------------------------------------------------------------
     @property
@@ -284,7 +286,7 @@ def spc_figures(
     values = df.set_index("month")["value"].astype(float) if len(df) else pd.Series(dtype=float)
     if values.notna().sum() == 0:
         fig = charts.no_data_figure(title, "No monthly data for this measure")
-        return charts.figure_html(fig, dpi=_dpi(ctx)), "No monthly data."
+        return charts.figure_html(fig, dpi=_dpi(ctx), compact=ctx.compact), "No monthly data."
     values.index = pd.PeriodIndex(values.index, freq="M")
     frame = spc.xmr(values, polarity=m.polarity)
     summary = spc.summarise(frame, m.polarity)
@@ -323,7 +325,9 @@ def spc_figures(
         polarity=m.polarity,
         projection=proj,
     )
-    return charts.figure_html(fig, dpi=_dpi(ctx)), summary["sentence"] + "." + extra
+    return charts.figure_html(fig, dpi=_dpi(ctx), compact=ctx.compact), summary[
+        "sentence"
+    ] + "." + extra
 
 
 def _spc_chart(frame, *, title, unit_label, polarity, projection):
@@ -355,7 +359,7 @@ def _dpi(ctx: Context) -> int:
 
 
 def _figure(ctx: Context, fig, caption: str) -> str:
-    return charts.figure_html(fig, caption, dpi=_dpi(ctx))
+    return charts.figure_html(fig, caption, dpi=_dpi(ctx), compact=ctx.compact)
 
 
 def _district_bar(

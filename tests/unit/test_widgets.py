@@ -64,3 +64,20 @@ def test_render_timings_returns_numbers(page):
     assert t["views"] == 2 and len(t["first_ms"]) == 2 and len(t["repeat_ms"]) == 2
     assert t["median_ms"] > 0 and t["p95_ms"] >= t["median_ms"]
     assert t["repeat_median_ms"] <= t["median_ms"]  # a view seen before comes from the cache
+
+
+def test_prefetch_fills_the_cache_so_a_switch_is_instant(page):
+    page.performance_information(interactive=True)
+    bar = page.filter_bar()
+    seconds = bar.prefetch([("Force", "fytd"), ("Colchester", "fytd")])
+    assert seconds > 0
+    before = len(report._FRAGMENTS)
+    bar.period.value = "fytd"
+    bar.geography.value = "Colchester"
+    assert len(report._FRAGMENTS) == before  # nothing new had to be rendered for Colchester/fytd
+
+
+def test_live_views_use_fast_png_and_the_pack_uses_palette_png(page):
+    assert page.compact is True
+    page.filter_bar()
+    assert page.compact is False

@@ -1,0 +1,89 @@
+"""Every notebook runs top to bottom with papermill on the demo data, with non-default parameters.
+
+``make test`` also runs ``pytest --nbval-lax --nbval-current-env notebooks/`` with the defaults; this
+test runs the pack's parameters for a district and the financial year to date (interactive=False),
+and checks that no cell errored and that the committed notebooks are what the generator writes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+
+NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+DEMO_READY = (DEMO_DATA_DIR / ".complete").exists()
+
+
+def test_there_are_nine_notebooks():
+    assert len(NOTEBOOKS) == 9
+    assert NOTEBOOKS[0] == "00_master.ipynb"
+
+
+def test_committed_notebooks_are_current_with_the_generator():
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "make_notebooks.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_has_no_outputs_keeps_kernelspec_and_a_tagged_parameters_cell(name):
+    nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for name_ in (
+        "month: str",
+        "period: str",
+        "geography: str",
+        "data_dir: str",
+        "interactive: bool",
+    ):
+        assert name_ in params[0].source
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEMO_READY, reason="data/demo/.complete is absent: run `make data` first")
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_for_a_district_and_the_financial_year_to_date(name, tmp_path):
+    import papermill as pm
+
+    out = tmp_path / name
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / name),
+        str(out),
+        parameters={
+            "month": "2016-09",
+            "period": "fytd",
+            "geography": "Basildon",
+            "data_dir": "data/demo",
+            "interactive": False,
+        },
+        cwd=str(NOTEBOOKS_DIR),
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=300,
+    )
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    errors = [
+        o
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+    assert errors == []
+    text = json.dumps(nb)
+    assert "Basildon" in text
+    assert "application/vnd.jupyter.widget-view+json" not in text  # no live widgets in the pack
