@@ -167,7 +167,8 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
     notes = []
     if not this.available:
         notes.append(this.reason)
-    if not last.available:
+    if not last.available and not (not this.available and last.reason == this.reason):
+        # one reason when both years fail for the same cause (e.g. the source is absent)
         notes.append(
             last.reason if last.reason.startswith("last year") else f"last year: {last.reason}"
         )
