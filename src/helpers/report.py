@@ -540,10 +540,12 @@ class MasterPage(_Page):
     def cover(self) -> HTML:
         cfg = force_config()
         rows = []
-        for extract, to in data_to(self.cube).items():
+        runs_to = data_to(self.cube)
+        for extract, name in sections.SOURCE_NAMES.items():
+            to = runs_to.get(extract)
             rows.append(
-                f"<tr><td>{html.escape(sections.SOURCE_NAMES.get(extract, extract))}</td>"
-                f"<td>{html.escape(to or 'no data')}</td></tr>"
+                f"<tr><td>{html.escape(name)}</td>"
+                f"<td>{html.escape(to) if to else '<i>no data supplied</i>'}</td></tr>"
             )
         sources = (
             '<table class="ppw-small"><thead><tr><th>Source</th><th>Data to</th></tr></thead><tbody>'

@@ -1135,7 +1135,16 @@ def _printed(pair, m: Measure):
 
 
 def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
-    """Key measures by district as an HTML table (this year and Better/Worse change, coloured)."""
+    """Key measures by district as an HTML table (this year and Better/Worse change, coloured).
+
+    A measure whose source has no data is left out of the table and named in a note under it.
+    """
+    absent = [
+        (mid, label)
+        for mid, label in ids_labels
+        if not ctx.has_source(*measure_sources(measure(mid)))
+    ]
+    ids_labels = [x for x in ids_labels if x not in absent]
     heads = ["District"]
     for _, label in ids_labels:
         heads += [f"{label} this year", "Change"]
@@ -1158,6 +1167,9 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
             cells.append(tables.change_cell(change, compare.direction(change, m.polarity)))
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
+    if absent:
+        names = ", ".join(label for _, label in absent)
+        out.append(tables.note_html(f"{names}: {tables.NO_SOURCE}.", "warning"))
     return "".join(out)
 
 
