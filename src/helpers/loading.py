@@ -410,8 +410,6 @@ class _FileCheck:
     """Validate and convert one file's columns, collecting problems instead of stopping."""
 
     def __init__(self, extract: Extract, display: str, rownum: np.ndarray, report: ExtractReport):
-        #: Distinct values of each text column (to skip the duplicate search when all differ).
-        self.distinct: dict[str, int] = {}
         self.extract = extract
         self.file = display
         self.rownum = rownum
@@ -471,13 +469,7 @@ class _FileCheck:
         if allowed is not None:
             known = _np_bool(pc.is_in(arr, value_set=pa.array(sorted(allowed))), False)
             self.flag_values(col.name, what, ~blank & ~too_long & ~not_text & ~known, raw)
-        # Dictionary-encode, then take: one Python string per distinct value, not per row.
-        encoded = pc.dictionary_encode(arr)
-        self.distinct[col.name] = len(encoded.dictionary)
-        dictionary = encoded.dictionary.to_numpy(zero_copy_only=False)
-        out = np.append(dictionary.astype(object), np.nan)[
-            pc.fill_null(encoded.indices, len(dictionary)).to_numpy(zero_copy_only=False)
-        ]
+        out = _to_object(arr)
         out[blank] = np.nan
         is_district = col.name == self.extract.district_column
         if is_district:
@@ -633,6 +625,22 @@ def _as_bool(u):
     if isinstance(u, int | float | np.integer | np.floating) and u in (0, 1):
         return bool(u)
     return _INVALID
+
+
+def _to_object(arr: pa.Array) -> np.ndarray:
+    """Turn an Arrow string array into an object array of ``str`` (None where null).
+
+    Columns with few distinct values (categories, districts) are dictionary-encoded first, so each
+    distinct string becomes one Python object shared by its rows; ids, nearly all distinct, are
+    converted directly (hashing a million ids costs more than it saves).
+    """
+    sample = arr.slice(0, 10_000)
+    if len(arr) > 50_000 and pc.count_distinct(sample).as_py() > len(sample) // 2:
+        return arr.to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(arr)
+    dictionary = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
+    codes = pc.fill_null(encoded.indices, len(dictionary) - 1)
+    return dictionary[codes.to_numpy(zero_copy_only=False)]
 
 
 def _text_array(raw: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -826,9 +834,13 @@ def _validate_file(
 
     if extract.unique and not failed & set(extract.unique):
         keys = list(extract.unique)
-        all_differ = len(keys) == 1 and check.distinct.get(keys[0]) == len(frame)
-        dup = np.zeros(len(frame), dtype=bool)
-        if not all_differ:
+        if len(keys) == 1:
+            # factorize is several times faster than duplicated() on a million ids
+            codes, uniques = pd.factorize(frame[keys[0]])
+            dup = np.zeros(len(frame), dtype=bool)
+            if len(uniques) < len(frame):
+                dup = pd.Series(codes).duplicated(keep=False).to_numpy()
+        else:
             dup = frame.duplicated(subset=keys, keep=False).to_numpy()
         if dup.any():
             label = " + ".join(keys)

@@ -702,3 +702,25 @@ def test_load_report_of_a_bad_folder_lists_the_errors_without_raising(tmp_path):
         "collisions.csv: column 'district': 1 row is not a district of "
         "data/reference/districts.csv (nor 'Unassigned') — e.g. row 2: 'Gotham'"
     ]
+
+
+def test_a_large_file_of_distinct_ids_loads_like_a_small_one(tmp_path):
+    n = 60_000  # above the size where ids are converted without dictionary encoding
+    ids = [f"K{i}" for i in range(n)]
+    frame = pd.DataFrame({"collision_id": ids, "collision_date": pd.Timestamp("2016-04-01"),
+                          "district": ["Maldon", "", "Harlow"] * (n // 3)})  # fmt: skip
+    frame.to_parquet(tmp_path / "collisions.parquet")
+    report = LoadReport()
+    loaded = load_extracts(tmp_path, report=report)["collisions"]
+    assert loaded["collision_id"].tolist() == ids
+    assert loaded["district"].value_counts().to_dict() == {
+        "Maldon": n // 3,
+        "Unassigned": n // 3,
+        "Harlow": n // 3,
+    }
+    assert report.extracts["collisions"].unassigned_mapped == n // 3
+    ids[-1] = "K7"
+    frame.assign(collision_id=ids).to_parquet(tmp_path / "collisions.parquet")
+    message = load_error(tmp_path, "collisions")
+    assert "column 'collision_id': 2 rows repeat a value that must be unique" in message
+    assert f"row 8: 'K7', row {n}: 'K7'" in message
