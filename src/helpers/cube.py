@@ -40,7 +40,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,9 @@ from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
 WINDOW_KINDS = ("fytd", "rolling-12m", "month")
+#: Survey periods are published quarterly: a window ending between two period ends reads the
+#: latest period ending at most this many months before the window's end.
+SURVEY_LOOKBACK_MONTHS = 2
 CACHE_DIR_NAME = ".cache"
 #: Measures ranked in the Most Similar Group on crimes per 1,000 residents rather than on the count.
 PER_1000_RANKED = ("all_crime", "victim_based_crime", "crimes_per_1000")
@@ -83,6 +86,9 @@ class Value:
     value: float | None
     available: bool
     reason: str = ""
+    #: For survey results published for periods (quarterly): the period end actually read, when it
+    #: is earlier than the window's end (the latest published); None otherwise.
+    as_of: pd.Period | None = None
 
 
 @dataclass(frozen=True)
@@ -292,7 +298,17 @@ class Cube:
                     zip(ref.msg_forces["force"], ref.msg_forces["population_2016"], strict=False)
                 )
                 if (p["window"] != "month").any():
-                    end = window.end.strftime("%Y-%m")
+                    # the same survey period as the home force's figure (the latest published)
+                    home_value = self.value(measure_id, window)
+                    end_p = home_value.as_of or window.end
+                    if not home_value.available:
+                        ends = [
+                            (window.end - k).strftime("%Y-%m")
+                            for k in range(SURVEY_LOOKBACK_MONTHS + 1)
+                        ]
+                        present = sorted(set(p["month"]) & set(ends))
+                        end_p = periods.parse_month(present[-1]) if present else window.end
+                    end = end_p.strftime("%Y-%m")
                     sel = p[(p["window"] == window.kind) & (p["month"] == end)]
                     for r in sel.itertuples():
                         if r.denominator and r.denominator > 0:
@@ -402,10 +418,26 @@ class _Index:
                 ),
             }
 
+    def _survey_end(self, measure_id, window) -> int | None:
+        """Month index of the latest survey period end at or shortly before the window's end."""
+        cov = self.coverage.get(measure_id)
+        t1 = window.end.ordinal - self.m0
+        for t in range(t1, t1 - SURVEY_LOOKBACK_MONTHS - 1, -1):
+            if cov is not None and 0 <= t < self.T and cov[t]:
+                return t
+        return None
+
     def _uncovered(self, measure_id, meta, window) -> str | None:
         cov = self.coverage.get(measure_id)
-        check = [window.end] if meta["coverage_rule"] == "end" else window.months
-        for m in check:
+        if meta["coverage_rule"] == "end":
+            if self._survey_end(measure_id, window) is not None:
+                return None
+            source = meta["sources"][0] if meta["sources"] else "its source"
+            return (
+                f"no data for {window.end.strftime('%b %Y')} in {source} (no survey period "
+                f"ends in the {SURVEY_LOOKBACK_MONTHS + 1} months to it)"
+            )
+        for m in window.months:
             t = m.ordinal - self.m0
             if cov is None or t < 0 or t >= self.T or not cov[t]:
                 source = meta["sources"][0] if meta["sources"] else "its source"
@@ -418,6 +450,12 @@ class _Index:
         if reason:
             return _na(reason)
         t0, t1 = window.start.ordinal - self.m0, window.end.ordinal - self.m0
+        as_of = None
+        if meta["coverage_rule"] == "end":
+            t_end = self._survey_end(measure_id, window)
+            if t_end != t1:
+                as_of = pd.Period(ordinal=self.m0 + t_end, freq="M")
+                t1 = t_end
         if window.kind in meta["kinds"] and meta["kinds"] != ("month",):
             k = self.key.get(f"{measure_id}\x1f{window.kind}\x1f{geography}")
             num = 0.0 if k is None else self.num[k, t1]
@@ -440,7 +478,8 @@ class _Index:
                     den = float(np.nansum(dens))
         else:
             return _na(f"not computed for a {periods.PERIOD_LABELS[window.kind].lower()} window")
-        return _compute(meta["unit"], float(num), None if np.isnan(den) else float(den))
+        out = _compute(meta["unit"], float(num), None if np.isnan(den) else float(den))
+        return replace(out, as_of=as_of) if as_of is not None and out.available else out
 
 
 def _compute(unit: str, num: float, den: float | None) -> Value:

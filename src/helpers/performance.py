@@ -172,6 +172,9 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         notes.append(
             last.reason if last.reason.startswith("last year") else f"last year: {last.reason}"
         )
+    if this.available and this.as_of is not None:
+        # a survey published for quarterly periods: label the period actually read
+        row["window_label"] = periods.window(kind, this.as_of).label
     row.update(
         last_year=_float(last_d),
         this_year=_float(this_d),

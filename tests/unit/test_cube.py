@@ -738,14 +738,25 @@ def test_confidence_survey_is_read_at_the_period_end_for_the_home_force():
     assert (v.numerator, v.denominator, v.value) == (600.0, 1000.0, 60.0)
     assert cube.value("confidence_dealing", w.last_year()).value == 55.0
     assert cube.value("confidence_good_job", w).value == 60.0
-    gap = cube.value("confidence_dealing", window("rolling-12m", "2016-08", lag=6))
-    assert not gap.available and gap.reason == "no data for Feb 2016 in confidence_survey"
+    assert v.as_of is None  # a survey period ends in Mar 2016: read as asked
+    gap = cube.value("confidence_dealing", window("rolling-12m", "2016-02"))
+    assert not gap.available
+    assert gap.reason.startswith("no data for Feb 2016 in confidence_survey")
     assert not cube.value("confidence_dealing", window("month", "2016-03")).available
     assert cube.peer_values("confidence_dealing", w) == {
         "Home Force": 60.0,
         "Peer One": 50.0,
         "Peer Two": 70.0,
     }
+
+
+def test_confidence_survey_between_period_ends_reads_the_latest_published_period():
+    cube = make_cube(confidence_survey=confidence_extract())
+    w = window("rolling-12m", "2016-05")  # periods end quarterly: Mar 2016 is the latest
+    v = cube.value("confidence_dealing", w)
+    assert (v.value, v.as_of) == (60.0, pd.Period("2016-03", "M"))
+    assert cube.peer_values("confidence_dealing", w)["Peer Two"] == 70.0
+    assert not cube.value("confidence_dealing", window("rolling-12m", "2016-06")).available
 
 
 def test_peer_values_rank_crime_per_1000_residents_and_skip_incomplete_peers():
