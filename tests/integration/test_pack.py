@@ -248,6 +248,8 @@ def test_pages_have_no_code_and_make_no_external_request(published, page):
     assert "a warning for the analyst" not in html  # stderr stays in the executed notebook
     # The link to the source site stays readable as text.
     assert "data.police.uk" in html
+    # HTML does not close <a/> or <div/>: one would swallow the rest of the page.
+    assert not re.search(r"<(a|div|span|p|table|td|th|tr|script|iframe|select)\b[^>]*/>", html)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -1,0 +1,160 @@
+"""Benchmark the monthly pack against its floor.
+
+    .venv/bin/python scripts/bench_pack.py [--month 2016-09] [--period rolling-12m] [--data data/demo]
+                                           [--jobs N] [--json reports/bench_pack.json]
+
+- **pack**: wall time of ``python -m helpers.pack`` for one month (a fresh process, as cron runs it),
+  with the cube already cached (its one-off build time is measured and printed separately);
+- **floor**: the same runner, same options, executing the same number of notebooks that only import
+  the libraries the report notebooks use (generated in a temporary folder). It pays for everything
+  the pack cannot avoid — process start, kernel start-up, imports, cube load from cache, tables.csv,
+  HTML export, publishing — and nothing of the report's own work;
+- **ratio** pack / floor: how much the report's content costs on top (target ≤ 1.5).
+
+Outputs go to a temporary folder: the published ``reports/`` is not touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from helpers import pack  # noqa: E402
+from helpers.config import NOTEBOOKS_DIR, resolve_path  # noqa: E402
+
+PARAMETERS = """month: str = "2016-09"  # report month
+period: str = "rolling-12m"  # rolling-12m | fytd | month
+geography: str = "Force"  # Force, an LPA or a district
+data_dir: str = "data/demo"  # extract folder
+interactive: bool = True  # the pack sets False"""
+
+IMPORTS = """import numpy as np
+import pandas as pd
+import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
+import ipywidgets
+from IPython.display import HTML, display
+
+from helpers import cube, performance, report, views"""
+
+
+def floor_notebooks(folder: Path, names: list[str]) -> Path:
+    """Write one import-only notebook per name (same file names as the real ones)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        nb = new_notebook(
+            cells=[
+                new_markdown_cell(f"# {name}"),
+                new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+                new_code_cell(IMPORTS),
+            ]
+        )
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+def run_pack(args, notebooks_dir: Path, out: Path) -> tuple[float, int, str]:
+    """Run the pack in a fresh process; return wall seconds, exit code and stderr."""
+    cmd = [sys.executable, "-m", "helpers.pack", "--month", args.month, "--period", args.period,
+           "--data", str(args.data), "--notebooks-dir", str(notebooks_dir), "--out", str(out),
+           "--jobs", str(args.jobs)]  # fmt: skip
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    return time.perf_counter() - start, done.returncode, done.stderr
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--month", default="2016-09")
+    parser.add_argument("--period", default="rolling-12m")
+    parser.add_argument("--data", default="data/demo")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept")
+    parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    args.data = resolve_path(args.data)
+
+    names = [p.name for p in sorted(NOTEBOOKS_DIR.glob(pack.NOTEBOOK_GLOB))]
+    if not names:
+        print("no notebooks in notebooks/", file=sys.stderr)
+        return 2
+
+    # The cube is built once per data folder and cached; time that apart from the runs.
+    from helpers.cube import load_cube
+
+    start = time.perf_counter()
+    load_cube(args.data)
+    cube_seconds = time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory(prefix="bench-pack-") as tmp:
+        tmp = Path(tmp)
+        floor_dir = floor_notebooks(tmp / "floor_notebooks", names)
+        best = {}
+        for label, notebooks_dir in (("floor", floor_dir), ("pack", NOTEBOOKS_DIR)):
+            times = []
+            for i in range(args.repeat):
+                seconds, code, err = run_pack(
+                    args, notebooks_dir, tmp / f"{label}-{i}" / args.month
+                )
+                if code != 0:
+                    print(f"{label} run failed (exit {code}):\n{err[-3000:]}", file=sys.stderr)
+                    return 1
+                times.append(seconds)
+            best[label] = min(times)
+            sizes = {}
+            record = json.loads((tmp / f"{label}-0" / args.month / "run.json").read_text())
+            for nb in record["notebooks"]:
+                sizes[nb["page"]] = nb["page_bytes"]
+            best[f"{label}_page_bytes"] = sizes
+            best[f"{label}_notebook_seconds"] = {
+                n["notebook"]: n["seconds"] for n in record["notebooks"]
+            }
+
+    ratio = best["pack"] / best["floor"]
+    result = {
+        "month": args.month,
+        "period": args.period,
+        "notebooks": len(names),
+        "jobs": args.jobs,
+        "cpus": os.cpu_count(),
+        "cube_load_seconds": round(cube_seconds, 2),
+        "pack_seconds": round(best["pack"], 2),
+        "floor_seconds": round(best["floor"], 2),
+        "ratio": round(ratio, 2),
+        "target_ratio": 1.5,
+        "pack_page_bytes": best["pack_page_bytes"],
+        "pack_notebook_seconds": best["pack_notebook_seconds"],
+    }
+    print(f"cube load (before the runs): {cube_seconds:7.1f} s")
+    print(f"pack  ({len(names)} notebooks, {args.jobs} at once): {best['pack']:7.1f} s")
+    print(f"floor ({len(names)} import-only notebooks):   {best['floor']:7.1f} s")
+    print(f"ratio pack / floor:               {ratio:7.2f}  (target ≤ 1.5)")
+    for page, size in best["pack_page_bytes"].items():
+        print(f"  {page:<40} {size / 1024:8.0f} kB")
+    if args.json:
+        path = resolve_path(args.json, ROOT / "reports" / "bench_pack.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
