@@ -724,3 +724,18 @@ def test_a_large_file_of_distinct_ids_loads_like_a_small_one(tmp_path):
     message = load_error(tmp_path, "collisions")
     assert "column 'collision_id': 2 rows repeat a value that must be unique" in message
     assert f"row 8: 'K7', row {n}: 'K7'" in message
+
+
+def test_row_numbers_count_skipped_blank_lines(tmp_path):
+    text = "collision_id,collision_date,district\nK1,2016-04-01,Maldon\n\nK2,2016-04-02,Gotham\n"
+    write_csv(tmp_path, "collisions", text=text)
+    assert "row 4: 'Gotham'" in load_error(tmp_path, "collisions")
+
+
+def test_gzipped_csv_is_read(tmp_path):
+    import gzip
+
+    text = write_csv(tmp_path, "collisions").read_bytes()
+    (tmp_path / "collisions.csv").unlink()
+    (tmp_path / "collisions.csv.gz").write_bytes(gzip.compress(text))
+    assert load_extract(tmp_path, "collisions")["collision_id"].tolist() == ["K1", "K2"]
