@@ -45,6 +45,14 @@ Reading rules
 - Row numbers in messages are the row a spreadsheet shows: for CSV the header is row 1 and the first
   record row 2; for parquet the first record is row 1.
 
+Checks across columns and files
+-------------------------------
+Besides each column's type, allowed values, range and emptiness: unique keys; rules between
+columns of a row (``_ROW_RULES``: an outcome before the crime was recorded, an arrival before the
+incident was opened, more calls answered than offered, …); ids that must exist in another extract
+(``_LINKS``: offenders → crimes, casualties → collisions, when both files are present). A rule is
+checked only once the columns it reads have passed their own checks.
+
 Hostile input
 -------------
 - Cells beginning ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) are formula-like. They are
