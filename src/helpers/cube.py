@@ -1704,7 +1704,12 @@ def _peers(src: Sources) -> pd.DataFrame:
 
 
 def fingerprint(data_dir) -> str:
-    """Hash of the extract files (names, sizes, mtimes), the catalog, the reference and this module."""
+    """Return the sha256 of a cube's inputs.
+
+    The inputs are the extract files (names, sizes, modification times), the catalog, the
+    reference tables, this module and the loading/contract modules (which decide how extracts
+    are read).
+    """
     from .loading import available_extracts, extract_path
 
     d = resolve_path(data_dir)
@@ -1715,6 +1720,11 @@ def fingerprint(data_dir) -> str:
         h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     h.update(catalog_mod.CATALOG_FILE.read_bytes())
     h.update(Path(__file__).read_bytes())
+    # how extracts are read (dtypes, normalisation) can change the numbers too
+    for module in ("loading.py", "contract.py"):
+        p = Path(__file__).with_name(module)
+        if p.exists():
+            h.update(p.read_bytes())
     for ref in ("districts.csv", "msg_forces.csv"):
         p = REFERENCE_DIR / ref
         if p.exists():
