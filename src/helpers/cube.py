@@ -113,6 +113,7 @@ class Reference:
 
     @property
     def home_population(self) -> float:
+        """The home force's population (``msg_forces.csv``), for its MSG crime rate."""
         return float(self.msg_forces["population_2016"].iloc[0])
 
 
@@ -178,6 +179,7 @@ class Cube:
     # ------------------------------------------------------------------ values
 
     def has_measure(self, measure_id: str) -> bool:
+        """Whether the cube holds the measure (catalog and derived ids)."""
         return measure_id in self._idx().meta
 
     def value(self, measure_id: str, window: periods.Window, geography: str = FORCE) -> Value:
@@ -273,6 +275,7 @@ class Cube:
 
     @property
     def home_force(self) -> str:
+        """The force the report is for (first row of ``msg_forces.csv``)."""
         return self._reference().home_force
 
     def peer_values(
@@ -1484,7 +1487,7 @@ BUILDER_SOURCES = {
 
 def build_cube(
     extracts: dict[str, pd.DataFrame],
-    reference: Reference | None = None,
+    reference: Reference | dict | str | os.PathLike | None = None,
     measures: list[catalog_mod.Measure] | None = None,
 ) -> Cube:
     """Build the cube from loaded extracts.
@@ -1495,7 +1498,8 @@ def build_cube(
         Extract name → DataFrame (as :func:`helpers.loading.load_extracts` returns). Absent extracts
         are allowed: their measures have no coverage and read "source extract absent".
     reference
-        District and MSG reference tables; the committed ones when None.
+        District and MSG reference tables: a :class:`Reference`, a dict with ``districts`` and
+        ``msg_forces`` frames, or a folder holding the two CSV files; the committed ones when None.
     measures
         The catalog measures to build (all of them when None).
 
@@ -1503,7 +1507,12 @@ def build_cube(
     -------
     Cube
     """
-    reference = reference or Reference.load()
+    if reference is None:
+        reference = Reference.load()
+    elif isinstance(reference, dict):
+        reference = Reference(reference["districts"], reference["msg_forces"])
+    elif isinstance(reference, (str, os.PathLike)):
+        reference = Reference.load(Path(reference))
     measures = list(catalog_mod.load_catalog()) if measures is None else list(measures)
     src = Sources(extracts, reference)
     geo_names = [*src.districts, UNASSIGNED]
