@@ -465,21 +465,19 @@ def plan_vs_delivered(
                 label="Plan to date",
             )
         if requirement is not None and np.isfinite(requirement):
-            ax.axhline(requirement, color="#333333", linestyle="--", linewidth=1)
-            ax.annotate(
-                f"Required this year £{requirement:,.1f}m",
-                xy=(0, requirement),
-                xycoords=("axes fraction", "data"),
-                ha="left",
-                va="bottom",
-                fontsize=8,
+            ax.axhline(
+                requirement,
+                color="#333333",
+                linestyle="--",
+                linewidth=1,
+                label=f"Required this year (£{requirement:,.1f}m)",
             )
         ax.set_xticks(positions)
         ax.set_xticklabels([t.strftime("%b %y") for t in frame["_x"]], fontsize=8)
         ax.set_xlabel("Month (financial year to date)")
         ax.set_ylabel(value_label)
         ax.yaxis.set_major_formatter(_value_formatter("money", 1))
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 

@@ -85,6 +85,7 @@ def clear_caches() -> None:
     """Forget cubes and rendered fragments (tests; a data folder rebuilt in the same kernel)."""
     _CUBES.clear()
     _FRAGMENTS.clear()
+    sections._PRESENT.clear()
 
 
 #: One fragment renders at a time: matplotlib's style context is process-wide, and the filter bar
@@ -169,13 +170,13 @@ def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.
 
     rows = rows_of(cube, area, str(month), period, geography=geography, in_table=True)
     rows = rows.copy()
-    present = getattr(cube, "data_to", None) or {}
+    present = sections.sources_present(cube)
     kinds, no_source = [], []
     for mid in rows["measure_id"]:
         m = measure(mid)
         kinds.append(m.window_kind(period))
         srcs = sections.measure_sources(m)
-        no_source.append(bool(srcs) and any(present.get(s) is None for s in srcs))
+        no_source.append(bool(srcs) and any(s not in present for s in srcs))
     rows["window_kind"] = kinds
     rows["no_source"] = no_source
     if "available" in rows:
@@ -541,12 +542,16 @@ class MasterPage(_Page):
         cfg = force_config()
         rows = []
         runs_to = data_to(self.cube)
+        present = sections.sources_present(self.cube)
         for extract, name in sections.SOURCE_NAMES.items():
             to = runs_to.get(extract)
-            rows.append(
-                f"<tr><td>{html.escape(name)}</td>"
-                f"<td>{html.escape(to) if to else '<i>no data supplied</i>'}</td></tr>"
-            )
+            if to:
+                text = html.escape(to)
+            elif extract in present:
+                text = "supplied (dated by its parent extract)"
+            else:
+                text = "<i>no data supplied</i>"
+            rows.append(f"<tr><td>{html.escape(name)}</td><td>{text}</td></tr>")
         sources = (
             '<table class="ppw-small"><thead><tr><th>Source</th><th>Data to</th></tr></thead><tbody>'
             + "".join(rows)
@@ -727,7 +732,7 @@ class MasterPage(_Page):
 
     def data_availability_frame(self) -> pd.DataFrame:
         """For each area: the sources it uses and whether each has data."""
-        present = getattr(self.cube, "data_to", None) or {}
+        present = sections.sources_present(self.cube)
         rows = []
         for area in AREAS:
             srcs: list[str] = []
@@ -739,7 +744,7 @@ class MasterPage(_Page):
                 for s in it.sources:
                     if s not in srcs:
                         srcs.append(s)
-            have = [s for s in srcs if present.get(s) is not None]
+            have = [s for s in srcs if s in present]
             status = (
                 "all data" if len(have) == len(srcs) else "no data" if not have else "partial data"
             )

@@ -16,6 +16,7 @@ Rules every item keeps:
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,6 +69,35 @@ SOURCE_NAMES = {
 }
 
 
+_PRESENT: dict[int, set[str]] = {}
+
+
+def _as_list(value) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return [str(v) for v in value]
+
+
+def sources_present(cube) -> set[str]:
+    """The extracts that have data: those with months (``data_to``) and those the cube's measures
+    read without finding them missing (extracts without a date column, e.g. ``crime_offenders``)."""
+    key = id(cube)
+    if key not in _PRESENT:
+        data_to = getattr(cube, "data_to", None) or {}
+        present = {k for k, v in data_to.items() if v is not None}
+        meas = getattr(cube, "measures", None)
+        if meas is not None and len(meas) and {"sources", "missing"} <= set(meas.columns):
+            for srcs, missing in zip(meas["sources"], meas["missing"], strict=True):
+                present |= set(_as_list(srcs)) - set(_as_list(missing))
+        _PRESENT[key] = present
+    return _PRESENT[key]
+
+
 def measure_sources(m: Measure) -> tuple[str, ...]:
     """The extracts a catalog measure is built from."""
     if m.builder == "repeat_da_victims":
@@ -118,12 +148,12 @@ class Context:
     # ---- data --------------------------------------------------------------------------------
     def has_source(self, *extracts: str) -> bool:
         """Whether every extract in ``extracts`` has data in the cube."""
-        data_to = getattr(self.cube, "data_to", None) or {}
-        return all(data_to.get(e) is not None for e in extracts)
+        present = sources_present(self.cube)
+        return all(e in present for e in extracts)
 
     def missing_sources(self, extracts) -> list[str]:
-        data_to = getattr(self.cube, "data_to", None) or {}
-        return [e for e in extracts if data_to.get(e) is None]
+        present = sources_present(self.cube)
+        return [e for e in extracts if e not in present]
 
     def window_for(self, m: Measure, kind: str | None = None) -> Window:
         """This year's window of ``m`` for the run (its fixed window and lag respected)."""
@@ -244,6 +274,9 @@ def _unit_label(m: Measure) -> str:
 
 
 def _fmt(v: float | None, unit: str, decimals: int = 1) -> str:
+    """A number for a caption: counts with thousands separators, others as in the tables."""
+    if unit == "count" and v is not None and not pd.isna(v):
+        return f"{v:,.0f}"
     return tables.format_value(v, unit, decimals)
 
 
@@ -630,7 +663,12 @@ def emergency_by_lpa(ctx: Context) -> str:
     n_this, n_last = rows[0].get("Force incidents"), rows[1].get("Force incidents")
     extra = ""
     if n_this is not None and n_last is not None:
-        extra = f" The force dealt with {n_this - n_last:+,.0f} emergency incidents compared with the same period last year."
+        diff = n_this - n_last
+        more = "more" if diff >= 0 else "fewer"
+        extra = (
+            f" The force dealt with {abs(diff):,.0f} {more} emergency incidents than in the same "
+            "period last year."
+        )
     return table + _p(
         "Emergency (grade 1) incidents and the percentage attended within standard (15 minutes "
         "urban, 20 minutes rural), financial year to date against the same period last year, by "
@@ -831,28 +869,35 @@ def drug_tests(ctx: Context) -> str:
     ly, ty = ctx.pair("drug_test_positive")
     win = ctx.window_for(m)
     status = (
-        f"Not available for {win.label}: tests for at least one month of the window have not been entered."
+        f"Not available for {win.label}: tests for at least one month of the window have not "
+        "been entered."
         if ty is None
         else f"{win.label}: {ty:.1f}% positive."
     )
-    missing = (
-        [p.strftime("%b %Y") for p, v in zip(s["month"], s["value"], strict=True) if pd.isna(v)]
-        if len(s)
-        else []
-    )
     fig = charts.bar_by_month(s, title=title, value_label="Positive (%)", unit="percent")
     text = f"Drug tests on arrest positive for cocaine, opiates or both, each month. {status}"
-    if missing:
-        text += f" Months marked n/a have no tests entered ({', '.join(missing[-6:])})."
+    gap = _missing_text(s)
+    if gap:
+        text += f" Months marked n/a have no tests entered ({gap})."
     out = _figure(ctx, fig, text)
     if ty is None:
-        out = (
-            tables.note_html(
-                f"% Positive for drug testing on arrest: not available. {status}", "warning"
-            )
-            + out
-        )
+        out = tables.note_html(f"% Positive for drug testing on arrest: {status}", "warning") + out
     return out
+
+
+def _missing_text(s: pd.DataFrame) -> str:
+    """ "Apr 2015 onwards" or "Jan 2016, Mar 2016" for the months of ``s`` without a value."""
+    if s is None or s.empty:
+        return ""
+    gaps = [p for p, v in zip(s["month"], s["value"], strict=True) if pd.isna(v)]
+    if not gaps:
+        return ""
+    trailing = s["value"].notna()[::-1].cumsum()[::-1] == 0  # no value from here to the end
+    if trailing.any():
+        first = s.loc[trailing, "month"].iloc[0]
+        if len(gaps) == int(trailing.sum()):
+            return f"{first.strftime('%b %Y')} onwards"
+    return ", ".join(p.strftime("%b %Y") for p in gaps[-6:])
 
 
 # --------------------------------------------------------------------------------------------
@@ -930,12 +975,36 @@ def all_crime_spc(ctx: Context) -> str:
         projection=True,
         months=48,
     )
-    return fig_html.replace(
+    out = fig_html.replace(
         "</figure>",
         _caption(
             f"Statistical process control (SPC) chart with seasonality and projection. {sentence}"
         )
         + "</figure>",
+    )
+    return out + _seasonality(ctx, "all_crime", "Seasonal pattern of all crime")
+
+
+def _seasonality(ctx: Context, measure_id: str, title: str) -> str:
+    """Bars of the twelve seasonal factors (needs three complete years), or nothing."""
+    from . import spc
+    from .spc_charts import seasonality_chart
+
+    s = ctx.series(measure_id, months=48)
+    values = s.set_index("month")["value"].astype(float) if len(s) else pd.Series(dtype=float)
+    if len(values) < 36 or values.isna().any():
+        return ""
+    values.index = pd.PeriodIndex(values.index, freq="M")
+    try:
+        factors = spc.seasonal_factors(values)
+    except ValueError:
+        return ""
+    fig = seasonality_chart(factors=factors, title=f"{title} — {_geo_phrase(ctx)}")
+    return _figure(
+        ctx,
+        fig,
+        "How far each calendar month typically runs above or below an average month (from the last "
+        f"{len(values) // 12} years); the projection above allows for this pattern.",
     )
 
 
@@ -984,7 +1053,7 @@ def disposals(ctx: Context) -> str:
     shares = []
     this = df[df["year"] == "This year"]
     if totals["This year"]:
-        for _, r in this.iterrows():
+        for _, r in this.sort_values("value", ascending=False).iterrows():
             if r["value"]:
                 shares.append(f"{r['category']} {100 * r['value'] / totals['This year']:.0f}%")
     return _figure(
@@ -997,32 +1066,28 @@ def disposals(ctx: Context) -> str:
 
 
 def msg_crime_rate(ctx: Context) -> str:
-    from .config import force_config
-
-    m = measure("crimes_per_1000")
+    m = measure("all_crime")
     win = ctx.window_for(m)
-    home = force_config().force_name
-    peers = _peer_frame(ctx, "crimes_per_1000", win)
+    home = getattr(ctx.cube, "home_force", None)
+    # all crime is ranked in the MSG on crimes per 1,000 residents (cube.peer_values)
+    peers = _peer_frame(ctx, "all_crime", win)
     title = "Crimes per 1,000 residents across the Most Similar Group (MSG) of forces"
-    if peers is None or peers.empty:
+    if peers is None or len(peers) < 2:
         fig = charts.no_data_figure(title, "No MSG peer figures for this period")
-        return _figure(
-            ctx, fig, "The peer forces' figures (msg_peers) are not available for this window."
-        )
-    home_name = home if home in set(peers["force"]) else _home_in(peers)
+        return _figure(ctx, fig, f"The peer forces' figures (msg_peers) do not cover {win.label}.")
     fig = charts.ranked_bar(
         peers,
         label="force",
         value="value",
-        highlight=home_name,
+        highlight=home,
         title=title,
         value_label="Crimes per 1,000 residents",
         height=max(2.8, 0.35 * len(peers) + 1.0),
     )
     rank = peers.sort_values("value").reset_index(drop=True)
-    pos = rank.index[rank["force"] == home_name]
+    pos = rank.index[rank["force"] == home]
     pos_text = (
-        f" {home_name} ranks {pos[0] + 1} of {len(rank)} (1 = fewest crimes per resident)."
+        f" {home} has the {_ordinal(pos[0] + 1)}lowest rate of the {len(rank)} forces."
         if len(pos)
         else ""
     )
@@ -1034,16 +1099,16 @@ def msg_crime_rate(ctx: Context) -> str:
     return _figure(
         ctx,
         fig,
-        f"All recorded crime per 1,000 residents, {win.label}, home force highlighted.{pos_text}{note}",
+        f"All recorded crime per 1,000 residents, {win.label}; this force highlighted.{pos_text}{note}",
     )
 
 
-def _home_in(peers: pd.DataFrame) -> str | None:
-    if "is_home" in peers:
-        home = peers.loc[peers["is_home"].astype(bool), "force"]
-        if len(home):
-            return str(home.iloc[0])
-    return None
+def _ordinal(n: int) -> str:
+    """ "" for 1 (the lowest), "2nd " (the 2nd lowest), …"""
+    if n == 1:
+        return ""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} "
 
 
 def _peer_frame(ctx: Context, measure_id: str, win: Window) -> pd.DataFrame | None:

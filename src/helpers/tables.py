@@ -58,7 +58,7 @@ figure.ppw-figure figcaption{font-size:12.5px;color:#333;margin-top:2px}
 table.ppw-small{border-collapse:collapse;font-size:13px;margin:6px 0}
 table.ppw-small th{background:#e8eef5;border:1px solid #c8c8c8;padding:4px 8px;text-align:center}
 table.ppw-small td{border:1px solid #c8c8c8;padding:4px 8px;text-align:right}
-table.ppw-small td:first-child,table.ppw-small th:first-child{text-align:left}
+table.ppw-small td:first-child,table.ppw-small th:first-child{text-align:left;white-space:nowrap}
 .ppw-commentary{border-top:1px solid #c8c8c8;margin-top:10px;padding-top:4px}
 </style>
 """
@@ -135,10 +135,17 @@ def change_cell(change, direction: str, significant=None) -> str:
     )
 
 
-def _since_cell(text) -> str:
+#: The unit of a change since last month, for units whose change is not in percentage points.
+SINCE_UNITS = {"seconds": " s", "minutes": " min", "days": " days", "money": "m"}
+
+
+def _since_cell(text, unit: str = "percent") -> str:
     if is_missing(text) or not str(text).strip():
         return "<td>N/A</td>"
     s = str(text)
+    if unit in SINCE_UNITS and "% pt." in s:
+        # a difference of days (or seconds) is not a percentage-point change
+        s = s.replace("% pt.", SINCE_UNITS[unit]).replace("(", "(£" if unit == "money" else "(")
     colour = BETTER if s.startswith("Improved") else WORSE if s.startswith("Worsened") else SAME
     return f'<td style="color:{colour}">{esc(s)}</td>'
 
@@ -228,9 +235,19 @@ def performance_table(
             .map(lambda v: not is_missing(v) and str(v) not in ("", "N/A"))
             .any()
         )
-    heads = column_headings(period, month, msg=bool(show_msg), since=bool(show_since))
+    # A table whose every row is on one fixed window other than the run's (re-offending: one month,
+    # six months in arrears) is headed as published: "Monthly …", "Data for Mar 2016".
+    uniform = _uniform_window(rows)
+    table_period, since_month, data_line = period, month, f"Data to {month_text}"
+    if uniform is not None and uniform[0] != period:
+        table_period = uniform[0]
+        if table_period == "month" and set(rows["unit"]) == {"money"}:
+            table_period = "fytd"  # savings are delivered to date in the financial year
+        since_month = uniform[2]
+        data_line = f"Data for {uniform[1]}"
+    heads = column_headings(table_period, since_month, msg=bool(show_msg), since=bool(show_since))
     geo = "" if geography in (None, "", "Force") else f"<br>{esc(geography)}"
-    first = f"{esc(title)}<br>Data to {esc(month_text)} (unless stated otherwise){geo}"
+    first = f"{esc(title)}<br>{esc(data_line)} (unless stated otherwise){geo}"
     out = ['<table class="ppw-table">', "<thead><tr>", f'<th class="ppw-measure">{first}</th>']
     out += [f"<th>{esc(h)}</th>" for h in heads]
     out.append("</tr></thead><tbody>")
@@ -244,7 +261,7 @@ def performance_table(
         marker = ""
         kind = _row_value(row, "window_kind")
         wlabel = _row_value(row, "window_label")
-        if kind and kind != period and wlabel:
+        if kind and kind != table_period and wlabel:
             marker = "†"
             window_notes.append(
                 f"{_row_value(row, 'label')} is for {_describe_window(kind, wlabel)}."
@@ -280,7 +297,7 @@ def performance_table(
         if show_msg:
             cells.append(_msg_cell(_row_value(row, "msg_rank"), _row_value(row, "msg_colour")))
         if show_since:
-            cells.append(_since_cell(_row_value(row, "since_last_month")))
+            cells.append(_since_cell(_row_value(row, "since_last_month"), unit))
         title_attr = f' title="{esc(note)}"' if note else ""
         out.append(f"<tr{title_attr}>" + "".join(cells) + "</tr>")
         ci_last, ci_this = _row_value(row, "ci_last"), _row_value(row, "ci_this")
@@ -296,6 +313,21 @@ def performance_table(
     all_notes = list(dict.fromkeys([*window_notes, *notes, *extra_notes]))
     out.append(notes_html(all_notes, daggers=len(window_notes)))
     return "".join(out)
+
+
+def _uniform_window(rows: pd.DataFrame) -> tuple[str, str, pd.Period] | None:
+    """(kind, label, end month) when every row has the same window, else None."""
+    if rows.empty or "window_kind" not in rows or "window_label" not in rows:
+        return None
+    kinds, labels = set(rows["window_kind"].dropna()), set(rows["window_label"].dropna())
+    if len(kinds) != 1 or len(labels) != 1:
+        return None
+    label = next(iter(labels))
+    try:
+        end = pd.Period(pd.Timestamp(label.split("–")[-1].strip()), freq="M")
+    except ValueError:
+        return None
+    return next(iter(kinds)), label, end
 
 
 def _describe_window(kind: str, label: str) -> str:

@@ -37,8 +37,11 @@ def _row(**kw):
 
 
 def _table(rows, period="rolling-12m", month="2016-09", **kw):
+    frame = pd.DataFrame(rows)
+    if (frame["window_kind"] == "rolling-12m").all():
+        frame["window_kind"] = period  # rows follow the run's period unless a test says otherwise
     return tables.performance_table(
-        pd.DataFrame(rows), title="1. Reducing Domestic Abuse", month=month, period=period, **kw
+        frame, title="1. Reducing Domestic Abuse", month=month, period=period, **kw
     )
 
 
@@ -188,12 +191,7 @@ def test_footnotes_are_deduplicated_and_window_notes_added():
                 window_kind="month",
                 window_label="Mar 2016",
             ),
-            _row(
-                label="Youth re-offending rate",
-                footnote=note,
-                window_kind="month",
-                window_label="Mar 2016",
-            ),
+            _row(label="Youth re-offending rate", footnote=note),
         ]
     )
     assert html.count(note) == 1
@@ -262,3 +260,31 @@ def test_scorecard_groups_by_area_with_arrows_and_words():
     html = tables.scorecard_table(rows, month="2016-09", period="rolling-12m")
     assert "1. Reducing Domestic Abuse" in html and "6. Improving Crime Prevention" in html
     assert "▼ Worse" in html and "▼ Better" in html
+
+
+def test_a_table_all_on_one_lagged_month_is_headed_as_published():
+    rows = [
+        _row(
+            label="The number of youth offenders",
+            window_kind="month",
+            window_label="Mar 2016",
+            since_last_month="Worsened (16.9% pt.)",
+        ),
+        _row(
+            label="Youth re-offending rate",
+            unit="percent",
+            window_kind="month",
+            window_label="Mar 2016",
+            since_last_month="Improved (-2.9% pt.)",
+        ),
+    ]
+    html = _table(rows)
+    assert "Data for Mar 2016 (unless stated otherwise)" in html
+    assert "Monthly Last Year" in html and "Monthly This Year" in html
+    assert "since Feb 2016" in html
+    assert "†" not in html
+
+
+def test_since_last_month_of_days_is_not_in_percentage_points():
+    html = _table([_row(unit="days", decimals=2, since_last_month="Improved (-0.52% pt.)")])
+    assert "Improved (-0.52 days)" in html
