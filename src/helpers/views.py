@@ -148,6 +148,7 @@ def switcher(
     *,
     default: tuple[str, str] | None = None,
     key: str = DEFAULT_KEY,
+    varies_with: Sequence[str] = ("geography", "period"),
 ) -> HTML:
     """Return one HTML block with every geography × period view and selectors to switch between them.
 
@@ -164,6 +165,11 @@ def switcher(
     key
         Selectors with the same key on one page are kept in step. The default key's choice is kept in
         the hash as ``#geography=…&period=…``; another key's as ``#<key>.geography=…``.
+    varies_with
+        What the render depends on. A monthly trend chart is the same whatever the period:
+        ``varies_with=("geography",)`` calls ``render`` once per geography (with the default
+        period) instead of once per combination; ``("period",)`` once per period. Identical
+        renders are stored once either way; this saves the time of rendering them.
 
     Returns
     -------
@@ -189,11 +195,25 @@ def switcher(
     if default_period not in periods:
         raise ValueError(f"default period {default_period!r} is not one of {periods}")
 
+    unknown = set(varies_with) - {"geography", "period"}
+    if unknown:
+        raise ValueError(f"varies_with takes 'geography' and/or 'period', not {sorted(unknown)}")
+    rendered: dict[tuple[str, str], str] = {}
+
+    def render_once(geography: str, period: str) -> str:
+        args = (
+            geography if "geography" in varies_with else default_geo,
+            period if "period" in varies_with else default_period,
+        )
+        if args not in rendered:
+            rendered[args] = str(render(*args))
+        return rendered[args]
+
     block = next(_counter)
     stored: dict[str, str] = {}  # content digest -> id of the div holding it
     views: list[tuple[str, str, str, str | None]] = []  # geography, period, div id, content
     for (_, geography), period in itertools.product(geos, periods):
-        content = str(render(geography, period))
+        content = render_once(geography, period)
         digest = hashlib.sha1(content.encode("utf-8")).hexdigest()
         if digest in stored:
             views.append((geography, period, stored[digest], None))

@@ -103,6 +103,36 @@ def test_identical_renders_are_stored_once_and_referenced():
     assert html.count("force only, fytd") == 1
 
 
+@pytest.mark.parametrize(
+    ("varies_with", "expected_calls"),
+    [
+        (("geography", "period"), len(GEOS) * len(PERIODS)),
+        (("geography",), len(GEOS)),
+        (("period",), len(PERIODS)),
+        ((), 1),
+    ],
+)
+def test_varies_with_renders_each_distinct_view_once(varies_with, expected_calls):
+    calls = []
+
+    def render(g, p):
+        calls.append((g, p))
+        return table(g, p)
+
+    html = views.switcher(
+        render, GEOS, PERIODS, default=("North", "fytd"), varies_with=varies_with
+    ).data
+    assert len(calls) == expected_calls
+    assert len(view_divs(html)) == len(GEOS) * len(PERIODS)
+    if varies_with == ("geography",):
+        assert set(calls) == {(g, "fytd") for _, g in GEOS}  # the default period stands in
+
+
+def test_varies_with_refuses_unknown_dimensions():
+    with pytest.raises(ValueError, match="varies_with"):
+        views.switcher(table, GEOS, PERIODS, varies_with=("district",))
+
+
 def test_default_that_is_a_repeat_shows_the_stored_copy():
     html = views.switcher(lambda g, p: "<p>same</p>", GEOS, PERIODS, default=("Basildon", "fytd"))
     visible = [d for d in view_divs(html.data) if "hidden" not in d]
