@@ -575,7 +575,8 @@ def _codes(df: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> np.ndarra
 def _person_codes(s: pd.Series) -> np.ndarray:
     """Integer codes for a person id column; -1 where empty."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    empty = np.array([str(u).strip() == "" for u in uniques] + [True])
+    text = pd.Index(uniques).astype(str)
+    empty = np.append(np.asarray(text.str.strip() == ""), True)
     return np.where(empty[codes], -1, codes)
 
 
@@ -614,6 +615,7 @@ class Sources:
         self.population[: self.nd] = reference.districts["population_2016"].to_numpy(float)
         self._cache: dict = {}
         self._months: dict[str, np.ndarray] = {}
+        self._date_ords: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # The month range: every extract's date column.
         lo, hi = [], []
         for name, df in self.raw.items():
@@ -621,6 +623,7 @@ class Sources:
             if col is None or col not in df.columns or len(df) == 0:
                 continue
             o, v = _month_ords(df[col])
+            self._date_ords[name] = (o, v)  # reused by the prepared crimes and incidents
             if v.any():
                 self._months[name] = np.unique(o[v])
                 lo.append(int(o[v].min()))
@@ -637,6 +640,11 @@ class Sources:
         for n in names:
             if n not in self.raw:
                 raise _Absent(n)
+
+    def _ords(self, name: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        if name in self._date_ords:
+            return self._date_ords[name]
+        return _month_ords(self.raw[name][column])
 
     def months(self, name: str) -> np.ndarray:
         """Boolean [T]: the months where extract ``name`` has records."""
@@ -674,7 +682,7 @@ class Sources:
             self.need("crimes")
             df = self.raw["crimes"]
             date = _datetimes(df["recorded_date"])
-            o, valid = _month_ords(df["recorded_date"])
+            o, valid = self._ords("crimes", "recorded_date")
             out = {
                 "t": np.where(valid, o - self.m0, -1),
                 "date": date.to_numpy(dtype="datetime64[ns]"),
@@ -726,7 +734,7 @@ class Sources:
             self.need("incidents")
             df = self.raw["incidents"]
             opened = _datetimes(df["opened_at"])
-            o, valid = _month_ords(df["opened_at"])
+            o, valid = self._ords("incidents", "opened_at")
             out = {
                 "t": np.where(valid, o - self.m0, -1),
                 "opened": opened.to_numpy(dtype="datetime64[ns]"),
