@@ -425,13 +425,17 @@ YOUTH_STARTER_SHARE = 0.26
 #: offenders come back.
 POOL_SHARE = {
     "person": dict(fy1112=0.32, fy1213=0.32, fy1314=0.36, r1509=0.30, r1609=0.24, fy1617=0.24),
-    "da_crime": dict(fy1112=0.55, fy1213=0.55, fy1314=0.55, r1509=0.45, r1609=0.52, fy1617=0.52),
+    "da_crime": dict(fy1112=0.55, fy1213=0.55, fy1314=0.55, r1509=0.45, r1609=0.46, fy1617=0.46),
     "da_incident": dict(fy1112=0.75, fy1213=0.75, fy1314=0.72, r1509=0.52, r1609=0.45, fy1617=0.48),
     "business": dict(fy1112=0.95, fy1213=0.97, fy1314=0.80, r1509=0.78, r1609=0.75, fy1617=0.75),
     "offender": dict(fy1112=0.48, fy1213=0.48, fy1314=0.48, r1509=0.44, r1609=0.40, fy1617=0.40),
 }
 #: Share of solved crimes with an identified offender linked, and co-offenders per crime.
-LINK_SHARE = 0.80
+LINK_SHARE = dict(fy1112=0.80, fy1213=0.80, fy1314=0.70, r1509=0.80, r1609=0.80, fy1617=0.80)
+#: Domestic-abuse perpetrators per pool victim (below 1: some perpetrators have several victims).
+DA_PERPETRATOR_RATIO = 0.22
+#: Share of one-off domestic-abuse victims whose partner is a perpetrator already in the pool.
+DA_KNOWN_PERPETRATOR = 0.5
 CO_OFFENDERS = (0.92, 0.065, 0.015)
 ONE_OFF_YOUTH_SHARE = 0.19
 
@@ -562,6 +566,13 @@ class _Ctx:
 
 
 # ===================================================================================== helpers
+def _string_array(arr) -> pd.api.extensions.ExtensionArray:
+    """A pandas ``string[pyarrow]`` array over an Arrow string array (no copy to Python objects)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pd.arrays.ArrowStringArray(arr)
+
+
 def _arrow_ids(prefix: str, numbers: np.ndarray, width: int, valid: np.ndarray | None = None):
     """Pseudonymous ids such as ``V00000123`` as an Arrow-backed string array."""
     arr = pa.array(np.asarray(numbers, dtype=np.int64))
@@ -569,7 +580,7 @@ def _arrow_ids(prefix: str, numbers: np.ndarray, width: int, valid: np.ndarray |
     s = pc.binary_join_element_wise(pa.scalar(prefix), s, "")
     if valid is not None:
         s = pc.if_else(pa.array(np.asarray(valid, bool)), s, pa.scalar(None, pa.string()))
-    return pd.array(s, dtype=pd.ArrowDtype(pa.string())).astype("string[pyarrow]")
+    return _string_array(s)
 
 
 def _arrow_cat(codes: np.ndarray, labels: list[str] | tuple[str, ...]):
@@ -578,7 +589,7 @@ def _arrow_cat(codes: np.ndarray, labels: list[str] | tuple[str, ...]):
     arr = pa.DictionaryArray.from_arrays(
         pa.array(codes.astype(np.int32), mask=codes < 0), pa.array(list(labels), pa.string())
     ).cast(pa.string())
-    return pd.array(arr, dtype=pd.ArrowDtype(pa.string())).astype("string[pyarrow]")
+    return _string_array(arr)
 
 
 def _dates(days: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
@@ -598,7 +609,7 @@ def _times(seconds: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
 
 
 def _months_ts(ctx: _Ctx, idx: np.ndarray) -> np.ndarray:
-    return _dates(ctx.mstart[idx])
+    return _dates(ctx.mstart[np.asarray(idx, np.int64)])
 
 
 def _frame(name: str, cols: dict) -> pd.DataFrame:
@@ -608,6 +619,12 @@ def _frame(name: str, cols: dict) -> pd.DataFrame:
     if missing:
         raise KeyError(f"demo {name}: columns {missing} not generated")
     return pd.DataFrame({c: cols[c] for c in spec.column_names})
+
+
+def _shuffled_order(rng: np.random.Generator, key: np.ndarray) -> np.ndarray:
+    """Order by an integer key (a day, a second), ties in random order."""
+    key = np.asarray(key, np.int64)
+    return np.argsort(key * (1 << 22) + rng.integers(0, 1 << 22, key.size), kind="stable")
 
 
 def _mix_draw(rng: np.random.Generator, probs: np.ndarray, n: int) -> np.ndarray:
@@ -1118,7 +1135,9 @@ class _Offenders:
         self.ns = ns
         self.da_lo = ns.offset["da"]
         self.da_hi = ns.offset["da"] + ns.size["da"]
-        n_da = ns.size["da"]
+        # some perpetrators have more than one (ex-)partner in the pool over the years
+        n_da = max(1, int(ns.size["da"] * DA_PERPETRATOR_RATIO))
+        self.n_perp = n_da
         birth_da = ctx.start_day - ((17.5 + rng.gamma(3.0, 5.5, n_da)) * _YEAR).astype(np.int64)
         self.da_offset = n
         self.birth = [birth_general, birth_da]
@@ -1139,17 +1158,23 @@ class _Offenders:
 def _build_links(ctx: _Ctx, cr: _Crimes, off: _Offenders):
     """Offender links: every solved crime, and half of those with a suspect but no sanction."""
     rng = ctx.rng("links")
-    linked = cr.solved & (rng.random(cr.n) < LINK_SHARE)
+    linked = cr.solved & (rng.random(cr.n) < ctx.level(LINK_SHARE)[cr.month])
     # domestic abuse: the victim's (ex-)partner; fresh victims made by calibration get fresh partners
     da_c = np.flatnonzero(linked & cr.da)
     v = cr.victim[da_c]
     in_pool = (v >= off.da_lo) & (v < off.da_hi)
     perp = np.empty(da_c.size, np.int64)
-    perp[in_pool] = off.da_offset + (v[in_pool] - off.da_lo)
+    perp[in_pool] = off.da_offset + (v[in_pool] - off.da_lo) % off.n_perp
+    # a one-off victim's partner is sometimes a known perpetrator (a new relationship)
     fresh_v, inv = np.unique(v[~in_pool], return_inverse=True)
     if fresh_v.size:
-        birth = ctx.start_day - ((18 + rng.gamma(3.0, 5.5, fresh_v.size)) * _YEAR).astype(np.int64)
-        perp[~in_pool] = off.fresh(birth)[inv]
+        known = rng.random(fresh_v.size) < DA_KNOWN_PERPETRATOR
+        partner = np.empty(fresh_v.size, np.int64)
+        partner[known] = off.da_offset + rng.integers(0, off.n_perp, int(known.sum()))
+        n_new = int((~known).sum())
+        birth = ctx.start_day - ((18 + rng.gamma(3.0, 5.5, n_new)) * _YEAR).astype(np.int64)
+        partner[~known] = off.fresh(birth)
+        perp[~in_pool] = partner[inv]
     # other crimes: one to three offenders from the pool, drawn among those active that month
     oc = np.flatnonzero(linked & ~cr.da)
     k = rng.choice([1, 2, 3], size=oc.size, p=list(CO_OFFENDERS))
@@ -1301,7 +1326,7 @@ def off_birth_shift(off: _Offenders, o: int, days: int) -> None:
 def _crime_frames(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
     """The ``crimes`` and ``crime_offenders`` frames, crimes numbered in date order."""
     rng = ctx.rng("crime-ids")
-    order = np.lexsort((rng.random(cr.n), cr.day))
+    order = _shuffled_order(rng, cr.day)
     number = np.empty(cr.n, np.int64)
     number[order] = np.arange(1, cr.n + 1)
     has_out = cr.outcome >= 0
@@ -1340,7 +1365,7 @@ def _victim_ids(victim: np.ndarray, business: np.ndarray):
     prefix = pc.if_else(pa.array(np.asarray(business, bool)), pa.scalar("B"), pa.scalar("V"))
     s = pc.binary_join_element_wise(prefix, num, "")
     s = pc.if_else(pa.array(victim >= 0), s, pa.scalar(None, pa.string()))
-    return pd.array(s, dtype=pd.ArrowDtype(pa.string())).astype("string[pyarrow]")
+    return _string_array(s)
 
 
 # ===================================================================================== incidents
@@ -1551,7 +1576,7 @@ def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.D
         ctx, rng, month[sel], "da_incident", ns.offset["da"], ns.fresh
     )
     _calibrate_da_incidents(ctx, victim, opened, month, da, ns)
-    order = np.lexsort((rng.random(n), opened))
+    order = _shuffled_order(rng, opened)
     cols = {
         "incident_id": _arrow_ids("I", np.arange(1, n + 1), 8),
         "opened_at": _times(opened[order]),
@@ -1694,12 +1719,18 @@ def _n_from_ci(p: float, ci: float) -> int:
     return int(round(1.959964**2 * (p / 100) * (1 - p / 100) / (ci / 100) ** 2))
 
 
-def _satisfaction_levels(ctx: _Ctx) -> dict[str, np.ndarray]:
+def _satisfaction_levels(ctx: _Ctx, stepwise: bool = False) -> dict[str, np.ndarray]:
+    """Satisfaction (%) by month; ``stepwise``: the calibration windows' own rate in their months."""
     out = {}
     for q in SATISFACTION_QUESTIONS:
         anchors = {k: v[q][0] for k, v in SATISFACTION_TARGETS.items()}
         anchors.update({k: v[q] for k, v in SATISFACTION_LEVELS.items()})
         out[q] = ctx.level(anchors)
+        if stepwise:
+            for key, targets in SATISFACTION_TARGETS.items():
+                sl = ctx.window(key)
+                if sl is not None:
+                    out[q][sl] = targets[q][0]
     return out
 
 
@@ -1755,7 +1786,7 @@ def _build_satisfaction(ctx: _Ctx) -> pd.DataFrame:
     month = np.concatenate([f[0] for f in frames])
     n = month.size
     day = ctx.days_in_months(rng, month)
-    order = np.lexsort((rng.random(n), day))
+    order = _shuffled_order(rng, day)
     district = ctx.districts_for(rng, n, unassigned=0.001)
     cols = {
         "response_id": _arrow_ids("S", np.arange(1, n + 1), 7),
@@ -1804,7 +1835,7 @@ PEERS = {
 def _build_msg_peers(ctx: _Ctx) -> pd.DataFrame:
     rng = ctx.rng("msg_peers")
     pops = dict(zip(ctx.forces["force"], ctx.forces["population_2016"], strict=True))
-    levels = _satisfaction_levels(ctx)
+    levels = _satisfaction_levels(ctx, stepwise=True)
     season = np.asarray(SEASONAL["crime"]) / np.mean(SEASONAL["crime"])
     rows = []
     for force in ctx.forces["force"]:
@@ -2066,7 +2097,7 @@ def _build_roads(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     cday = ctx.days_in_months(rng, cmonth)
     w_d = ctx.pop * (1 + 1.2 * ctx.rural_share[:-1])
     cdistrict = ctx.districts_for(rng, n_col, weights=w_d, unassigned=0.001)
-    corder = np.lexsort((rng.random(n_col), cday))
+    corder = _shuffled_order(rng, cday)
     cnum = np.empty(n_col, np.int64)
     cnum[corder] = np.arange(1, n_col + 1)
     collisions = _frame(
@@ -2079,7 +2110,7 @@ def _build_roads(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     c = {key: np.concatenate([d[key] for d in cas]) for key in cas[0]}
     ncas = c["col"].size
-    order = np.lexsort((rng.random(ncas), cnum[c["col"]]))
+    order = _shuffled_order(rng, cnum[c["col"]])
     age = pd.array(np.where(c["unknown"], 0, c["age"])[order], dtype="Int64")
     age[c["unknown"][order]] = pd.NA
     casualties = _frame(
@@ -2109,7 +2140,7 @@ def _build_drug_tests(ctx: _Ctx) -> pd.DataFrame:
     month = np.repeat(months, per)
     n = month.size
     day = ctx.days_in_months(rng, month)
-    order = np.lexsort((rng.random(n), day))
+    order = _shuffled_order(rng, day)
     w = np.zeros(ctx.n_districts + 1)
     names = ctx.district_names
     for d, share in (
