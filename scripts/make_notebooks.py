@@ -55,15 +55,15 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
         new_markdown_cell(
             f"# {title}\n\n"
             "Performance Information compares this year with last year for every measure of the area;\n"
-            "Management Information shows the trends behind it. Change the parameters below (or use the\n"
-            "filter bar when `interactive` is True) to look at an LPA (Local Policing Area) or district."
+            "Management Information shows the trends behind it. The Geography and Period selectors show\n"
+            "a Local Policing Area (LPA) or a district, or the financial year to date."
         ),
         _parameters_cell(),
         new_code_cell(
             "from helpers import report\n\n"
             f"page = report.AreaPage({area}, month=month, period=period, geography=geography, "
             "data_dir=data_dir)\n"
-            "page.header()"
+            "page.header(standalone=interactive)"
         ),
         new_markdown_cell("## Performance Information"),
         new_code_cell("page.performance_information(interactive=interactive)"),
@@ -74,7 +74,7 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
             new_code_cell(f'page.management_information("{item.key}", interactive=interactive)')
         )
     cells.append(new_code_cell("page.commentary()"))
-    cells.append(new_code_cell("page.footer()"))
+    cells.append(new_code_cell("page.footer(standalone=interactive)"))
     return _notebook(cells)
 
 
@@ -83,15 +83,15 @@ def master_notebook() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(
             "# Monthly Performance Report\n\n"
-            "The cover, contents and one-page scorecard of the pack, the exceptions that need a\n"
-            "commander's attention, the districts side by side, and which sources have data."
+            "The areas of focus, a one-page scorecard of every measure, the exceptions that need\n"
+            "attention, the districts side by side, and the sources each area's figures come from."
         ),
         _parameters_cell(),
         new_code_cell(
             "from helpers import report\n\n"
             "master = report.MasterPage(month=month, period=period, geography=geography, "
             "data_dir=data_dir)\n"
-            "master.cover()"
+            "master.cover(standalone=interactive)"
         ),
         new_markdown_cell("## Areas of Focus"),
         new_code_cell("master.contents()"),
@@ -103,7 +103,7 @@ def master_notebook() -> nbformat.NotebookNode:
         new_code_cell("master.district_comparison()"),
         new_markdown_cell("## Sources"),
         new_code_cell("master.data_availability()"),
-        new_code_cell("master.footer()"),
+        new_code_cell("master.footer(standalone=interactive)"),
     ]
     return _notebook(cells)
 

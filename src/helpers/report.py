@@ -306,9 +306,12 @@ class _Page:
     def _marking(self) -> str:
         return f'<div class="ppw-marking">[{html.escape(force_config().protective_marking)}]</div>'
 
-    def footer(self) -> HTML:
-        """The protective marking again at the foot of the page."""
-        return HTML(f'<div class="ppw">{self._marking()}</div>')
+    def footer(self, standalone: bool = True) -> HTML:
+        """The protective marking again at the foot of the page.
+
+        ``standalone=False`` (the pack, whose page shell prints the marking): nothing.
+        """
+        return HTML(f'<div class="ppw">{self._marking()}</div>' if standalone else "")
 
     def set_view(self, *, geography=None, period=None, month=None) -> None:
         """Change the page's geography / period / month (the filter bar calls this)."""
@@ -358,7 +361,8 @@ class AreaPage(_Page):
         self.items = sections.items_for(area)
 
     # ---- fragments as strings ----------------------------------------------------------------
-    def header_html(self) -> str:
+    def header_html(self, standalone: bool = True) -> str:
+        """The page header; ``standalone=False`` leaves out what the pack's page shell prints."""
         cfg = force_config()
         geo = (
             "Force"
@@ -368,9 +372,13 @@ class AreaPage(_Page):
         return (
             tables.CSS
             + '<div class="ppw">'
-            + self._marking()
-            + f'<p class="ppw-sub"><b>{html.escape(cfg.force_name)}</b> — Monthly Performance Report: '
-            f"{html.escape(self.month.strftime('%B %Y'))}</p>"
+            + (self._marking() if standalone else "")
+            + (
+                f'<p class="ppw-sub"><b>{html.escape(cfg.force_name)}</b> — Monthly Performance '
+                f"Report: {html.escape(self.month.strftime('%B %Y'))}</p>"
+                if standalone
+                else ""
+            )
             + f'<p class="ppw-sub">Data to {html.escape(month_label(self.month))} (unless stated otherwise)'
             f" · {html.escape(geo)} · {html.escape(self._window_text())}</p>"
             + self._abbreviations(self.area)
@@ -446,9 +454,12 @@ class AreaPage(_Page):
         )
 
     # ---- display -----------------------------------------------------------------------------
-    def header(self) -> HTML:
-        """Marking, force, report month, "Data to <month> (unless stated otherwise)", geography, period."""
-        return HTML(self.header_html())
+    def header(self, standalone: bool = True) -> HTML:
+        """Marking, force, report month, "Data to <month> (unless stated otherwise)", geography, period.
+
+        ``standalone=False`` (the pack) leaves the marking and force line to the pack's page shell.
+        """
+        return HTML(self.header_html(standalone))
 
     def performance_information(self, interactive: bool = False):
         """The Performance Information table.
@@ -538,7 +549,11 @@ MASTER_DISTRICT_MEASURES = [
 class MasterPage(_Page):
     """The master notebook: cover, contents, scorecard, exceptions, district comparison, sources."""
 
-    def cover(self) -> HTML:
+    def cover(self, standalone: bool = True) -> HTML:
+        """Force, month, period and the date each source runs to.
+
+        ``standalone=False`` (the pack) leaves the marking to the pack's page shell.
+        """
         cfg = force_config()
         rows = []
         runs_to = data_to(self.cube)
@@ -560,7 +575,7 @@ class MasterPage(_Page):
         return HTML(
             tables.CSS
             + '<div class="ppw">'
-            + self._marking()
+            + (self._marking() if standalone else "")
             + f"<h2 style='font-size:24px'>{html.escape(cfg.force_name)}</h2>"
             + f"<p class='ppw-sub' style='font-size:18px'>Monthly Performance Report: "
             f"{html.escape(self.month.strftime('%B %Y'))}</p>"
@@ -640,7 +655,11 @@ class MasterPage(_Page):
 
     # ---- exceptions --------------------------------------------------------------------------
     def exceptions_frame(self) -> pd.DataFrame:
-        """Measures whose latest monthly point is special cause (SPC), or with a significant change."""
+        """Measures whose latest monthly point is special cause (SPC), or with a significant change.
+
+        Concerns first, then improvements, then unusual points of measures with no better
+        direction; by area within each.
+        """
         from . import spc
 
         ctx = self.context()
@@ -658,6 +677,7 @@ class MasterPage(_Page):
                 continue
             summary = spc.summarise(spc.xmr(values, polarity=m.polarity), m.polarity)
             if summary["special_cause"]:
+                icon = str(summary.get("variation_icon") or "")
                 rows.append(
                     {
                         "Area": m.area,
@@ -668,11 +688,13 @@ class MasterPage(_Page):
                         ),
                         "Why": summary["sentence"],
                         "kind": summary["point_type"],
+                        "up": icon.endswith("_high"),
                     }
                 )
         card = self.scorecard_frame()
         if len(card) and "significant" in card:
             for _, r in card[card["significant"].map(lambda v: v is True)].iterrows():
+                unit = r.get("change_unit") or ""
                 rows.append(
                     {
                         "Area": int(r["area"]),
@@ -681,37 +703,58 @@ class MasterPage(_Page):
                         "Latest value": tables.format_value(
                             r["this_year"], r["unit"], int(r["decimals"] or 0)
                         ),
-                        "Why": f"Statistically significant change of {r['change']} {r.get('change_unit') or ''} on last year".strip(),
+                        "Why": f"Statistically significant change of {r['change']}{unit} on last "
+                        "year (two-proportion test, p < 0.05)",
                         "kind": "improvement" if r["direction"] == "better" else "concern",
+                        "up": r["change"] is not None and r["change"] > 0,
                     }
                 )
-        return pd.DataFrame(
-            rows, columns=["Area", "Measure", "Latest month", "Latest value", "Why", "kind"]
+        order = {"concern": 0, "improvement": 1, "neutral_special": 2}
+        df = pd.DataFrame(
+            rows, columns=["Area", "Measure", "Latest month", "Latest value", "Why", "kind", "up"]
         )
+        df["_order"] = df["kind"].map(lambda k: order.get(k, 3))
+        return df.sort_values(["_order", "Area"], kind="stable").drop(columns="_order")
 
     def exceptions(self) -> HTML:
+        """The exceptions list: special-cause latest months and significant changes."""
         df = self.exceptions_frame()
         if df.empty:
             return HTML(
                 '<div class="ppw">'
                 + tables.note_html(
-                    "No exceptions: no measure's latest month is special-cause variation and no change is "
-                    "statistically significant."
+                    "No exceptions: no measure's latest month is special-cause variation and no "
+                    "change is statistically significant."
                 )
                 + "</div>"
             )
-        marks = {
-            "improvement": "▲ improvement",
-            "concern": "▼ concern",
-            "neutral_special": "● unusual",
-        }
-        df = df.copy()
-        df["Type"] = df.pop("kind").map(lambda k: marks.get(k, k))
+        words = {"improvement": "improvement", "concern": "concern", "neutral_special": "unusual"}
+        colours = {"improvement": tables.BETTER, "concern": tables.WORSE}
+        out = [
+            '<table class="ppw-table"><thead><tr><th>Type</th><th>Area</th>'
+            '<th class="ppw-measure">Measure</th><th>Latest month</th><th>Latest value</th>'
+            "<th>Why</th></tr></thead><tbody>"
+        ]
+        for r in df.itertuples(index=False):
+            kind = r.kind
+            colour = colours.get(kind, tables.SAME)
+            arrow = "▲" if r.up else "▼"
+            out.append(
+                f'<tr><td style="color:{colour};white-space:nowrap;text-align:left">{arrow} '
+                f"{words.get(kind, html.escape(str(kind)))}</td>"
+                f'<td style="text-align:center">{int(r.Area)}</td>'
+                f'<td class="ppw-label">{html.escape(str(r.Measure))}</td>'
+                f'<td style="white-space:nowrap">{html.escape(str(r._2))}</td>'
+                f"<td>{html.escape(str(r._3))}</td>"
+                f'<td class="ppw-label">{html.escape(str(r.Why))}</td></tr>'
+            )
+        out.append("</tbody></table>")
         return HTML(
             '<div class="ppw">'
-            + tables.simple_table(df)
-            + '<p class="ppw-legend">Special cause: the latest month is outside the process limits, or part '
-            "of a run, trend or two-of-three pattern (statistical process control on the monthly series, "
+            + "".join(out)
+            + '<p class="ppw-legend">▲/▼: the latest month is high/low. Special cause: the latest '
+            "month is outside the process limits, or part of a run, trend or two-of-three pattern "
+            "(statistical process control on the monthly series, "
             f"{html.escape(self._geo_text())}); significant: a survey change with p &lt; 0.05.</p></div>"
         )
 

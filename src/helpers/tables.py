@@ -107,7 +107,7 @@ def _arrow(change) -> str:
     return "▲" if change > 0 else "▼"
 
 
-def change_cell(change, direction: str, significant=None) -> str:
+def change_cell(change, direction: str, significant=None, *, tag: bool = True) -> str:
     """The Better/Worse cell: value, direction arrow, a "better"/"worse" word, colour, "*" if significant.
 
     >>> "▲" in change_cell(Decimal("15.7"), "worse") and "worse" in change_cell(Decimal("15.7"), "worse")
@@ -121,7 +121,7 @@ def change_cell(change, direction: str, significant=None) -> str:
     sig = significant is True
     text = f"{esc(d)}{'*' if sig else ''}"
     arrow = _arrow(d)
-    tag = f'<span class="ppw-tag">{word}</span>' if word else ""
+    tag = f'<span class="ppw-tag">{word}</span>' if word and tag else ""
     classes = "ppw-change" + (" ppw-sig" if sig else "")
     title = {
         "better": "better than last year",
@@ -428,7 +428,7 @@ def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
         '<table class="ppw-table"><thead><tr>',
         '<th class="ppw-measure">Measure</th>',
         f"<th>{esc(word)} This Year</th><th>Better/ Worse % or % pt. diff.</th>",
-        "<th>Direction</th></tr></thead><tbody>",
+        "<th>Direction</th><th>Window</th></tr></thead><tbody>",
     ]
     current = None
     any_sig = False
@@ -436,13 +436,13 @@ def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
         if row["area"] != current:
             current = row["area"]
             out.append(
-                f'<tr><td class="ppw-label" colspan="4" style="background:#e8eef5;font-weight:bold">'
+                f'<tr><td class="ppw-label" colspan="5" style="background:#e8eef5;font-weight:bold">'
                 f"{esc(row['area_title'])}</td></tr>"
             )
         label = esc(row["label"])
         if row.get("no_source") is True:
             out.append(
-                f'<tr><td class="ppw-label">{label}</td><td class="ppw-na" colspan="3">'
+                f'<tr><td class="ppw-label">{label}</td><td class="ppw-na" colspan="4">'
                 f"{esc(NO_SOURCE)}</td></tr>"
             )
             continue
@@ -459,8 +459,10 @@ def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
         out.append(
             f'<tr><td class="ppw-label">{label}</td>'
             f"<td>{format_value(row.get('this_year'), row['unit'], int(row.get('decimals') or 0))}</td>"
-            + change_cell(change, direction, sig)
-            + f'<td style="color:{colour};text-align:center">{arrow} {word_dir}</td></tr>'
+            + change_cell(change, direction, sig, tag=False)
+            + f'<td style="color:{colour};text-align:center">{arrow} {word_dir}</td>'
+            + f'<td style="white-space:nowrap;font-size:12px">{esc(row.get("window_label") or "")}</td>'
+            + "</tr>"
         )
     out.append("</tbody></table>")
     out.append(legend_html(significance=any_sig))
