@@ -212,3 +212,19 @@ def test_demo_force_page_renders_every_item():
     html = page.render_html()
     assert tables.NO_SOURCE not in html
     assert html.count("data:image/png;base64") >= 4
+
+
+def test_pack_header_leaves_marking_and_force_line_to_the_page_shell(cube):
+    page = report.AreaPage(1, month="2016-09", cube=cube)
+    assert "[OFFICIAL]" in page.header_html(standalone=True)
+    pack = page.header_html(standalone=False)
+    assert "[OFFICIAL]" not in pack and "Data to Sep 2016 (unless stated otherwise)" in pack
+    assert page.footer(standalone=False).data == ""
+
+
+def test_exceptions_list_concerns_first(cube):
+    master = report.MasterPage(month="2016-09", cube=cube)
+    df = master.exceptions_frame()
+    kinds = list(df["kind"])
+    order = {"concern": 0, "improvement": 1, "neutral_special": 2}
+    assert kinds == sorted(kinds, key=lambda k: order.get(k, 3))
