@@ -64,9 +64,13 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 MASTER_PREFIX = "00"
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
-#: Page size budgets in bytes. A pack goes out by e-mail (attachment limits are 10–25 MB for the
-#: whole message) and over intranet links that can be slow; one page should open in seconds.
-PAGE_BUDGET = {"index": 6 * 1024 * 1024, "area": 4 * 1024 * 1024}
+#: Page size budgets in bytes. A page should open in seconds over a slow intranet link (2 MB at
+#: 2 Mbit/s: about 8 s) and the whole pack should fit one e-mail: attachment limits are 10–25 MB
+#: per message (Exchange Online's default is 25 MB after encoding, many forces set 10 MB), and
+#: base64 encoding adds a third. The September 2016 demo pack is about 3.6 MB in all.
+PAGE_BUDGET = {"index": 3 * 1024 * 1024, "area": 2 * 1024 * 1024}
+#: Budget for all pages together: 7 MB of pages is about 9.5 MB once base64-encoded in a mail.
+PACK_BUDGET = 7 * 1024 * 1024
 #: Versions recorded in run.json.
 RECORDED_PACKAGES = (
     "pandas",
@@ -200,6 +204,12 @@ class Run:
     timeout: int
     notebooks: list[Notebook]
     notebooks_dir: Path
+    #: Every notebook of the pack (``notebooks`` may be a subset, ``--notebooks``).
+    all_notebooks: list[Notebook] = field(default_factory=list)
+    #: The pages of the published pack, in order: ``notebooks`` plus any carried over unchanged.
+    pages: list[Notebook] = field(default_factory=list)
+    #: run.json entries of the pages carried over from the previous pack.
+    carried: list[dict] = field(default_factory=list)
 
     @property
     def parameters(self) -> dict:
@@ -352,8 +362,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--notebooks",
         default=None,
-        help="comma-separated notebook numbers to run, e.g. 00,06 (default: all); the published "
-        "folder then holds only those pages",
+        help="comma-separated notebook numbers to run, e.g. 00,06 (default: all). The other pages "
+        "are kept from the published pack if it was made for the same month, period and data; "
+        "otherwise the new pack holds only these pages",
     )
     parser.add_argument(
         "--notebooks-dir",
@@ -391,6 +402,7 @@ def check_parameters(args: argparse.Namespace) -> Run:
         raise InvalidParameters(f"--timeout must be at least 1 second, got {args.timeout}")
     notebooks_dir = resolve_path(args.notebooks_dir, NOTEBOOKS_DIR).resolve()
     only = args.notebooks.split(",") if args.notebooks else None
+    all_notebooks = discover_notebooks(notebooks_dir)
     notebooks = discover_notebooks(notebooks_dir, only)
     out = resolve_path(args.out, REPORTS_DIR / str(month)).resolve()
     return Run(
@@ -402,6 +414,8 @@ def check_parameters(args: argparse.Namespace) -> Run:
         timeout=args.timeout,
         notebooks=notebooks,
         notebooks_dir=notebooks_dir,
+        all_notebooks=all_notebooks,
+        pages=list(notebooks),
     )
 
 
@@ -737,13 +751,20 @@ def prepare_for_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
     return nb, dropped
 
 
-def data_to_text(data_to: dict | None) -> str:
-    """``crimes Sep 2016 · incidents Sep 2016 · …`` from ``cube.data_to``."""
+def data_to_text(data_to: dict | None, month: str | None = None) -> str:
+    """``crimes Sep 2016 · incidents Sep 2016 · …`` from ``cube.data_to``.
+
+    A source that runs past the report month is shown to the report month: the report uses
+    nothing later. A source that stops earlier shows its own last month, which is the point.
+    """
     if not data_to:
         return "not known"
+    report_month = parse_month(month) if month else None
     parts = []
     for name, value in data_to.items():
         m = _as_month(value)
+        if m is not None and report_month is not None:
+            m = min(m, report_month)
         parts.append(f"{name.replace('_', ' ')} {month_label(m) if m is not None else 'no data'}")
     return " · ".join(parts)
 
@@ -760,7 +781,7 @@ def page_shell(
     run: Run, notebook: Notebook, *, force_name: str, marking: str, data_to: dict | None
 ) -> dict:
     """The values the page template needs (``resources['ppw']``)."""
-    pages = run.notebooks
+    pages = run.pages or run.notebooks
     i = pages.index(notebook)
 
     def link(nb: Notebook | None):
@@ -772,7 +793,7 @@ def page_shell(
         "marking_css": _css_string(marking),
         "month_label": parse_month(run.month).strftime("%B %Y"),
         "period_label": PERIOD_LABELS[run.period],
-        "data_to_text": data_to_text(data_to),
+        "data_to_text": data_to_text(data_to, run.month),
         "page_title": notebook.title,
         "notebook": notebook.name,
         "prev": link(pages[i - 1] if i > 0 else None),
@@ -950,7 +971,9 @@ def load_report(cube, data_dir: Path):
     return None if report is None else _jsonable(report)
 
 
-def run_record(run: Run, *, cube, results: list[Result], timings: dict, status: str) -> dict:
+def run_record(
+    run: Run, *, cube, results: list[Result], timings: dict, status: str, fingerprint: str
+) -> dict:
     """The content of run.json: what was run, on which data, with what, how long it took."""
     config = force_config()
     names = _extract_names(run.data_dir)
@@ -971,7 +994,7 @@ def run_record(run: Run, *, cube, results: list[Result], timings: dict, status: 
         },
         "data": {
             "dir": display_path(run.data_dir),
-            "fingerprint": data_fingerprint(run.data_dir, names),
+            "fingerprint": fingerprint,
             "extracts": names,
             "data_to": _jsonable(
                 {
@@ -997,8 +1020,9 @@ def run_record(run: Run, *, cube, results: list[Result], timings: dict, status: 
                 "error": r.failure.describe() if r.failure else r.export_error,
             }
             for r in results
-        ],
-        "page_budget_bytes": PAGE_BUDGET,
+        ]
+        + run.carried,
+        "page_budget_bytes": {**PAGE_BUDGET, "all_pages": PACK_BUDGET},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
     }
 
@@ -1089,6 +1113,47 @@ def keep_failed(out: Path, results: list[Result], scrub: Scrubber, record: dict)
 
 def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.2f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
+
+
+def pages_to_carry(run: Run, fingerprint: str) -> tuple[list[Notebook], list[dict]]:
+    """The pages a ``--notebooks`` run keeps from the published pack, and their run.json entries.
+
+    Only from a pack of the same month, period and data (fingerprint): a page made from other
+    data would sit beside the new ones as if current. Otherwise nothing is carried and the new
+    pack holds only the notebooks run.
+    """
+    wanted = {nb.name for nb in run.notebooks}
+    if wanted >= {nb.name for nb in run.all_notebooks}:
+        return [], []
+    try:
+        record = json.loads((run.out / "run.json").read_text(encoding="utf-8"))
+        same = (
+            record["status"] == "ok"
+            and record["parameters"]["month"] == run.month
+            and record["parameters"]["period"] == run.period
+            and record["data"]["fingerprint"] == fingerprint
+        )
+        previous = {n["notebook"]: n for n in record["notebooks"] if n.get("page")}
+    except (OSError, ValueError, KeyError, TypeError):
+        same, previous = False, {}
+    if not same:
+        log(
+            f"publishing only {', '.join(sorted(wanted))}: no published pack of the same month, "
+            "period and data to update"
+        )
+        return [], []
+    carry = [
+        nb
+        for nb in run.all_notebooks
+        if nb.name not in wanted
+        and nb.name in previous
+        and (run.out / nb.page).is_file()
+        and (run.out / "notebooks" / nb.name).is_file()
+    ]
+    entries = [
+        {**previous[nb.name], "status": "carried over from the previous run"} for nb in carry
+    ]
+    return carry, entries
 
 
 def longest_first(notebooks: list[Notebook], out: Path) -> list[Notebook]:
@@ -1185,6 +1250,13 @@ def report_sizes(results: list[Result]) -> list[str]:
                 f"warning: {r.notebook.page} is {_size(r.page_bytes)}, over the "
                 f"{_size(budget)} budget for an {r.notebook.kind} page"
             )
+    total = sum(r.page_bytes or 0 for r in results)
+    log(f"  {'all pages':<40} {_size(total):>9}  (budget {_size(PACK_BUDGET)})")
+    if total > PACK_BUDGET:
+        warnings.append(
+            f"warning: the pages total {_size(total)}, over the {_size(PACK_BUDGET)} budget "
+            "for sending the pack as one e-mail"
+        )
     for w in warnings:
         log(w)
     return warnings
@@ -1215,6 +1287,9 @@ def build_pack(run: Run) -> int:
         return EXIT_DATA_VALIDATION
     timings["cube"] = time.perf_counter() - t0
     check_month_in_data(run.month, crimes_months(run.data_dir) or cube_months(cube))
+    fingerprint = data_fingerprint(run.data_dir, _extract_names(run.data_dir))
+    carry, run.carried = pages_to_carry(run, fingerprint)
+    run.pages = sorted([*run.notebooks, *carry], key=lambda nb: nb.name)
 
     parent = run.out.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -1238,7 +1313,14 @@ def build_pack(run: Run) -> int:
         failures = [r for r in results if r.failure is not None]
         if failures:
             timings["total"] = time.perf_counter() - t0
-            record = run_record(run, cube=cube, results=results, timings=timings, status="failed")
+            record = run_record(
+                run,
+                cube=cube,
+                results=results,
+                timings=timings,
+                status="failed",
+                fingerprint=fingerprint,
+            )
             failed_dir = keep_failed(run.out, results, scrub, json.loads(scrub(json.dumps(record))))
             for r in failures:
                 log(f"error: {r.failure.describe()}")
@@ -1257,14 +1339,22 @@ def build_pack(run: Run) -> int:
         t2 = time.perf_counter()
         tables_csv(cube, run.month, run.period).to_csv(staging / "tables.csv", index=False)
         timings["tables_csv"] = time.perf_counter() - t2
-        report_sizes(results)
+        size_warnings = report_sizes(results)
         timings["total"] = time.perf_counter() - t0
-        record = run_record(run, cube=cube, results=results, timings=timings, status="ok")
+        for nb in carry:  # unchanged pages of the same month, period and data
+            shutil.copy2(run.out / nb.page, staging / nb.page)
+            shutil.copy2(run.out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
+        record = run_record(
+            run, cube=cube, results=results, timings=timings, status="ok", fingerprint=fingerprint
+        )
+        record["warnings"] = size_warnings
         text = scrub(json.dumps(record, indent=2, ensure_ascii=False)) + "\n"
         (staging / "run.json").write_text(text, encoding="utf-8")
         publish(staging, run.out)
         log(
-            f"published {display_path(run.out)}/ ({len(results)} pages) in {timings['total']:.1f} s"
+            f"published {display_path(run.out)}/ ({len(run.pages)} pages"
+            + (f", {len(carry)} carried over" if carry else "")
+            + f") in {timings['total']:.1f} s"
         )
         return EXIT_OK
     finally:

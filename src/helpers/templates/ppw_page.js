@@ -1,9 +1,11 @@
 /* Police Performance Workbooks: carry the chosen geography and period (location.hash) from page to
-   page of the pack. Plain JavaScript, no network. */
+   page of the pack: every link to another page of the pack (a plain "name.html" beside this one).
+   Plain JavaScript, no network. */
 (function () {
   "use strict";
-  Array.prototype.forEach.call(document.querySelectorAll("a.ppw-nav-link"), function (a) {
+  Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (a) {
     var base = a.getAttribute("href").split("#")[0];
+    if (!/^[\w.-]+\.html$/.test(base)) { return; }
     a.addEventListener("click", function () {
       a.setAttribute("href", base + (window.location.hash || ""));
     });
