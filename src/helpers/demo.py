@@ -1251,7 +1251,7 @@ def _calibrate_cohorts(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
         mixed = np.unique(l_off[in_m][ages == 17])
         mixed = np.intersect1d(mixed, l_off[in_m][ages >= 18])
         for o in mixed:
-            off_birth_shift(off, o, 45)
+            _shift_birth(off, o, 45)
         birth = off.births()
         # 2. domestic-abuse re-offenders
         st = _cohort(l_crime, l_off, cr, birth, m)
@@ -1322,7 +1322,7 @@ def _calibrate_cohorts(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
     return pair[:, 0].copy(), pair[:, 1].copy(), report
 
 
-def off_birth_shift(off: _Offenders, o: int, days: int) -> None:
+def _shift_birth(off: _Offenders, o: int, days: int) -> None:
     """Move one offender's birth date earlier (so a month's crimes share one age class)."""
     pos = o
     for part in off.birth:
@@ -2042,8 +2042,6 @@ def _ksi_casualties(rng, t: dict[str, int]):
     pick = rng.choice(drivers, size=k_imp, replace=False, p=w / w.sum())
     impairment[pick[: t["drink"]]] = 0
     impairment[pick[t["drink"] :]] = 1
-    older_imp = np.flatnonzero(role == 4)  # older drivers: rarely impaired, never here
-    del older_imp
     severity = np.full(n, 1, np.int64)
     severity[rng.choice(n, size=min(t["fatal"], n), replace=False)] = 0
     perm = rng.permutation(n)
@@ -2263,7 +2261,6 @@ def _build_savings(ctx: _Ctx) -> pd.DataFrame:
     delivered_share = np.minimum(
         1.03, plan_share * (1 + 0.04 * np.sin(fm) + 0.02 * rng.standard_normal(ctx.T))
     )
-    delivered_share = np.maximum.accumulate(np.where(fm == 1, 0, 1) * 0 + delivered_share)
     for y in np.unique(fy):  # cumulative within each year
         sel = fy == y
         delivered_share[sel] = np.maximum.accumulate(delivered_share[sel])
@@ -2299,17 +2296,8 @@ def generate(
     opts = options or DemoOptions()
     ctx = _Ctx(opts, reference_dir)
     report = {} if report is None else report
-    sizes = {
-        name: int(
-            POOLS[name]["active"]
-            * ctx.scale
-            * (1 + (ctx.end_day - ctx.start_day + 1) / _YEAR / POOLS[name]["spell_years"])
-        )
-        for name in ("person", "da", "business")
-    }
     pools = {name: _Pool(ctx, name, **POOLS[name]) for name in ("person", "da", "business")}
     ns = _Namespace({name: pools[name].n for name in ("person", "da", "business")})
-    del sizes
     cr = _build_crimes(ctx, ns, pools)
     report["victims"] = _calibrate_victims(ctx, cr, ns)
     off = _Offenders(ctx, ns)
@@ -2420,6 +2408,7 @@ def is_complete(folder: str | os.PathLike) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line: write the demo folder and print what was written."""
     parser = argparse.ArgumentParser(
         prog="python -m helpers.demo", description=__doc__.split("\n\n")[0]
     )
