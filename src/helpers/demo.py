@@ -32,6 +32,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from statistics import NormalDist
 
@@ -775,7 +776,7 @@ def _class_a(ctx: _Ctx):
     per_month = ctx.series("class_a_charges", COUNT_TARGETS["class_a_charges"], "flat", noise=0.10)
     om = np.repeat(np.arange(ctx.T), per_month)
     oday = ctx.days_in_months(rng, om)
-    lag = _lognormal_days(rng, 28, 0.9, om.size)
+    lag = np.minimum(_lognormal_days(rng, 28, 0.9, om.size), 240)  # charged within eight months
     rday = oday - lag
     # charges of crimes recorded before the range cannot be in the extract
     keep = rday >= ctx.start_day
@@ -1729,6 +1730,20 @@ def _build_calls(ctx: _Ctx) -> pd.DataFrame:
 
 
 # ===================================================================================== surveys
+def _exact_count(p: float, n: int, decimals: int = 1) -> tuple[int, int]:
+    """(respondents, agreeing) near ``n`` whose rate prints as ``p`` (rounded half-up)."""
+    want = Decimal(str(p)).quantize(Decimal(1).scaleb(-decimals))
+    for step in range(200):
+        for m in (n + step, n - step):
+            if m <= 0:
+                continue
+            k = int(round(p / 100 * m))
+            got = (Decimal(100 * k) / Decimal(m)).quantize(want, rounding=ROUND_HALF_UP)
+            if got == want:
+                return m, k
+    return n, int(round(p / 100 * n))
+
+
 def _n_from_ci(p: float, ci: float) -> int:
     """Respondents implied by a published 95% confidence half-width."""
     return int(round(1.959964**2 * (p / 100) * (1 - p / 100) / (ci / 100) ** 2))
@@ -1762,8 +1777,8 @@ def _build_satisfaction(ctx: _Ctx) -> pd.DataFrame:
             continue
         covered[sl] = True
         n_q = {q: _n_from_ci(p, ci) * k for q, (p, ci) in targets.items()}
-        total = int(max(n_q.values()) * 1.03)
-        spec = {q: (n_q[q], int(round(targets[q][0] / 100 * n_q[q]))) for q in targets}
+        spec = {q: _exact_count(targets[q][0], n_q[q]) for q in targets}
+        total = int(max(n for n, _ in spec.values()) * 1.03)
         blocks.append((np.arange(sl.start, sl.stop), total, spec))
     answer_rate = {
         "q_contact": 0.78,
@@ -1920,10 +1935,11 @@ def _build_confidence(ctx: _Ctx) -> pd.DataFrame:
         for i in quarter_ends:
             label = str(ctx.months[i])
             if label in targets:
-                p, n = targets[label]
+                n, agreeing = _exact_count(*targets[label])
             else:
                 p, n = p_home[i] + rng.normal(0, 0.8), int(rng.integers(520, 640))
-            recs.append((i, HOME_FORCE, question, n, int(round(p / 100 * n))))
+                agreeing = int(round(p / 100 * n))
+            recs.append((i, HOME_FORCE, question, n, agreeing))
             for force, peer in PEERS.items():
                 n_peer = int(rng.integers(480, 900))
                 pp = p_home[i] + peer["csew"][qi] + rng.normal(0, 0.3)
