@@ -222,8 +222,10 @@ class Context:
             return pd.DataFrame(columns=["month", "numerator", "denominator", "value"])
         df = df.copy()
         df["month"] = df["month"].map(lambda x: pd.Period(str(x), freq="M"))
-        df = df[(df["month"] >= start) & (df["month"] <= end)]
-        return df.reset_index(drop=True)
+        df = df[(df["month"] >= start) & (df["month"] <= end)].reset_index(drop=True)
+        # months before the source starts are not gaps: a chart starts where the data start
+        first = df["value"].notna().to_numpy().nonzero()[0]
+        return df.iloc[first[0] :].reset_index(drop=True) if len(first) else df.iloc[0:0]
 
 
 @dataclass(frozen=True)
@@ -1210,10 +1212,10 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
         if not ctx.has_source(*measure_sources(measure(mid)))
     ]
     ids_labels = [x for x in ids_labels if x not in absent]
-    heads = ["District"]
-    for _, label in ids_labels:
-        heads += [f"{label} this year", "Change"]
-    out = ['<table class="ppw-table"><thead><tr>'] + [f"<th>{html.escape(h)}</th>" for h in heads]
+    out = ['<table class="ppw-table"><thead><tr><th rowspan="2">District</th>']
+    out += [f'<th colspan="2">{html.escape(label)}</th>' for _, label in ids_labels]
+    out.append("</tr><tr>")
+    out += ["<th>This year</th><th>Change</th>" for _ in ids_labels]
     out.append("</tr></thead><tbody>")
     for g in [*ctx.districts(), "Force"]:
         cells = [f'<td class="ppw-label">{"<b>Force</b>" if g == "Force" else html.escape(g)}</td>']

@@ -350,7 +350,7 @@ def legend_html(*, msg: bool = False, significance: bool = False, ci: bool = Fal
             "<b>bold*</b>: statistically significant change (two-proportion test, p &lt; 0.05)"
         )
     if ci:
-        parts.append("confidence interval: ± the 95% confidence interval of the survey rate")
+        parts.append("Confidence interval: ± the 95% confidence interval of the survey rate")
     if msg:
         parts.append(
             "MSG (Most Similar Group of forces) Ranking: 1 = best; green/red: better/worse than "
@@ -405,7 +405,11 @@ def simple_table(
                     text = str(v)
             else:
                 text = str(v)
-            cells.append(f"<td>{esc(text)}</td>")
+            # text reads from the left, numbers line up on the right
+            left = isinstance(v, str) and col not in formats
+            cells.append(
+                f'<td style="text-align:left">{esc(text)}</td>' if left else f"<td>{esc(text)}</td>"
+            )
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
