@@ -426,13 +426,25 @@ class AreaPage(_Page):
         it = sections.item(key)
         g = (geography or self.geography) if it.by_geography else "Force"
         p = (period or self.period) if it.by_period else None
-        cache_key = (self._cube_key, "item", key, str(self.month), p, g, small, self.compact)
+        cache_key = self._item_key(key, geography, period, small)
         return _cached(
             cache_key,
             lambda: sections.render_item(
                 it, self.context(g, p or self.period, small=small, compact=self.compact)
             ),
         )
+
+    def _item_key(self, key, geography=None, period=None, small=False) -> tuple:
+        it = sections.item(key)
+        g = (geography or self.geography) if it.by_geography else "Force"
+        p = (period or self.period) if it.by_period else None
+        return (self._cube_key, "item", key, str(self.month), p, g, small, self.compact)
+
+    def item_cached(
+        self, key: str, geography: str | None = None, period: str | None = None
+    ) -> bool:
+        """Whether the item's view is already rendered (the filter bar shows it at once)."""
+        return self._item_key(key, geography, period) in _FRAGMENTS
 
     def management_html(self, geography: str | None = None, period: str | None = None) -> str:
         return "".join(self.item_html(i.key, geography, period) for i in self.items)
@@ -493,7 +505,8 @@ class AreaPage(_Page):
         if interactive:
             bar = self.filter_bar()
             return bar.add_view(
-                lambda: '<div class="ppw">' + "".join(self.item_html(k) for k in keys) + "</div>"
+                lambda: '<div class="ppw">' + "".join(self.item_html(k) for k in keys) + "</div>",
+                ready=lambda: all(self.item_cached(k) for k in keys),
             )
         parts = []
         for k in keys:
