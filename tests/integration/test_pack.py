@@ -8,6 +8,7 @@ when the real notebooks and demo data exist.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -593,6 +594,28 @@ def test_help_documents_the_exit_codes():
     for line in ("0  the pack was published", "1  a notebook failed", "2  invalid parameters",
                  "3  the data failed validation", "4  internal or export error"):  # fmt: skip
         assert line in done.stdout
+
+
+def test_progress_is_plain_lines_without_timestamps_off_a_terminal():
+    stream = io.StringIO()
+    progress = pack.Progress(2, stream)
+    progress.step("00_master.ipynb ok (3.1 s, 500 kB)")
+    progress.log("a note")
+    progress.close()
+    assert stream.getvalue() == "[1/2] 00_master.ipynb ok (3.1 s, 500 kB)\na note\n"
+
+
+def test_progress_shows_a_bar_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = pack.Progress(2, stream)
+    progress.step("00_master.ipynb ok")
+    progress.close()
+    assert "[1/2] 00_master.ipynb ok" in stream.getvalue()
+    assert "notebook" in stream.getvalue() and "\r" in stream.getvalue()  # tqdm's bar
 
 
 def test_data_to_is_shown_up_to_the_report_month():
