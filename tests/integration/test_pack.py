@@ -303,6 +303,19 @@ def test_failing_notebook_exits_1_names_the_cell_and_keeps_the_earlier_pack(
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".staging")] == []
 
 
+def test_a_hung_cell_times_out_and_fails_the_notebook(tmp_path, stand_in_core, capsys):
+    make_data(tmp_path / "data")
+    notebooks = make_notebooks(tmp_path / "nb")
+    nb = nbformat.read(notebooks / "02_victims.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("import time\n\ntime.sleep(120)"))
+    nbformat.write(nb, notebooks / "02_victims.ipynb")
+    code = run_pack(tmp_path, notebooks, "--notebooks", "02", "--timeout", "2")
+    assert code == pack.EXIT_NOTEBOOK_FAILED
+    err = capsys.readouterr().err
+    assert "02_victims.ipynb failed at cell 5 ('import time'): CellTimeoutError" in err
+    assert (tmp_path / "reports" / "2016-09" / "failed" / "02_victims.ipynb").exists()
+
+
 def test_failure_without_an_earlier_pack_publishes_nothing(tmp_path, stand_in_core):
     make_data(tmp_path / "data")
     code = run_pack(tmp_path, make_notebooks(tmp_path / "bad", failing="01_domestic_abuse.ipynb"))
