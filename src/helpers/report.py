@@ -294,6 +294,16 @@ class _Page:
         w = window(p, self.month)
         return f"{PERIOD_LABELS[p]}: {w.label} against {w.last_year().label}"
 
+    def _view_line(self, geography: str, period: str) -> str:
+        """ "Basildon (district) · Financial year to date: Apr 2016 – Sep 2016 against …" for a view."""
+        level = level_of(self.geographies, geography)
+        geo = (
+            geography if level == "force" else f"{geography} ({'LPA' if level == 'lpa' else level})"
+        )
+        return (
+            f'<p class="ppw-sub">{html.escape(geo)} · {html.escape(self._window_text(period))}</p>'
+        )
+
     def _abbreviations(self, area: int) -> str:
         keys = AREA_ABBREVIATIONS.get(area, ())
         text = "; ".join(f"{k}: {ABBREVIATIONS[k]}" for k in keys)
@@ -364,11 +374,6 @@ class AreaPage(_Page):
     def header_html(self, standalone: bool = True) -> str:
         """The page header; ``standalone=False`` leaves out what the pack's page shell prints."""
         cfg = force_config()
-        geo = (
-            "Force"
-            if self.geography == "Force"
-            else f"{self.geography} ({self.level.upper() if self.level == 'lpa' else self.level})"
-        )
         return (
             tables.CSS
             + '<div class="ppw">'
@@ -379,10 +384,8 @@ class AreaPage(_Page):
                 if standalone
                 else ""
             )
-            + f'<p class="ppw-sub">Data to {html.escape(month_label(self.month))} (unless stated otherwise)'
-            f" · {html.escape(geo)} · {html.escape(self._window_text())}</p>"
-            + self._abbreviations(self.area)
-            + "</div>"
+            + f'<p class="ppw-sub">Data to {html.escape(month_label(self.month))} (unless stated '
+            "otherwise)</p>" + self._abbreviations(self.area) + "</div>"
         )
 
     def table_html(self, geography: str | None = None, period: str | None = None) -> str:
@@ -404,7 +407,7 @@ class AreaPage(_Page):
                 extra.append(
                     f"{tables.NO_SOURCE}: the data folder has no extract for the measures so marked."
                 )
-            return tables.performance_table(
+            return self._view_line(g, p) + tables.performance_table(
                 rows, title=self.title, month=self.month, period=p, geography=g, extra_notes=extra
             )
 
@@ -498,8 +501,8 @@ class AreaPage(_Page):
     def management_information(self, key: str | None = None, interactive: bool = False):
         """One item (``key``) or all items of Management Information.
 
-        Key charts (``Item.switchable``) are pre-rendered for every geography in the pack, at a
-        smaller size for all but the run's own geography, so a commander can switch without a kernel.
+        Key charts (``Item.switchable``) are pre-rendered for every geography in the pack (palette
+        PNGs keep an area page well under 2 MB), so a commander can switch without a kernel.
         """
         keys = [key] if key else [i.key for i in self.items]
         if interactive:
@@ -521,8 +524,7 @@ class AreaPage(_Page):
         from .views import switcher
 
         def render(g, p):
-            small = g != self.geography
-            return f'<div class="ppw">{self.item_html(key, g, p, small=small)}</div>'
+            return f'<div class="ppw">{self.item_html(key, g, p)}</div>'
 
         return switcher(
             render,
