@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from . import catalog, compare, periods
+from . import catalog, compare, config, disclosure, periods
 from .cube import FORCE, Cube, Value
 
 #: The unit printed after a Better/Worse figure.
@@ -57,6 +57,8 @@ ROW_COLUMNS = [
     "available",
     "note",
     "footnote",
+    "suppressed",
+    "suppression_reason",
 ]
 
 TABLE_COLUMNS = [
@@ -76,9 +78,14 @@ TABLE_COLUMNS = [
     "msg_rank",
     "available",
     "note",
+    "suppressed",
+    "suppression_reason",
 ]
 
 NOT_AT_LEVEL = "not available at this level"
+#: The counts behind each row's figures (kept out of the public columns; disclosure control reads
+#: them to tell whether a rate rests on a small count).
+COUNT_COLUMNS = list(disclosure.COUNT_COLUMNS)
 
 
 def display_value(value: float | None, m: catalog.Measure) -> Decimal | None:
@@ -123,6 +130,20 @@ def _ci(v: Value, m: catalog.Measure) -> float | None:
     return None if half is None else float(compare.round_half_up(half, m.decimals))
 
 
+def _count(v: Value, part: str) -> float:
+    value = getattr(v, part) if v.available else None
+    return np.nan if value is None else float(value)
+
+
+def suppress_below_setting(suppress_below: int | bool | None) -> int | None:
+    """The threshold in force: None → ``params/force.yaml`` ``suppress_below``; 0 or False → off."""
+    if suppress_below is None:
+        return config.force_config().suppress_below
+    if suppress_below is False or suppress_below == 0:
+        return None
+    return int(suppress_below)
+
+
 def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: str = FORCE) -> dict:
     """Compute one performance row (see :func:`performance_rows` for the columns)."""
     month = periods.parse_month(month)
@@ -151,6 +172,9 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         "available": False,
         "note": "",
         "footnote": m.footnote,
+        "suppressed": False,
+        "suppression_reason": "",
+        **dict.fromkeys(COUNT_COLUMNS, np.nan),
     }
     level = cube.level_of(geography)
     if not m.exists_at(level):
@@ -185,6 +209,10 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         direction=compare.direction(change, m.polarity),
         available=this.available,
         note="; ".join(n for n in notes if n),
+        this_numerator=_count(this, "numerator"),
+        this_denominator=_count(this, "denominator"),
+        last_numerator=_count(last, "numerator"),
+        last_denominator=_count(last, "denominator"),
     )
     if m.ci:
         row["ci_this"] = _ci(this, m)
@@ -210,6 +238,7 @@ def performance_rows(
     period: str,
     geography: str = FORCE,
     in_table: bool | None = True,
+    suppress_below: int | bool | None = None,
 ) -> pd.DataFrame:
     """Return the Performance Information rows of an area for a report month.
 
@@ -228,20 +257,58 @@ def performance_rows(
         available at this level".
     in_table
         True: the table's rows; False: management information; None: both.
+    suppress_below
+        Disclosure control for public release (:func:`helpers.disclosure.suppress`): LPA and
+        district figures resting on a count below this are withheld, with the figures that would
+        give them away. None: the force configuration's ``suppress_below`` (off by default);
+        0 or False: off.
 
     Returns
     -------
     DataFrame
         Columns :data:`ROW_COLUMNS`. ``last_year``/``this_year`` are the printed figures (NaN =
-        N/A); ``change`` is a Decimal or None (N/A); ``note`` says why a figure is N/A.
+        N/A); ``change`` is a Decimal or None (N/A); ``note`` says why a figure is N/A;
+        ``suppressed`` marks a withheld row (its figures are NaN/None, to be printed ``*``).
     """
     periods.check_period(period)
     month = periods.parse_month(month)
+    threshold = suppress_below_setting(suppress_below)
+    if threshold is not None and cube.level_of(geography) != "force":
+        # whether a district's figure is withheld depends on every other geography's figures
+        frames = _suppressed_for_all_geographies(cube, area, month, period, in_table, threshold)
+        return frames[geography].reset_index(drop=True)
     rows = [
         measure_row(cube, m, month, period, geography)
         for m in catalog.measures_for(area, month, in_table=in_table)
     ]
     return _frame(rows, ROW_COLUMNS)
+
+
+#: Suppressed rows of every geography, by (cube, area, month, period, in_table, threshold): an
+#: area's table is asked for once per geography, and each answer needs them all.
+_SUPPRESSED: dict[tuple, tuple[Cube, dict[str, pd.DataFrame]]] = {}
+
+
+def _suppressed_for_all_geographies(
+    cube: Cube, area, month, period: str, in_table, threshold: int
+) -> dict[str, pd.DataFrame]:
+    key = (id(cube), area, str(month), period, in_table, threshold)
+    hit = _SUPPRESSED.get(key)
+    if hit is not None and hit[0] is cube:
+        return hit[1]
+    measures = catalog.measures_for(area, month, in_table=in_table)
+    frames = {
+        g: _frame(
+            [measure_row(cube, m, month, period, g) for m in measures], ROW_COLUMNS + COUNT_COLUMNS
+        )
+        for g in cube.geographies(include_unassigned=True)["geography"]
+    }
+    done = disclosure.suppress(frames, threshold, hierarchy=cube)
+    out = {g: f[ROW_COLUMNS] for g, f in done.items()}
+    if len(_SUPPRESSED) >= 32:
+        _SUPPRESSED.clear()
+    _SUPPRESSED[key] = (cube, out)
+    return out
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -254,11 +321,18 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def performance_table_for_all_geographies(
-    cube: Cube, area: int, month, period: str, in_table: bool | None = True
+    cube: Cube,
+    area: int,
+    month,
+    period: str,
+    in_table: bool | None = True,
+    suppress_below: int | bool | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Return geography → :func:`performance_rows` for Force, every LPA and every district."""
     geos = cube.geographies()["geography"]
-    return {g: performance_rows(cube, area, month, period, g, in_table) for g in geos}
+    return {
+        g: performance_rows(cube, area, month, period, g, in_table, suppress_below) for g in geos
+    }
 
 
 def scorecard(cube: Cube, month, period: str, geography: str = FORCE) -> pd.DataFrame:
@@ -266,14 +340,22 @@ def scorecard(cube: Cube, month, period: str, geography: str = FORCE) -> pd.Data
     return performance_rows(cube, None, month, period, geography, in_table=True)
 
 
-def tables_csv(cube: Cube, month, period: str) -> pd.DataFrame:
+def tables_csv(
+    cube: Cube, month, period: str, suppress_below: int | bool | None = None
+) -> pd.DataFrame:
     """Return one row per in-table measure × geography where the measure exists (``tables.csv``).
 
     Geographies are Force, the LPAs and the districts; a measure that exists only at force level
     has only its force row. ``change`` is a Decimal (written as printed) or None (empty = N/A).
+
+    With ``suppress_below`` (None: the force configuration's, off by default; 0/False: off), LPA
+    and district figures resting on small counts are withheld (``suppressed`` True, figures
+    empty, ``suppression_reason`` says why; :func:`helpers.disclosure.suppress`). Text that a
+    spreadsheet would run as a formula is prefixed with a quote (:func:`helpers.disclosure.csv_safe`).
     """
     periods.check_period(period)
     month = periods.parse_month(month)
+    threshold = suppress_below_setting(suppress_below)
     measures = catalog.measures_for(None, month, in_table=True)
     out = []
     for g in cube.geographies().itertuples():
@@ -283,17 +365,21 @@ def tables_csv(cube: Cube, month, period: str) -> pd.DataFrame:
             r = measure_row(cube, m, month, period, g.geography)
             out.append(
                 {
-                    **{k: r[k] for k in TABLE_COLUMNS if k in r},
+                    **{k: r[k] for k in (*TABLE_COLUMNS, "unit", *COUNT_COLUMNS) if k in r},
                     "geography_level": g.level,
                     "geography": g.geography,
                     "period": m.window_kind(period),
                 }
             )
-    return _frame(out, TABLE_COLUMNS)
+    table = _frame(out, [*TABLE_COLUMNS, "unit", *COUNT_COLUMNS])
+    if threshold is not None:
+        table = disclosure.suppress(table, threshold, hierarchy=cube)
+    return disclosure.csv_safe(table[TABLE_COLUMNS])
 
 
 __all__ = [
     "CHANGE_UNITS",
+    "COUNT_COLUMNS",
     "NOT_AT_LEVEL",
     "ROW_COLUMNS",
     "TABLE_COLUMNS",
@@ -302,5 +388,6 @@ __all__ = [
     "performance_rows",
     "performance_table_for_all_geographies",
     "scorecard",
+    "suppress_below_setting",
     "tables_csv",
 ]
