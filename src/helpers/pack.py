@@ -363,8 +363,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--notebooks",
         default=None,
         help="comma-separated notebook numbers to run, e.g. 00,06 (default: all). The other pages "
-        "are kept from the published pack if it was made for the same month, period and data; "
-        "otherwise the new pack holds only these pages",
+        "are kept from the published pack, which must have been made for the same month, period "
+        "and data (else exit 2); with no published pack the new one holds only these pages",
     )
     parser.add_argument(
         "--notebooks-dir",
@@ -1130,11 +1130,20 @@ def pages_to_carry(run: Run, fingerprint: str) -> tuple[list[Notebook], list[dic
     """The pages a ``--notebooks`` run keeps from the published pack, and their run.json entries.
 
     Only from a pack of the same month, period and data (fingerprint): a page made from other
-    data would sit beside the new ones as if current. Otherwise nothing is carried and the new
-    pack holds only the notebooks run.
+    data would sit beside the new ones as if current. With no published pack there is nothing to
+    keep and the new pack holds only the notebooks run.
+
+    Raises
+    ------
+    InvalidParameters
+        A pack is published at ``run.out`` but from another month, period or data: updating some
+        of its pages would mix two runs, and replacing it would lose the others.
     """
     wanted = {nb.name for nb in run.notebooks}
     if wanted >= {nb.name for nb in run.all_notebooks}:
+        return [], []
+    if not (run.out / "run.json").is_file():
+        log(f"publishing only {', '.join(sorted(wanted))}: no published pack to update")
         return [], []
     try:
         record = json.loads((run.out / "run.json").read_text(encoding="utf-8"))
@@ -1148,11 +1157,11 @@ def pages_to_carry(run: Run, fingerprint: str) -> tuple[list[Notebook], list[dic
     except (OSError, ValueError, KeyError, TypeError):
         same, previous = False, {}
     if not same:
-        log(
-            f"publishing only {', '.join(sorted(wanted))}: no published pack of the same month, "
-            "period and data to update"
+        raise InvalidParameters(
+            f"--notebooks {','.join(nb.prefix for nb in run.notebooks)}: the pack published in "
+            f"{display_path(run.out)}/ was made from another month, period or data, so its other "
+            "pages cannot be kept; run the whole pack, or choose another --out"
         )
-        return [], []
     carry = [
         nb
         for nb in run.all_notebooks
@@ -1299,6 +1308,9 @@ def build_pack(run: Run) -> int:
 
     # Refuse a month outside the crimes extract before the (slower) cube build.
     check_month_in_data(run.month, crimes_months(run.data_dir))
+    fingerprint = data_fingerprint(run.data_dir, _extract_names(run.data_dir))
+    carry, run.carried = pages_to_carry(run, fingerprint)
+    run.pages = sorted([*run.notebooks, *carry], key=lambda nb: nb.name)
     log(
         f"pack {run.month} {run.period}: data {display_path(run.data_dir)}, "
         f"{len(run.notebooks)} notebooks, {run.jobs} at once"
@@ -1310,9 +1322,6 @@ def build_pack(run: Run) -> int:
         return EXIT_DATA_VALIDATION
     timings["cube"] = time.perf_counter() - t0
     check_month_in_data(run.month, crimes_months(run.data_dir) or cube_months(cube))
-    fingerprint = data_fingerprint(run.data_dir, _extract_names(run.data_dir))
-    carry, run.carried = pages_to_carry(run, fingerprint)
-    run.pages = sorted([*run.notebooks, *carry], key=lambda nb: nb.name)
 
     # The load report (which may re-validate the folder when the cube came from its cache) and
     # tables.csv need only the cube: work them out while the kernels run.

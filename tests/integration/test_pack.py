@@ -259,7 +259,8 @@ def test_pages_carry_the_shell_marking_and_navigation(published, page):
     html = (out / page).read_text(encoding="utf-8")
     marking = force_config().protective_marking
     assert html.count(f">{marking}</div>") == 2  # top and bottom of the page
-    assert f'@top-center {{ content: "{marking}"; }}' in html  # every printed page
+    assert f'@top-center {{ content: "{marking}";' in html  # every printed page
+    assert f'@bottom-center {{ content: "{marking}";' in html
     assert force_config().force_name in html
     assert "September 2016" in html and "Rolling 12 months" in html
     assert "Data to: crimes Sep 2016 · incidents Sep 2016 · workforce Aug 2016" in html
@@ -440,16 +441,19 @@ def test_a_notebooks_subset_updates_those_pages_and_keeps_the_others(tmp_path, s
     }
 
 
-def test_a_notebooks_subset_on_other_parameters_publishes_only_its_pages(
-    tmp_path, stand_in_core, capsys
+def test_a_notebooks_subset_refuses_to_mix_with_a_pack_of_other_parameters(
+    tmp_path, stand_in_core, monkeypatch, capsys
 ):
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "nb")
     assert run_pack(tmp_path, notebooks) == 0
-    assert run_pack(tmp_path, notebooks, "--notebooks", "01", "--period", "fytd") == 0
     out = tmp_path / "reports" / "2016-09"
-    assert sorted(p.name for p in out.glob("*.html")) == ["01_domestic_abuse.html"]
-    assert "no published pack of the same month, period and data" in capsys.readouterr().err
+    before = tree_digest(out, skip="")
+    monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
+    code = run_pack(tmp_path, notebooks, "--notebooks", "01", "--period", "fytd")
+    assert code == pack.EXIT_INVALID_PARAMETERS
+    assert "was made from another month, period or data" in capsys.readouterr().err
+    assert tree_digest(out, skip="") == before
 
 
 def test_data_validation_error_exits_3_and_keeps_the_earlier_pack(
