@@ -294,15 +294,17 @@ class _Page:
         w = window(p, self.month)
         return f"{PERIOD_LABELS[p]}: {w.label} against {w.last_year().label}"
 
-    def _view_line(self, geography: str, period: str) -> str:
-        """ "Basildon (district) · Financial year to date: Apr 2016 – Sep 2016 against …" for a view."""
+    def _view_line(self, geography: str, period: str | None) -> str:
+        """Say which view a table shows: "Basildon (district) · Financial year to date: …".
+
+        ``period`` None: the geography only (the table is on its own fixed window).
+        """
         level = level_of(self.geographies, geography)
         geo = (
             geography if level == "force" else f"{geography} ({'LPA' if level == 'lpa' else level})"
         )
-        return (
-            f'<p class="ppw-sub">{html.escape(geo)} · {html.escape(self._window_text(period))}</p>'
-        )
+        window_text = f" · {self._window_text(period)}" if period else ""
+        return f'<p class="ppw-sub">{html.escape(geo + window_text)}</p>'
 
     def _abbreviations(self, area: int) -> str:
         keys = AREA_ABBREVIATIONS.get(area, ())
@@ -407,7 +409,9 @@ class AreaPage(_Page):
                 extra.append(
                     f"{tables.NO_SOURCE}: the data folder has no extract for the measures so marked."
                 )
-            return self._view_line(g, p) + tables.performance_table(
+            uniform = tables._uniform_window(rows)
+            own_window = uniform is not None and uniform[0] != p  # e.g. re-offending: one month
+            return self._view_line(g, None if own_window else p) + tables.performance_table(
                 rows, title=self.title, month=self.month, period=p, geography=g, extra_notes=extra
             )
 

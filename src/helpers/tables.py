@@ -261,7 +261,7 @@ def performance_table(
         marker = ""
         kind = _row_value(row, "window_kind")
         wlabel = _row_value(row, "window_label")
-        if kind and kind != table_period and wlabel:
+        if kind and uniform is None and kind != table_period and wlabel:
             marker = "†"
             window_notes.append(
                 f"{_row_value(row, 'label')} is for {_describe_window(kind, wlabel)}."
