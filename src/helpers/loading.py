@@ -213,11 +213,46 @@ class ExtractReport:
     date_from: str | None = None
     date_to: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Rows loaded per month of the date column (``YYYY-MM`` → rows), for the reconciliation of a
+    #: report month (:meth:`reconcile`); not in :meth:`LoadReport.to_dict` by itself.
+    rows_by_month: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def rows_unassigned(self) -> int:
         """Rows loaded with the district ``Unassigned`` (mapped plus already so)."""
         return self.unassigned_mapped + self.unassigned_in_file
+
+    def reconcile(self, month=None) -> dict:
+        """Return where every row of the file went, for the run record of a report month.
+
+        ``rows_in_file`` = ``rows_counted`` + the ``rows_excluded`` of every reason: blank lines,
+        rows refused (a duplicate id or any broken rule stops the run, so a published run has
+        none) and rows dated after the report month (outside the data window: not used by that
+        report). ``rows_unassigned`` are counted, in the force total only. An extract without a
+        date column (offenders, casualties) follows the records it links to and excludes none.
+        """
+        after = None
+        if month is not None and self.date_to is not None:
+            last = str(month)[:7]
+            after = sum(n for m, n in self.rows_by_month.items() if m > last)
+        excluded = {
+            "blank_line": self.blank_lines_skipped,
+            "refused_duplicate_or_invalid": self.rows_read - self.rows_loaded,
+            "after_report_month": after or 0,
+        }
+        in_file = self.rows_read + self.blank_lines_skipped
+        counted = self.rows_loaded - (after or 0)
+        return {
+            "file": self.file,
+            "rows_in_file": in_file,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_counted": counted,
+            "rows_excluded": excluded,
+            "rows_unassigned": self.rows_unassigned,
+            "dated": self.date_to is not None,
+            "balanced": in_file == counted + sum(excluded.values()),
+        }
 
 
 @dataclass
@@ -237,14 +272,22 @@ class LoadReport:
     #: One line per problem when loading failed.
     errors: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        """Return a JSON-ready dict (deterministic: no timestamps, sorted lists)."""
+    def to_dict(self, month=None) -> dict:
+        """Return a JSON-ready dict (deterministic: no timestamps, sorted lists).
+
+        With a report ``month``, each extract also says where its rows went
+        (``reconciliation``: :meth:`ExtractReport.reconcile`).
+        """
+        extracts = {}
+        for n, r in self.extracts.items():
+            entry = {**asdict(r), "rows_unassigned": r.rows_unassigned}
+            entry.pop("rows_by_month")
+            if month is not None:
+                entry["reconciliation"] = r.reconcile(month)
+            extracts[n] = entry
         return {
             "data_dir": self.data_dir,
-            "extracts": {
-                n: {**asdict(r), "rows_unassigned": r.rows_unassigned}
-                for n, r in self.extracts.items()
-            },
+            "extracts": extracts,
             "absent": list(self.absent),
             "ignored_files": list(self.ignored_files),
             "errors": list(self.errors),
@@ -877,6 +920,12 @@ def _validate_file(
         dates = frame[extract.date_column]
         report.date_from = dates.min().date().isoformat()
         report.date_to = dates.max().date().isoformat()
+        months, counts = np.unique(
+            dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]"), return_counts=True
+        )
+        report.rows_by_month = {
+            str(m): int(n) for m, n in zip(months.astype(str), counts, strict=True)
+        }
     return frame, report, [], rownum
 
 
@@ -1016,12 +1065,13 @@ def _folder_state(d: Path) -> tuple:
 _LAST_REPORT: dict[tuple, LoadReport] = {}
 
 
-def load_report(data_dir) -> dict:
+def load_report(data_dir, month=None) -> dict:
     """Return the load report of a folder as a dict for the run record.
 
     Reuses the report of this process's last whole-folder :func:`load_extracts` when the files have
     not changed since; otherwise validates the folder again (a few seconds) to produce it. Never
-    raises for bad data: the report's ``errors`` then say what is wrong.
+    raises for bad data: the report's ``errors`` then say what is wrong. With the report ``month``
+    each extract carries its ``reconciliation`` (rows read, counted, excluded and why).
     """
     d = resolve_path(data_dir)
     report = _LAST_REPORT.get(_folder_state(d))
@@ -1029,7 +1079,7 @@ def load_report(data_dir) -> dict:
         report = LoadReport()
         with contextlib.suppress(DataValidationError):  # the report holds the errors
             load_extracts(d, report=report)
-    return report.to_dict()
+    return report.to_dict(month)
 
 
 def _ignored_files(d: Path) -> list[str]:

@@ -178,3 +178,60 @@ def test_ksi_casualties_are_the_killed_or_seriously_injured_records(cube):
     pd.testing.assert_frame_equal(
         got, _records_matrix(ksi, "collision_date", got), check_names=False
     )
+
+
+# ---------------------------------------------------------------------------------- load report
+
+
+def test_the_load_report_says_where_every_row_went(tmp_path):
+    """Blank lines, rows after the report month, empty districts: every row is accounted for."""
+    (tmp_path / "collisions.csv").write_text(
+        "collision_id,collision_date,district\n"
+        "K1,2016-08-31,Colchester\n"
+        "K2,2016-09-01,\n"  # no district: counted, as Unassigned
+        ",,\n"  # a blank line: not a record
+        "K3,2016-09-30,Basildon\n"
+        "K4,2016-10-01,Basildon\n"  # after the report month
+        "K5,2017-01-02,Unassigned\n",
+        encoding="utf-8",
+    )
+    report = loading.LoadReport()
+    loading.load_extracts(tmp_path, report=report)
+    as_dict = report.to_dict("2016-09")
+    rec = as_dict["extracts"]["collisions"]["reconciliation"]
+    assert rec == {
+        "file": "collisions.csv",
+        "rows_in_file": 6,
+        "rows_read": 5,
+        "rows_loaded": 5,
+        "rows_counted": 3,
+        "rows_excluded": {
+            "blank_line": 1,
+            "refused_duplicate_or_invalid": 0,
+            "after_report_month": 2,
+        },
+        "rows_unassigned": 2,
+        "dated": True,
+        "balanced": True,
+    }
+    assert "rows_by_month" not in as_dict["extracts"]["collisions"]  # kept out of run.json
+    assert "reconciliation" not in report.to_dict()["extracts"]["collisions"]
+
+
+def test_the_demo_load_report_balances_and_matches_the_cube(cube):
+    report = loading.load_report(DEMO_DATA_DIR, "2016-09")
+    assert report["errors"] == []
+    for name, entry in report["extracts"].items():
+        rec = entry["reconciliation"]
+        assert rec["balanced"], name
+        assert rec["rows_in_file"] == rec["rows_counted"] + sum(rec["rows_excluded"].values())
+    crimes = report["extracts"]["crimes"]["reconciliation"]
+    f = cube.frame
+    all_crime = f[(f.measure_id == "all_crime") & (f.window == "month") & (f.geography == FORCE)]
+    assert all_crime.loc[all_crime.month <= "2016-09", "numerator"].sum() == crimes["rows_counted"]
+    assert all_crime["numerator"].sum() == crimes["rows_loaded"]
+    assert crimes["rows_excluded"]["after_report_month"] > 0  # the demo runs to Dec 2016
+    unassigned = f[
+        (f.measure_id == "all_crime") & (f.window == "month") & (f.geography == UNASSIGNED)
+    ]["numerator"].sum()
+    assert unassigned == crimes["rows_unassigned"]
