@@ -61,6 +61,8 @@ Hostile input
 - HTML or script text is loaded as-is: escaping is the renderer's job.
 - A text (id or category) value longer than 1,000 characters is an error; messages show at most
   60 characters of any value.
+- A CSV holding a NUL byte is an error naming the byte offset and line: pandas would otherwise end
+  the cell there without a word (two ids merged into one).
 - Error messages name files relative to the project root, or by file name only when the folder is
   outside the project: no other absolute paths leak into logs.
 """
@@ -395,9 +397,38 @@ def _first_bad_utf8(path: Path) -> str:
     return "an undecodable byte"  # pragma: no cover - pandas and Python agree on UTF-8
 
 
+def _nul_byte(path: Path) -> str | None:
+    """Where a CSV holds a NUL byte, or None.
+
+    pandas' parser ends a cell at a NUL byte without a word: ``V1\x00x`` would be read as ``V1``,
+    silently merging two ids. A NUL in a text file means a binary file or UTF-16 text.
+    """
+    opener = gzip.open if path.name.endswith(".gz") else open
+    offset = 0
+    line = 1
+    with opener(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            at = chunk.find(b"\x00")
+            if at >= 0:
+                line += chunk.count(b"\n", 0, at)
+                return f"byte 0x00 at byte offset {offset + at:,} (line {line:,})"
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+    return None
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     # header=None: a line with more cells than the header is then a parser error naming the line,
     # where pandas would otherwise quietly turn the first column into the index.
+    try:
+        nul = _nul_byte(path)
+    except (OSError, EOFError) as e:
+        raise _Unreadable(f"cannot be read as CSV: {_clean(e, path)}") from None
+    if nul is not None:
+        raise _Unreadable(
+            f"holds a NUL {nul}: it is a binary file or UTF-16 text, not a UTF-8 CSV; "
+            "save it as UTF-8 (Excel: 'CSV UTF-8')"
+        )
     try:
         with open(path, "rb") as fh:
             cells = pd.read_csv(
