@@ -498,19 +498,12 @@ def png_data_uri(fig: Figure, dpi: int = DPI, *, compact: bool = False) -> str:
     ``compact``: a 256-colour palette PNG (:func:`helpers.spc_charts.fig_to_base64_png`), about a
     third of the bytes, for the pack's HTML; otherwise a fast full-colour PNG for live re-renders.
     """
-    if compact:
-        from .spc_charts import fig_to_base64_png
+    from .spc_charts import fig_to_base64_png, render_image
 
+    if compact:
         return fig_to_base64_png(fig, dpi=dpi)
     buf = io.BytesIO()
-    fig.savefig(
-        buf,
-        format="png",
-        dpi=dpi,
-        metadata={"Software": None},
-        facecolor="white",
-        pil_kwargs={"compress_level": 1},
-    )
+    render_image(fig, dpi).save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 import base64
 import io
 import math
+import sys
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -201,7 +202,7 @@ def spc_chart(
         projection = projection.set_axis(projection.index.to_period("M"))
     point_types = _reclassify(df, polarity)
 
-    with plt.rc_context(_RC):
+    with mpl.rc_context(_RC):
         own_figure = ax is None
         if own_figure:
             fig = Figure(figsize=figsize)
@@ -405,7 +406,7 @@ def seasonality_chart(
             raise ValueError("seasonality_chart needs a series or its seasonal factors")
         factors = spc.seasonal_factors(series)
     factors = spc._check_factors(factors).sort_index()
-    with plt.rc_context(_RC):
+    with mpl.rc_context(_RC):
         if ax is None:
             fig = Figure(figsize=figsize)
             FigureCanvasAgg(fig)
@@ -430,6 +431,33 @@ def seasonality_chart(
     return fig
 
 
+def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
+    """Draw ``fig`` once at ``dpi`` on a white background and return the pixels as an RGBA image.
+
+    ``Figure.savefig`` draws a figure with a layout engine twice (a layout pass, then the drawing);
+    drawing the Agg canvas runs the layout and the drawing in one pass, and the pixels are the
+    same. The figure is closed (it is of no use once drawn into a page).
+    """
+    try:
+        fig.set_dpi(dpi)
+        fig.patch.set_facecolor("white")
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        canvas.draw()
+        rgba = canvas.buffer_rgba()
+        size = (int(rgba.shape[1]), int(rgba.shape[0]))
+        return Image.frombuffer("RGBA", size, bytes(rgba), "raw", "RGBA", 0, 1)
+    finally:
+        _close(fig)
+
+
+def _close(fig: Figure) -> None:
+    # Only a figure made with pyplot is held by pyplot; importing pyplot to close the others
+    # would cost every kernel a third of a second.
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(fig)
+
+
 def fig_to_base64_png(fig: Figure, dpi: int = 100) -> str:
     """Render a figure as a PNG data URI for kernel-free HTML, and close it.
 
@@ -442,18 +470,12 @@ def fig_to_base64_png(fig: Figure, dpi: int = 100) -> str:
     >>> fig_to_base64_png(fig)[:22]
     'data:image/png;base64,'
     """
-    rendered = io.BytesIO()
-    try:
-        fig.savefig(rendered, format="png", dpi=dpi, facecolor="white")
-    finally:
-        plt.close(fig)
+    image = render_image(fig, dpi)
     # A chart has few true colours: a 256-colour palette keeps it sharp at a third of the size,
     # and saving through PIL without metadata gives the same bytes on every run.
-    rendered.seek(0)
-    with Image.open(rendered) as image:
-        palette = image.convert("RGB").quantize(
-            colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-        )
+    palette = image.convert("RGB").quantize(
+        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
     buffer = io.BytesIO()
     palette.save(buffer, format="png", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
