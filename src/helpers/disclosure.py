@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -110,22 +111,33 @@ def reason_text(kind: str, threshold: int) -> str:
     return ""
 
 
-def footnote(rows: pd.DataFrame | Mapping[str, pd.DataFrame], threshold: int | None) -> str | None:
+def footnote(
+    rows: pd.DataFrame | Mapping[str, pd.DataFrame], threshold: int | None = None
+) -> str | None:
     """The note under a table with withheld figures; None when nothing was withheld.
+
+    ``threshold`` None: read from the rows' reasons, else the force configuration.
 
     >>> footnote(pd.DataFrame({"suppressed": [True, False]}), 5)[:40]
     '* Figures marked * are not published: a '
     """
-    if threshold is None:
-        return None
-    frames = rows.values() if isinstance(rows, Mapping) else [rows]
-    n = sum(int(f["suppressed"].sum()) for f in frames if "suppressed" in f)
+    frames = list(rows.values()) if isinstance(rows, Mapping) else [rows]
+    n = sum(
+        int(f["suppressed"].fillna(False).astype(bool).sum()) for f in frames if "suppressed" in f
+    )
     if not n:
         return None
+    if threshold is None:
+        reasons = " ".join(
+            " ".join(map(str, f["suppression_reason"])) for f in frames if "suppression_reason" in f
+        )
+        found = re.search(r"below (\d+)", reasons)
+        threshold = int(found.group(1)) if found else _threshold(None)
+    small = f"a count below {threshold}" if threshold else "a small count"
     return (
-        f"{MARK} Figures marked {MARK} are not published: a count below {threshold} at LPA or "
-        f"district level, or a rate or average built on one, could identify a person; other "
-        f"figures are withheld with them so that none can be worked out from the force total "
+        f"{MARK} Figures marked {MARK} are not published: {small} at LPA or district level, or a "
+        "rate or average built on one, could identify a person; other figures are withheld with "
+        "them so that none can be worked out from the force total "
         f"({n} figure{'s' if n != 1 else ''} withheld)."
     )
 
@@ -185,54 +197,49 @@ def _window_counts(row: Mapping, window: str) -> list[float] | None:
     return counts
 
 
-def _primary(row: Mapping, threshold: int) -> bool:
-    for window in WINDOWS:
-        counts = _window_counts(row, window)
-        if counts and min(counts) < threshold:
-            return True
-    return False
-
-
 #: The size given to a figure that rests on no count (money): withheld only when nothing smaller is.
 _NO_COUNT = 1e300
 
 
-def _size(row: Mapping) -> float:
-    """How much a figure tells: its smallest count, this year first. An N/A row (inf) never qualifies:
-    withholding a figure that is not printed protects nothing."""
-    sizes = []
-    for window in ("this_year", "last_year"):
-        counts = _window_counts(row, window)
-        if counts:
-            return min(counts)
-        if counts == []:
-            sizes.append(_NO_COUNT)
-    return min(sizes, default=math.inf)
+def _cell(counts: list[float] | None) -> tuple[bool, float]:
+    """(is it printed, its size): a figure's size is its smallest count; N/A is not printed."""
+    if counts is None:
+        return False, math.inf
+    return True, (min(counts) if counts else _NO_COUNT)
 
 
 def _groups(levels: dict[str, str], lpa_of: dict[str, str | None]) -> list[list[str]]:
-    """The groups of geographies that add up to a published total."""
+    """The groups of geographies that add up to a published total.
+
+    The districts of each LPA come first: a complement chosen inside the LPA also protects the
+    figure within the force's districts, where one chosen in another LPA would need a third.
+    """
     lpas = sorted(g for g, lv in levels.items() if lv == "lpa")
     districts = sorted(g for g, lv in levels.items() if lv == "district" and g != UNASSIGNED)
-    groups = [lpas, districts]
-    for lpa in lpas:
-        groups.append([d for d in districts if lpa_of.get(d) == lpa])
+    groups = [[d for d in districts if lpa_of.get(d) == lpa] for lpa in lpas]
+    groups += [lpas, districts]
     return [g for g in groups if g]
 
 
-def _suppress_measure(
-    rows: list[dict], threshold: int, levels: dict[str, str], lpa_of: dict[str, str | None]
+def _suppress_cells(
+    cells: dict[str, list[float] | None],
+    threshold: int,
+    levels: dict[str, str],
+    lpa_of: dict[str, str | None],
 ) -> dict[str, str]:
-    """Geography → PRIMARY/SECONDARY for one measure's rows (one row per geography)."""
-    by_geo = {r["geography"]: r for r in rows}
+    """Geography → PRIMARY/SECONDARY for one measure on one window.
+
+    ``cells`` maps each geography to the counts its figure rests on (None: the figure is N/A). A
+    figure that is not printed protects nothing, so it is never chosen to protect another.
+    """
     status: dict[str, str] = {}
-    for g, r in by_geo.items():
-        if levels.get(g) in SUPPRESSIBLE_LEVELS and _primary(r, threshold):
+    for g, counts in cells.items():
+        if levels.get(g) in SUPPRESSIBLE_LEVELS and counts and min(counts) < threshold:
             status[g] = PRIMARY
     if not status:
         return status
-    size = {g: _size(r) for g, r in by_geo.items()}
-    present = [[g for g in group if g in by_geo] for group in _groups(levels, lpa_of)]
+    size = {g: _cell(c)[1] for g, c in cells.items()}
+    present = [[g for g in group if g in cells] for group in _groups(levels, lpa_of)]
 
     def withhold_smallest(candidates: Iterable[str]) -> bool:
         options = sorted((size[g], g) for g in candidates if g not in status and size[g] < math.inf)
@@ -248,9 +255,28 @@ def _suppress_measure(
             if sum(g in status for g in group) == 1:
                 changed |= withhold_smallest(group)
         for lpa in [g for g in status if levels.get(g) == "lpa"]:
-            members = [g for g in by_geo if lpa_of.get(g) == lpa and levels.get(g) == "district"]
+            members = [g for g in cells if lpa_of.get(g) == lpa and levels.get(g) == "district"]
             if members and not any(g in status for g in members):
                 changed |= withhold_smallest(members)
+    return status
+
+
+def _suppress_measure(
+    rows: list[dict], threshold: int, levels: dict[str, str], lpa_of: dict[str, str | None]
+) -> dict[str, str]:
+    """Geography → PRIMARY/SECONDARY for one measure's rows (one row per geography).
+
+    Each window (last year, this year) is decided on its own, exactly as
+    :func:`withheld_geographies` decides it for a chart of that window; a row is withheld when
+    either of its figures is (the change between them would give one from the other).
+    """
+    by_geo = {r["geography"]: r for r in rows}
+    status: dict[str, str] = {}
+    for window in WINDOWS:
+        cells = {g: _window_counts(r, window) for g, r in by_geo.items()}
+        for g, kind in _suppress_cells(cells, threshold, levels, lpa_of).items():
+            if status.get(g) != PRIMARY:
+                status[g] = kind
     return status
 
 
@@ -345,6 +371,87 @@ def suppress(rows, threshold: int | None, *, hierarchy=None):
     return out
 
 
+#: Decisions on cube windows: (id(cube), measure, window, threshold) → (cube, decisions).
+_WINDOW_DECISIONS: dict[tuple, tuple[object, dict[str, str]]] = {}
+
+
+def _threshold(threshold: int | None) -> int | None:
+    if threshold is None:
+        from .config import force_config
+
+        return force_config().suppress_below
+    return threshold or None
+
+
+def _unit_of(cube, measure_id: str) -> str:
+    measures = getattr(cube, "measures", None)
+    if isinstance(measures, pd.DataFrame) and len(measures) and "unit" in measures:
+        hit = measures.loc[measures["measure_id"] == measure_id, "unit"]
+        if len(hit):
+            return str(hit.iloc[0])
+    from .catalog import measure
+
+    return measure(measure_id).unit
+
+
+def withheld_geographies(cube, measure_id: str, window, threshold: int | None = None) -> dict:
+    """Return geography → ``"primary"``/``"secondary"`` for a measure's figures on one window.
+
+    For charts and tables drawn straight from the cube (district bar charts, the district table):
+    the decision for a measure, window and geography is the same as the performance tables make
+    for that window, so a figure withheld in one place is never printed in another.
+
+    Parameters
+    ----------
+    cube
+        A :class:`helpers.cube.Cube`.
+    measure_id
+        A measure in the cube.
+    window
+        A :class:`helpers.periods.Window`.
+    threshold
+        None: the force configuration's ``suppress_below`` (off by default: an empty dict).
+    """
+    threshold = _threshold(threshold)
+    if threshold is None:
+        return {}
+    key = (id(cube), measure_id, window.kind, str(window.start), str(window.end), threshold)
+    hit = _WINDOW_DECISIONS.get(key)
+    if hit is not None and hit[0] is cube:
+        return hit[1]
+    geo = _hierarchy_frame(cube)
+    levels = dict(zip(geo["geography"].astype(str), geo["level"].astype(str), strict=True))
+    lpa_of = {
+        str(g): (None if _is_missing(lpa) else str(lpa))
+        for g, lpa in zip(geo["geography"], geo["lpa"], strict=True)
+    }
+    unit = _unit_of(cube, measure_id)
+    cells = {}
+    for g in levels:
+        v = cube.value(measure_id, window, g)
+        row = {
+            "measure_id": measure_id,
+            "geography": g,
+            "unit": unit,
+            "this_year": v.value if v.available else np.nan,
+            "this_numerator": v.numerator if v.available else np.nan,
+            "this_denominator": v.denominator if v.available else np.nan,
+        }
+        cells[g] = _window_counts(row, "this_year")
+    decisions = _suppress_cells(cells, threshold, levels, lpa_of)
+    if len(_WINDOW_DECISIONS) >= 4096:
+        _WINDOW_DECISIONS.clear()
+    _WINDOW_DECISIONS[key] = (cube, decisions)
+    return decisions
+
+
+def is_withheld(cube, measure_id: str, window, geography: str, threshold=None) -> bool:
+    """Whether a measure's figure for ``geography`` on ``window`` is withheld (see above)."""
+    if geography == FORCE:
+        return False
+    return geography in withheld_geographies(cube, measure_id, window, threshold)
+
+
 def group_violations(frame: pd.DataFrame, hierarchy=None) -> list[str]:
     """Groups (measure, set of geographies adding to a total) holding exactly one withheld figure.
 
@@ -420,6 +527,8 @@ __all__ = [
     "footnote",
     "group_violations",
     "is_formula_like",
+    "is_withheld",
     "reason_text",
     "suppress",
+    "withheld_geographies",
 ]

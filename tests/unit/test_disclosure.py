@@ -289,7 +289,7 @@ def test_footnote_says_what_was_withheld_and_why():
     assert note.startswith("* Figures marked * are not published")
     assert "below 5" in note and "force total" in note and "(2 figures withheld)" in note
     assert disclosure.footnote(sup(out.iloc[:1], 5), 5) is None
-    assert disclosure.footnote(out, None) is None
+    assert disclosure.footnote(out) == note  # the threshold read from the reasons
 
 
 # ---------------------------------------------------------------------------------------- via a cube
@@ -345,8 +345,9 @@ def test_tables_csv_withholds_small_district_figures_and_their_complements(small
     t = performance.tables_csv(small_cube, "2016-09", "rolling-12m", suppress_below=5)
     crimes = t[t.measure_id == "all_crime"].set_index("geography")
     assert crimes.loc["A2", "suppressed"] and np.isnan(crimes.loc["A2", "this_year"])
-    assert crimes.loc["B2", "suppressed"]  # the next smallest district of the force
-    assert crimes.loc["A1", "suppressed"]  # the only other district of North
+    # A1, the only other district of North, protects A2 within North and within the force
+    assert crimes.loc["A1", "suppressed"]
+    assert not crimes.loc[["B1", "B2", "North", "South"], "suppressed"].any()
     assert not crimes.loc[FORCE, "suppressed"] and crimes.loc[FORCE, "this_year"] == 111
     assert disclosure.group_violations(t, small_cube) == []
     assert {"suppressed", "suppression_reason"} <= set(t.columns)
@@ -445,3 +446,43 @@ def test_tables_csv_neutralises_formula_like_text(small_cube, monkeypatch):
     monkeypatch.setattr(performance, "measure_row", hostile)
     t = performance.tables_csv(small_cube, "2016-09", "rolling-12m")
     assert set(t["measure"]) == {'\'=HYPERLINK("http://x","y")'}
+
+
+# ---------------------------------------------------------------------------------- cube windows
+
+
+def test_window_decisions_are_off_by_default_and_never_touch_the_force(small_cube):
+    from helpers import periods
+
+    w = periods.window("rolling-12m", "2016-09")
+    assert disclosure.withheld_geographies(small_cube, "all_crime", w) == {}
+    withheld_ = disclosure.withheld_geographies(small_cube, "all_crime", w, 5)
+    # Unassigned (no crime) is withheld itself but protects nothing
+    assert withheld_ == {"A2": "primary", "A1": "secondary", "Unassigned": "primary"}
+    assert not disclosure.is_withheld(small_cube, "all_crime", w, FORCE, 5)
+    assert disclosure.is_withheld(small_cube, "all_crime", w, "A2", 5)
+
+
+@pytest.mark.skipif(
+    not (DEMO_DATA_DIR / ".complete").exists(),
+    reason="demo data not generated (python -m helpers.demo writes data/demo/.complete)",
+)
+def test_charts_and_tables_withhold_the_same_figures_on_the_demo_force():
+    """A figure withheld in a table is never printed in a chart of the same window, and back."""
+    from helpers import periods
+    from helpers.cube import load_cube
+
+    cube = load_cube(DEMO_DATA_DIR)
+    t = performance.tables_csv(cube, "2016-09", "rolling-12m", suppress_below=10)
+    checked = 0
+    for mid, rows in t[t.geography_level != "force"].groupby("measure_id"):
+        m = catalog.measure(mid)
+        w = periods.window(m.window_kind("rolling-12m"), "2016-09", lag=m.lag)
+        this = disclosure.withheld_geographies(cube, mid, w, 10)
+        last = disclosure.withheld_geographies(cube, mid, w.last_year(), 10)
+        if m.comparable_from is not None and w.last_year().start < m.comparable_from:
+            last = {}  # the table prints no last year
+        table = set(rows.loc[rows.suppressed, "geography"])
+        assert table == (set(this) | set(last)) - {"Unassigned"}, mid  # not a row of tables.csv
+        checked += bool(table)
+    assert checked >= 10
