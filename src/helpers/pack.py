@@ -770,7 +770,18 @@ def data_to_text(data_to: dict | None, month: str | None = None) -> str:
 
 
 def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """Text as the inside of a double-quoted CSS string in a ``<style>`` element.
+
+    ``<`` and ``>`` are written as CSS escapes: a marking holding ``</style>`` would otherwise end
+    the style sheet and the rest would be read as HTML.
+    """
+    return (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", " ")
+        .replace("<", "\\3C ")
+        .replace(">", "\\3E ")
+    )
 
 
 def _read_template_file(name: str) -> str:
@@ -955,8 +966,12 @@ def _jsonable(value):
     return str(value)
 
 
-def load_report(cube, data_dir: Path):
-    """The loading helper's report of what was read (rows, warnings), when it provides one."""
+def load_report(cube, data_dir: Path, month: str | None = None):
+    """The loading helper's report of what was read (rows, warnings), when it provides one.
+
+    With the report ``month`` each extract also carries its reconciliation: rows read, counted,
+    excluded and why (``helpers.loading.ExtractReport.reconcile``).
+    """
     report = getattr(cube, "load_report", None)
     if report is None:
         from . import loading
@@ -964,7 +979,7 @@ def load_report(cube, data_dir: Path):
         fn = getattr(loading, "load_report", None)
         if callable(fn):
             with contextlib.suppress(Exception):
-                report = fn(data_dir)
+                report = fn(data_dir, month)
     if callable(report):
         with contextlib.suppress(Exception):
             report = report()
@@ -989,6 +1004,7 @@ def run_record(
         "status": status,
         "force_name": config.force_name,
         "protective_marking": config.protective_marking,
+        "suppress_below": config.suppress_below,
         "parameters": {
             "month": run.month,
             "period": run.period,
@@ -1326,7 +1342,7 @@ def build_pack(run: Run) -> int:
     # The load report (which may re-validate the folder when the cube came from its cache) and
     # tables.csv need only the cube: work them out while the kernels run.
     side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-records")
-    loaded_future = side.submit(load_report, cube, run.data_dir)
+    loaded_future = side.submit(load_report, cube, run.data_dir, run.month)
     tables_future = side.submit(_timed, tables_csv, cube, run.month, run.period)
     side.shutdown(wait=False)
 

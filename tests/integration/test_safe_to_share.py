@@ -257,11 +257,6 @@ def test_run_record_lists_rows_read_and_loaded_for_every_extract(pack_run):
     assert extracts["crimes"]["rows_unassigned"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pack.load_report calls loading.load_report(data_dir) without the report month, so "
-    "run.json has no per-extract reconciliation yet (change requested from the pack's owner)",
-)
 def test_run_record_reconciles_every_extract_for_the_report_month(pack_run):
     out, *_ = pack_run
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))

@@ -303,11 +303,6 @@ def test_tables_csv_neutralises_formula_like_cells(hostile_cube, tmp_path):
 # ---------------------------------------------------------------------------------- page shell
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pack._css_string leaves '<' in the marking's CSS string: a marking holding "
-    "'</style>' would end the page's style sheet (change requested from the pack's owner)",
-)
 def test_the_page_shell_escapes_a_hostile_marking_and_force_name(tmp_path):
     import nbformat
 
