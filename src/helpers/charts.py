@@ -13,6 +13,7 @@ twice by the inline backend and nothing leaks between re-renders.
 from __future__ import annotations
 
 import base64
+import colorsys
 import html
 import io
 import textwrap
@@ -21,8 +22,8 @@ from collections.abc import Sequence
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -129,6 +130,48 @@ def _as_timestamp(values) -> pd.Series:
     return pd.to_datetime(s.astype(str))
 
 
+#: Bars are drawn in the palette's colours at three-quarters saturation (softer fills that keep
+#: the value labels readable), as seaborn's bar plots drew them.
+BAR_SATURATION = 0.75
+
+
+def _desaturate(colour: str, proportion: float = BAR_SATURATION) -> tuple[float, float, float]:
+    h, lightness, s = colorsys.rgb_to_hls(*to_rgb(colour))
+    return colorsys.hls_to_rgb(h, lightness, s * proportion)
+
+
+def _dodged_bars(ax, data, category, value, series, order, hue_order, colours, horizontal):
+    """One bar per category and series, side by side within 0.8 of a category's width.
+
+    Draws one bar container per series (so ``ax.containers`` holds one per series, labelled for
+    the legend) with plain matplotlib: seaborn's bar plot took a third of a second to import and a
+    tenth of a second per chart for the same bars.
+    """
+    position = {c: i for i, c in enumerate(order)}
+    width = 0.8 / len(hue_order)
+    means = data.groupby([series, category], sort=False)[value].mean()
+    for j, name in enumerate(hue_order):
+        values = means.get(name)
+        cats = [c for c in order if values is not None and c in values.index]
+        edges = [position[c] - 0.4 + j * width for c in cats]
+        heights = [float(values[c]) for c in cats]
+        colour = _desaturate(colours[j])
+        if horizontal:
+            ax.barh(edges, heights, height=width, align="edge", color=colour, label=str(name))
+        else:
+            ax.bar(edges, heights, width=width, align="edge", color=colour, label=str(name))
+    ticks = list(range(len(order)))
+    labels = [str(c) for c in order]
+    if horizontal:
+        ax.set_yticks(ticks, labels=labels)
+        ax.yaxis.grid(False)
+        ax.set_ylim(len(order) - 0.5, -0.5, auto=None)
+    else:
+        ax.set_xticks(ticks, labels=labels)
+        ax.xaxis.grid(False)
+        ax.set_xlim(-0.5, len(order) - 0.5, auto=None)
+
+
 def grouped_bar(
     df: pd.DataFrame,
     *,
@@ -174,23 +217,14 @@ def grouped_bar(
         [LAST_YEAR_COLOUR, THIS_YEAR_COLOUR] if len(hue_order) == 2 else PALETTE[: len(hue_order)]
     )
     with mpl.rc_context(STYLE):
-        kwargs = dict(
-            data=data,
-            hue=series,
-            hue_order=hue_order,
-            palette=colours,
-            ax=ax,
-            errorbar=None,
-        )
+        _dodged_bars(ax, data, category, value, series, order, hue_order, colours, horizontal)
         if horizontal:
-            sns.barplot(y=category, x=value, order=order, orient="h", **kwargs)
             ax.grid(axis="x")
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(value_label)
             ax.set_ylabel(category_label)
             ax.xaxis.set_major_formatter(_value_formatter(unit, 0 if unit != "money" else 1))
         else:
-            sns.barplot(x=category, y=value, order=order, **kwargs)
             ax.set_ylabel(value_label)
             ax.set_xlabel(category_label)
             ax.yaxis.set_major_formatter(_value_formatter(unit, 0 if unit != "money" else 1))

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 
 from helpers import charts
 
@@ -40,6 +41,30 @@ def test_grouped_bar_has_title_and_axis_labels_with_units():
     assert ax.get_ylabel() == "Solved rate (%)"
     assert ax.get_xlabel() == "Risk level"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Last year", "This year"]
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_grouped_bars_sit_side_by_side_in_their_category_slot(horizontal):
+    # "Medium" has no figure last year: its this-year bar keeps its own slot, nothing in the other
+    data = YEARS.drop(index=2)
+    fig = charts.grouped_bar(
+        data, category="category", value="value", title="t", value_label="v", horizontal=horizontal
+    )
+    ax = fig.axes[0]
+    last, this = ax.containers
+    start = (lambda b: b.get_y()) if horizontal else (lambda b: b.get_x())
+    size = (lambda b: b.get_height()) if horizontal else (lambda b: b.get_width())
+    length = (lambda b: b.get_width()) if horizontal else (lambda b: b.get_height())
+    assert [round(start(b), 2) for b in last] == [-0.4, 1.6]
+    assert [round(start(b), 2) for b in this] == [0.0, 1.0, 2.0]
+    assert all(size(b) == pytest.approx(0.4) for b in [*last, *this])
+    assert [length(b) for b in this] == [36.3, 41.4, 57.5]
+    labels = ax.get_yticklabels() if horizontal else ax.get_xticklabels()
+    assert [t.get_text() for t in labels] == ["Standard", "Medium", "High"]
+    # the published colours at three-quarters saturation; grey stays grey
+    assert to_hex(last[0].get_facecolor()) == charts.LAST_YEAR_COLOUR
+    assert to_hex(this[0].get_facecolor()) == to_hex(charts._desaturate(charts.THIS_YEAR_COLOUR))
+    assert to_hex(this[0].get_facecolor()) != charts.THIS_YEAR_COLOUR
 
 
 def test_line_chart_by_month_with_series_and_target():

@@ -23,6 +23,7 @@ from helpers.spc_charts import (  # noqa: E402
     NEUTRAL,
     TARGET,
     fig_to_base64_png,
+    icon_artists,
     seasonality_chart,
     spc_chart,
 )
@@ -91,20 +92,32 @@ def test_neutral_special_causes_are_purple():
 
 def test_variation_and_assurance_icons(example):
     fig = spc_chart(example, title="t", unit_label="u")
-    labels = [ax.get_label() for ax in fig.axes]
-    assert "icon_variation_concern_high" in labels
-    assert "icon_assurance_hit_and_miss" in labels
-    icon = next(ax for ax in fig.axes if ax.get_label() == "icon_variation_concern_high")
-    assert to_hex(icon.patches[0].get_facecolor()) == CONCERN
-    assert [t.get_text() for t in icon.texts][0] == "H"
+    icons = icon_artists(fig)
+    assert {"icon_variation_concern_high", "icon_assurance_hit_and_miss"} <= set(icons)
+    circle, letter, caption = icons["icon_variation_concern_high"]
+    assert to_hex(circle.get_facecolor()) == CONCERN
+    assert letter.get_text() == "H"
+    assert caption.get_text() == "Concern\n(higher)"
+    assert len(fig.axes) == 1  # icons are drawn on the figure, not on axes of their own
 
 
 def test_no_assurance_icon_without_a_target():
     fig = spc_chart(xmr(BASELINE + [10, 10.5]), title="t", unit_label="u")
-    labels = [ax.get_label() for ax in fig.axes]
-    assert "icon_variation_common_cause" in labels
-    assert not any(label.startswith("icon_assurance") for label in labels)
+    icons = icon_artists(fig)
+    assert "icon_variation_common_cause" in icons
+    assert not any(name.startswith("icon_assurance") for name in icons)
     assert "_target" not in lines_by_label(fig)
+
+
+def test_icons_are_round_at_any_resolution(example):
+    fig = spc_chart(example, title="t", unit_label="u")
+    circle = icon_artists(fig)["icon_variation_concern_high"][0]
+    for dpi in (72, 100):
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        box = circle.get_window_extent(fig.canvas.get_renderer())
+        assert box.width == pytest.approx(box.height)
+        assert box.width == pytest.approx(0.36 / 1.05 * dpi, rel=0.02)
 
 
 def test_icons_and_legend_sit_beside_the_plot(example):
@@ -116,9 +129,11 @@ def test_icons_and_legend_sit_beside_the_plot(example):
     plot = fig.axes[0].get_window_extent(renderer)
     legend = fig.legends[0].get_window_extent(renderer)
     assert legend.x0 > plot.x1
-    for ax in fig.axes[1:]:
-        assert ax.get_window_extent(renderer).x0 > plot.x1
     width = fig.get_size_inches()[0] * fig.dpi
+    for artists in icon_artists(fig).values():
+        for artist in artists:
+            box = artist.get_window_extent(renderer)
+            assert plot.x1 < box.x0 and box.x1 <= width
     assert legend.x1 <= width
 
 
@@ -215,6 +230,18 @@ def test_base64_png_is_deterministic(example):
     first = fig_to_base64_png(spc_chart(example, title="t", unit_label="u"))
     second = fig_to_base64_png(spc_chart(example, title="t", unit_label="u"))
     assert first == second
+
+
+def test_charts_drawn_in_turn_do_not_leak_into_each_other(example):
+    # charts of one size share a renderer: each image must hold only its own chart
+    def draw(values, title):
+        return fig_to_base64_png(spc_chart(xmr(monthly(values)), title=title, unit_label="u"))
+
+    first = draw(BASELINE + [10], "first")
+    other = draw(BASELINE + [30, 31], "other")
+    small = fig_to_base64_png(Figure(figsize=(2, 1)))
+    assert draw(BASELINE + [10], "first") == first
+    assert other != first and small not in (first, other)
 
 
 def test_seasonality_chart_has_twelve_bars():
