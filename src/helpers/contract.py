@@ -10,6 +10,16 @@ Column types:
 - ``date``: a calendar date (``YYYY-MM-DD`` in CSV); ``datetime``: a timestamp (``YYYY-MM-DD HH:MM:SS``);
 - ``month``: a month (``YYYY-MM``), stored as the first day of the month;
 - ``int``, ``float``: numbers; ``bool``: true/false (CSV: ``true``/``false``/``1``/``0``).
+
+Not recorded by the source
+--------------------------
+A column with ``empty_is_unrecorded`` (the flags of ``crimes`` and ``incidents``, the incident
+``grade`` and ``urban_rural``) may be left empty by a source that does not record it, as the public
+data.police.uk files do not record domestic abuse. Empty then means *unknown*, never *no*: a month
+in which the column is empty on every row has no value for the measures that read it (N/A with the
+reason "domestic_abuse is not recorded in crimes for Nov 2014", never 0). An empty cell in a month
+where other rows have a value counts as not flagged (``false``; for ``grade`` and ``urban_rural``:
+none of the values), and the load report counts those cells per column.
 """
 
 from __future__ import annotations
@@ -101,6 +111,9 @@ class Column:
     #: For ``int``/``float``: the smallest and largest sensible values.
     minimum: float | None = None
     maximum: float | None = None
+    #: Empty means "not recorded by the source" (not "no"): a month where every row is empty
+    #: leaves the measures that read the column N/A. Requires ``nullable``.
+    empty_is_unrecorded: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,27 @@ class Extract:
         raise KeyError(name)
 
 
+def _unrecorded(name: str, type_: str, meaning: str, allowed=None, **kw) -> Column:
+    """A column a source may not record: empty = not recorded (see the module docstring)."""
+    return Column(
+        name,
+        type_,
+        meaning + " Empty = not recorded by the source.",
+        allowed,
+        nullable=True,
+        empty_is_unrecorded=True,
+        **kw,
+    )
+
+
+UNRECORDED_NOTE = (
+    "A column whose meaning says *Empty = not recorded by the source* may be left empty by a "
+    "source that does not record it: a month in which such a column is empty on every row has no value (N/A, never 0) for "
+    "the measures that read it. An empty cell in a month where other rows have a value counts as "
+    "not flagged, and the load report counts it."
+)
+
+
 def _district(nullable: bool = False) -> Column:
     return Column(
         "district",
@@ -155,16 +189,16 @@ EXTRACTS: dict[str, Extract] = {
                 Column("offence_group", "category", "Home Office offence group.", OFFENCE_GROUPS),
                 Column("victim_based", "bool", "True for victim-based crime (the first eight offence groups)."),
                 _district(),
-                Column("domestic_abuse", "bool", "Flagged as domestic abuse (national definition from April 2013)."),
-                Column("da_risk_level", "category", "DASH risk level of a domestic-abuse crime; empty otherwise.", DA_RISK_LEVELS, nullable=True),
-                Column("night_time_economy", "bool", "Flagged as night-time economy related."),
-                Column("rural", "bool", "Committed in a rural location (ONS rural-urban classification)."),
-                Column("business", "bool", "The victim is a business."),
-                Column("class_a_supply", "bool", "Drug offence of supplying or intending to supply a Class A drug."),
-                Column("victim_id", "str", "Pseudonymous id of the victim (person or business); empty for crimes without a direct victim.", nullable=True),
+                _unrecorded("domestic_abuse", "bool", "Flagged as domestic abuse (national definition from April 2013)."),
+                Column("da_risk_level", "category", "DASH risk level of a domestic-abuse crime; empty otherwise (a month with no risk level on any crime: not recorded).", DA_RISK_LEVELS, nullable=True),
+                _unrecorded("night_time_economy", "bool", "Flagged as night-time economy related."),
+                _unrecorded("rural", "bool", "Committed in a rural location (ONS rural-urban classification)."),
+                _unrecorded("business", "bool", "The victim is a business."),
+                _unrecorded("class_a_supply", "bool", "Drug offence of supplying or intending to supply a Class A drug."),
+                Column("victim_id", "str", "Pseudonymous id of the victim (person or business); empty for crimes without a direct victim (a month with no victim id on any crime: not recorded, repeat-victim measures N/A).", nullable=True),
                 Column("outcome_type", "category", "Latest outcome; empty while under investigation.", OUTCOME_TYPES, nullable=True),
                 Column("outcome_date", "date", "Date the outcome was recorded; empty while under investigation.", nullable=True),
-                Column("evidence_led_prosecution", "bool", "Domestic abuse: a successful prosecution that went ahead without the victim's evidence."),
+                _unrecorded("evidence_led_prosecution", "bool", "Domestic abuse: a successful prosecution that went ahead without the victim's evidence."),
             ),
             unique=("crime_id",),
             date_column="recorded_date",
@@ -172,6 +206,7 @@ EXTRACTS: dict[str, Extract] = {
             notes=(
                 "Solved: `outcome_type` is one of " + ", ".join(f"`{o}`" for o in SOLVED_OUTCOMES) + ".",
                 "`outcome_date` is on or after `recorded_date`.",
+                UNRECORDED_NOTE,
             ),
         ),
         Extract(
@@ -187,7 +222,11 @@ EXTRACTS: dict[str, Extract] = {
             date_column=None,
             district_column=None,
             areas=(1, 3),
-            notes=("Every `crime_id` must exist in `crimes`.",),
+            notes=(
+                "Every `crime_id` must exist in `crimes`.",
+                "A month of `crimes` none of whose crimes has an offender here counts as not "
+                "recorded: its re-offending measures read N/A, never 0.",
+            ),
         ),
         Extract(
             "incidents",
@@ -197,21 +236,22 @@ EXTRACTS: dict[str, Extract] = {
                 Column("incident_id", "str", "Incident reference; unique."),
                 Column("opened_at", "datetime", "When the incident was created."),
                 Column("arrived_at", "datetime", "When the first officer arrived; empty if not attended.", nullable=True),
-                Column("grade", "int", "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.", minimum=1, maximum=4),
-                Column("urban_rural", "category", "Location classification used for the attendance standard.", ("urban", "rural")),
+                _unrecorded("grade", "int", "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.", minimum=1, maximum=4),
+                _unrecorded("urban_rural", "category", "Location classification used for the attendance standard.", ("urban", "rural")),
                 _district(),
-                Column("domestic_abuse", "bool", "Closing qualifier: domestic abuse."),
-                Column("asb", "bool", "Closing qualifier: anti-social behaviour."),
-                Column("alcohol", "bool", "Closing qualifier: alcohol related."),
-                Column("drugs", "bool", "Closing qualifier: drug related."),
-                Column("mental_health", "bool", "Closing qualifier: mental-health related."),
-                Column("victim_id", "str", "Pseudonymous id of the person at risk (domestic abuse); empty otherwise.", nullable=True),
+                _unrecorded("domestic_abuse", "bool", "Closing qualifier: domestic abuse."),
+                _unrecorded("asb", "bool", "Closing qualifier: anti-social behaviour."),
+                _unrecorded("alcohol", "bool", "Closing qualifier: alcohol related."),
+                _unrecorded("drugs", "bool", "Closing qualifier: drug related."),
+                _unrecorded("mental_health", "bool", "Closing qualifier: mental-health related."),
+                Column("victim_id", "str", "Pseudonymous id of the person at risk (domestic abuse); empty otherwise (a month with no victim id on any incident: not recorded, repeat measures N/A).", nullable=True),
             ),
             unique=("incident_id",),
             date_column="opened_at",
             areas=(1, 2, 4, 6),
             notes=(
                 "Emergency attendance standard: arrived within 15 minutes (urban) or 20 minutes (rural) of `opened_at`.",
+                UNRECORDED_NOTE,
             ),
         ),
         Extract(

@@ -23,9 +23,13 @@ contract type           pandas dtype
 date, datetime, month   ``datetime64[ns]`` (a month is its first day, midnight)
 int                     ``int64``; ``Int64`` when the column may be empty
 float                   ``float64`` (empty = NaN)
-bool                    ``bool``; ``boolean`` when the column may be empty
+bool                    ``bool``; ``boolean`` (pandas' nullable dtype) when a cell is empty
 str, category           ``object`` holding Python ``str``; empty = ``NaN``
 ======================  =====================================================================
+
+A nullable ``bool`` column with every cell filled loads as plain ``bool``, whatever the file format, so
+code written for a complete extract (``frame[frame.flag]``, ``~frame.flag``) keeps working; only a
+file that leaves cells empty gives ``boolean`` with ``pd.NA`` there (CSV and parquet alike).
 
 Text is ``object`` rather than pandas' ``string`` dtype on purpose: comparisons on ``string``
 columns return ``pd.NA`` for empty cells, which breaks ``np.where`` and plain ``if`` tests in the
@@ -65,6 +69,16 @@ Hostile input
   the cell there without a word (two ids merged into one).
 - Error messages name files relative to the project root, or by file name only when the folder is
   outside the project: no other absolute paths leak into logs.
+
+Columns a source does not record
+--------------------------------
+A contract column with ``empty_is_unrecorded`` (the crime and incident flags, the incident grade and
+urban/rural class) may be empty where the source does not record it. The load report lists, per
+column, the months in which it is empty on every row (``not_recorded``: the cube makes the measures
+reading it N/A there) and counts the cells left empty in months where other rows have a value
+(``empty_where_recorded``). Those cells are loaded as empty and count as *not flagged* in the cube:
+refusing the file would stop a whole pack over a few unfilled cells, while counting them and saying
+so in the report (and as a warning) keeps the number honest and visible.
 """
 
 from __future__ import annotations
@@ -215,6 +229,12 @@ class ExtractReport:
     date_from: str | None = None
     date_to: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Columns the source does not record (``empty_is_unrecorded`` in the contract) → the months
+    #: (``YYYY-MM``) in which every row is empty; measures reading them are N/A there.
+    not_recorded: dict[str, list[str]] = field(default_factory=dict)
+    #: Such columns → cells left empty in months where other rows have a value (they count as
+    #: not flagged).
+    empty_where_recorded: dict[str, int] = field(default_factory=dict)
     #: Rows loaded per month of the date column (``YYYY-MM`` → rows), for the reconciliation of a
     #: report month (:meth:`reconcile`); not in :meth:`LoadReport.to_dict` by itself.
     rows_by_month: dict[str, int] = field(default_factory=dict, repr=False)
@@ -313,8 +333,35 @@ class LoadReport:
                 out.append(
                     f"{r.file}: extra columns ignored: {', '.join(r.extra_columns_ignored)}."
                 )
+            if r.not_recorded:
+                cols = "; ".join(
+                    f"{c} ({_month_ranges(ms, r.rows_by_month)})"
+                    for c, ms in r.not_recorded.items()
+                )
+                out.append(
+                    f"{r.file}: not recorded by the source (empty on every row), so the measures "
+                    f"reading them are N/A there, never 0: {cols}."
+                )
+            for c, n in r.empty_where_recorded.items():
+                out.append(
+                    f"{r.file}: column '{c}' is empty in {_rows(n)} of months where other rows "
+                    "record it; counted as not flagged."
+                )
         out += [f"Not read: {f}" for f in self.ignored_files]
         return out
+
+
+def _month_ranges(months: list[str], rows_by_month: dict[str, int]) -> str:
+    """``every month`` when ``months`` are all the file's months, else ``2014-01 to 2014-03, …``."""
+    if months and sorted(months) == sorted(rows_by_month):
+        return "every month"
+    runs: list[list[str]] = []
+    for m in sorted(months):
+        if runs and (pd.Period(m, "M") - pd.Period(runs[-1][-1], "M")).n == 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
 
 
 # --------------------------------------------------------------------------- paths
@@ -644,6 +691,8 @@ class _FileCheck:
         if not col.nullable:
             self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
             return pd.Series(values, index=raw.index, name=col.name)
+        if not (blank | invalid).any():  # complete: plain bool, as from a non-nullable column
+            return pd.Series(values, index=raw.index, name=col.name)
         return pd.Series(
             pd.arrays.BooleanArray(values, blank | invalid), index=raw.index, name=col.name
         )
@@ -957,7 +1006,27 @@ def _validate_file(
         report.rows_by_month = {
             str(m): int(n) for m, n in zip(months.astype(str), counts, strict=True)
         }
+        _recorded_report(extract, frame, report)
     return frame, report, [], rownum
+
+
+def _recorded_report(extract: Extract, frame: pd.DataFrame, report: ExtractReport) -> None:
+    """Fill ``not_recorded`` and ``empty_where_recorded`` for the columns a source may lack."""
+    cols = [c.name for c in extract.columns if c.empty_is_unrecorded]
+    if not cols or not len(frame):
+        return
+    month = frame[extract.date_column].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    codes, months = pd.factorize(month, sort=True)
+    per_month = np.bincount(codes, minlength=len(months))
+    labels = np.datetime_as_string(np.asarray(months, dtype="datetime64[M]"), unit="M")
+    for c in cols:
+        filled = np.bincount(codes, weights=frame[c].notna().to_numpy(), minlength=len(months))
+        none = filled == 0
+        if none.any():
+            report.not_recorded[c] = [str(m) for m in labels[none]]
+        partial = int((per_month - filled)[~none].sum())
+        if partial:
+            report.empty_where_recorded[c] = partial
 
 
 def _link_problems(

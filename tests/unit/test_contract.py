@@ -52,6 +52,48 @@ def test_declared_columns_exist_and_types_are_known(name):
         assert not e.column(u).nullable, u
 
 
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_a_column_that_may_be_unrecorded_may_be_empty(name):
+    for c in EXTRACTS[name].columns:
+        if c.empty_is_unrecorded:
+            assert c.nullable, c.name
+            assert "Empty = not recorded by the source." in c.meaning, c.name
+
+
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [
+        *(
+            ("crimes", c)
+            for c in (
+                "domestic_abuse",
+                "night_time_economy",
+                "rural",
+                "business",
+                "class_a_supply",
+                "evidence_led_prosecution",
+            )
+        ),
+        *(
+            ("incidents", c)
+            for c in ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health", "grade")
+        ),
+        ("incidents", "urban_rural"),
+    ],
+)
+def test_flags_a_public_source_lacks_may_be_left_unrecorded(name, column):
+    assert EXTRACTS[name].column(column).empty_is_unrecorded
+
+
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [("crimes", "victim_based"), ("crimes", "offence_group"), ("drug_tests", "positive")],
+)
+def test_columns_every_source_has_stay_required(name, column):
+    c = EXTRACTS[name].column(column)
+    assert not c.nullable and not c.empty_is_unrecorded
+
+
 def test_markdown_renders_value_ranges_plainly():
     text = markdown()
     assert (
@@ -59,7 +101,7 @@ def test_markdown_renders_value_ranges_plainly():
         in text
     )
     assert "| ≥ 0 |" in text
-    assert "| 1 to 4 |" in text
+    assert "| 1 to 4; may be empty |" in text
     assert "0 to 110; may be empty" in text
 
 

@@ -135,7 +135,8 @@ def test_good_csv_loads_in_contract_order_and_dtypes(tmp_path, name):
         elif col.type == "float":
             assert dtype == "float64", col.name
         elif col.type == "bool":
-            assert dtype == ("boolean" if col.nullable else bool), col.name
+            # a nullable flag with every cell filled is plain bool (empty cells give "boolean")
+            assert dtype == np.dtype(bool), col.name
         else:
             assert dtype == np.dtype(object), col.name
 
@@ -432,6 +433,112 @@ def test_null_in_a_non_nullable_column(tmp_path):
         in message
     )
     assert "column 'recorded_date': 1 row is empty" in message and "row 4: ''" in message
+
+
+# ------------------------------------------------------------- columns a source does not record
+def _unrecorded_crimes() -> list[dict]:
+    """Crimes of April to June 2016: night_time_economy never filled, domestic_abuse filled in
+    April and May except one cell in May, rural only in June."""
+    rows = crimes_rows()
+    for r in rows:
+        r["night_time_economy"] = ""
+        r["rural"] = "" if r["recorded_date"] < "2016-06" else "true"
+    rows[2]["domestic_abuse"] = ""  # May: another May row has it (below)
+    rows.append({**rows[0], "crime_id": "C5", "recorded_date": "2016-05-09", "rural": ""})
+    rows[3]["domestic_abuse"] = ""  # June: the only June row
+    return rows
+
+
+def test_unrecorded_flags_load_as_nullable_boolean(tmp_path):
+    write_csv(tmp_path, "crimes", rows=_unrecorded_crimes())
+    frame = load_extract(tmp_path, "crimes")
+    assert frame["night_time_economy"].dtype == "boolean"
+    assert frame["night_time_economy"].isna().all()
+    assert frame["domestic_abuse"].dtype == "boolean"
+    assert frame["domestic_abuse"].isna().tolist() == [False, False, True, True, False]
+    assert frame["business"].dtype == bool  # every cell filled: plain bool
+
+
+def test_unrecorded_flags_load_the_same_from_csv_and_parquet(tmp_path):
+    csv_dir, pq_dir, pa_dir = tmp_path / "csv", tmp_path / "pq", tmp_path / "arrow"
+    for d in (csv_dir, pq_dir, pa_dir):
+        d.mkdir()
+    write_csv(csv_dir, "crimes", rows=_unrecorded_crimes())
+    from_csv = load_extract(csv_dir, "crimes")
+    typed = from_csv.copy()
+    for c in typed.columns[typed.dtypes == np.dtype(object)]:
+        typed[c] = typed[c].where(typed[c].notna(), None)
+    typed.to_parquet(pq_dir / "crimes.parquet", index=False)  # pandas "boolean" with pd.NA
+    pd.testing.assert_frame_equal(load_extract(pq_dir, "crimes"), from_csv)
+    # written by another tool: a plain Arrow bool column with nulls, no pandas metadata
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(typed, preserve_index=False).replace_schema_metadata(None)
+    pq.write_table(table, pa_dir / "crimes.parquet")
+    pd.testing.assert_frame_equal(load_extract(pa_dir, "crimes"), from_csv)
+
+
+def test_load_report_lists_unrecorded_months_and_counts_partly_empty_flags(tmp_path):
+    write_csv(tmp_path, "crimes", rows=_unrecorded_crimes())
+    report = LoadReport()
+    load_extracts(tmp_path, ["crimes"], report)
+    r = report.extracts["crimes"]
+    assert r.not_recorded == {
+        "domestic_abuse": ["2016-06"],
+        "night_time_economy": ["2016-04", "2016-05", "2016-06"],
+        "rural": ["2016-04", "2016-05"],
+    }
+    # the May cell is empty while another May crime records the flag: counted as not flagged
+    assert r.empty_where_recorded == {"domestic_abuse": 1}
+    warnings = report.warnings()
+    assert any(
+        "not recorded by the source" in w
+        and "night_time_economy (every month)" in w
+        and "rural (2016-04 to 2016-05)" in w
+        and "domestic_abuse (2016-06)" in w
+        for w in warnings
+    ), warnings
+    assert any(
+        "column 'domestic_abuse' is empty in 1 row of months where other rows record it" in w
+        for w in warnings
+    ), warnings
+    entry = report.to_dict()["extracts"]["crimes"]
+    assert entry["not_recorded"]["night_time_economy"] == ["2016-04", "2016-05", "2016-06"]
+    assert entry["empty_where_recorded"] == {"domestic_abuse": 1}
+
+
+def test_a_complete_extract_reports_nothing_unrecorded(tmp_path):
+    write_csv(tmp_path, "crimes")
+    report = LoadReport()
+    load_extracts(tmp_path, ["crimes"], report)
+    assert report.extracts["crimes"].not_recorded == {}
+    assert report.extracts["crimes"].empty_where_recorded == {}
+    assert not any("not recorded" in w for w in report.warnings())
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_an_unrecorded_flag_still_refuses_values_that_are_not_true_or_false(tmp_path, value):
+    rows = _unrecorded_crimes()
+    rows[0]["night_time_economy"] = value
+    write_csv(tmp_path, "crimes", rows=rows)
+    message = load_error(tmp_path, "crimes")
+    assert "column 'night_time_economy': 1 row is not true/false" in message
+
+
+def test_unrecorded_grade_and_urban_rural_may_be_empty(tmp_path):
+    rows = incidents_rows()
+    for r in rows:
+        r["grade"], r["urban_rural"] = "", ""
+    write_csv(tmp_path, "incidents", rows=rows)
+    report = LoadReport()
+    frame = load_extracts(tmp_path, ["incidents"], report)["incidents"]
+    assert frame["grade"].dtype == "Int64" and frame["grade"].isna().all()
+    assert frame["urban_rural"].isna().all()
+    assert report.extracts["incidents"].not_recorded == {
+        "grade": ["2016-04"],
+        "urban_rural": ["2016-04"],
+    }
 
 
 def test_null_in_parquet_non_nullable_bool(tmp_path):
