@@ -148,9 +148,19 @@ def display_path(path: Path) -> str:
         return path.name
 
 
+#: The temporary file a kernel names a cell by in warnings and tracebacks
+#: (``/tmp/ipykernel_4242/3949487693.py``). No base64 payload can hold it ("_" and "." are not
+#: base64 characters), so replacing it never touches an image.
+_KERNEL_CELL_FILE = re.compile(r"(?:/[\w.-]+)*/ipykernel_\d+/\d+\.py")
+
+
 @dataclass
 class Scrubber:
-    """Replace absolute paths by their display form in text written to the pack."""
+    """Replace absolute paths by their display form in text written to the pack.
+
+    Besides the folders added, the kernel's temporary cell files (warnings and tracebacks name
+    them) are replaced by ``<cell>``.
+    """
 
     replacements: list[tuple[str, str]] = field(default_factory=list)
 
@@ -164,7 +174,7 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         for old, new in self.replacements:
             text = text.replace(old, new)
-        return text
+        return _KERNEL_CELL_FILE.sub("<cell>", text)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1321,6 +1331,11 @@ def build_pack(run: Run) -> int:
     scrub.add(run.data_dir, display_path(run.data_dir))
     scrub.add(run.notebooks_dir, "notebooks")
     scrub.add(run.out, run.out.name)
+    # Tracebacks and warnings name the helpers' files and the Python installation.
+    scrub.add(PROJECT_ROOT, ".")
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+        if len(prefix) >= 8:  # a short prefix such as /usr could occur by chance in base64 data
+            scrub.add(Path(prefix), "<python>")
 
     # Refuse a month outside the crimes extract before the (slower) cube build.
     check_month_in_data(run.month, crimes_months(run.data_dir))

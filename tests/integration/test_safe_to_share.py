@@ -279,3 +279,51 @@ def test_tables_csv_holds_no_cell_a_spreadsheet_would_run(pack_run):
     for cell in (c for row in rows for c in row):
         if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
             float(cell)  # only a negative number may start with "-"
+
+
+# ---------------------------------------------------------------------------- a failed run
+
+
+def test_a_failed_notebook_kept_for_diagnosis_names_no_machine_path(tmp_path):
+    """Tracebacks and warnings name files: the kept notebook shows them relative, not absolute."""
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    parameters = nbformat.v4.new_code_cell(
+        'month = "2016-09"\nperiod = "rolling-12m"\ngeography = "Force"\n'
+        'data_dir = "data/demo"\ninteractive = True'
+    )
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Master"),
+        parameters,
+        nbformat.v4.new_code_cell(
+            "import warnings\nwarnings.warn('a warning names the cell file')\n"
+            "from helpers import report\nreport.AreaPage(99, month=month, data_dir=data_dir)"
+        ),
+    ]
+    nbformat.write(nb, folder / "00_master.ipynb")
+    out = tmp_path / "published"
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.pack", "--month", MONTH, "--out", str(out)]
+        + ["--notebooks-dir", str(folder), "--jobs", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    kept = sorted((out / "failed").glob("*"))
+    assert {p.name for p in kept} == {"00_master.ipynb", "run.json"}
+    text = "\n".join(text_of(p) for p in kept)
+    assert "area 99 is not one of 1-8" in text and "src/helpers/report.py" in text  # still useful
+    for needle in (str(PROJECT_ROOT), str(tmp_path), sys.prefix):
+        assert needle not in text, needle
+    assert not _MACHINE_PATHS.search(text), _MACHINE_PATHS.search(text)
