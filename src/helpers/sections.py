@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from . import charts, compare, tables
+from . import charts, compare, disclosure, tables
 from .catalog import Measure, measure
 from .contract import OUTCOME_LABELS, SOLVED_OUTCOMES
 from .periods import PERIOD_LABELS, Window, financial_year_start, window
@@ -174,8 +174,18 @@ class Context:
         return self.level
 
     def value(self, measure_id: str, win: Window, geography: str | None = None):
-        """The cube's ``Value`` (``.value`` None when not available)."""
-        return self.cube.value(measure_id, win, geography or self.geography)
+        """The cube's ``Value`` (``.value`` None when not available, or withheld for release).
+
+        With ``suppress_below`` set in ``params/force.yaml``, an LPA or district figure resting on
+        a small count is withheld here exactly as in the performance tables
+        (:func:`helpers.disclosure.withheld_geographies`), so no chart or district table prints it.
+        """
+        geography = geography or self.geography
+        if disclosure.is_withheld(self.cube, measure_id, win, geography):
+            from .cube import Value
+
+            return Value(None, None, None, False, "withheld for public release (small numbers)")
+        return self.cube.value(measure_id, win, geography)
 
     def number(self, measure_id: str, win: Window, geography: str | None = None) -> float | None:
         """The measure's value in ``win``, None when not available."""

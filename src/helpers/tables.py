@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from . import disclosure
 from .periods import PERIOD_HEADINGS, PERIOD_LABELS
 
 BETTER = "#1a7334"  # green, 7:1 contrast on white
@@ -159,6 +160,11 @@ def _msg_cell(rank, colour) -> str:
     return f'<td style="color:{c}" title="{esc(colour)} than the MSG average">{int(rank)}{tag}</td>'
 
 
+def withheld_cell() -> str:
+    """A figure withheld for public release (``suppressed`` rows; see the note under the table)."""
+    return f'<td class="ppw-withheld" title="not published (small numbers)">{disclosure.MARK}</td>'
+
+
 def _ci_text(value) -> str:
     return "" if is_missing(value) else f"±{float(value):.1f}%"
 
@@ -288,12 +294,15 @@ def performance_table(
         change = _row_value(row, "change")
         significant = _row_value(row, "significant")
         any_sig = any_sig or significant is True
-        cells = [
-            f'<td class="ppw-label">{label}{marker}</td>',
-            f"<td>{format_value(_row_value(row, 'last_year'), unit, decimals)}</td>",
-            f"<td>{format_value(_row_value(row, 'this_year'), unit, decimals)}</td>",
-            change_cell(change, str(_row_value(row, "direction", "na")), significant),
-        ]
+        if _row_value(row, "suppressed", False) is True:
+            cells = [f'<td class="ppw-label">{label}{marker}</td>'] + [withheld_cell()] * 3
+        else:
+            cells = [
+                f'<td class="ppw-label">{label}{marker}</td>',
+                f"<td>{format_value(_row_value(row, 'last_year'), unit, decimals)}</td>",
+                f"<td>{format_value(_row_value(row, 'this_year'), unit, decimals)}</td>",
+                change_cell(change, str(_row_value(row, "direction", "na")), significant),
+            ]
         if show_msg:
             cells.append(_msg_cell(_row_value(row, "msg_rank"), _row_value(row, "msg_colour")))
         if show_since:
@@ -310,7 +319,10 @@ def performance_table(
             )
     out.append("</tbody></table>")
     out.append(legend_html(msg=bool(show_msg), significance=any_sig or any_ci, ci=any_ci))
+    withheld_note = disclosure.footnote(rows) if "suppressed" in rows else None
     all_notes = list(dict.fromkeys([*window_notes, *notes, *extra_notes]))
+    if withheld_note:
+        all_notes.append(withheld_note)
     out.append(notes_html(all_notes, daggers=len(window_notes)))
     return "".join(out)
 
@@ -448,6 +460,13 @@ def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
             out.append(
                 f'<tr><td class="ppw-label">{label}</td><td class="ppw-na" colspan="4">'
                 f"{esc(NO_SOURCE)}</td></tr>"
+            )
+            continue
+        if row.get("suppressed") is True:
+            out.append(
+                f'<tr><td class="ppw-label">{label}</td>{withheld_cell()}{withheld_cell()}'
+                f'{withheld_cell()}<td style="white-space:nowrap;font-size:12px">'
+                f"{esc(row.get('window_label') or '')}</td></tr>"
             )
             continue
         change = row.get("change")

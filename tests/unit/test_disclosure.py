@@ -3,6 +3,7 @@ off by default, the force never withheld; CSV cells that cannot run as formulas.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -486,3 +487,43 @@ def test_charts_and_tables_withhold_the_same_figures_on_the_demo_force():
         assert table == (set(this) | set(last)) - {"Unassigned"}, mid  # not a row of tables.csv
         checked += bool(table)
     assert checked >= 10
+
+
+# ---------------------------------------------------------------------------------- rendering
+
+
+def test_a_withheld_row_prints_stars_and_the_table_says_why(small_cube):
+    from helpers import tables
+
+    rows = performance.performance_rows(
+        small_cube, 6, "2016-09", "rolling-12m", "A2", suppress_below=5
+    )
+    assert rows.set_index("measure_id").loc["all_crime", "suppressed"]
+    html = tables.performance_table(rows, title="6. Crime", month="2016-09", period="rolling-12m")
+    row = re.search(
+        r"<tr[^>]*>(?:(?!</tr>).)*The number of all crime offences.*?</tr>", html
+    ).group(0)
+    assert row.count(">*</td>") == 4  # last year, this year, change, since last month
+    assert ">3<" not in row  # A2's three crimes are nowhere in the row
+    assert "Figures marked * are not published: a count below 5" in html
+    plain = performance.performance_rows(small_cube, 6, "2016-09", "rolling-12m", "A2")
+    html = tables.performance_table(plain, title="6. Crime", month="2016-09", period="rolling-12m")
+    assert "ppw-withheld" not in html and "not published" not in html
+
+
+def test_charts_from_the_cube_read_a_withheld_figure_as_missing(small_cube, monkeypatch):
+    from helpers import periods, sections
+
+    ctx = sections.Context(
+        cube=small_cube,
+        month=periods.parse_month("2016-09"),
+        period="rolling-12m",
+        geographies=small_cube.geographies(),
+    )
+    w = periods.window("rolling-12m", "2016-09")
+    assert ctx.number("all_crime", w, "A2") == 3  # off by default
+    monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=5))
+    assert ctx.number("all_crime", w, "A2") is None
+    assert ctx.number("all_crime", w, "A1") is None  # its complement
+    assert ctx.number("all_crime", w, "B1") == 48
+    assert ctx.number("all_crime", w, FORCE) == 111
