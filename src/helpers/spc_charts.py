@@ -33,8 +33,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
 from matplotlib.text import Text
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
-from matplotlib.transforms import Affine2D
+from matplotlib.ticker import (
+    AutoLocator,
+    FixedLocator,
+    FuncFormatter,
+    MaxNLocator,
+    ScalarFormatter,
+)
+from matplotlib.transforms import Affine2D, Bbox
 from PIL import Image
 
 from . import spc
@@ -234,10 +240,10 @@ def spc_chart(
 
     with mpl.rc_context(_RC):
         own_figure = ax is None
+        reused = False
         if own_figure:
-            fig = Figure(figsize=figsize)
-            FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
-            ax = fig.add_axes((0.085, 0.14, 0.685, 0.72))
+            fig, reused = _spc_figure(tuple(figsize))
+            ax = fig.axes[0]
         else:
             fig = ax.figure
 
@@ -280,18 +286,74 @@ def spc_chart(
             ax.plot([x[0], x_end], [target, target], color=TARGET, lw=1.2, ls=(0, (6, 3)),
                     zorder=1, label="_target")  # fmt: skip
 
-        _style_axes(ax, df, projection, x, x_end, unit_label, title)
+        _style_axes(ax, df, projection, x, x_end, unit_label, title, styled_ticks=reused)
         legend = _legend_handles(point_types, df, projection, target)
         if own_figure:
-            fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.785, 0.62),
-                       frameon=False, handlelength=2.2, borderaxespad=0)  # fmt: skip
+            # A reused figure keeps its legend when the entries are the same (they usually are).
+            key = tuple(h.get_label() for h in legend)
+            if not (reused and getattr(fig, "_ppw_legend", None) == key):
+                for old in list(fig.legends):
+                    old.remove()
+                fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.785, 0.62),
+                           frameon=False, handlelength=2.2, borderaxespad=0)  # fmt: skip
+                fig._ppw_legend = key
         else:
             ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 0.62),
                       frameon=False, handlelength=2.2, borderaxespad=0)  # fmt: skip
 
         if show_icons:
-            _draw_icons(fig, ax, df, point_types, polarity, target)
+            _draw_icons(fig, ax, df, point_types, polarity, target, reused=reused)
+        elif reused:
+            _remove_icons(fig)
     return fig
+
+
+#: SPC figures handed back by :func:`render_image` (one per thread and size), to draw the next
+#: chart on: a new figure's axes and ticks, its legend and its icons cost about a third of a chart.
+_POOL = threading.local()
+_AXES_RECT = (0.085, 0.14, 0.685, 0.72)
+
+
+def _spc_figure(figsize: tuple[float, float]) -> tuple[Figure, bool]:
+    """A figure with the plot's axes: a released one emptied of its chart, else a new one.
+
+    Returns the figure and whether it was reused (it then keeps its legend and icons, which the
+    caller replaces only when they differ).
+    """
+    pool = _POOL.__dict__.setdefault("figures", {})
+    fig = pool.pop(figsize, None)
+    if fig is None:
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
+        fig.add_axes(_AXES_RECT)
+        fig._ppw_pool = (figsize, fig.dpi)
+        return fig, False
+    FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
+    fig.set_dpi(fig._ppw_pool[1])
+    ax = fig.axes[0]
+    for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images]:
+        artist.remove()
+    # As on new axes: limits from the next chart's data only, default locators and formatters
+    # (made here, inside the chart's rc_context, as the axes' own were).
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(AutoLocator())
+        axis.set_major_formatter(ScalarFormatter())
+    return fig, True
+
+
+def release_figure(fig: Figure) -> None:
+    """Hand a drawn SPC figure back for the next chart of its size (:func:`render_image` does)."""
+    spec = getattr(fig, "_ppw_pool", None)
+    if spec is not None:
+        _POOL.__dict__.setdefault("figures", {}).setdefault(spec[0], fig)
+
+
+def clear_figure_pool() -> None:
+    """Forget the released figures of this thread (tests)."""
+    _POOL.__dict__.pop("figures", None)
 
 
 def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarray) -> float:
@@ -328,10 +390,12 @@ def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarr
     return float(xp[-1])
 
 
-def _style_axes(ax, df, projection, x, x_end, unit_label, title):
+def _style_axes(ax, df, projection, x, x_end, unit_label, title, styled_ticks=False):
     # Set explicitly (ticks are made at draw time, after the rc_context has ended), and before the
     # ticks below are made, so each is made in this style rather than made and then restyled.
-    ax.tick_params(colors="#333333", length=3, labelsize=_RC["xtick.labelsize"])
+    # A reused figure's axes keep the style.
+    if not styled_ticks:
+        ax.tick_params(colors="#333333", length=3, labelsize=_RC["xtick.labelsize"])
     ax.set_xlim(x[0] - 0.8, x_end + 0.8)
     if isinstance(df.index, pd.PeriodIndex):
         last = df.index[-1]
@@ -389,8 +453,18 @@ def _legend_handles(point_types, df, projection, target):
     return handles
 
 
-def _draw_icons(fig, ax, df, point_types, polarity, target):
-    """Variation and assurance icons in the top-right corner, beside the plot."""
+def _remove_icons(fig) -> None:
+    for artists in icon_artists(fig).values():
+        for artist in artists:
+            artist.remove()
+    fig._ppw_icons = None
+
+
+def _draw_icons(fig, ax, df, point_types, polarity, target, *, reused=False):
+    """Variation and assurance icons in the top-right corner, beside the plot.
+
+    ``reused``: the figure is a reused SPC figure; its icons stay if they are the same.
+    """
     frame = df.copy()
     frame["point_type"] = point_types
     variation = spc.variation_icon(frame)
@@ -404,6 +478,12 @@ def _draw_icons(fig, ax, df, point_types, polarity, target):
     icons = [("variation", VARIATION_ICON_STYLE[variation])]
     if assurance is not None:
         icons.append(("assurance", ASSURANCE_ICON_STYLE[assurance]))
+    key = (variation, assurance, left, top, w, h)
+    if reused:
+        if getattr(fig, "_ppw_icons", None) == key:
+            return
+        _remove_icons(fig)
+    fig._ppw_icons = key
     for i, (name, (colour, letter, caption)) in enumerate(icons):
         rect = (left + i * (0.95 / fig_w), top - h, w, h)
         _draw_icon(
@@ -490,7 +570,8 @@ def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
 
     ``Figure.savefig`` draws a figure with a layout engine twice (a layout pass, then the drawing);
     drawing the Agg canvas runs the layout and the drawing in one pass, and the pixels are the
-    same. The figure is closed (it is of no use once drawn into a page).
+    same. The figure is closed (it is of no use once drawn into a page): an SPC figure is kept
+    to draw the next SPC chart of its size on, so do not use a figure after this.
     """
     try:
         fig.set_dpi(dpi)
@@ -502,6 +583,7 @@ def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
         return Image.frombuffer("RGBA", size, bytes(rgba), "raw", "RGBA", 0, 1)
     finally:
         _close(fig)
+        release_figure(fig)
 
 
 def _close(fig: Figure) -> None:

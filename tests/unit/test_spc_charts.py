@@ -22,6 +22,7 @@ from helpers.spc_charts import (  # noqa: E402
     IMPROVEMENT,
     NEUTRAL,
     TARGET,
+    clear_figure_pool,
     fig_to_base64_png,
     icon_artists,
     seasonality_chart,
@@ -242,6 +243,32 @@ def test_charts_drawn_in_turn_do_not_leak_into_each_other(example):
     small = fig_to_base64_png(Figure(figsize=(2, 1)))
     assert draw(BASELINE + [10], "first") == first
     assert other != first and small not in (first, other)
+
+
+def test_a_reused_figure_draws_the_same_chart_as_a_new_one(example):
+    # a figure turned into a PNG is kept for the next chart: it must leave nothing behind
+    target = xmr(monthly(BASELINE + [10, 10.5]))  # no target, common cause, no projection
+    clear_figure_pool()
+    fresh = fig_to_base64_png(spc_chart(target, title="after", unit_label="v"))
+    previous = spc_chart(
+        example,
+        title="before",
+        unit_label="u",
+        projection=project(example["value"], seasonal=False),
+    )
+    fig_to_base64_png(previous)
+    reused = spc_chart(target, title="after", unit_label="v")
+    assert reused is previous
+    assert len(reused.axes) == 1 and len(reused.legends) == 1
+    assert set(icon_artists(reused)) == {"icon_variation_common_cause"}
+    assert "_target" not in lines_by_label(reused)
+    assert fig_to_base64_png(reused) == fresh
+
+
+def test_a_figure_in_use_is_never_reused(example):
+    first = spc_chart(example, title="t", unit_label="u")
+    second = spc_chart(example, title="t", unit_label="u")
+    assert first is not second
 
 
 def test_seasonality_chart_has_twelve_bars():
