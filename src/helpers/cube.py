@@ -17,10 +17,17 @@ Windows
     kept at their period end (``window='rolling-12m'``).
 
 Coverage
-    A month is covered for a measure when its source extract has records in that month (and, where
-    the rule looks back or forward — 365-day repeats, six-month re-offending — in the months the rule
-    reads). A window with an uncovered month has no value: :meth:`Cube.value` returns
-    ``available=False`` with the reason, never a zero.
+    A month is covered for a measure when its source extract has records in that month *and* every
+    column the measure's builder filters or groups on is recorded that month — not empty on every
+    row: the flag (``domestic_abuse``, ``night_time_economy`` …), ``da_risk_level``, ``victim_id``
+    for repeat-victim measures, the incident ``grade`` and ``urban_rural``, offender links for
+    re-offending — and, where the rule looks back or forward (365-day repeats, six-month
+    re-offending), the same holds in the months the rule reads. A window with an uncovered month has
+    no value: :meth:`Cube.value` returns ``available=False`` with the reason ("domestic_abuse is not
+    recorded in crimes for Nov 2014"), never a zero. A source such as data.police.uk leaves the
+    flags it does not know empty (see :mod:`helpers.contract`); a flag empty on only some rows of a
+    month counts those rows as not flagged (the load report counts them).
+    :meth:`Cube.never_recorded` names the columns a measure needs that its source never records.
 
 Cache
     :func:`load_cube` builds the cube once and keeps it under ``<data_dir>/.cache/`` keyed by a
@@ -137,7 +144,9 @@ class Cube:
         (``msg_peers`` monthly rows and public-confidence survey rows of the other forces).
     measures
         One row per measure id in the cube: ``measure_id, unit, den_agg, kinds, coverage_rule,
-        levels, sources, missing, coverage_note``.
+        levels, sources, missing, coverage_note, unrecorded`` (JSON: ``"extract.column"`` → the
+        months the extract has rows but the column is empty on all of them) and ``never_recorded``
+        (JSON list of ``"extract.column"`` empty in every month of the extract).
     """
 
     frame: pd.DataFrame
@@ -263,6 +272,18 @@ class Cube:
         df["month"] = pd.PeriodIndex(df["month"], freq="M") if len(df) else df["month"]
         return df
 
+    def never_recorded(self, measure_id: str) -> list[tuple[str, str]]:
+        """The ``(extract, column)`` pairs the measure needs that its source never records.
+
+        Non-empty means the measure has no value in any month from this source (e.g. data.police.uk
+        does not record domestic abuse): the pages show "No data for this area from this source"
+        for it rather than a table of N/A. Empty for an unknown measure id.
+        """
+        meta = self._idx().meta.get(measure_id)
+        if meta is None:
+            return []
+        return [tuple(k.split(".", 1)) for k in meta["never_recorded"]]
+
     def covered_months(self, measure_id: str) -> list[pd.Period]:
         """The months the measure's sources cover."""
         idx = self._idx()
@@ -360,6 +381,34 @@ def _na(reason: str, num=None, den=None) -> Value:
     return Value(num, den, None, False, reason)
 
 
+def _uncovered_reason(meta: dict, m: pd.Period) -> str:
+    """Why month ``m`` has no value: a column not recorded that month, else no data in the source.
+
+    A month whose look-back (or follow-up) reaches a month with an unrecorded column says which.
+    """
+    key = m.strftime("%Y-%m")
+    for col, months in meta["unrecorded"].items():
+        if key in months:
+            extract, column = col.split(".", 1)
+            return f"{column} is not recorded in {extract} for {m.strftime('%b %Y')}"
+    source = meta["sources"][0] if meta["sources"] else "its source"
+    note = meta["coverage_note"]
+    near = [
+        (abs((pd.Period(u, "M") - m).n), u, col)
+        for col, months in meta["unrecorded"].items()
+        for u in months
+    ]
+    # the rules that read later months say so ("… the six months after the cohort month")
+    forward = "after" in note
+    near = [x for x in near if (x[1] > key) == forward and x[1] != key]
+    if note and near:
+        _, u, col = min(near)
+        extract, column = col.split(".", 1)
+        when = pd.Period(u, "M").strftime("%b %Y")
+        note = f"{note}; {column} is not recorded in {extract} for {when}"
+    return f"no data for {m.strftime('%b %Y')} in {source}" + (f" ({note})" if note else "")
+
+
 class _Index:
     """Dense arrays for fast window sums: (measure, window, geography) × month."""
 
@@ -416,6 +465,10 @@ class _Index:
                 "sources": tuple(json.loads(r["sources"])),
                 "missing": tuple(json.loads(r["missing"])),
                 "coverage_note": r.get("coverage_note") or "",
+                "unrecorded": {
+                    k: set(v) for k, v in json.loads(r.get("unrecorded") or "{}").items()
+                },
+                "never_recorded": tuple(json.loads(r.get("never_recorded") or "[]")),
                 "comparable_from": (
                     periods.parse_month(comp) if isinstance(comp, str) and comp else None
                 ),
@@ -443,9 +496,7 @@ class _Index:
         for m in window.months:
             t = m.ordinal - self.m0
             if cov is None or t < 0 or t >= self.T or not cov[t]:
-                source = meta["sources"][0] if meta["sources"] else "its source"
-                note = f" ({meta['coverage_note']})" if meta["coverage_note"] else ""
-                return f"no data for {m.strftime('%b %Y')} in {source}{note}"
+                return _uncovered_reason(meta, m)
         return None
 
     def window_value(self, measure_id, meta, window, geography) -> Value:
@@ -545,8 +596,11 @@ def _datetimes(s: pd.Series) -> pd.Series:
 
 
 def _bool(s: pd.Series) -> np.ndarray:
+    """True where flagged; empty (not recorded) is not flagged: coverage says where it is unknown."""
     if s.dtype == bool:
         return s.to_numpy()
+    if isinstance(s.dtype, pd.BooleanDtype):
+        return s.fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(s):
         return s.fillna(0).to_numpy() != 0
     t = s.astype("string").str.strip().str.lower()
@@ -614,6 +668,8 @@ class Sources:
         self.population = np.zeros(self.G)
         self.population[: self.nd] = reference.districts["population_2016"].to_numpy(float)
         self._cache: dict = {}
+        #: (extract, column) pairs the current builder's coverage asked for (see :meth:`covered`).
+        self.asked: list[tuple[str, str]] = []
         self._months: dict[str, np.ndarray] = {}
         self._date_ords: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # The month range: every extract's date column.
@@ -654,6 +710,56 @@ class Sources:
         if o is not None:
             cov[o - self.m0] = True
         return cov
+
+    def recorded(self, name: str, column: str) -> np.ndarray:
+        """Boolean [T]: the months where some row of extract ``name`` has ``column`` filled.
+
+        ``crime_offenders``' ``offender_id`` is recorded in the months of the crimes it links to
+        (the extract has no date of its own). A column the frame lacks is recorded nowhere.
+        """
+        key = ("recorded", name, column)
+        if key not in self._cache:
+            self.need(name)
+            rec = np.zeros(self.T, dtype=bool)
+            if name == "crime_offenders":
+                pos = pd.Index(self.crimes["crime_id"]).get_indexer(
+                    self.raw[name]["crime_id"].astype(str)
+                )
+                t = self.crimes["t"][pos[pos >= 0]]
+                rec[np.unique(t[t >= 0])] = True
+            elif column in self.raw[name].columns:
+                s = self.raw[name][column]
+                filled = (
+                    _person_codes(s) >= 0
+                    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+                    else s.notna().to_numpy()
+                )
+                date_col = EXTRACTS[name].date_column
+                o, valid = self._ords(name, date_col)
+                t = o[valid & filled] - self.m0
+                rec[np.unique(t[(t >= 0) & (t < self.T)])] = True
+            self._cache[key] = rec
+        return self._cache[key]
+
+    def covered(self, name: str, *columns: str) -> np.ndarray:
+        """Boolean [T]: months where ``name`` has records and every one of ``columns`` is recorded.
+
+        The pairs asked for are noted in :attr:`asked`, so the cube can say which column was not
+        recorded in a month ("domestic_abuse is not recorded in crimes for Nov 2014").
+        """
+        cov = self._base_months(name).copy()
+        for column in dict.fromkeys(columns):
+            self.asked.append((name, column))
+            cov &= self.recorded(name, column)
+        return cov
+
+    def unrecorded(self, name: str, column: str) -> np.ndarray:
+        """Boolean [T]: months where ``name`` has records but ``column`` is empty on all of them."""
+        return self._base_months(name) & ~self.recorded(name, column)
+
+    def _base_months(self, name: str) -> np.ndarray:
+        """The months ``name`` has records in; for ``crime_offenders``, those of ``crimes``."""
+        return self.months("crimes" if name == "crime_offenders" else name)
 
     def data_to(self) -> dict[str, pd.Period]:
         return {n: pd.Period(ordinal=int(o.max()), freq="M") for n, o in self._months.items()}
@@ -743,6 +849,7 @@ class Sources:
                 else np.full(len(df), np.datetime64("NaT"), dtype="datetime64[ns]"),
                 "grade": pd.to_numeric(df["grade"], errors="coerce").fillna(0).to_numpy(np.int64),
                 "rural": _matches(df["urban_rural"], "rural"),
+                "urban": _matches(df["urban_rural"], "urban"),
                 "d": self.district_codes(df["district"]),
                 "incident_id": df["incident_id"].astype(str).to_numpy(),
             }
@@ -840,6 +947,18 @@ def _one(m, num, den, covered, **kw) -> dict[str, Part]:
 # --------------------------------------------------------------------------- crime builders
 
 
+def _mask_columns(params: dict) -> tuple[str, ...]:
+    """The crime columns :func:`_crime_mask` filters on for these params (must be recorded)."""
+    cols = []
+    if params.get("flag"):
+        cols.append(params["flag"])
+    if params.get("da_risk_level"):
+        cols.append("da_risk_level")
+    if params.get("business"):
+        cols.append("business")
+    return tuple(cols)
+
+
 def _crime_mask(c: dict, params: dict) -> np.ndarray:
     mask = np.ones(len(c["t"]), dtype=bool)
     flag = params.get("flag")
@@ -864,9 +983,8 @@ def count_crimes(src: Sources, params: dict, m) -> dict[str, Part]:
     """Recorded crimes (optionally with a flag) by recorded month and district."""
     c = src.crimes
     mask = _crime_mask(c, params)
-    return _one(
-        m, src.tally(c["t"][mask], c["d"][mask]), None, src.months("crimes"), sources=("crimes",)
-    )
+    cov = src.covered("crimes", *_mask_columns(params))
+    return _one(m, src.tally(c["t"][mask], c["d"][mask]), None, cov, sources=("crimes",))
 
 
 @builder("crimes_per_1000")
@@ -876,7 +994,8 @@ def crimes_per_1000(src: Sources, params: dict, m) -> dict[str, Part]:
     mask = _crime_mask(c, params)
     num = src.tally(c["t"][mask], c["d"][mask])
     den = np.tile(src.population, (src.T, 1))
-    return _one(m, num, den, src.months("crimes"), sources=("crimes",), den_agg="mean")
+    cov = src.covered("crimes", *_mask_columns(params))
+    return _one(m, num, den, cov, sources=("crimes",), den_agg="mean")
 
 
 @builder("solved_rate")
@@ -887,7 +1006,7 @@ def solved_rate(src: Sources, params: dict, m) -> dict[str, Part]:
     solved = mask & _is_solved(c) & (c["outcome_t"] >= 0)
     num = src.tally(c["outcome_t"][solved], c["d"][solved])
     den = src.tally(c["t"][mask], c["d"][mask])
-    return _one(m, num, den, src.months("crimes"), sources=("crimes",))
+    return _one(m, num, den, src.covered("crimes", *_mask_columns(params)), sources=("crimes",))
 
 
 @builder("count_outcomes")
@@ -901,7 +1020,7 @@ def count_outcomes(src: Sources, params: dict, m) -> dict[str, Part]:
         m,
         src.tally(c["outcome_t"][mask], c["d"][mask]),
         None,
-        src.months("crimes"),
+        src.covered("crimes", *_mask_columns(params)),
         sources=("crimes",),
     )
 
@@ -985,7 +1104,7 @@ def repeat_da_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
     inc = src.incidents
     da = inc["domestic_abuse"]
     rule = params.get("rule", "previous_12_months")
-    cov = src.months("incidents")
+    cov = src.covered("incidents", "domestic_abuse", "victim_id")
     if rule == "previous_12_months":
         rep = _repeat_365(inc["victim"], inc["opened"], _incident_rank(src), da)
         covered = _with_history(cov, 12)
@@ -1031,7 +1150,7 @@ def repeat_da_victims(src: Sources, params: dict, m) -> dict[str, Part]:
         m,
         src.tally(t, d),
         None,
-        _with_history(src.months(source), 12),
+        _with_history(src.covered(source, "domestic_abuse", "victim_id"), 12),
         sources=(source,),
         coverage_note="the rule looks back 365 days",
     )
@@ -1049,7 +1168,7 @@ def repeat_victims_previous_12_months(src: Sources, params: dict, m) -> dict[str
         m,
         src.tally(t, d),
         None,
-        _with_history(src.months("crimes"), 12),
+        _with_history(src.covered("crimes", "victim_id", *_mask_columns(params)), 12),
         sources=("crimes",),
         coverage_note="the rule looks back 365 days",
     )
@@ -1069,7 +1188,7 @@ def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
     mask = _crime_mask(c, params) & (c["t"] >= 0)
     v = np.where(mask, c["victim"], -1)
     idx = _sorted_records(v, c["date"], src.crime_rank())
-    cov = src.months("crimes")
+    cov = src.covered("crimes", "victim_id", *_mask_columns(params))
     num = {}
     T, G = src.T, src.G
     if idx.size == 0:
@@ -1113,7 +1232,8 @@ def reoffenders(src: Sources, params: dict, m) -> dict[str, Part]:
     age = params.get("age", "all")
     what = params.get("measure", "offenders")
     offenders, reoff = src.cached(("reoffending", da, age), lambda: _cohorts(src, da, age))
-    cov = src.months("crimes")
+    cov = src.covered("crimes", *(("domestic_abuse",) if da else ()))
+    cov &= src.covered("crime_offenders", "offender_id")
     if what == "offenders":
         return _one(m, offenders, None, cov, sources=("crimes", "crime_offenders"))
     covered = _with_future(cov, 6)
@@ -1184,15 +1304,18 @@ def count_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
     """Incidents (with a closing qualifier or of a grade) by month opened and district."""
     inc = src.incidents
     mask = np.ones(len(inc["t"]), dtype=bool)
+    columns = []
     if params.get("flag"):
         mask &= inc[params["flag"]]
+        columns.append(params["flag"])
     if params.get("grade") is not None:
         mask &= inc["grade"] == int(params["grade"])
+        columns.append("grade")
     return _one(
         m,
         src.tally(inc["t"][mask], inc["d"][mask]),
         None,
-        src.months("incidents"),
+        src.covered("incidents", *columns),
         sources=("incidents",),
     )
 
@@ -1204,7 +1327,11 @@ def _minutes_to_arrive(inc: dict) -> np.ndarray:
 
 @builder("emergency_attendance")
 def emergency_attendance(src: Sources, params: dict, m) -> dict[str, Part]:
-    """Grade 1 incidents attended within the urban/rural standard, over all grade 1 incidents."""
+    """Grade 1 incidents attended within the urban/rural standard, over all grade 1 incidents.
+
+    An incident whose ``urban_rural`` is empty (in a month where others have it) is held to the
+    urban (stricter) standard.
+    """
     inc = src.incidents
     g1 = inc["grade"] == 1
     minutes = _minutes_to_arrive(inc)
@@ -1216,7 +1343,7 @@ def emergency_attendance(src: Sources, params: dict, m) -> dict[str, Part]:
         m,
         src.tally(inc["t"][within], inc["d"][within]),
         src.tally(inc["t"][g1], inc["d"][g1]),
-        src.months("incidents"),
+        src.covered("incidents", "grade", "urban_rural"),
         sources=("incidents",),
     )
 
@@ -1227,13 +1354,16 @@ def response_time(src: Sources, params: dict, m) -> dict[str, Part]:
     inc = src.incidents
     minutes = _minutes_to_arrive(inc)
     mask = (inc["grade"] == 1) & ~np.isnan(minutes)
+    columns = ["grade"]
     if params.get("urban_rural"):
-        mask &= inc["rural"] == (params["urban_rural"] == "rural")
+        # explicit: an incident with an empty urban_rural is neither urban nor rural
+        mask &= inc["rural"] if params["urban_rural"] == "rural" else inc["urban"]
+        columns.append("urban_rural")
     return _one(
         m,
         src.tally(inc["t"][mask], inc["d"][mask], minutes[mask]),
         src.tally(inc["t"][mask], inc["d"][mask]),
-        src.months("incidents"),
+        src.covered("incidents", *columns),
         sources=("incidents",),
     )
 
@@ -1552,6 +1682,7 @@ def build_cube(
                 f"catalog measure {m.id!r}: builder {m.builder!r} is not defined in helpers.cube; "
                 f"known: {', '.join(sorted(BUILDERS))}"
             )
+        src.asked = []
         try:
             parts = fn(src, m.params, m)
             missing: tuple[str, ...] = ()
@@ -1567,6 +1698,7 @@ def build_cube(
                 )
             )
             continue
+        unrecorded, never = _unrecorded(src)
         for mid, part in parts.items():
             levels = tuple(lv for lv in m.levels if part.district_level or lv == "force")
             covered_t = np.nonzero(part.covered)[0]
@@ -1599,6 +1731,8 @@ def build_cube(
                     part.sources,
                     (),
                     part.coverage_note,
+                    unrecorded,
+                    never,
                 )
             )
     if cols["t"]:
@@ -1643,7 +1777,38 @@ def build_cube(
     return cube
 
 
-def _meta_row(mid, unit, m, den_agg, kinds, coverage_rule, levels, sources, missing, note):
+def _unrecorded(src: Sources) -> tuple[dict[str, list[str]], list[str]]:
+    """The columns the last builder's coverage asked for that are not recorded in some month.
+
+    Returns ``"extract.column"`` → months (``YYYY-MM``) where the extract has rows but the column is
+    empty on all of them, and the list of those empty in every month of the extract.
+    """
+    out: dict[str, list[str]] = {}
+    never: list[str] = []
+    for name, column in dict.fromkeys(src.asked):
+        missing = src.unrecorded(name, column)
+        if missing.any():
+            key = f"{name}.{column}"
+            out[key] = [str(s) for s in _ord_to_str(np.nonzero(missing)[0] + src.m0)]
+            if not (src._base_months(name) & ~missing).any():
+                never.append(key)
+    return out, never
+
+
+def _meta_row(
+    mid,
+    unit,
+    m,
+    den_agg,
+    kinds,
+    coverage_rule,
+    levels,
+    sources,
+    missing,
+    note,
+    unrec=None,
+    never=(),
+):
     return {
         "measure_id": mid,
         "unit": unit,
@@ -1655,6 +1820,8 @@ def _meta_row(mid, unit, m, den_agg, kinds, coverage_rule, levels, sources, miss
         "missing": json.dumps(list(missing)),
         "coverage_note": note,
         "comparable_from": m.comparable_from.strftime("%Y-%m") if m.comparable_from else "",
+        "unrecorded": json.dumps(unrec or {}, sort_keys=True),
+        "never_recorded": json.dumps(list(never)),
     }
 
 

@@ -77,12 +77,16 @@ def incident(iid, opened, district="A1", **kw) -> dict:
 
 
 def background_crimes() -> list[dict]:
-    """One plain crime per month in A1, Jan 2012 – Dec 2016: every month is covered."""
-    return [crime(f"BG-{m}", f"{m}-15") for m in MONTHS]
+    """One plain crime per month in A1, Jan 2012 – Dec 2016: every month is covered.
+
+    Each has its own victim, so victim ids are recorded every month (a month with none is not
+    covered for repeat-victim measures) without making anyone a repeat victim.
+    """
+    return [crime(f"BG-{m}", f"{m}-15", victim_id=f"BGV-{m}") for m in MONTHS]
 
 
 def background_incidents() -> list[dict]:
-    return [incident(f"BGI-{m}", f"{m}-15 12:00") for m in MONTHS]
+    return [incident(f"BGI-{m}", f"{m}-15 12:00", victim_id=f"BGIV-{m}") for m in MONTHS]
 
 
 def frame(rows: list[dict], dates=(), datetimes=()) -> pd.DataFrame:
@@ -94,8 +98,18 @@ def frame(rows: list[dict], dates=(), datetimes=()) -> pd.DataFrame:
     return df
 
 
+def background_links() -> pd.DataFrame:
+    """An offender for each background crime, aged 9 (neither youth nor adult): offender links
+    are recorded every month (a month with none is not covered for re-offending) and no cohort
+    changes."""
+    return pd.DataFrame(
+        [(f"BG-{m}", f"BGO-{m}", 9) for m in MONTHS],
+        columns=["crime_id", "offender_id", "age_at_offence"],
+    )
+
+
 def make_cube(crimes=(), incidents=(), background=True, **others) -> cube_mod.Cube:
-    """Build a cube from extra rows; crimes and incidents get a covered background."""
+    """Build a cube from extra rows; crimes, incidents and offender links get a covered background."""
     extracts = {}
     c = (background_crimes() if background else []) + list(crimes)
     if c:
@@ -103,6 +117,10 @@ def make_cube(crimes=(), incidents=(), background=True, **others) -> cube_mod.Cu
     i = (background_incidents() if background else []) + list(incidents)
     if i:
         extracts["incidents"] = frame(i, datetimes=("opened_at", "arrived_at"))
+    if background and others.get("crime_offenders") is not None:
+        others["crime_offenders"] = pd.concat(
+            [background_links(), others["crime_offenders"]], ignore_index=True
+        )
     extracts.update(others)
     return build_cube(extracts, REF)
 
@@ -671,6 +689,196 @@ def test_emergency_attendance_standard_is_15_minutes_urban_20_rural():
     assert (b1.numerator, b1.denominator) == (1.0, 2.0)
     assert val(cube, "emergency_response_rural", "month", "2016-09").value == pytest.approx(20.5)
     assert num(cube, "emergency_incidents", "month", "2016-09") == 5
+
+
+# ---------------------------------------------------------------------------- not recorded
+
+CRIME_FLAGS = (
+    "domestic_abuse",
+    "night_time_economy",
+    "rural",
+    "business",
+    "class_a_supply",
+    "evidence_led_prosecution",
+)
+
+
+def unrecorded(rows: list[dict], *columns: str, before: str | None = None) -> list[dict]:
+    """The rows with ``columns`` empty (pd.NA / None), on every row or on those before a date."""
+    out = []
+    for r in rows:
+        date = str(r.get("recorded_date") or r.get("opened_at"))
+        if before is None or date < before:
+            r = {**r, **{c: None if c in ("victim_id", "urban_rural") else pd.NA for c in columns}}
+        out.append(r)
+    return out
+
+
+def as_boolean(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Flags as the importer writes them: pandas' nullable ``boolean``."""
+    return df.astype({c: "boolean" for c in columns})
+
+
+@pytest.mark.parametrize(
+    ("mid", "column"),
+    [
+        ("da_offences", "domestic_abuse"),
+        ("da_solved_rate", "domestic_abuse"),
+        ("da_evidence_led_prosecutions", "evidence_led_prosecution"),
+        ("nte_crimes", "night_time_economy"),
+        ("class_a_prosecutions", "class_a_supply"),
+        ("rural_crime", "rural"),
+        ("business_crime", "business"),
+        ("repeat_victims_window", "victim_id"),
+        ("repeat_victims_business", "business"),
+        ("da_repeat_victims_crime", "domestic_abuse"),
+    ],
+)
+def test_a_crime_measure_is_na_where_its_column_is_not_recorded_never_zero(mid, column):
+    rows = unrecorded(background_crimes(), *CRIME_FLAGS, "victim_id", "da_risk_level")
+    cube = build_cube(
+        {"crimes": as_boolean(frame(rows, dates=("recorded_date",)), *CRIME_FLAGS)}, REF
+    )
+    v = val(cube, mid, "month", "2016-11")
+    assert not v.available and v.value is None
+    assert v.reason == f"{column} is not recorded in crimes for Nov 2016"
+    assert ("crimes", column) in cube.never_recorded(mid)
+    assert not (cube.frame.measure_id == mid).any()  # no stored zero to leak into a chart
+    assert num(cube, "all_crime", "month", "2016-11") == 1  # the source itself has data
+    assert cube.never_recorded("all_crime") == []
+
+
+def test_a_flag_recorded_from_a_month_on_is_na_before_and_counts_after():
+    rows = [*background_crimes(), crime("F1", "2014-06-03", "A2", night_time_economy=True)]
+    cube = build_cube(
+        {
+            "crimes": as_boolean(
+                frame(unrecorded(rows, "night_time_economy", before="2014-04"), ("recorded_date",)),
+                "night_time_economy",
+            )
+        },
+        REF,
+    )
+    assert cube.never_recorded("nte_crimes") == []
+    before = val(cube, "nte_crimes", "month", "2014-03")
+    assert before.reason == "night_time_economy is not recorded in crimes for Mar 2014"
+    assert num(cube, "nte_crimes", "month", "2014-04") == 0  # recorded, nothing flagged: a real 0
+    assert num(cube, "nte_crimes", "month", "2014-06", "A2") == 1
+    assert num(cube, "nte_crimes", "fytd", "2014-11") == 1
+    spans = val(cube, "nte_crimes", "rolling-12m", "2014-11")  # Dec 2013 – Nov 2014
+    assert spans.reason == "night_time_economy is not recorded in crimes for Dec 2013"
+    s = cube.series("nte_crimes", start="2014-02", end="2014-05")
+    assert s.value.isna().tolist() == [True, True, False, False]
+
+
+def test_a_flag_empty_on_some_rows_of_a_recorded_month_counts_them_as_not_flagged():
+    rows = [
+        *background_crimes(),
+        crime("P1", "2016-09-01", domestic_abuse=True),
+        crime("P2", "2016-09-02", domestic_abuse=pd.NA),
+        crime("P3", "2016-09-03", domestic_abuse=pd.NA),
+    ]
+    cube = build_cube(
+        {"crimes": as_boolean(frame(rows, ("recorded_date",)), "domestic_abuse")}, REF
+    )
+    assert num(cube, "da_offences", "month", "2016-09") == 1
+    assert num(cube, "all_crime", "month", "2016-09") == 4
+
+
+def test_repeat_victims_need_victim_ids_in_the_look_back_months_too():
+    rows = [
+        {**r, "victim_id": None} if r["crime_id"] == "BG-2015-06" else r
+        for r in background_crimes()
+    ]
+    rows += [crime("V1", "2016-07-01", victim_id="R"), crime("V2", "2016-08-01", victim_id="R")]
+    cube = build_cube({"crimes": frame(rows, ("recorded_date",))}, REF)
+    early = val(cube, "repeat_victims", "month", "2016-04")  # looks back to Apr 2015
+    assert not early.available
+    assert early.reason == (
+        "no data for Apr 2016 in crimes (the rule looks back 365 days; victim_id is not recorded "
+        "in crimes for Jun 2015)"
+    )
+    assert num(cube, "repeat_victims", "month", "2016-07") == 0
+    assert num(cube, "repeat_victims", "month", "2016-08") == 1
+
+
+def test_incident_measures_need_the_qualifier_the_grade_and_urban_rural_recorded():
+    rows = unrecorded(
+        [*background_incidents(), incident("Q1", "2016-09-05 10:00", asb=True)],
+        "domestic_abuse",
+        "alcohol",
+        "drugs",
+        "mental_health",
+        "grade",
+        "urban_rural",
+        "victim_id",
+    )
+    df = frame(rows, datetimes=("opened_at", "arrived_at"))
+    df = as_boolean(df, "domestic_abuse", "alcohol", "drugs", "mental_health").astype(
+        {"grade": "Int64"}
+    )
+    cube = build_cube({"incidents": df}, REF)
+    assert num(cube, "asb_incidents", "month", "2016-09") == 1
+    for mid, column in [
+        ("da_incidents", "domestic_abuse"),
+        ("incidents_alcohol", "alcohol"),
+        ("incidents_drugs", "drugs"),
+        ("incidents_mental_health", "mental_health"),
+        ("emergency_incidents", "grade"),
+        ("emergency_attendance", "grade"),
+        ("emergency_response_urban", "grade"),
+        ("da_repeat_incidents", "domestic_abuse"),
+        ("da_repeat_victims_incidents", "domestic_abuse"),
+    ]:
+        v = val(cube, mid, "month", "2016-09")
+        assert not v.available, mid
+        assert v.reason == f"{column} is not recorded in incidents for Sep 2016", mid
+        assert ("incidents", column) in cube.never_recorded(mid), mid
+
+
+def test_an_incident_without_urban_rural_is_neither_urban_nor_rural_in_response_times():
+    t0 = "2016-09-10 10:00:00"
+    cube = make_cube(
+        incidents=[
+            incident("U1", t0, grade=1, urban_rural="urban", arrived_at="2016-09-10 10:10:00"),
+            incident("U2", t0, grade=1, urban_rural=None, arrived_at="2016-09-10 10:40:00"),
+        ]
+    )
+    assert num(cube, "emergency_response_urban", "month", "2016-09") == 10.0
+    assert not val(cube, "emergency_response_rural", "month", "2016-09").available  # 0 of 0
+    # held to the stricter (urban) standard: 40 minutes is outside it
+    v = val(cube, "emergency_attendance", "month", "2016-09")
+    assert (v.numerator, v.denominator) == (1.0, 2.0)
+
+
+def test_reoffending_is_na_for_months_without_any_offender_link():
+    links = background_links()
+    links = links[~links.crime_id.isin(["BG-2016-03", "BG-2016-05"])]
+    cube = make_cube(background=False, crimes=background_crimes(), crime_offenders=links)
+    v = val(cube, "youth_offenders", "month", "2016-03")
+    assert v.reason == "offender_id is not recorded in crime_offenders for Mar 2016"
+    follow = val(cube, "youth_reoffenders", "month", "2016-01")  # follow-up reaches Mar 2016
+    assert follow.reason == (
+        "no data for Jan 2016 in crimes (re-offending needs the six months after the cohort "
+        "month; offender_id is not recorded in crime_offenders for Mar 2016)"
+    )
+    assert num(cube, "youth_offenders", "month", "2016-04") == 0
+    assert cube.never_recorded("youth_offenders") == []
+
+
+def test_never_recorded_survives_the_cache(tmp_path):
+    from helpers.config import REFERENCE_DIR
+
+    real = pd.read_csv(REFERENCE_DIR / "districts.csv").district.iloc[0]
+    rows = unrecorded([dict(r, district=real) for r in background_crimes()], *CRIME_FLAGS)
+    df = as_boolean(frame(rows, dates=("recorded_date", "outcome_date")), *CRIME_FLAGS)
+    df.to_parquet(tmp_path / "crimes.parquet")
+    load_cube(tmp_path)
+    cached = load_cube(tmp_path)  # read back from .cache
+    assert cached.never_recorded("da_offences") == [("crimes", "domestic_abuse")]
+    assert val(cached, "da_offences", "month", "2014-11").reason == (
+        "domestic_abuse is not recorded in crimes for Nov 2014"
+    )
 
 
 # ---------------------------------------------------------------------------- surveys, MSG
