@@ -70,12 +70,17 @@ category is the *latest outcome at the time the file was downloaded*, not the ou
 end of the month, so solved rates from these files are higher for older months than a force's own
 month-end figures, and ``outcome_date`` is not the date the outcome was recorded.
 
-Not in the source, written as constants (documented in the import report): ``domestic_abuse``,
-``night_time_economy``, ``rural``, ``business``, ``class_a_supply``, ``evidence_led_prosecution`` =
-False; ``da_risk_level`` and ``victim_id`` = null (repeat-victim measures are therefore unavailable).
-Incidents: ``arrived_at`` null, ``grade`` 4, ``urban_rural`` "urban" (unknown in the source),
-``asb`` True and the other qualifiers False; ``incident_id`` is synthesised as
-``ASB-YYYY-MM-000001`` in file order.
+Not in the source, written as *not recorded* (empty: ``pd.NA`` in pandas' nullable ``boolean`` /
+``Int64`` dtypes, null in parquet), never as False or a made-up value — see :data:`NOT_RECORDED`
+and the "Not recorded by the source" section of :mod:`helpers.contract`: crimes ``domestic_abuse``,
+``night_time_economy``, ``rural``, ``business``, ``class_a_supply``, ``evidence_led_prosecution``,
+``da_risk_level`` and ``victim_id``; incidents ``arrived_at``, ``grade``, ``urban_rural``,
+``domestic_abuse``, ``alcohol``, ``drugs``, ``mental_health`` and ``victim_id``. The cube then
+reads every measure that needs one of them as N/A ("domestic_abuse is not recorded in crimes for
+Nov 2014") — domestic abuse, night-time economy, Class A supply, rural and business crime, repeat
+victims, emergency response — and the pages say "No data for this area from this source", where
+writing False would have printed 0. Incidents: ``asb`` True (every row is ASB);
+``incident_id`` is synthesised as ``ASB-YYYY-MM-000001`` in file order.
 
 District: the ``LSOA name`` without its final space-and-code ("Basildon 001A" → "Basildon").
 A row without a location, or in an LSOA of a district not in ``data/reference/districts.csv``
@@ -194,28 +199,32 @@ OUTCOME_CATEGORY_TYPES: dict[str, str | None] = {
     "": None,
 }
 
-#: Columns of ``crimes`` / ``incidents`` the source cannot fill, and the constant written instead.
-CRIME_CONSTANTS = {
-    "domestic_abuse": False,
-    "night_time_economy": False,
-    "rural": False,
-    "business": False,
-    "class_a_supply": False,
-    "evidence_led_prosecution": False,
-    "da_risk_level": None,
-    "victim_id": None,
+#: Columns of ``crimes`` / ``incidents`` the source does not record: written empty (not recorded),
+#: so the measures that need them read N/A, never 0.
+NOT_RECORDED = {
+    "crimes": (
+        "domestic_abuse",
+        "night_time_economy",
+        "rural",
+        "business",
+        "class_a_supply",
+        "evidence_led_prosecution",
+        "da_risk_level",
+        "victim_id",
+    ),
+    "incidents": (
+        "arrived_at",
+        "grade",
+        "urban_rural",
+        "domestic_abuse",
+        "alcohol",
+        "drugs",
+        "mental_health",
+        "victim_id",
+    ),
 }
-INCIDENT_CONSTANTS = {
-    "arrived_at": None,
-    "grade": 4,
-    "urban_rural": "urban",
-    "domestic_abuse": False,
-    "asb": True,
-    "alcohol": False,
-    "drugs": False,
-    "mental_health": False,
-    "victim_id": None,
-}
+#: Columns the source implies for every row, and the value written.
+INCIDENT_CONSTANTS = {"asb": True}
 
 CAVEATS = (
     "Last outcome category is the latest outcome at the time the files were downloaded, not the "
@@ -224,11 +233,13 @@ CAVEATS = (
     "'Violence against the person'; the 'Sexual offences' group is empty.",
     "'Unable to prosecute suspect' includes 'victim does not support action' "
     "(imported as evidential_difficulties).",
-    "Not in the source (constant False): domestic_abuse, night_time_economy, rural, business, "
-    "class_a_supply, evidence_led_prosecution; null: da_risk_level, victim_id — repeat-victim "
-    "measures are unavailable.",
-    "ASB incidents: opened_at is the first day of the month, arrived_at null, grade 4, "
-    "urban_rural 'urban' (unknown in the source).",
+    "Not recorded in the source, written empty (never False): crimes domestic_abuse, "
+    "night_time_economy, rural, business, class_a_supply, evidence_led_prosecution, "
+    "da_risk_level, victim_id; incidents arrived_at, grade, urban_rural, domestic_abuse, alcohol, "
+    "drugs, mental_health, victim_id. Domestic abuse, night-time economy, Class A supply, rural "
+    "and business crime, repeat victims and emergency response therefore read N/A (not recorded "
+    "in this source), never 0.",
+    "ASB incidents: opened_at is the first day of the month; asb is true.",
     "A Crime ID that appears more than once is counted once (first occurrence kept).",
 )
 
@@ -661,8 +672,8 @@ def import_street_files(
         }
     )
     crimes["outcome_date"] = crimes["recorded_date"].where(crimes["outcome_type"].notna())
-    for col, value in CRIME_CONSTANTS.items():
-        crimes[col] = value
+    for col in NOT_RECORDED["crimes"]:
+        crimes[col] = None  # to_contract gives the contract's empty: pd.NA / NaT / <NA>
 
     a = ~crime_mask
     incidents = pd.DataFrame(
@@ -672,6 +683,8 @@ def import_street_files(
             "district": district[a],
         }
     )
+    for col in NOT_RECORDED["incidents"]:
+        incidents[col] = None
     for col, value in INCIDENT_CONSTANTS.items():
         incidents[col] = value
 
@@ -759,10 +772,8 @@ def import_street_files(
             for r in outcome_counts.itertuples()
         ],
         "crime_type_mapping": CRIME_TYPE_GROUPS | {},
-        "constants": {
-            "crimes": CRIME_CONSTANTS,
-            "incidents": dict(INCIDENT_CONSTANTS),
-        },
+        "not_recorded": {k: list(v) for k, v in NOT_RECORDED.items()},
+        "constants": {"crimes": {}, "incidents": dict(INCIDENT_CONSTANTS)},
         "caveats": list(CAVEATS),
         "warnings": warn,
     }
@@ -788,7 +799,9 @@ def to_contract(df: pd.DataFrame, extract: str) -> pd.DataFrame:
     """Return ``df`` with the contract's columns, in order, in the contract's dtypes.
 
     ``str``/``category`` → pandas ``string``; ``date``/``month``/``datetime`` → ``datetime64[ns]``;
-    ``bool`` → ``bool``; ``int`` → ``int64``; ``float`` → ``float64``.
+    ``bool`` → ``bool``; ``int`` → ``int64``; ``float`` → ``float64``. A nullable ``bool`` or
+    ``int`` column holding an empty value (not recorded) becomes ``boolean`` / ``Int64`` with
+    ``pd.NA`` there; a complete one keeps the plain dtype.
     """
     spec = EXTRACTS[extract]
     out = {}
@@ -799,9 +812,9 @@ def to_contract(df: pd.DataFrame, extract: str) -> pd.DataFrame:
         elif col.type in ("date", "month", "datetime"):
             s = pd.to_datetime(s).astype("datetime64[ns]")
         elif col.type == "bool":
-            s = s.astype(bool)
+            s = s.astype("boolean" if col.nullable and s.isna().any() else bool)
         elif col.type == "int":
-            s = s.astype("int64")
+            s = s.astype("Int64" if col.nullable and s.isna().any() else "int64")
         elif col.type == "float":
             s = s.astype("float64")
         out[col.name] = s.reset_index(drop=True)
@@ -839,6 +852,11 @@ def report_markdown(report: dict) -> str:
     ]
     lines += [f"- {w}" for w in r["warnings"]] or ["- none"]
     lines += ["", "## Caveats", ""] + [f"- {c}" for c in r["caveats"]]
+    lines += ["", "## Not recorded in this source (written empty; their measures read N/A)", ""]
+    lines += [
+        f"- {extract}: " + ", ".join(f"`{c}`" for c in cols)
+        for extract, cols in r.get("not_recorded", {}).items()
+    ]
     lines += ["", "## Rows", "", "| force | rows read | crimes | ASB | duplicate rows dropped |"]
     lines += ["|---|---:|---:|---:|---:|"]
     for slug, v in r["rows_read"]["by_force"].items():

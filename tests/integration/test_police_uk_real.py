@@ -217,3 +217,55 @@ def test_cube_builds_on_the_imported_folder_and_counts_november(imported, truth)
     value = cube.value("all_crime", window("month", "2014-11"))
     assert value.available, value.reason
     assert value.numerator == truth["crimes"][FORCE, "2014-11"]
+
+
+@pytest.mark.parametrize(
+    ("extract", "columns"),
+    [
+        (
+            "crimes",
+            (
+                "domestic_abuse",
+                "night_time_economy",
+                "rural",
+                "business",
+                "class_a_supply",
+                "evidence_led_prosecution",
+                "da_risk_level",
+                "victim_id",
+            ),
+        ),
+        (
+            "incidents",
+            ("domestic_abuse", "alcohol", "drugs", "mental_health", "grade", "urban_rural"),
+        ),
+    ],
+)
+def test_columns_the_source_lacks_are_written_empty_never_false(imported, extract, columns):
+    out, _, _ = imported
+    df = pd.read_parquet(out / f"{extract}.parquet")
+    for c in columns:
+        assert df[c].isna().all(), f"{extract}.{c}: {df[c].value_counts(dropna=False).to_dict()}"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("helpers.cube") is None, reason="helpers.cube not written yet"
+)
+@pytest.mark.parametrize(
+    ("measure_id", "reason"),
+    [
+        ("da_offences", "domestic_abuse is not recorded in crimes for Nov 2014"),
+        ("da_incidents", "domestic_abuse is not recorded in incidents for Nov 2014"),
+        ("nte_crimes", "night_time_economy is not recorded in crimes for Nov 2014"),
+        ("class_a_prosecutions", "class_a_supply is not recorded in crimes for Nov 2014"),
+        ("repeat_victims_window", "victim_id is not recorded in crimes for Nov 2014"),
+    ],
+)
+def test_cube_reads_measures_of_unrecorded_columns_as_na_never_zero(imported, measure_id, reason):
+    from helpers.cube import load_cube
+    from helpers.periods import window
+
+    out, _, _ = imported
+    value = load_cube(out).value(measure_id, window("month", "2014-11"))
+    assert not value.available and value.value is None
+    assert value.reason == reason

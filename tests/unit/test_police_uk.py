@@ -155,19 +155,29 @@ def test_crimes_map_outcomes_and_date_outcome_only_where_there_is_one(folder):
     assert pd.isna(c.loc["b1", "outcome_date"])
 
 
-def test_crimes_write_constants_for_columns_the_source_lacks(folder):
+CRIME_FLAGS = (
+    "domestic_abuse",
+    "night_time_economy",
+    "rural",
+    "business",
+    "class_a_supply",
+    "evidence_led_prosecution",
+)
+INCIDENT_FLAGS = ("domestic_abuse", "alcohol", "drugs", "mental_health")
+
+
+@pytest.mark.parametrize("col", CRIME_FLAGS)
+def test_crime_flags_the_source_lacks_are_written_not_recorded_never_false(folder, col):
     c = run(folder).crimes
-    for col in (
-        "domestic_abuse",
-        "night_time_economy",
-        "rural",
-        "business",
-        "class_a_supply",
-        "evidence_led_prosecution",
-    ):
-        assert not c[col].any(), col
+    assert str(c[col].dtype) == "boolean"
+    assert c[col].isna().all(), f"{col}: {c[col].tolist()}"  # pd.NA, not False
+
+
+def test_crime_risk_level_and_victim_are_not_recorded(folder):
+    c = run(folder).crimes
     assert c["da_risk_level"].isna().all()
     assert c["victim_id"].isna().all()
+    assert c["victim_based"].dtype == bool and c["victim_based"].notna().all()
 
 
 @pytest.mark.parametrize("extract", ["crimes", "incidents", "msg_peers"])
@@ -186,8 +196,13 @@ def test_extracts_have_the_contract_columns_and_dtypes(folder, tmp_path, extract
         "int": "int64",
         "float": "float64",
     }
+    not_recorded = police_uk.NOT_RECORDED.get(extract, ())
     for col in spec.columns:
-        assert str(df[col.name].dtype) == expected[col.type], col.name
+        want = expected[col.type]
+        if col.name in not_recorded:  # written empty: the nullable dtype
+            want = {"bool": "boolean", "int": "Int64"}.get(col.type, want)
+            assert df[col.name].isna().all(), col.name
+        assert str(df[col.name].dtype) == want, col.name
         if col.allowed:
             assert set(df[col.name].dropna()) <= set(col.allowed), col.name
         if not col.nullable:
@@ -206,12 +221,52 @@ def test_asb_rows_become_incidents_with_ids_in_file_order(folder):
     ]
     assert list(inc["district"]) == ["Basildon", "Unassigned", "Basildon"]
     assert list(inc["opened_at"]) == [pd.Timestamp("2014-01-01")] * 2 + [pd.Timestamp("2014-02-01")]
-    assert (
-        inc["asb"].all()
-        and not inc[["domestic_abuse", "alcohol", "drugs", "mental_health"]].any().any()
+    assert inc["asb"].dtype == bool and inc["asb"].all()
+    for col in (*INCIDENT_FLAGS, "grade", "urban_rural", "arrived_at", "victim_id"):
+        assert inc[col].isna().all(), f"{col}: {inc[col].tolist()}"  # not recorded: empty
+    assert str(inc["grade"].dtype) == "Int64"
+
+
+def test_import_report_names_the_columns_not_recorded(folder, tmp_path):
+    write_import(run(folder), tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "import_report.json").read_text())
+    assert report["not_recorded"]["crimes"][:6] == list(CRIME_FLAGS)
+    assert set(INCIDENT_FLAGS) | {"grade", "urban_rural"} <= set(
+        report["not_recorded"]["incidents"]
     )
-    assert (inc["grade"] == 4).all() and (inc["urban_rural"] == "urban").all()
-    assert inc["arrived_at"].isna().all() and inc["victim_id"].isna().all()
+    assert not any(v is False for v in report["constants"]["crimes"].values())
+    md = (tmp_path / "out" / "import_report.md").read_text()
+    assert "## Not recorded in this source" in md and "`night_time_economy`" in md
+
+
+def test_imported_folder_loads_with_unrecorded_flags_and_the_cube_reads_them_na(folder, tmp_path):
+    from helpers.cube import build_cube
+    from helpers.loading import LoadReport, load_extracts
+    from helpers.periods import window
+
+    write_import(run(folder), tmp_path / "out")
+    report = LoadReport()
+    frames = load_extracts(tmp_path / "out", report=report)
+    assert str(frames["crimes"]["domestic_abuse"].dtype) == "boolean"
+    assert report.extracts["crimes"].not_recorded["domestic_abuse"] == ["2014-01", "2014-02"]
+    assert report.extracts["incidents"].not_recorded["grade"] == ["2014-01", "2014-02"]
+    assert report.extracts["crimes"].empty_where_recorded == {}
+    cube = build_cube(frames)
+    w = window("month", "2014-02")
+    assert cube.value("all_crime", w).value == 2
+    assert cube.value("asb_incidents", w).value == 1
+    for mid, column, extract in [
+        ("da_offences", "domestic_abuse", "crimes"),
+        ("da_incidents", "domestic_abuse", "incidents"),
+        ("nte_crimes", "night_time_economy", "crimes"),
+        ("class_a_prosecutions", "class_a_supply", "crimes"),
+        ("da_evidence_led_prosecutions", "evidence_led_prosecution", "crimes"),
+        ("emergency_attendance", "grade", "incidents"),
+    ]:
+        v = cube.value(mid, w)
+        assert not v.available and v.value is None, mid
+        assert v.reason == f"{column} is not recorded in {extract} for Feb 2014", mid
+        assert (extract, column) in cube.never_recorded(mid)
 
 
 # ------------------------------------------------------------------------------------- msg_peers
