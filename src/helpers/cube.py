@@ -257,6 +257,13 @@ class Cube:
             start = first if start is None else periods.parse_month(start)
             end = last if end is None else periods.parse_month(end)
         months = pd.period_range(periods.parse_month(start), periods.parse_month(end), freq="M")
+        if len(months) and meta["coverage_rule"] != "end":
+            # The same figures as value() month by month, read straight from the index's arrays.
+            self.level_of(geography)  # a KeyError naming the valid geographies, as value() gives
+            num, den, val = idx.window_arrays(measure_id, meta, kind, geography, months)
+            return pd.DataFrame(
+                {"month": months, "numerator": num, "denominator": den, "value": val}
+            )
         out = []
         for m in months:
             v = self.value(measure_id, periods.window(kind, m), geography)
@@ -493,11 +500,88 @@ class _Index:
                 f"no data for {window.end.strftime('%b %Y')} in {source} (no survey period "
                 f"ends in the {SURVEY_LOOKBACK_MONTHS + 1} months to it)"
             )
+        t0, t1 = window.start.ordinal - self.m0, window.end.ordinal - self.m0
+        if cov is not None and t0 >= 0 and t1 < self.T and cov[t0 : t1 + 1].all():
+            return None  # the usual case, without a list of the window's months
         for m in window.months:
             t = m.ordinal - self.m0
             if cov is None or t < 0 or t >= self.T or not cov[t]:
                 return _uncovered_reason(meta, m)
         return None
+
+    def window_arrays(self, measure_id, meta, kind, geography, months: pd.PeriodIndex):
+        """``numerator, denominator, value`` arrays of the ``kind`` windows ending in ``months``.
+
+        What :meth:`Cube.value` gives window by window (NaN where it is not available), for a
+        measure whose coverage is by month (``coverage_rule`` other than ``end``): the same checks
+        in the same order and the same arithmetic on the same slices, without a ``Window``, a
+        ``Value`` or a month list per window.
+        """
+        n = len(months)
+        nan = np.full(n, np.nan)
+        if self.level_of[geography] not in meta["levels"] or meta["missing"]:
+            return nan, nan.copy(), nan.copy()
+        ends = np.asarray(months.asi8, dtype=np.int64)
+        if kind == "month":
+            starts = ends
+        elif kind == "rolling-12m":
+            starts = ends - 11
+        else:
+            starts = np.array([periods.window(kind, m).start.ordinal for m in months], np.int64)
+        ok = np.ones(n, dtype=bool)
+        comparable = meta["comparable_from"]
+        if comparable is not None:
+            ok &= starts >= comparable.ordinal
+        # every month of the window covered (a month outside the index is not)
+        cov = self.coverage.get(measure_id)
+        t0, t1 = starts - self.m0, ends - self.m0
+        if cov is None:
+            ok[:] = False
+        else:
+            covered = np.concatenate([[0], np.cumsum(cov, dtype=np.int64)])
+            inside = (t0 >= 0) & (t1 < self.T)
+            a, b = np.clip(t0, 0, self.T), np.clip(t1 + 1, 0, self.T)
+            ok &= inside & (covered[b] - covered[a] == t1 - t0 + 1)
+        num, den = np.full(n, np.nan), np.full(n, np.nan)
+        kinds = meta["kinds"]
+        if kind in kinds and kinds != ("month",):
+            k = self.key.get(f"{measure_id}\x1f{kind}\x1f{geography}")
+            if k is None:
+                num[ok] = 0.0
+            else:
+                num[ok], den[ok] = self.num[k, t1[ok]], self.den[k, t1[ok]]
+        elif "month" in kinds:
+            k = self.key.get(f"{measure_id}\x1fmonth\x1f{geography}")
+            if k is None:
+                num[ok] = 0.0
+            elif kind == "month":
+                nums, dens = self.num[k, t1[ok]], self.den[k, t1[ok]]
+                num[ok] = np.where(np.isnan(nums), 0.0, nums)  # nansum of one month
+                den[ok] = dens  # its mean or sum, NaN when NaN
+            else:
+                for i in np.flatnonzero(ok):
+                    nums = self.num[k, t0[i] : t1[i] + 1]
+                    dens = self.den[k, t0[i] : t1[i] + 1]
+                    num[i] = float(np.nansum(nums))
+                    if np.isnan(dens).all():
+                        den[i] = np.nan
+                    elif meta["den_agg"] == "mean":
+                        den[i] = float(np.nanmean(dens))
+                    else:
+                        den[i] = float(np.nansum(dens))
+        else:
+            ok[:] = False  # not computed for this kind of window
+        ok &= ~np.isnan(num)  # no figure for the window's end (a precomputed window)
+        unit = meta["unit"]
+        if unit in ("count", "money"):
+            val = num.copy()
+        else:
+            ok &= ~np.isnan(den) & (den != 0)  # zero denominator: not available
+            scale = {"percent": 100.0, "rate": 1000.0}.get(unit, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                val = scale * num / den
+        num[~ok], den[~ok], val[~ok] = np.nan, np.nan, np.nan
+        return num, den, val
 
     def window_value(self, measure_id, meta, window, geography) -> Value:
         reason = self._uncovered(measure_id, meta, window)

@@ -1157,6 +1157,38 @@ def test_series_has_nan_for_months_without_data_never_zero():
     assert r.numerator.tolist() == [12.0]
 
 
+@pytest.mark.parametrize("kind", ["month", "rolling-12m", "fytd"])
+def test_series_gives_exactly_what_value_gives_window_by_window(kind):
+    # series reads the index's arrays directly; every figure and every N/A must be value()'s
+    cube = rich_cube()
+    cube.measures.loc[cube.measures.measure_id == "drug_test_positive", "comparable_from"] = (
+        "2015-06"  # a comparable date inside the range, as some catalog measures have
+    )
+    cube._index = None
+    months = pd.period_range("2012-11", "2017-02", freq="M")  # beyond the data at both ends
+    checked = set()
+    for mid in cube.measures["measure_id"]:
+        for geography in (FORCE, "North", "B1", UNASSIGNED):
+            got = cube.series(mid, geography, kind=kind, start=months[0], end=months[-1])
+            rows = []
+            for m in months:
+                v = cube.value(mid, window(kind, m), geography)
+                den = v.denominator if v.available and v.denominator is not None else np.nan
+                rows.append(
+                    (
+                        m,
+                        v.numerator if v.available else np.nan,
+                        den,
+                        v.value if v.available else np.nan,
+                    )
+                )
+            expected = pd.DataFrame(rows, columns=["month", "numerator", "denominator", "value"])
+            expected["month"] = pd.PeriodIndex(expected["month"], freq="M")
+            pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"{mid} {geography}")
+            checked.add((mid, geography, bool(got["value"].notna().any())))
+    assert any(available for *_, available in checked) and len(checked) > 100
+
+
 # ---------------------------------------------------------------------------- cache
 
 
