@@ -165,20 +165,27 @@ def data_to(cube) -> dict[str, str | None]:
 
 
 def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.DataFrame:
-    """Rows of an area's table, with ``window_kind`` and ``no_source`` added for the table."""
+    """Rows of an area's table, with ``window_kind``, ``no_source`` and ``not_recorded`` added.
+
+    ``no_source`` marks a measure the data cannot give at all: an extract it reads is absent, or
+    the source never records a column it needs (``not_recorded``: ``(extract, column)`` pairs,
+    e.g. data.police.uk has no domestic-abuse flag). Such rows read "No data for this area from
+    this source", never 0.
+    """
     from .performance import performance_rows as rows_of
 
     rows = rows_of(cube, area, str(month), period, geography=geography, in_table=True)
     rows = rows.copy()
-    present = sections.sources_present(cube)
-    kinds, no_source = [], []
+    kinds, no_source, not_recorded = [], [], []
     for mid in rows["measure_id"]:
         m = measure(mid)
         kinds.append(m.window_kind(period))
-        srcs = sections.measure_sources(m)
-        no_source.append(bool(srcs) and any(s not in present for s in srcs))
+        absent, unrecorded = sections.measure_gaps(cube, m)
+        no_source.append(bool(absent or unrecorded))
+        not_recorded.append(unrecorded)
     rows["window_kind"] = kinds
     rows["no_source"] = no_source
+    rows["not_recorded"] = not_recorded
     if "available" in rows:
         level = None
         with contextlib.suppress(ValueError):
@@ -405,14 +412,37 @@ class AreaPage(_Page):
                 )
             rows = performance_rows(self.cube, self.area, self.month, p, g)
             extra = []
-            if rows.get("no_source", pd.Series(dtype=bool)).any():
-                extra.append(
-                    f"{tables.NO_SOURCE}: the data folder has no extract for the measures so marked."
+            no_source = rows.get("no_source", pd.Series(dtype=bool))
+            unrecorded = [pair for pairs in rows.get("not_recorded", []) for pair in pairs]
+            if no_source.any():
+                why = "the data folder has no extract for the measures so marked"
+                if unrecorded:
+                    why += (
+                        ", or the source does not record what they need: "
+                        + sections.not_recorded_text(unrecorded)
+                    )
+                extra.append(f"{tables.NO_SOURCE}: {why}.")
+            banner = ""
+            if len(rows) and no_source.all():
+                # nothing in this area comes from this source: say so before the table
+                banner = tables.note_html(
+                    f"{tables.NO_SOURCE}: none of this area's measures can be computed from the "
+                    "data supplied (see the notes under the table).",
+                    "warning",
                 )
             uniform = tables._uniform_window(rows)
             own_window = uniform is not None and uniform[0] != p  # e.g. re-offending: one month
-            return self._view_line(g, None if own_window else p) + tables.performance_table(
-                rows, title=self.title, month=self.month, period=p, geography=g, extra_notes=extra
+            return (
+                banner
+                + self._view_line(g, None if own_window else p)
+                + tables.performance_table(
+                    rows,
+                    title=self.title,
+                    month=self.month,
+                    period=p,
+                    geography=g,
+                    extra_notes=extra,
+                )
             )
 
         return _cached(key, render)
@@ -793,29 +823,44 @@ class MasterPage(_Page):
         )
 
     def data_availability_frame(self) -> pd.DataFrame:
-        """For each area: the sources it uses and whether each has data."""
+        """For each area: whether this data gives it figures, from which sources, and what is not.
+
+        Judged measure by measure (and item by item for Management Information): a measure has
+        data when every extract it reads is present *and* the source records the columns it needs
+        (data.police.uk has crimes but no domestic-abuse flag, so area 1 has no data). ``Data`` is
+        ``all data``, ``partial data`` or ``no data``.
+        """
         present = sections.sources_present(self.cube)
         rows = []
         for area in AREAS:
-            srcs: list[str] = []
+            used: list[str] = []  # every source the area reads, in order
+            giving: list[str] = []  # those that give at least one figure
+            unrecorded: list[tuple[str, str]] = []
+            verdicts: list[bool] = []
             for m in measures_for(area, self.month, in_table=None):
-                for s in sections.measure_sources(m):
-                    if s not in srcs:
-                        srcs.append(s)
+                srcs = sections.measure_sources(m)
+                absent, gaps = sections.measure_gaps(self.cube, m)
+                ok = not absent and not gaps
+                verdicts.append(ok)
+                unrecorded += [g for g in gaps if g not in unrecorded]
+                used += [s for s in srcs if s not in used]
+                giving += [s for s in srcs if ok and s not in giving]
             for it in sections.items_for(area):
-                for s in it.sources:
-                    if s not in srcs:
-                        srcs.append(s)
-            have = [s for s in srcs if s in present]
-            status = (
-                "all data" if len(have) == len(srcs) else "no data" if not have else "partial data"
-            )
+                ok = all(s in present for s in it.sources) and (
+                    not it.measures
+                    or any(not sections.never_recorded(self.cube, mid) for mid in it.measures)
+                )
+                verdicts.append(ok)
+                used += [s for s in it.sources if s not in used]
+                giving += [s for s in it.sources if ok and s not in giving]
+            status = "all data" if all(verdicts) else "partial data" if any(verdicts) else "no data"
             rows.append(
                 {
                     "Area": _area_title(area),
                     "Data": status,
-                    "Sources with data": ", ".join(have) or "—",
-                    "Sources missing": ", ".join(s for s in srcs if s not in have) or "—",
+                    "Sources with data": ", ".join(giving) or "—",
+                    "Sources missing": ", ".join(s for s in used if s not in present) or "—",
+                    "Not recorded in the source": sections.not_recorded_text(unrecorded) or "—",
                 }
             )
         return pd.DataFrame(rows)
@@ -824,8 +869,9 @@ class MasterPage(_Page):
         return HTML(
             '<div class="ppw">'
             + tables.simple_table(self.data_availability_frame())
-            + '<p class="ppw-legend">An area with missing sources shows "No data for this area from this '
-            'source" where those figures would be, never a zero.</p></div>'
+            + '<p class="ppw-legend">An area with missing sources, or whose source does not record '
+            'what a measure needs (e.g. a domestic-abuse flag), shows "No data for this area from '
+            'this source" where those figures would be, never a zero.</p></div>'
         )
 
 

@@ -8,6 +8,8 @@ chart builders (:mod:`helpers.charts`) stay free of the cube.
 Rules every item keeps:
 
 - a source with no data → the visible note "No data for this area from this source", never zero;
+  so too a measure whose source never records a column it needs (data.police.uk has no domestic
+  abuse flag): :func:`measure_gaps` says which, ``Item.measures`` lets an item say so;
 - a measure that does not exist at the chosen geography → the force figure, said so in the caption
   ("… is not available at this level: Force figures shown");
 - a window with a month missing from the source → "not available", never a partial sum.
@@ -105,6 +107,35 @@ def measure_sources(m: Measure) -> tuple[str, ...]:
     return BUILDER_SOURCES.get(m.builder, ())
 
 
+def never_recorded(cube, measure_id: str) -> list[tuple[str, str]]:
+    """``(extract, column)`` pairs the measure needs that the source never records (see the cube)."""
+    fn = getattr(cube, "never_recorded", None)
+    return list(fn(measure_id)) if fn is not None else []
+
+
+def measure_gaps(cube, m: Measure) -> tuple[list[str], list[tuple[str, str]]]:
+    """Why a measure can have no data from this source: absent extracts, columns never recorded."""
+    present = sources_present(cube)
+    absent = [s for s in measure_sources(m) if s not in present]
+    return absent, ([] if absent else never_recorded(cube, m.id))
+
+
+def measure_has_data(cube, m: Measure) -> bool:
+    """Whether the source can give the measure a value at all (extracts present, columns recorded)."""
+    absent, unrecorded = measure_gaps(cube, m)
+    return not absent and not unrecorded
+
+
+def not_recorded_text(pairs) -> str:
+    """``domestic_abuse (crimes, incidents), victim_id (crimes)`` for ``(extract, column)`` pairs."""
+    by_column: dict[str, list[str]] = {}
+    for extract, column in pairs:
+        extracts = by_column.setdefault(column, [])
+        if extract not in extracts:
+            extracts.append(extract)
+    return ", ".join(f"{c} ({', '.join(sorted(e))})" for c, e in by_column.items())
+
+
 @dataclass
 class Context:
     """What an item needs to draw itself: the cube and the run's month, period and geography."""
@@ -154,6 +185,10 @@ class Context:
     def missing_sources(self, extracts) -> list[str]:
         present = sources_present(self.cube)
         return [e for e in extracts if e not in present]
+
+    def has_data(self, measure_id: str) -> bool:
+        """Whether the source gives the measure any value (extracts present, columns recorded)."""
+        return measure_has_data(self.cube, measure(measure_id))
 
     def window_for(self, m: Measure, kind: str | None = None) -> Window:
         """This year's window of ``m`` for the run (its fixed window and lag respected)."""
@@ -255,6 +290,9 @@ class Item:
     #: Depends on the run's period (False: monthly trend charts).
     by_period: bool = True
     note: str = ""
+    #: Catalog measures it shows: when the source records none of them (e.g. no domestic-abuse
+    #: flag), the item is the no-data note naming what is not recorded, not empty charts.
+    measures: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -1216,11 +1254,7 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
 
     A measure whose source has no data is left out of the table and named in a note under it.
     """
-    absent = [
-        (mid, label)
-        for mid, label in ids_labels
-        if not ctx.has_source(*measure_sources(measure(mid)))
-    ]
+    absent = [(mid, label) for mid, label in ids_labels if not ctx.has_data(mid)]
     ids_labels = [x for x in ids_labels if x not in absent]
     out = ['<table class="ppw-table"><thead><tr><th rowspan="2">District</th>']
     out += [f'<th colspan="2">{html.escape(label)}</th>' for _, label in ids_labels]
@@ -1356,6 +1390,7 @@ ITEMS: list[Item] = [
         ("incidents", "crimes"),
         switchable=True,
         by_period=False,
+        measures=("da_incidents", "da_offences"),
     ),
     Item(
         "da_repeat_victims",
@@ -1364,8 +1399,16 @@ ITEMS: list[Item] = [
         da_repeat_victims,
         ("incidents", "crimes"),
         by_period=False,
+        measures=("da_repeat_incidents", "da_repeat_victims_incidents", "da_repeat_victims_crime"),
     ),
-    Item("da_solved_by_risk", 1, "Solved rates by risk level", da_solved_by_risk, ("crimes",)),
+    Item(
+        "da_solved_by_risk",
+        1,
+        "Solved rates by risk level",
+        da_solved_by_risk,
+        ("crimes",),
+        measures=("da_solved_rate_standard", "da_solved_rate_medium", "da_solved_rate_high"),
+    ),
     Item("satisfaction", 2, "User satisfaction", satisfaction, ("satisfaction",), switchable=True),
     Item(
         "satisfaction_bme",
@@ -1382,6 +1425,7 @@ ITEMS: list[Item] = [
         ("incidents",),
         by_geography=False,
         by_period=False,
+        measures=("emergency_attendance", "emergency_incidents"),
     ),
     Item(
         "response_times",
@@ -1391,6 +1435,7 @@ ITEMS: list[Item] = [
         ("incidents",),
         by_geography=False,
         by_period=False,
+        measures=("emergency_response_urban", "emergency_response_rural"),
     ),
     Item(
         "call_handling",
@@ -1418,6 +1463,7 @@ ITEMS: list[Item] = [
         ("crimes",),
         switchable=True,
         by_period=False,
+        measures=("nte_crimes",),
     ),
     Item(
         "nte_by_district",
@@ -1425,6 +1471,7 @@ ITEMS: list[Item] = [
         "Night-time economy (NTE) crime by district",
         nte_by_district,
         ("crimes",),
+        measures=("nte_crimes",),
     ),
     Item(
         "qualifiers_by_month",
@@ -1433,8 +1480,16 @@ ITEMS: list[Item] = [
         qualifiers_by_month,
         ("incidents",),
         by_period=False,
+        measures=("incidents_alcohol", "incidents_drugs", "incidents_mental_health"),
     ),
-    Item("class_a", 4, "Prosecution of Class A drug suppliers", class_a, ("crimes",)),
+    Item(
+        "class_a",
+        4,
+        "Prosecution of Class A drug suppliers",
+        class_a,
+        ("crimes",),
+        measures=("class_a_prosecutions",),
+    ),
     Item("drug_tests", 4, "Drug testing on arrest", drug_tests, ("drug_tests",)),
     Item(
         "ksi_by_group",
@@ -1494,7 +1549,9 @@ ITEMS: list[Item] = [
         ("incidents",),
         by_period=False,
     ),
-    Item("rural", 6, "Rural crime", rural, ("crimes",)),
+    Item(
+        "rural", 6, "Rural crime", rural, ("crimes",), measures=("rural_crime", "rural_solved_rate")
+    ),
     Item(
         "district_table",
         6,
@@ -1538,6 +1595,13 @@ def render_item(it: Item, ctx: Context, *, heading: bool = True) -> str:
     if missing:
         names = ", ".join(SOURCE_NAMES.get(s, s) for s in missing)
         return head + tables.note_html(f"{tables.NO_SOURCE} ({names}).", "warning")
+    if it.measures:
+        gaps = [never_recorded(ctx.cube, mid) for mid in it.measures]
+        if all(gaps):
+            what = not_recorded_text(pair for g in gaps for pair in g)
+            return head + tables.note_html(
+                f"{tables.NO_SOURCE}: it does not record {what}.", "warning"
+            )
     return head + it.build(ctx)
 
 

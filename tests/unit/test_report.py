@@ -228,3 +228,121 @@ def test_exceptions_list_concerns_first(cube):
     kinds = list(df["kind"])
     order = {"concern": 0, "improvement": 1, "neutral_special": 2}
     assert kinds == sorted(kinds, key=lambda k: order.get(k, 3))
+
+
+# ------------------------------------------------------------- a source that does not record flags
+CRIME_FLAGS = (
+    "domestic_abuse",
+    "night_time_economy",
+    "rural",
+    "business",
+    "class_a_supply",
+    "evidence_led_prosecution",
+)
+INCIDENT_FLAGS = ("domestic_abuse", "alcohol", "drugs", "mental_health")
+
+
+@pytest.fixture(scope="module")
+def unrecorded_cube():
+    """The synthetic extracts as data.police.uk gives them: crimes and ASB incidents, with the
+    flags, victim ids, grade and urban/rural it does not record left empty (pd.NA)."""
+    from helpers.cube import build_cube
+
+    x = synthetic_extracts()
+    crimes, incidents = x["crimes"].copy(), x["incidents"].copy()
+    for c in CRIME_FLAGS:
+        crimes[c] = pd.array([pd.NA] * len(crimes), dtype="boolean")
+    crimes["victim_id"] = None
+    for c in INCIDENT_FLAGS:
+        incidents[c] = pd.array([pd.NA] * len(incidents), dtype="boolean")
+    incidents["asb"] = True
+    incidents["grade"] = pd.array([pd.NA] * len(incidents), dtype="Int64")
+    incidents["urban_rural"] = None
+    incidents["arrived_at"] = pd.NaT
+    return build_cube({"crimes": crimes, "incidents": incidents})
+
+
+def _cells(html: str) -> list[str]:
+    return [c.split("</td>")[0] for c in html.split("<td>")[1:]]
+
+
+def test_an_area_whose_source_records_none_of_its_flags_says_no_data_never_zero(unrecorded_cube):
+    page = report.AreaPage(1, month="2016-09", period="month", cube=unrecorded_cube)
+    table = page.table_html()
+    assert table.count(tables.NO_SOURCE) >= 7  # banner, every row, the note
+    assert "none of this area&#x27;s measures can be computed" in table
+    assert "does not record what they need: domestic_abuse (" in table
+    assert "0" not in _cells(table)
+    rows = report.performance_rows(unrecorded_cube, 1, "2016-09", "month", "Force")
+    assert rows["no_source"].all()
+    assert ("crimes", "domestic_abuse") in rows.set_index("measure_id").at[
+        "da_offences", "not_recorded"
+    ]
+    item = page.item_html("da_by_month")
+    assert tables.NO_SOURCE in item and "it does not record domestic_abuse" in item
+    assert "<img" not in item
+
+
+@pytest.mark.parametrize(
+    ("area", "item", "column"),
+    [
+        (2, "emergency_by_lpa", "grade"),
+        (4, "nte_by_month", "night_time_economy"),
+        (4, "qualifiers_by_month", "alcohol"),
+        (4, "class_a", "class_a_supply"),
+        (6, "rural", "rural"),
+    ],
+)
+def test_items_of_unrecorded_measures_show_the_no_data_note(unrecorded_cube, area, item, column):
+    page = report.AreaPage(area, month="2016-09", period="month", cube=unrecorded_cube)
+    html = page.item_html(item)
+    assert tables.NO_SOURCE in html and column in html
+    assert "<img" not in html
+
+
+def test_crime_prevention_keeps_what_the_source_records(unrecorded_cube):
+    page = report.AreaPage(6, month="2016-09", period="month", cube=unrecorded_cube)
+    table = page.table_html()
+    row = table.split("The number of all crime offences")[1].split("</tr>")[0]
+    assert tables.NO_SOURCE not in row and any(c.strip().isdigit() for c in _cells(row))
+    repeat = table.split("The number of repeat victims of crime")[1].split("</tr>")[0]
+    assert tables.NO_SOURCE in repeat
+    assert "none of this area&#x27;s measures" not in table
+    assert "<img" in page.item_html("all_crime_spc")
+
+
+def test_master_page_lists_which_areas_have_data_from_this_source(unrecorded_cube):
+    master = report.MasterPage(month="2016-09", period="month", cube=unrecorded_cube)
+    frame = master.data_availability_frame().set_index("Area")
+    status = {a.split(".")[0]: s for a, s in frame["Data"].items()}
+    assert status == {
+        "1": "no data",
+        "2": "no data",
+        "3": "no data",
+        "4": "no data",
+        "5": "no data",
+        "6": "partial data",
+        "7": "no data",
+        "8": "no data",
+    }
+    da = frame.loc[frame.index.str.startswith("1.")].iloc[0]
+    assert da["Sources with data"] == "—"
+    assert "domestic_abuse (crimes, incidents)" in da["Not recorded in the source"]
+    crime = frame.loc[frame.index.str.startswith("6.")].iloc[0]
+    assert "crimes" in crime["Sources with data"] and "incidents" in crime["Sources with data"]
+    assert "rural (crimes)" in crime["Not recorded in the source"]
+    html = master.data_availability().data
+    assert "Not recorded in the source" in html
+    card = master.scorecard_html()
+    nte = card.split("The number of night-time economy crimes")[1].split("</tr>")[0]
+    assert tables.NO_SOURCE in nte
+
+
+def test_master_district_comparison_leaves_out_unrecorded_measures(unrecorded_cube):
+    master = report.MasterPage(month="2016-09", period="month", cube=unrecorded_cube)
+    html = master.district_comparison().data
+    assert "DA incidents: " + tables.NO_SOURCE in html or (
+        "DA incidents" in html.split("ppw-warning")[1]
+    )
+    head = html.split("</thead>")[0]
+    assert "DA incidents" not in head and "All crime" in head
