@@ -20,6 +20,7 @@ import contextlib
 import html
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -85,7 +86,24 @@ def clear_caches() -> None:
     """Forget cubes and rendered fragments (tests; a data folder rebuilt in the same kernel)."""
     _CUBES.clear()
     _FRAGMENTS.clear()
+    _LEVELS.clear()
     sections._PRESENT.clear()
+
+
+#: id(cube) → (weak reference to the cube, {geography: level}); a table asks for every measure.
+_LEVELS: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
+
+
+def _levels(cube) -> dict[str, str]:
+    """Geography → level for the cube's geographies, worked out once per cube."""
+    hit = _LEVELS.get(id(cube))
+    if hit is not None and hit[0]() is cube:
+        return hit[1]
+    frame = geography_frame(cube)
+    levels = dict(zip(frame["geography"].astype(str), frame["level"].astype(str), strict=True))
+    with contextlib.suppress(TypeError):  # an object without weak references is not cached
+        _LEVELS[id(cube)] = (weakref.ref(cube), levels)
+    return levels
 
 
 #: One fragment renders at a time: matplotlib's style context is process-wide, and the filter bar
@@ -187,9 +205,7 @@ def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.
     rows["no_source"] = no_source
     rows["not_recorded"] = not_recorded
     if "available" in rows:
-        level = None
-        with contextlib.suppress(ValueError):
-            level = level_of(geography_frame(cube), geography)
+        level = "force" if geography == "Force" else _levels(cube).get(geography)
         notes = []
         for mid, note, available in zip(
             rows["measure_id"], rows.get("note", [""] * len(rows)), rows["available"], strict=True

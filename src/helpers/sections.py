@@ -17,6 +17,7 @@ Rules every item keeps:
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -202,11 +203,18 @@ class Context:
     def _level_of(self, geography: str) -> str:
         if geography == "Force":
             return "force"
-        if self.geographies is not None:
-            row = self.geographies[self.geographies["geography"] == geography]
-            if len(row):
-                return str(row["level"].iloc[0])
-        return self.level
+        return self._levels.get(geography, self.level)
+
+    @functools.cached_property
+    def _levels(self) -> dict[str, str]:
+        # first row per name, as a lookup in the frame gives; asked for every measure of a chart
+        g = self.geographies
+        if g is None:
+            return {}
+        levels: dict[str, str] = {}
+        for name, level in zip(g["geography"], g["level"], strict=True):
+            levels.setdefault(name, str(level))
+        return levels
 
     def value(self, measure_id: str, win: Window, geography: str | None = None):
         """The cube's ``Value`` (``.value`` None when not available, or withheld for release).

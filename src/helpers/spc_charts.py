@@ -242,7 +242,7 @@ def spc_chart(
         own_figure = ax is None
         reused = False
         if own_figure:
-            fig, reused = _spc_figure(tuple(figsize))
+            fig, reused = _pooled_figure("spc", tuple(figsize), _AXES_RECT)
             ax = fig.axes[0]
         else:
             fig = ax.figure
@@ -308,29 +308,33 @@ def spc_chart(
     return fig
 
 
-#: SPC figures handed back by :func:`render_image` (one per thread and size), to draw the next
-#: chart on: a new figure's axes and ticks, its legend and its icons cost about a third of a chart.
+#: SPC and seasonality figures handed back by :func:`render_image` (one per thread, kind and size),
+#: to draw the next chart on: a new figure's axes and ticks, its legend and its icons cost about a
+#: third of an SPC chart.
 _POOL = threading.local()
 _AXES_RECT = (0.085, 0.14, 0.685, 0.72)
 
 
-def _spc_figure(figsize: tuple[float, float]) -> tuple[Figure, bool]:
-    """A figure with the plot's axes: a released one emptied of its chart, else a new one.
+def _pooled_figure(kind: str, figsize: tuple[float, float], rect) -> tuple[Figure, bool]:
+    """A figure of ``kind`` with one axes at ``rect``: a released one emptied, else a new one.
 
-    Returns the figure and whether it was reused (it then keeps its legend and icons, which the
-    caller replaces only when they differ).
+    Returns the figure and whether it was reused (an SPC figure then keeps its legend and icons,
+    which :func:`spc_chart` replaces only when they differ).
     """
+    key = (kind, figsize, tuple(rect))
     pool = _POOL.__dict__.setdefault("figures", {})
-    fig = pool.pop(figsize, None)
+    fig = pool.pop(key, None)
     if fig is None:
         fig = Figure(figsize=figsize)
         FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
-        fig.add_axes(_AXES_RECT)
-        fig._ppw_pool = (figsize, fig.dpi)
+        fig.add_axes(rect)
+        fig._ppw_pool = (key, fig.dpi)
         return fig, False
     FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
     fig.set_dpi(fig._ppw_pool[1])
     ax = fig.axes[0]
+    for container in list(ax.containers):
+        container.remove()
     for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images]:
         artist.remove()
     # As on new axes: limits from the next chart's data only, default locators and formatters
@@ -345,7 +349,10 @@ def _spc_figure(figsize: tuple[float, float]) -> tuple[Figure, bool]:
 
 
 def release_figure(fig: Figure) -> None:
-    """Hand a drawn SPC figure back for the next chart of its size (:func:`render_image` does)."""
+    """Hand a drawn SPC or seasonality figure back for the next chart of its kind and size.
+
+    :func:`render_image` does this; other figures are left alone.
+    """
     spec = getattr(fig, "_ppw_pool", None)
     if spec is not None:
         _POOL.__dict__.setdefault("figures", {}).setdefault(spec[0], fig)
@@ -520,9 +527,8 @@ def seasonality_chart(
     factors = spc._check_factors(factors).sort_index()
     with mpl.rc_context(_RC):
         if ax is None:
-            fig = Figure(figsize=figsize)
-            FigureCanvasAgg(fig)
-            ax = fig.add_axes((0.12, 0.16, 0.85, 0.70))
+            fig, _ = _pooled_figure("seasonality", tuple(figsize), (0.12, 0.16, 0.85, 0.70))
+            ax = fig.axes[0]
         else:
             fig = ax.figure
         pct = (factors.to_numpy() - 1) * 100
