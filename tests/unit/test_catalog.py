@@ -1,0 +1,87 @@
+"""The measure catalog: every published measure declared once, with valid fields."""
+
+import csv
+
+import pytest
+import yaml
+
+from helpers import catalog
+from helpers.catalog import CatalogError, load_catalog, measure, measures_for
+from helpers.config import PROJECT_ROOT
+
+PUBLISHED = list(
+    csv.DictReader((PROJECT_ROOT / "tests" / "golden" / "published_tables.csv").open())
+)
+
+
+@pytest.mark.parametrize("row", PUBLISHED, ids=lambda r: f"{r['report']}-{r['measure'][:40]}")
+def test_every_published_measure_has_exactly_one_definition_for_its_report_month(row):
+    matches = [
+        m for m in measures_for(int(row["area"]), row["report"]) if m.title == row["measure"]
+    ]
+    assert len(matches) == 1, f"{row['measure']!r} for {row['report']}: {[m.id for m in matches]}"
+    assert matches[0].unit == row["unit"]
+
+
+def test_both_definitions_of_repeat_measures_are_held_each_with_its_period():
+    old = measures_for(6, "2014-03")
+    new = measures_for(6, "2016-09")
+    old_ids = {m.id for m in old if m.title == "The number of repeat victims of crime"}
+    new_ids = {m.id for m in new if m.title == "The number of repeat victims of crime"}
+    assert old_ids == {"repeat_victims_window"} and new_ids == {"repeat_victims"}
+    assert measure("repeat_victims").comparable_from is not None
+
+
+def test_every_measure_has_a_definition_and_valid_fields():
+    for m in load_catalog():
+        assert m.definition.strip(), m.id
+        assert m.unit in catalog.UNITS and m.polarity in catalog.POLARITIES
+        assert set(m.levels) <= set(catalog.LEVELS)
+
+
+def test_reoffending_is_six_months_in_arrears_and_domestic_abuse_comparable_from_april_2013():
+    assert measure("youth_reoffending_rate").lag == 6
+    assert str(measure("da_incidents").comparable_from) == "2013-04"
+
+
+def test_unknown_measure_lists_the_known_ones():
+    with pytest.raises(KeyError, match="da_incidents"):
+        measure("no_such_measure")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"id": "x", "title": "X", "area": 1, "unit": "furlongs", "builder": "b"}, "unit"),
+        ({"id": "x", "title": "X", "area": 9, "unit": "count", "builder": "b"}, "area"),
+        ({"id": "x", "title": "X", "area": 1, "unit": "count"}, "builder"),
+        (
+            {"id": "x", "title": "X", "area": 1, "unit": "count", "builder": "b", "colour": 1},
+            "unknown key",
+        ),
+        (
+            {
+                "id": "x",
+                "title": "X",
+                "area": 1,
+                "unit": "count",
+                "builder": "b",
+                "levels": ["ward"],
+            },
+            "levels",
+        ),
+    ],
+)
+def test_a_bad_catalog_entry_is_refused_naming_the_measure(tmp_path, entry, message):
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump([entry]))
+    with pytest.raises(CatalogError, match=message):
+        load_catalog.__wrapped__(path)
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    entry = {"id": "x", "title": "X", "area": 1, "unit": "count", "builder": "b"}
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump([entry, entry]))
+    with pytest.raises(CatalogError, match="duplicate"):
+        load_catalog.__wrapped__(path)

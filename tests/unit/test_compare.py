@@ -1,0 +1,108 @@
+"""The published comparison rules beyond the golden rows: N/A, rounding, CIs, significance, ranks."""
+
+import doctest
+from decimal import Decimal
+
+import pytest
+
+from helpers import compare
+from helpers.compare import (
+    better_worse,
+    confidence_interval,
+    direction,
+    format_decimal,
+    is_significant,
+    msg_average_colour,
+    msg_rank,
+    round_half_up,
+    since_last_month,
+    two_proportion_test,
+    year_on_year_change_since_last_month,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (31.25, 1, "31.3"),
+        (-31.25, 1, "-31.3"),
+        (0.125, 2, "0.13"),
+        (2.5, 0, "3"),
+        (-0.04, 1, "0.0"),
+    ],
+)
+def test_round_half_up_rounds_half_away_from_zero(value, decimals, expected):
+    assert str(round_half_up(value, decimals)) == expected
+
+
+@pytest.mark.parametrize(
+    ("last", "this", "unit"),
+    [(None, 5, "count"), (5, None, "count"), (0, 5, "count"), (float("nan"), 5, "percent")],
+)
+def test_better_worse_is_na_without_a_comparable_last_year(last, this, unit):
+    assert better_worse(last, this, unit) is None
+    assert format_decimal(better_worse(last, this, unit)) == "N/A"
+
+
+def test_better_worse_units():
+    assert better_worse(50, 55, "count") == Decimal("10.0")
+    assert better_worse(50.0, 55.0, "percent") == Decimal("5.0")
+    assert better_worse(11, 8, "seconds", decimals=0) == Decimal("-3")
+    assert better_worse(12.45, 11.97, "days", decimals=2) == Decimal("-0.48")
+    with pytest.raises(ValueError, match="unknown unit"):
+        better_worse(1, 2, "furlongs")
+
+
+def test_since_last_month_labels_by_polarity():
+    assert since_last_month(Decimal("0.5"), "higher_better") == "Improved (0.5% pt.)"
+    assert since_last_month(Decimal("0.5"), "lower_better") == "Worsened (0.5% pt.)"
+    assert since_last_month(Decimal("0.04"), "lower_better") == "Same"
+    assert since_last_month(None, "lower_better") == "N/A"
+    assert (
+        year_on_year_change_since_last_month("-12.8", "2.5", "lower_better")
+        == "Improved (-15.3% pt.)"
+    )
+    assert year_on_year_change_since_last_month(None, "2.5", "lower_better") == "N/A"
+
+
+def test_confidence_interval_matches_published_half_widths():
+    # 91.1% of about 1,384 answers gives the published ±1.5 points.
+    assert round(confidence_interval(1261, 1384), 1) == 1.5
+    assert confidence_interval(5, 0) is None
+
+
+def test_two_proportion_test_and_significance():
+    assert two_proportion_test(50, 100, 50, 100) == pytest.approx(1.0)
+    assert two_proportion_test(500, 1000, 600, 1000) < 0.001
+    assert is_significant(500, 1000, 600, 1000) is True
+    assert (
+        is_significant(761, 1000, 734, 1000) is False
+    )  # the 2016 overall: -2.8 pt on ~1,000 is not
+    assert is_significant(1, 0, 1, 1) is None
+
+
+def test_msg_rank_is_one_for_the_best_by_polarity():
+    peers = [10.0, 20.0, 30.0]
+    assert msg_rank(5.0, peers, "lower_better") == 1
+    assert msg_rank(35.0, peers, "lower_better") == 4
+    assert msg_rank(35.0, peers, "higher_better") == 1
+    assert msg_rank(20.0, peers, "higher_better") == 2  # a tie shares the better rank
+    assert msg_rank(20.0, peers, "neutral") is None
+    assert msg_rank(20.0, [10.0, float("nan")], "lower_better") == 2
+
+
+def test_msg_average_colour():
+    assert msg_average_colour(60.0, [50.0, 55.0], "higher_better") == "better"
+    assert msg_average_colour(40.0, [50.0, 55.0], "higher_better") == "worse"
+    assert msg_average_colour(50.0, [50.0, 50.0], "lower_better") == "same"
+
+
+def test_direction():
+    assert direction(None, "higher_better") == "na"
+    assert direction(Decimal("0"), "higher_better") == "same"
+    assert direction(Decimal("1"), "lower_better") == "worse"
+    assert direction(Decimal("1"), "neutral") == "neutral"
+
+
+def test_doctests():
+    assert doctest.testmod(compare).failed == 0
