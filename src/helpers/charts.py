@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 #: Last year / this year, as in the published charts (grey against the force's blue).
@@ -61,10 +62,75 @@ STYLE = {
 }
 
 
+class FitLayout(LayoutEngine):
+    """Place a figure's one axes as constrained layout does, measuring its decorations once.
+
+    The axes is moved so that its tick labels, axis labels and a legend beside it fit inside the
+    figure with constrained layout's padding, below the figure's title (:func:`_title`).
+    matplotlib's constrained layout always measures everything twice, a second time after moving
+    the axes in case the tick labels changed: a third of the time of drawing one of these charts.
+    Here the second measurement is made only when the ticks change with the move; over the demo
+    pack's charts the axes then lands where constrained layout puts it or within a tenth of a
+    pixel of it.
+    """
+
+    _adjust_compatible = False
+    _colorbar_gridspec = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.w_pad = mpl.rcParams["figure.constrained_layout.w_pad"]  # inches
+        self.h_pad = mpl.rcParams["figure.constrained_layout.h_pad"]
+
+    def execute(self, fig: Figure) -> None:
+        """Move the axes (and the title) for the decorations as drawn now."""
+        if len(fig.axes) != 1:
+            raise ValueError("FitLayout places a figure with exactly one axes")
+        (ax,) = fig.axes
+        for _ in range(2):
+            ticks = self._ticks(ax)
+            if not self._place(fig, ax) or self._ticks(ax) == ticks:
+                return
+
+    @staticmethod
+    def _ticks(ax) -> tuple:
+        return tuple(ax.xaxis.get_majorticklocs()), tuple(ax.yaxis.get_majorticklocs())
+
+    def _place(self, fig: Figure, ax) -> bool:
+        renderer = fig.canvas.get_renderer()
+        width, height = fig.get_size_inches()
+        w_pad, h_pad = self.w_pad / width, self.h_pad / height
+        to_figure = fig.transFigure.inverted()
+        pos = ax.get_position(original=True)
+        tight = ax.get_tightbbox(renderer, for_layout_only=True)
+        box = pos if tight is None else tight.transformed(to_figure)
+        title = getattr(fig, "_ppw_title", None)
+        top = 0.0
+        if title is not None and title.get_text():
+            title.set_y(1 - h_pad)
+            title.set_verticalalignment("top")
+            top = title.get_window_extent(renderer).transformed(to_figure).height + 2 * h_pad
+        x0 = w_pad + (pos.x0 - box.x0)
+        x1 = 1 - w_pad - (box.x1 - pos.x1)
+        y0 = h_pad + (pos.y0 - box.y0)
+        y1 = 1 - top - h_pad - (box.y1 - pos.y1)
+        if x1 <= x0 or y1 <= y0:
+            return False  # decorations larger than the figure: left (constrained layout does too)
+        ax.set_position((x0, y0, x1 - x0, y1 - y0))
+        ax.set_in_layout(True)  # set_position takes an axes out of layouts; this one is the layout
+        if top:
+            title.set_y(1 - top + h_pad)
+            title.set_verticalalignment("bottom")
+        return True
+
+
 def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 1) -> Figure:
-    """Return an empty figure (with an Agg canvas) in the house style, with ``ncols`` axes."""
+    """Return an empty figure (with an Agg canvas) in the house style, with ``ncols`` axes.
+
+    One axes is placed by :class:`FitLayout`; several by constrained layout.
+    """
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(width, height), layout="constrained")
+        fig = Figure(figsize=(width, height), layout=FitLayout() if ncols == 1 else "constrained")
         FigureCanvasAgg(fig)
         fig.subplots(1, ncols)
     return fig
@@ -73,7 +139,8 @@ def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 
 def _title(ax, title: str) -> None:
     """Title the chart at the figure's left edge, so long category labels never push it off."""
     text = "\n".join(textwrap.wrap(title, 95)) if title else ""
-    ax.figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    fig = ax.figure
+    fig._ppw_title = fig.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
 
 
 def chart_title(fig: Figure) -> str:
@@ -537,7 +604,8 @@ def png_data_uri(fig: Figure, dpi: int = DPI, *, compact: bool = False) -> str:
     if compact:
         return fig_to_base64_png(fig, dpi=dpi)
     buf = io.BytesIO()
-    render_image(fig, dpi).save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
+    # RGB: the background is opaque white, so the alpha channel would only add bytes and time
+    render_image(fig, dpi).convert("RGB").save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

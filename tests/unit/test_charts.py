@@ -196,3 +196,36 @@ def test_png_output_is_deterministic():
         )
 
     assert make() == make()
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_fit_layout_places_the_axes_where_constrained_layout_does(horizontal):
+    data = YEARS.assign(category=YEARS["category"] + " risk, a long category label")
+
+    def placed(layout):
+        fig = charts.grouped_bar(
+            data,
+            category="category",
+            value="value",
+            title="Solved rate by risk level — a title long enough to matter",
+            value_label="Solved rate (%)",
+            horizontal=horizontal,
+        )
+        if layout is not None:
+            fig.set_layout_engine(layout)
+        fig.canvas.draw()
+        return fig
+
+    fit, constrained = placed(None), placed("constrained")
+    assert isinstance(fit.get_layout_engine(), charts.FitLayout)
+    np.testing.assert_allclose(
+        fit.axes[0].get_position().bounds, constrained.axes[0].get_position().bounds, atol=0.002
+    )
+    renderer = fit.canvas.get_renderer()
+    figure_box = fit.bbox
+    for artist in (fit.axes[0], fit._ppw_title):
+        box = artist.get_tightbbox(renderer)
+        assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1
+        assert figure_box.y0 <= box.y0 and box.y1 <= figure_box.y1
+    # the title sits above everything the axes draws
+    assert fit._ppw_title.get_window_extent(renderer).y0 >= fit.axes[0].get_tightbbox(renderer).y1
