@@ -132,7 +132,11 @@ def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(width, height), layout=FitLayout() if ncols == 1 else "constrained")
         FigureCanvasAgg(fig)
-        fig.subplots(1, ncols)
+        for ax in np.atleast_1d(fig.subplots(1, ncols)):
+            for axis in (ax.xaxis, ax.yaxis):
+                # No minor ticks here: do not work out the major ticks again at every draw to
+                # find the minor ones that would overlap them.
+                axis.remove_overlapping_locs = False
     return fig
 
 

@@ -31,7 +31,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Circle, Patch
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.ticker import (
     AutoLocator,
@@ -82,6 +84,11 @@ ASSURANCE_ICON_STYLE = {
     "fail": (CONCERN, "F", "Consistently\nmisses target"),
     "hit_and_miss": (COMMON_CAUSE, "?", "Hit and miss\nagainst target"),
 }
+
+#: The points' marker: a 32-sided polygon, indistinguishable from a circle at 4-6 points. Before
+#: each scatter is drawn matplotlib measures its marker's extent, which for the Bézier circle of
+#: marker "o" took a few milliseconds (root-finding on every curve), for every kind of point.
+DOT = MarkerStyle(Path.unit_regular_polygon(32))
 
 _RC = {
     "font.size": 8,
@@ -258,7 +265,7 @@ def spc_chart(
             mask = (point_types == kind).to_numpy()
             if mask.any():
                 size = 16 if kind == "common_cause" else 30
-                ax.scatter(x[mask], y[mask], s=size, color=colour, zorder=3, lw=0,
+                ax.scatter(x[mask], y[mask], s=size, color=colour, zorder=3, lw=0, marker=DOT,
                            label=f"_{kind}")  # fmt: skip
 
         for xs, ys in _segments(x, df["mean"].to_numpy(dtype=float), period):
@@ -308,10 +315,11 @@ def spc_chart(
     return fig
 
 
-#: SPC and seasonality figures handed back by :func:`render_image` (one per thread, kind and size),
+#: SPC and seasonality figures handed back by :func:`render_image` (one per kind and size),
 #: to draw the next chart on: a new figure's axes and ticks, its legend and its icons cost about a
 #: third of an SPC chart.
-_POOL = threading.local()
+_POOL: dict[tuple, Figure] = {}
+_POOL_LOCK = threading.Lock()
 _AXES_RECT = (0.085, 0.14, 0.685, 0.72)
 
 
@@ -322,12 +330,16 @@ def _pooled_figure(kind: str, figsize: tuple[float, float], rect) -> tuple[Figur
     which :func:`spc_chart` replaces only when they differ).
     """
     key = (kind, figsize, tuple(rect))
-    pool = _POOL.__dict__.setdefault("figures", {})
-    fig = pool.pop(key, None)
+    with _POOL_LOCK:  # the filter bar draws in worker threads: one figure, one chart at a time
+        fig = _POOL.pop(key, None)
     if fig is None:
         fig = Figure(figsize=figsize)
         FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
-        fig.add_axes(rect)
+        ax = fig.add_axes(rect)
+        for axis in (ax.xaxis, ax.yaxis):
+            # No minor ticks here: do not work out the major ticks again at every draw to find
+            # the minor ones that would overlap them.
+            axis.remove_overlapping_locs = False
         fig._ppw_pool = (key, fig.dpi)
         return fig, False
     FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
@@ -355,12 +367,14 @@ def release_figure(fig: Figure) -> None:
     """
     spec = getattr(fig, "_ppw_pool", None)
     if spec is not None:
-        _POOL.__dict__.setdefault("figures", {}).setdefault(spec[0], fig)
+        with _POOL_LOCK:
+            _POOL.setdefault(spec[0], fig)
 
 
 def clear_figure_pool() -> None:
-    """Forget the released figures of this thread (tests)."""
-    _POOL.__dict__.pop("figures", None)
+    """Forget the released figures (tests)."""
+    with _POOL_LOCK:
+        _POOL.clear()
 
 
 def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarray) -> float:
@@ -377,7 +391,7 @@ def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarr
     ax.plot(line_x, np.r_[y0, projection["projection"]], color=PROJECTION, lw=1.3,
             ls=":", zorder=2, label="_projection")  # fmt: skip
     flagged = projection["horizon_flag"].to_numpy(dtype=bool)
-    ax.scatter(xp[flagged], projection["projection"].to_numpy()[flagged], s=26, marker="o",
+    ax.scatter(xp[flagged], projection["projection"].to_numpy()[flagged], s=26, marker=DOT,
                facecolor="white", edgecolor=PROJECTION, lw=1.2, zorder=4,
                label="_horizons")  # fmt: skip
     for xi, yi, h in zip(
@@ -550,25 +564,31 @@ def seasonality_chart(
 
 
 class _SharedRendererCanvas(FigureCanvasAgg):
-    """An Agg canvas that draws with a renderer kept per thread and image size.
+    """An Agg canvas that draws with a renderer kept per image size, shared by every chart.
 
     matplotlib caches text measurements per renderer, and a new canvas makes a new renderer: every
     chart of a page measured "Sep 16", its legend and its labels afresh. Charts of one size share
-    a renderer here (each draw clears it, and :func:`render_image` copies the pixels out at once).
+    a renderer here; :func:`render_image` draws under :data:`_DRAW_LOCK` and copies the pixels
+    out before the next chart may draw (each draw clears the renderer first).
     """
 
-    _local = threading.local()
+    _renderers: dict[tuple, RendererAgg] = {}
 
     def get_renderer(self):
         w, h = self.figure.bbox.size
         key = (w, h, self.figure.dpi)
-        renderers = self._local.__dict__.setdefault("renderers", {})
+        renderers = self._renderers
         if key not in renderers:
             if len(renderers) >= 16:  # a few sizes are in use; do not hoard pixel buffers
                 renderers.clear()
             renderers[key] = RendererAgg(w, h, self.figure.dpi)
         self.renderer, self._lastKey = renderers[key], key
         return self.renderer
+
+
+#: Held while a chart is drawn on a shared renderer and its pixels copied out (the filter bar
+#: draws in worker threads; drawing is bound by the interpreter lock, so little is lost).
+_DRAW_LOCK = threading.Lock()
 
 
 def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
@@ -583,10 +603,12 @@ def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
         fig.set_dpi(dpi)
         fig.patch.set_facecolor("white")
         canvas = _SharedRendererCanvas(fig)
-        canvas.draw()
-        rgba = canvas.buffer_rgba()
-        size = (int(rgba.shape[1]), int(rgba.shape[0]))
-        return Image.frombuffer("RGBA", size, bytes(rgba), "raw", "RGBA", 0, 1)
+        with _DRAW_LOCK:
+            canvas.draw()
+            rgba = canvas.buffer_rgba()
+            size = (int(rgba.shape[1]), int(rgba.shape[0]))
+            pixels = bytes(rgba)
+        return Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1)
     finally:
         _close(fig)
         release_figure(fig)
