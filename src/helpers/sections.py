@@ -267,6 +267,17 @@ class Context:
         if m is not None and m.comparable_from is not None and start < m.comparable_from:
             start = m.comparable_from
         geo = self.geography_for(m, geography) if m is not None else (geography or self.geography)
+        # An item may read a series twice (an SPC chart and its seasonal pattern): read it once.
+        key = (measure_id, kind, geo, start, end)
+        if key not in self._series:
+            self._series[key] = self._read_series(measure_id, kind, geo, start, end)
+        return self._series[key].copy()
+
+    @functools.cached_property
+    def _series(self) -> dict[tuple, pd.DataFrame]:
+        return {}
+
+    def _read_series(self, measure_id, kind, geo, start, end) -> pd.DataFrame:
         try:
             df = self.cube.series(measure_id, geo, kind=kind, start=start, end=end)
         except (KeyError, ValueError):
@@ -274,7 +285,8 @@ class Context:
         if df is None or len(df) == 0:
             return pd.DataFrame(columns=["month", "numerator", "denominator", "value"])
         df = df.copy()
-        df["month"] = df["month"].map(lambda x: pd.Period(str(x), freq="M"))
+        if df["month"].dtype != pd.PeriodDtype("M"):  # the cube's months are Periods already
+            df["month"] = df["month"].map(lambda x: pd.Period(str(x), freq="M"))
         df = df[(df["month"] >= start) & (df["month"] <= end)].reset_index(drop=True)
         # months before the source starts are not gaps: a chart starts where the data start
         first = df["value"].notna().to_numpy().nonzero()[0]
