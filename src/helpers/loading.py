@@ -24,16 +24,22 @@ date, datetime, month   ``datetime64[ns]`` (a month is its first day, midnight)
 int                     ``int64``; ``Int64`` when the column may be empty
 float                   ``float64`` (empty = NaN)
 bool                    ``bool``; ``boolean`` (pandas' nullable dtype) when a cell is empty
-str, category           ``object`` holding Python ``str``; empty = ``NaN``
+str                     ``str`` (``TEXT_DTYPE``: pandas' Arrow-backed string with ``NaN``
+                        for empty); empty = ``NaN``
+category                ``category`` whose categories are the contract's allowed values (the
+                        reference districts and ``Unassigned`` for the district); empty = ``NaN``
 ======================  =====================================================================
 
 A nullable ``bool`` column with every cell filled loads as plain ``bool``, whatever the file format, so
 code written for a complete extract (``frame[frame.flag]``, ``~frame.flag``) keeps working; only a
 file that leaves cells empty gives ``boolean`` with ``pd.NA`` there (CSV and parquet alike).
 
-Text is ``object`` rather than pandas' ``string`` dtype on purpose: comparisons on ``string``
-columns return ``pd.NA`` for empty cells, which breaks ``np.where`` and plain ``if`` tests in the
-cube; ``object`` with ``NaN`` behaves like every pandas tutorial assumes.
+Text is never a Python object per row: at millions of rows those objects were most of the memory
+of a load. Ids are Arrow strings with NumPy semantics (``pd.StringDtype("pyarrow",
+na_value=np.nan)``): comparisons return plain ``bool`` (``False`` for an empty cell), so
+``np.where`` and ``if`` tests work as on ``object`` columns, and ``isna`` finds the empty cells.
+Categories are pandas ``Categorical`` over the *allowed* values, so two frames of one extract have
+the same categories (``groupby`` needs ``observed=True`` not to list the absent ones).
 
 Reading rules
 -------------
@@ -598,14 +604,13 @@ class _FileCheck:
         if allowed is not None:
             known = _np_bool(pc.is_in(arr, value_set=pa.array(sorted(allowed))), False)
             self.flag_values(col.name, what, ~blank & ~too_long & ~not_text & ~known, raw)
-        out = _to_object(arr)
-        out[blank] = np.nan
         is_district = col.name == self.extract.district_column
         if is_district:
             self.report.unassigned_in_file = int(_np_bool(pc.equal(arr, UNASSIGNED), False).sum())
+        unassigned = np.zeros(0, dtype=bool)
         if blank.any() and not col.nullable:
             if is_district:
-                out[blank] = UNASSIGNED
+                unassigned = blank
                 self.report.unassigned_mapped = int(blank.sum())
             else:
                 self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
@@ -617,7 +622,12 @@ class _FileCheck:
                 for r in self.rownum[np.flatnonzero(formula)[:MAX_EXAMPLES]].tolist():
                     if len(self.report.formula_like_examples) < MAX_EXAMPLES:
                         self.report.formula_like_examples.append(f"row {r}, column '{col.name}'")
-        return pd.Series(out, index=raw.index, name=col.name, dtype=object)
+        if col.type == "category":
+            categories = sorted(allowed - {UNASSIGNED}) + [UNASSIGNED] if is_district else None
+            out = _categorical(arr, blank, unassigned, categories or col.allowed)
+        else:
+            out = _compact_text(arr, blank)
+        return pd.Series(out, index=raw.index, name=col.name, copy=False)
 
     def _allowed(self, col: Column, refs: _References) -> tuple[frozenset[str] | None, str]:
         if col.name == self.extract.district_column:
@@ -758,20 +768,41 @@ def _as_bool(u):
     return _INVALID
 
 
-def _to_object(arr: pa.Array) -> np.ndarray:
-    """Turn an Arrow string array into an object array of ``str`` (None where null).
+#: The dtype of ``str`` columns: Arrow-backed text (one buffer, not a Python object per row) with
+#: NumPy semantics: empty is ``NaN``, comparisons give plain ``bool`` (False where empty).
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
-    Columns with few distinct values (categories, districts) are dictionary-encoded first, so each
-    distinct string becomes one Python object shared by its rows; ids, nearly all distinct, are
-    converted directly (hashing a million ids costs more than it saves).
+
+def _compact_text(arr: pa.Array, blank: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Return an Arrow string array as :data:`TEXT_DTYPE`, ``blank`` cells empty (no copy if none)."""
+    if blank.any():
+        arr = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), arr)
+    return pd.array(arr, dtype=TEXT_DTYPE)
+
+
+def _categorical(
+    arr: pa.Array, blank: np.ndarray, unassigned: np.ndarray, categories
+) -> pd.Categorical:
+    """Return an Arrow string array as a Categorical of ``categories`` (empty: NaN).
+
+    ``categories`` are the contract's allowed values (the reference districts and ``Unassigned``
+    for the district), so a frame has the same categories whatever months it holds; ``None``
+    (a category column without a list) takes the values present, sorted. ``unassigned`` marks
+    empty districts, loaded as ``Unassigned``. A value outside the categories (already reported
+    as a problem) is empty.
     """
-    sample = arr.slice(0, 10_000)
-    if len(arr) > 50_000 and pc.count_distinct(sample).as_py() > len(sample) // 2:
-        return arr.to_numpy(zero_copy_only=False)
-    encoded = pc.dictionary_encode(arr)
-    dictionary = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
-    codes = pc.fill_null(encoded.indices, len(dictionary) - 1)
-    return dictionary[codes.to_numpy(zero_copy_only=False)]
+    if categories is None:
+        present = pc.unique(pc.drop_null(arr)).to_pylist()
+        categories = sorted(v for v in present if v.strip())
+    categories = list(categories)
+    codes = pc.fill_null(pc.index_in(arr, value_set=pa.array(categories, pa.string())), -1)
+    codes = codes.to_numpy(zero_copy_only=False).astype(np.int32)
+    codes[blank] = -1
+    if unassigned.any():
+        codes[unassigned] = categories.index(UNASSIGNED)
+    return pd.Categorical.from_codes(
+        codes, dtype=pd.CategoricalDtype(pd.Index(categories, dtype=object))
+    )
 
 
 def _text_array(raw: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -959,7 +990,9 @@ def _validate_file(
 
     converted = {}
     for col in extract.columns:
-        converted[col.name] = check.convert(col, raw[col.name], refs)
+        # popped, so the file's copy of each column is freed as soon as it is converted
+        converted[col.name] = check.convert(col, raw.pop(col.name), refs)
+    del raw
     failed = {c for c, s in converted.items() if s is None}
     frame = pd.DataFrame({c: s for c, s in converted.items() if s is not None})
 
