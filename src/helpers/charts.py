@@ -28,6 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .spc_charts import empty_axes, pool_figure, take_figure
+
 #: Last year / this year, as in the published charts (grey against the force's blue).
 LAST_YEAR_COLOUR = "#9e9e9e"
 THIS_YEAR_COLOUR = "#1f4e79"
@@ -124,11 +126,24 @@ class FitLayout(LayoutEngine):
         return True
 
 
-def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 1) -> Figure:
+def new_figure(
+    width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 1, *, reuse: str | None = None
+) -> Figure:
     """Return an empty figure (with an Agg canvas) in the house style, with ``ncols`` axes.
 
-    One axes is placed by :class:`FitLayout`; several by constrained layout.
+    One axes is placed by :class:`FitLayout`; several by constrained layout. ``reuse`` names a
+    kind of chart whose drawn figures are kept for the next chart of that kind and size (see
+    :func:`_reusable`): a new figure's axes and ticks are a third of the cost of a line chart.
     """
+    key = None
+    if reuse is not None and ncols == 1:
+        key = ("chart", reuse, (float(width), float(height)))
+        fig = take_figure(key)
+        if fig is not None:
+            with mpl.rc_context(STYLE):
+                _empty(fig)
+            fig._ppw_reuse = key
+            return fig
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(width, height), layout=FitLayout() if ncols == 1 else "constrained")
         FigureCanvasAgg(fig)
@@ -137,6 +152,40 @@ def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 
                 # No minor ticks here: do not work out the major ticks again at every draw to
                 # find the minor ones that would overlap them.
                 axis.remove_overlapping_locs = False
+    if key is not None:
+        ax = fig.axes[0]
+        fig._ppw_new_axes = (ax.get_position(original=True).bounds, ax.margins())
+    fig._ppw_reuse = key
+    return fig
+
+
+def _empty(fig: Figure) -> None:
+    """Make a reused figure's axes what :func:`new_figure` made: empty, untitled, unplaced."""
+    ax = fig.axes[0]
+    empty_axes(ax)
+    position, margins = fig._ppw_new_axes
+    ax.set_position(position)
+    ax.set_in_layout(True)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
+    ax.margins(*margins)
+    # the house style's grid (ax.grid(axis=...) without a state toggles it, as the charts use it)
+    ax.xaxis.grid(bool(mpl.rcParams["axes.grid"]) and STYLE["axes.grid.axis"] in ("x", "both"))
+    ax.yaxis.grid(bool(mpl.rcParams["axes.grid"]) and STYLE["axes.grid.axis"] in ("y", "both"))
+    fig._ppw_pool = None  # kept again only if this chart too is drawn in full (_reusable)
+
+
+def _reusable(fig: Figure) -> Figure:
+    """Mark a chart drawn in full (not "no data") as one whose figure the next may reuse.
+
+    Only charts whose builder sets again everything it changes on the axes (ticks, tick label
+    styles, grids, margins, inversion) are made with ``reuse``.
+    """
+    key = getattr(fig, "_ppw_reuse", None)
+    if key is not None:
+        pool_figure(fig, key)
     return fig
 
 
@@ -275,7 +324,7 @@ def grouped_bar(
     horizontal
         Categories down the side: for long labels (offence disposal types, districts).
     """
-    fig = new_figure(height=height)
+    fig = new_figure(height=height, reuse="horizontal bars" if horizontal else None)
     ax = fig.axes[0]
     data = _clean(df, value)
     _title(ax, title)
@@ -317,7 +366,7 @@ def grouped_bar(
         else:
             ax.legend(title=None, loc="best")
         ax.margins(x=0.02, y=0.12) if not horizontal else ax.margins(x=0.12)
-    return fig
+    return _reusable(fig)
 
 
 def line_chart(
@@ -342,7 +391,7 @@ def line_chart(
     ``x`` holds months (``Period``, ``Timestamp`` or ``YYYY-MM`` strings). Gaps (missing values) are
     drawn as gaps, never as zero. ``target`` draws a dashed horizontal line, labelled.
     """
-    fig = new_figure(height=height)
+    fig = new_figure(height=height, reuse="lines")
     ax = fig.axes[0]
     _title(ax, title)
     data = _clean(df, value)
@@ -389,7 +438,7 @@ def line_chart(
             ax.set_ylim(bottom=min(0, lo), top=hi * 1.05 if hi > 0 else hi)
         if series is not None and len(groups) > 1:
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return fig
+    return _reusable(fig)
 
 
 def bar_by_month(
@@ -454,7 +503,7 @@ def point_interval(
     Categories run down the side so long question wording stays readable; last year and this year
     are offset slightly so their intervals do not overlap.
     """
-    fig = new_figure(height=height)
+    fig = new_figure(height=height, reuse="points")
     ax = fig.axes[0]
     _title(ax, title)
     data = _clean(df, value)
@@ -489,7 +538,7 @@ def point_interval(
         ax.set_xlabel(value_label)
         ax.xaxis.set_major_formatter(_value_formatter("percent", 0))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return fig
+    return _reusable(fig)
 
 
 def ranked_bar(

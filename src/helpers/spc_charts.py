@@ -330,8 +330,7 @@ def _pooled_figure(kind: str, figsize: tuple[float, float], rect) -> tuple[Figur
     which :func:`spc_chart` replaces only when they differ).
     """
     key = (kind, figsize, tuple(rect))
-    with _POOL_LOCK:  # the filter bar draws in worker threads: one figure, one chart at a time
-        fig = _POOL.pop(key, None)
+    fig = take_figure(key)
     if fig is None:
         fig = Figure(figsize=figsize)
         FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
@@ -340,33 +339,59 @@ def _pooled_figure(kind: str, figsize: tuple[float, float], rect) -> tuple[Figur
             # No minor ticks here: do not work out the major ticks again at every draw to find
             # the minor ones that would overlap them.
             axis.remove_overlapping_locs = False
-        fig._ppw_pool = (key, fig.dpi)
+        pool_figure(fig, key)
         return fig, False
-    FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
-    fig.set_dpi(fig._ppw_pool[1])
-    ax = fig.axes[0]
+    empty_axes(fig.axes[0])
+    return fig, True
+
+
+def pool_figure(fig: Figure, key: tuple) -> None:
+    """Let ``fig`` be reused under ``key`` once it has been drawn (:func:`release_figure`)."""
+    fig._ppw_pool = (key, fig.dpi, tuple(fig.get_size_inches()))
+
+
+def take_figure(key: tuple) -> Figure | None:
+    """A released figure of ``key`` (its own canvas and first resolution again), or None."""
+    with _POOL_LOCK:  # the filter bar draws in worker threads: one figure, one chart at a time
+        fig = _POOL.pop(key, None)
+    if fig is not None:
+        FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
+        fig.set_dpi(fig._ppw_pool[1])
+    return fig
+
+
+def empty_axes(ax) -> None:
+    """Take a chart off ``ax``: its artists, its legend, its limits, locators and formatters.
+
+    The axes is left as a new one would be for the next chart of the same kind (which sets its
+    own labels, ticks and styles again); its ticks are kept, which is the point.
+    """
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
     for container in list(ax.containers):
         container.remove()
     for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images]:
         artist.remove()
-    # As on new axes: limits from the next chart's data only, default locators and formatters
-    # (made here, inside the chart's rc_context, as the axes' own were).
+    # As on new axes: limits from the next chart's data only, not inverted, default locators and
+    # formatters (made here, inside the chart's rc_context, as the axes' own were).
     ax.dataLim.set_points(Bbox.null().get_points())
     ax.ignore_existing_data_limits = True
-    ax.set_autoscale_on(True)
     for axis in (ax.xaxis, ax.yaxis):
+        axis.set_inverted(False)
         axis.set_major_locator(AutoLocator())
         axis.set_major_formatter(ScalarFormatter())
-    return fig, True
+    ax.set_autoscale_on(True)
 
 
 def release_figure(fig: Figure) -> None:
-    """Hand a drawn SPC or seasonality figure back for the next chart of its kind and size.
+    """Hand a drawn figure made for reuse back for the next chart of its kind and size.
 
-    :func:`render_image` does this; other figures are left alone.
+    :func:`render_image` does this; other figures, and a figure whose size changed since it was
+    made (a "no data" chart is shorter), are left alone.
     """
     spec = getattr(fig, "_ppw_pool", None)
-    if spec is not None:
+    if spec is not None and tuple(fig.get_size_inches()) == spec[2]:
         with _POOL_LOCK:
             _POOL.setdefault(spec[0], fig)
 

@@ -229,3 +229,81 @@ def test_fit_layout_places_the_axes_where_constrained_layout_does(horizontal):
         assert figure_box.y0 <= box.y0 and box.y1 <= figure_box.y1
     # the title sits above everything the axes draws
     assert fit._ppw_title.get_window_extent(renderer).y0 >= fit.axes[0].get_tightbbox(renderer).y1
+
+
+def _reuse_cases():
+    months = _months()
+    lines_a = pd.DataFrame(
+        {
+            "month": list(months) * 2,
+            "value": np.r_[np.linspace(80, 90, 24), np.linspace(5, 9, 24)],
+            "series": ["a"] * 24 + ["b"] * 24,
+        }
+    )
+    lines_b = pd.DataFrame({"month": list(_months(12, "2015-04")), "value": np.arange(12) * 1e3})
+    points = pd.DataFrame(
+        {
+            "q": ["Contact", "Contact", "Action", "Action"],
+            "year": ["Last year", "This year"] * 2,
+            "value": [91.1, 89.4, 80.0, 82.5],
+            "ci": [1.5, 1.6, 2.0, 2.2],
+        }
+    )
+    return [
+        (
+            lambda: charts.line_chart(
+                lines_a, series="series", title="a", value_label="%", unit="percent", target=90
+            ),
+            lambda: charts.line_chart(lines_b, title="b", value_label="n", ylim_zero=False),
+        ),
+        (
+            lambda: charts.point_interval(points, category="q", title="a", value_label="%"),
+            lambda: charts.point_interval(
+                points.iloc[2:], category="q", title="b", value_label="p"
+            ),
+        ),
+        (
+            lambda: charts.grouped_bar(
+                YEARS,
+                category="category",
+                value="value",
+                title="a",
+                value_label="v",
+                horizontal=True,
+            ),
+            lambda: charts.grouped_bar(
+                YEARS.assign(value=YEARS["value"] * 100),
+                category="category",
+                value="value",
+                title="b",
+                value_label="w",
+                horizontal=True,
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("first, second", _reuse_cases())
+def test_a_reused_figure_draws_the_same_chart_as_a_new_one(first, second):
+    from helpers.spc_charts import clear_figure_pool
+
+    clear_figure_pool()
+    fresh = charts.png_data_uri(second(), compact=True)
+    clear_figure_pool()
+    before = first()
+    charts.png_data_uri(before, compact=True)  # drawn: its figure is kept for the next chart
+    after = second()
+    assert after is before
+    assert charts.png_data_uri(after, compact=True) == fresh
+
+
+def test_a_no_data_chart_is_not_kept_for_reuse():
+    from helpers.spc_charts import clear_figure_pool
+
+    clear_figure_pool()
+    empty = charts.line_chart(pd.DataFrame(columns=["month", "value"]), title="t", value_label="v")
+    charts.png_data_uri(empty)
+    assert (
+        charts.line_chart(pd.DataFrame(columns=["month", "value"]), title="t", value_label="v")
+        is not empty
+    )
