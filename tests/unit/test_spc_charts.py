@@ -41,13 +41,12 @@ def lines_by_label(fig):
 
 
 def scatter_colours(ax):
-    """Hex colour of every scatter point drawn on ``ax``."""
+    """Hex colour of every monthly point drawn on ``ax`` (markers without a line, one per kind)."""
+    kinds = {"_common_cause", "_improvement", "_concern", "_neutral_special"}
     colours = []
-    for collection in ax.collections:
-        if collection.get_label().startswith("_") and collection.get_offsets().size:
-            face = collection.get_facecolor()
-            if len(face):
-                colours += [to_hex(face[0])] * len(collection.get_offsets())
+    for line in ax.get_lines():
+        if line.get_label() in kinds and line.get_linestyle() == "None":
+            colours += [to_hex(line.get_markerfacecolor())] * len(line.get_xdata())
     return colours
 
 
