@@ -320,7 +320,9 @@ def spc_chart(
 #: SPC and seasonality figures handed back by :func:`render_image` (one per kind and size),
 #: to draw the next chart on: a new figure's axes and ticks, its legend and its icons cost about a
 #: third of an SPC chart.
-_POOL: dict[tuple, Figure] = {}
+_POOL: dict[tuple, list[Figure]] = {}
+#: Figures kept per kind and size (an item may draw two charts of a kind before showing either).
+POOL_DEPTH = 4
 _POOL_LOCK = threading.Lock()
 _AXES_RECT = (0.085, 0.14, 0.685, 0.72)
 
@@ -355,7 +357,8 @@ def pool_figure(fig: Figure, key: tuple) -> None:
 def take_figure(key: tuple) -> Figure | None:
     """A released figure of ``key`` (its own canvas and first resolution again), or None."""
     with _POOL_LOCK:  # the filter bar draws in worker threads: one figure, one chart at a time
-        fig = _POOL.pop(key, None)
+        kept = _POOL.get(key)
+        fig = kept.pop() if kept else None
     if fig is not None:
         FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
         fig.set_dpi(fig._ppw_pool[1])
@@ -395,7 +398,9 @@ def release_figure(fig: Figure) -> None:
     spec = getattr(fig, "_ppw_pool", None)
     if spec is not None and tuple(fig.get_size_inches()) == spec[2]:
         with _POOL_LOCK:
-            _POOL.setdefault(spec[0], fig)
+            kept = _POOL.setdefault(spec[0], [])
+            if len(kept) < POOL_DEPTH and all(f is not fig for f in kept):
+                kept.append(fig)
 
 
 def clear_figure_pool() -> None:
