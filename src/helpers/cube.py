@@ -437,14 +437,16 @@ class _Index:
         self.m0 = int(allo.min()) if allo.size else 0
         self.T = int(allo.max()) - self.m0 + 1 if allo.size else 1
 
-        keys = (
-            frame["measure_id"].astype(str)
-            + "\x1f"
-            + frame["window"].astype(str)
-            + "\x1f"
-            + (frame["geography"].astype(str))
-        )
-        codes, uniques = pd.factorize(keys)
+        # One row per (measure, window, geography), numbered in order of first appearance: the
+        # three columns are numbered apart and combined (no string joined per row of the frame).
+        parts = [pd.factorize(frame[c].astype(str)) for c in ("measure_id", "window", "geography")]
+        (m, m_names), (w, w_names), (g, g_names) = parts
+        n_w, n_g = max(len(w_names), 1), max(len(g_names), 1)
+        codes, firsts = pd.factorize((m.astype(np.int64) * n_w + w) * n_g + g)
+        uniques = [
+            f"{m_names[c // (n_w * n_g)]}\x1f{w_names[(c // n_g) % n_w]}\x1f{g_names[c % n_g]}"
+            for c in firsts
+        ]
         self.key = {k: i for i, k in enumerate(uniques)}
         self.num = np.full((len(uniques), self.T), np.nan)
         self.den = np.full((len(uniques), self.T), np.nan)
@@ -632,8 +634,11 @@ def _compute(unit: str, num: float, den: float | None) -> Value:
 
 
 def _ords_from_str(s: pd.Series) -> np.ndarray:
-    s = s.astype(str)
-    return (s.str[:4].astype(np.int64) - 1970) * 12 + s.str[5:7].astype(np.int64) - 1
+    # A cube has ~100 distinct months over ~100,000 rows: parse each distinct one once.
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    u = pd.Series(uniques).astype(str)
+    ords = (u.str[:4].astype(np.int64) - 1970) * 12 + u.str[5:7].astype(np.int64) - 1
+    return ords.to_numpy()[codes]
 
 
 def _ord_to_str(ords: np.ndarray) -> np.ndarray:

@@ -1189,6 +1189,18 @@ def test_series_gives_exactly_what_value_gives_window_by_window(kind):
     assert any(available for *_, available in checked) and len(checked) > 100
 
 
+def test_index_holds_every_row_of_the_frame_under_its_measure_window_and_geography():
+    cube = rich_cube()
+    idx = cube._idx()
+    f = cube.frame
+    keys = f["measure_id"] + "\x1f" + f["window"] + "\x1f" + f["geography"]
+    assert list(idx.key) == list(pd.unique(keys))  # numbered in order of first appearance
+    rows = [idx.key[k] for k in keys]
+    months = [pd.Period(m, "M").ordinal - idx.m0 for m in f["month"]]
+    np.testing.assert_array_equal(idx.num[rows, months], f["numerator"].to_numpy(float))
+    np.testing.assert_array_equal(idx.den[rows, months], f["denominator"].to_numpy(float))
+
+
 # ---------------------------------------------------------------------------- cache
 
 
