@@ -636,14 +636,62 @@ def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
         fig.patch.set_facecolor("white")
         canvas = _SharedRendererCanvas(fig)
         with _DRAW_LOCK:
-            canvas.draw()
-            rgba = canvas.buffer_rgba()
-            size = (int(rgba.shape[1]), int(rgba.shape[0]))
-            pixels = bytes(rgba)
-        return Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1)
+            pixels = _draw_with_cached_legend(fig, canvas, dpi)
+        return Image.fromarray(pixels, "RGBA")
     finally:
         _close(fig)
         release_figure(fig)
+
+
+#: Pixels of SPC legends drawn before: (entries, figure size, dpi) → (rows and columns of the
+#: legend's box, its pixels, which of them are not background), or None where something else was
+#: drawn in that box. An SPC legend stands in the same place with the same entries on most charts.
+_LEGEND_PIXELS: dict[tuple, tuple | None] = {}
+
+
+def _draw_with_cached_legend(fig: Figure, canvas, dpi) -> np.ndarray:
+    """Draw ``fig`` and return its pixels; an SPC legend seen before is pasted, not drawn."""
+    entries = getattr(fig, "_ppw_legend", None)
+    legend = fig.legends[0] if entries is not None and len(fig.legends) == 1 else None
+    key = None if legend is None else (entries, tuple(fig.get_size_inches()), dpi)
+    cached = _LEGEND_PIXELS.get(key) if key is not None else None
+    if cached is None:
+        canvas.draw()
+        pixels = np.array(canvas.buffer_rgba())
+        if key is not None and key not in _LEGEND_PIXELS:
+            _LEGEND_PIXELS[key] = _legend_pixels(fig, canvas, legend, pixels)
+        return pixels
+    legend.set_visible(False)
+    try:
+        canvas.draw()
+    finally:
+        legend.set_visible(True)
+    pixels = np.array(canvas.buffer_rgba())
+    (r0, r1, c0, c1), patch, ink = cached
+    pixels[r0:r1, c0:c1][ink] = patch[ink]
+    return pixels
+
+
+def _legend_pixels(fig: Figure, canvas, legend, pixels: np.ndarray):
+    """The legend's box and pixels in ``pixels``, if nothing else is drawn in that box."""
+    height, width = pixels.shape[:2]
+    box = legend.get_window_extent(canvas.get_renderer())
+    c0, c1 = max(int(np.floor(box.x0)) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
+    r0, r1 = (
+        max(height - int(np.ceil(box.y1)) - 2, 0),
+        min(height - int(np.floor(box.y0)) + 2, height),
+    )
+    legend.set_visible(False)
+    try:
+        canvas.draw()
+        alone = np.asarray(canvas.buffer_rgba())[r0:r1, c0:c1]
+        clear = bool((alone == 255).all())
+    finally:
+        legend.set_visible(True)
+    if not clear:
+        return None
+    patch = pixels[r0:r1, c0:c1].copy()
+    return (r0, r1, c0, c1), patch, (patch[..., :3] != 255).any(axis=2)
 
 
 def _close(fig: Figure) -> None:

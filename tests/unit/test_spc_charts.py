@@ -270,6 +270,17 @@ def test_a_figure_in_use_is_never_reused(example):
     assert first is not second
 
 
+def test_a_legend_pasted_from_an_earlier_chart_gives_the_same_pixels(example):
+    from helpers import spc_charts
+
+    other = xmr(monthly(BASELINE + [30, 31]), polarity="lower_better", target=31)
+    spc_charts._LEGEND_PIXELS.clear()
+    drawn = fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u"))
+    assert list(spc_charts._LEGEND_PIXELS.values())[0] is not None  # nothing else in its box
+    fig_to_base64_png(spc_chart(other, title="first", unit_label="u"))
+    assert fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u")) == drawn
+
+
 def test_seasonality_chart_has_twelve_bars():
     idx = pd.period_range("2012-01", periods=48, freq="M")
     pattern = np.array([0.8, 0.9, 1.0, 1.1, 1.2, 1.0, 1.05, 1.15, 1.0, 0.9, 0.95, 0.95])
