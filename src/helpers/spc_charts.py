@@ -461,7 +461,10 @@ def _style_axes(ax, df, projection, x, x_end, unit_label, title, styled_ticks=Fa
         ticks, labels = _month_ticks(df.index[0], df.index[-1], last)
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.set_xticklabels(labels)
+        # what the month labels' pixels depend on besides the figure (see _draw_with_cached_pieces)
+        ax._ppw_month_labels = (tuple(ticks), tuple(labels), ax.get_xlim())
     else:
+        ax._ppw_month_labels = None
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
         if not pd.api.types.is_numeric_dtype(df.index):
             labels = [str(v) for v in df.index]
@@ -636,62 +639,102 @@ def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
         fig.patch.set_facecolor("white")
         canvas = _SharedRendererCanvas(fig)
         with _DRAW_LOCK:
-            pixels = _draw_with_cached_legend(fig, canvas, dpi)
+            pixels = _draw_with_cached_pieces(fig, canvas, dpi)
         return Image.fromarray(pixels, "RGBA")
     finally:
         _close(fig)
         release_figure(fig)
 
 
-#: Pixels of SPC legends drawn before: (entries, figure size, dpi) → (rows and columns of the
-#: legend's box, its pixels, which of them are not background), or None where something else was
-#: drawn in that box. An SPC legend stands in the same place with the same entries on most charts.
-_LEGEND_PIXELS: dict[tuple, tuple | None] = {}
+#: Pixels of pieces of SPC charts drawn before — the legend, the month labels under the axis —
+#: by what they depend on (entries or labels, figure size, axes, resolution): (rows and columns of
+#: the piece's box, its pixels, which of them are ink), or None where something else was drawn in
+#: that box. Most SPC charts of a page share their legend and their months.
+_PIECE_PIXELS: dict[tuple, tuple | None] = {}
 
 
-def _draw_with_cached_legend(fig: Figure, canvas, dpi) -> np.ndarray:
-    """Draw ``fig`` and return its pixels; an SPC legend seen before is pasted, not drawn."""
+class _Piece:
+    """A part of a figure that can be hidden while drawing and pasted from earlier pixels."""
+
+    def __init__(self, key, artists, extent):
+        self.key, self.artists, self.extent = key, artists, extent
+
+    def show(self, visible: bool) -> None:
+        for artist in self.artists:
+            artist.set_visible(visible)
+
+
+def _pieces(fig: Figure, dpi) -> list[_Piece]:
+    """The SPC legend and month labels of ``fig``, each with the key of its pixels."""
+    out = []
+    size = (tuple(fig.get_size_inches()), dpi)
     entries = getattr(fig, "_ppw_legend", None)
-    legend = fig.legends[0] if entries is not None and len(fig.legends) == 1 else None
-    key = None if legend is None else (entries, tuple(fig.get_size_inches()), dpi)
-    cached = _LEGEND_PIXELS.get(key) if key is not None else None
-    if cached is None:
-        canvas.draw()
-        pixels = np.array(canvas.buffer_rgba())
-        if key is not None and key not in _LEGEND_PIXELS:
-            _LEGEND_PIXELS[key] = _legend_pixels(fig, canvas, legend, pixels)
-        return pixels
-    legend.set_visible(False)
+    if entries is not None and len(fig.legends) == 1:
+        legend = fig.legends[0]
+        out.append(_Piece(("legend", entries, size), [legend], legend.get_window_extent))
+    ax = fig.axes[0] if fig.axes else None
+    months = getattr(ax, "_ppw_month_labels", None)
+    if months is not None and months[2] == ax.get_xlim():
+        labels = [t.label1 for t in ax.xaxis.get_major_ticks(len(months[0]))]
+        if all(label.get_visible() for label in labels):
+
+            def extent(renderer, labels=labels):
+                return Bbox.union([label.get_window_extent(renderer) for label in labels])
+
+            box = tuple(np.round(ax.get_position().bounds, 9))
+            out.append(_Piece(("months", months, box, size), labels, extent))
+    return out
+
+
+def _draw_with_cached_pieces(fig: Figure, canvas, dpi) -> np.ndarray:
+    """Draw ``fig`` and return its pixels; pieces drawn before are pasted, not drawn again."""
+    pieces = _pieces(fig, dpi)
+    cached = [p for p in pieces if _PIECE_PIXELS.get(p.key) is not None]
+    new = [p for p in pieces if p.key not in _PIECE_PIXELS]
+    for piece in cached:
+        piece.show(False)
     try:
         canvas.draw()
+        pixels = np.array(canvas.buffer_rgba())
+        if new:
+            _learn_pieces(canvas, new, pixels)
     finally:
-        legend.set_visible(True)
-    pixels = np.array(canvas.buffer_rgba())
-    (r0, r1, c0, c1), patch, ink = cached
-    pixels[r0:r1, c0:c1][ink] = patch[ink]
+        for piece in cached:
+            piece.show(True)
+    for piece in cached:
+        (r0, r1, c0, c1), patch, ink = _PIECE_PIXELS[piece.key]
+        pixels[r0:r1, c0:c1][ink] = patch[ink]
     return pixels
 
 
-def _legend_pixels(fig: Figure, canvas, legend, pixels: np.ndarray):
-    """The legend's box and pixels in ``pixels``, if nothing else is drawn in that box."""
+def _learn_pieces(canvas, pieces: list[_Piece], pixels: np.ndarray) -> None:
+    """Keep the pixels of each piece whose box holds nothing else (drawn once more without them)."""
     height, width = pixels.shape[:2]
-    box = legend.get_window_extent(canvas.get_renderer())
-    c0, c1 = max(int(np.floor(box.x0)) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
-    r0, r1 = (
-        max(height - int(np.ceil(box.y1)) - 2, 0),
-        min(height - int(np.floor(box.y0)) + 2, height),
-    )
-    legend.set_visible(False)
+    renderer = canvas.get_renderer()
+    boxes = []
+    for piece in pieces:
+        box = piece.extent(renderer)
+        c0, c1 = max(int(np.floor(box.x0)) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
+        r0 = max(height - int(np.ceil(box.y1)) - 2, 0)
+        r1 = min(height - int(np.floor(box.y0)) + 2, height)
+        boxes.append((r0, r1, c0, c1))
+        piece.show(False)
     try:
         canvas.draw()
-        alone = np.asarray(canvas.buffer_rgba())[r0:r1, c0:c1]
-        clear = bool((alone == 255).all())
+        without = np.asarray(canvas.buffer_rgba())
+        for piece, (r0, r1, c0, c1) in zip(pieces, boxes, strict=True):
+            if not (without[r0:r1, c0:c1] == 255).all():
+                _PIECE_PIXELS[piece.key] = None  # something else is drawn there: always draw
+                continue
+            patch = pixels[r0:r1, c0:c1].copy()
+            _PIECE_PIXELS[piece.key] = (
+                (r0, r1, c0, c1),
+                patch,
+                (patch[..., :3] != 255).any(axis=2),
+            )
     finally:
-        legend.set_visible(True)
-    if not clear:
-        return None
-    patch = pixels[r0:r1, c0:c1].copy()
-    return (r0, r1, c0, c1), patch, (patch[..., :3] != 255).any(axis=2)
+        for piece in pieces:
+            piece.show(True)
 
 
 def _close(fig: Figure) -> None:

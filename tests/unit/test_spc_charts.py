@@ -270,13 +270,17 @@ def test_a_figure_in_use_is_never_reused(example):
     assert first is not second
 
 
-def test_a_legend_pasted_from_an_earlier_chart_gives_the_same_pixels(example):
+def test_legend_and_month_labels_pasted_from_an_earlier_chart_give_the_same_pixels(example):
     from helpers import spc_charts
 
     other = xmr(monthly(BASELINE + [30, 31]), polarity="lower_better", target=31)
-    spc_charts._LEGEND_PIXELS.clear()
+    spc_charts._PIECE_PIXELS.clear()
     drawn = fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u"))
-    assert list(spc_charts._LEGEND_PIXELS.values())[0] is not None  # nothing else in its box
+    # nothing else is drawn in the boxes of the legend and of the month labels: both are kept
+    assert {key[0] for key, kept in spc_charts._PIECE_PIXELS.items() if kept} == {
+        "legend",
+        "months",
+    }
     fig_to_base64_png(spc_chart(other, title="first", unit_label="u"))
     assert fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u")) == drawn
 
