@@ -646,7 +646,7 @@ def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
         release_figure(fig)
 
 
-#: Pixels of pieces of SPC charts drawn before — the legend, the month labels under the axis —
+#: Pixels of pieces of SPC charts drawn before — the legend, the icons, the month labels —
 #: by what they depend on (entries or labels, figure size, axes, resolution): (rows and columns of
 #: the piece's box, its pixels, which of them are ink), or None where something else was drawn in
 #: that box. Most SPC charts of a page share their legend and their months.
@@ -665,13 +665,25 @@ class _Piece:
 
 
 def _pieces(fig: Figure, dpi) -> list[_Piece]:
-    """The SPC legend and month labels of ``fig``, each with the key of its pixels."""
+    """The SPC legend, icons and month labels of ``fig``, each with the key of its pixels."""
     out = []
+    spec = getattr(fig, "_ppw_pool", None)
+    if spec is None or spec[0][0] != "spc":
+        return out  # only the figures spc_chart makes itself: one chart, laid out as it lays it
     size = (tuple(fig.get_size_inches()), dpi)
     entries = getattr(fig, "_ppw_legend", None)
     if entries is not None and len(fig.legends) == 1:
         legend = fig.legends[0]
         out.append(_Piece(("legend", entries, size), [legend], legend.get_window_extent))
+    icons = getattr(fig, "_ppw_icons", None)
+    if icons is not None:
+        artists = [a for group in icon_artists(fig).values() for a in group]
+        if artists and all(a.get_visible() for a in artists):
+
+            def icons_extent(renderer, artists=artists):
+                return Bbox.union([a.get_window_extent(renderer) for a in artists])
+
+            out.append(_Piece(("icons", icons, size), artists, icons_extent))
     ax = fig.axes[0] if fig.axes else None
     months = getattr(ax, "_ppw_month_labels", None)
     if months is not None and months[2] == ax.get_xlim():

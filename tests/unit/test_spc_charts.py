@@ -270,15 +270,16 @@ def test_a_figure_in_use_is_never_reused(example):
     assert first is not second
 
 
-def test_legend_and_month_labels_pasted_from_an_earlier_chart_give_the_same_pixels(example):
+def test_pieces_pasted_from_an_earlier_chart_give_the_same_pixels(example):
     from helpers import spc_charts
 
     other = xmr(monthly(BASELINE + [30, 31]), polarity="lower_better", target=31)
     spc_charts._PIECE_PIXELS.clear()
     drawn = fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u"))
-    # nothing else is drawn in the boxes of the legend and of the month labels: both are kept
+    # nothing else is drawn in the boxes of the legend, the icons and the month labels: all kept
     assert {key[0] for key, kept in spc_charts._PIECE_PIXELS.items() if kept} == {
         "legend",
+        "icons",
         "months",
     }
     fig_to_base64_png(spc_chart(other, title="first", unit_label="u"))
