@@ -171,10 +171,20 @@ def _month_str(value) -> str | None:
         return str(value)
 
 
-def data_to(cube) -> dict[str, str | None]:
-    """Extract → "Sep 2016" (the last month with data), None where the extract is absent."""
+def data_to(cube, month=None) -> dict[str, str | None]:
+    """Extract → "Sep 2016" (the last month with data), None where the extract is absent.
+
+    With ``month`` (the report month), a source that runs past it is shown as running to the
+    report month: the report uses nothing later, and the page header says the same.
+    """
     raw = getattr(cube, "data_to", None) or {}
-    return {k: _month_str(v) for k, v in raw.items()}
+    out = {}
+    for k, v in raw.items():
+        if v is not None and month is not None:
+            with contextlib.suppress(ValueError):
+                v = min(parse_month(str(v)[:7]), parse_month(month))
+        out[k] = _month_str(v)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,7 +631,7 @@ class MasterPage(_Page):
         """
         cfg = force_config()
         rows = []
-        runs_to = data_to(self.cube)
+        runs_to = data_to(self.cube, self.month)
         present = sections.sources_present(self.cube)
         for extract, name in sections.SOURCE_NAMES.items():
             to = runs_to.get(extract)

@@ -346,3 +346,24 @@ def test_master_district_comparison_leaves_out_unrecorded_measures(unrecorded_cu
     )
     head = html.split("</thead>")[0]
     assert "DA incidents" not in head and "All crime" in head
+
+
+def test_data_to_on_the_cover_is_capped_at_the_report_month():
+    """A source that runs past the report month is shown as running to it, as the header says."""
+    import types
+
+    from helpers.report import data_to
+
+    cube = types.SimpleNamespace(
+        data_to={
+            "crimes": pd.Period("2016-12", "M"),
+            "drug_tests": pd.Period("2015-03", "M"),
+            "calls": None,
+        }
+    )
+    assert data_to(cube, "2016-09") == {
+        "crimes": "Sep 2016",
+        "drug_tests": "Mar 2015",
+        "calls": None,
+    }
+    assert data_to(cube)["crimes"] == "Dec 2016"
