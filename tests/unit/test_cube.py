@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from extract_rows import crime
 
 from helpers import cube as cube_mod
 from helpers.cube import FORCE, UNASSIGNED, Reference, build_cube, load_cube
@@ -32,29 +33,6 @@ FORCES = pd.DataFrame(
 )
 REF = Reference(DISTRICTS, FORCES)
 MONTHS = pd.period_range("2012-01", "2016-12", freq="M")
-
-
-def crime(cid, date, district="A1", **kw) -> dict:
-    """A crime row with the contract's columns; keyword arguments override the defaults."""
-    row = {
-        "crime_id": cid,
-        "recorded_date": date,
-        "offence_group": "Theft",
-        "victim_based": True,
-        "district": district,
-        "domestic_abuse": False,
-        "da_risk_level": None,
-        "night_time_economy": False,
-        "rural": False,
-        "business": False,
-        "class_a_supply": False,
-        "victim_id": None,
-        "outcome_type": None,
-        "outcome_date": None,
-        "evidence_led_prosecution": False,
-    }
-    row.update(kw)
-    return row
 
 
 def incident(iid, opened, district="A1", **kw) -> dict:

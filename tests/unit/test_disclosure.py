@@ -9,6 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from extract_rows import crime
 
 from helpers import catalog, config, disclosure, performance
 from helpers.config import DEMO_DATA_DIR, ForceConfig
@@ -307,35 +308,15 @@ REF = Reference(
 )
 
 
-def _crime(cid, date, district):
-    return {
-        "crime_id": cid,
-        "recorded_date": date,
-        "offence_group": "Theft",
-        "victim_based": True,
-        "district": district,
-        "domestic_abuse": False,
-        "da_risk_level": None,
-        "night_time_economy": False,
-        "rural": False,
-        "business": False,
-        "class_a_supply": False,
-        "victim_id": None,
-        "outcome_type": None,
-        "outcome_date": None,
-        "evidence_led_prosecution": False,
-    }
-
-
 @pytest.fixture(scope="module")
 def small_cube():
     """Crimes every month 2014-2016: A1 and B1 busy, A2 three a year, B2 busy."""
     rows = []
     for m in pd.period_range("2014-01", "2016-12", freq="M"):
         for d, n in (("A1", 3), ("B1", 4), ("B2", 2)):
-            rows += [_crime(f"{d}-{m}-{i}", f"{m}-0{i + 1}", d) for i in range(n)]
+            rows += [crime(f"{d}-{m}-{i}", f"{m}-0{i + 1}", d) for i in range(n)]
         if m.month in (2, 6, 10):
-            rows.append(_crime(f"A2-{m}", f"{m}-15", "A2"))
+            rows.append(crime(f"A2-{m}", f"{m}-15", "A2"))
     df = pd.DataFrame(rows)
     for c in ("recorded_date", "outcome_date"):
         df[c] = pd.to_datetime(df[c])

@@ -7,6 +7,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from extract_rows import crime
 
 from helpers import compare
 from helpers.cube import FORCE, Reference, build_cube
@@ -36,28 +37,6 @@ FORCES = pd.DataFrame(
 )
 REF = Reference(DISTRICTS, FORCES)
 MONTHS = pd.period_range("2011-01", "2016-12", freq="M")
-
-
-def crime(cid, date, district="A1", **kw) -> dict:
-    row = {
-        "crime_id": cid,
-        "recorded_date": date,
-        "offence_group": "Theft",
-        "victim_based": True,
-        "district": district,
-        "domestic_abuse": False,
-        "da_risk_level": None,
-        "night_time_economy": False,
-        "rural": False,
-        "business": False,
-        "class_a_supply": False,
-        "victim_id": None,
-        "outcome_type": None,
-        "outcome_date": None,
-        "evidence_led_prosecution": False,
-    }
-    row.update(kw)
-    return row
 
 
 def response(rid, date, answer, district="A1") -> dict:
