@@ -383,6 +383,11 @@ def _threshold(threshold: int | None) -> int | None:
     return threshold or None
 
 
+def threshold_in_force(threshold: int | None = None) -> int | None:
+    """The suppression threshold in force: ``threshold``, else ``suppress_below`` of params/force.yaml."""
+    return _threshold(threshold)
+
+
 def _unit_of(cube, measure_id: str) -> str:
     measures = getattr(cube, "measures", None)
     if isinstance(measures, pd.DataFrame) and len(measures) and "unit" in measures:

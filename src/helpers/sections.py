@@ -277,6 +277,26 @@ class Context:
     def _series(self) -> dict[tuple, pd.DataFrame]:
         return {}
 
+    def _withhold_small_months(self, df: pd.DataFrame, measure_id, kind, geo) -> pd.DataFrame:
+        """Blank the months an LPA or district figure is withheld for public release.
+
+        The same decision as the tables (:func:`helpers.disclosure.is_withheld`), month by month,
+        so a chart never shows a figure the tables print as "*". Off unless ``suppress_below`` is set.
+        """
+        if (
+            geo == "Force"
+            or disclosure.threshold_in_force() is None
+            or measure_id.startswith("disposal_")
+        ):
+            return df
+        withheld = [
+            disclosure.is_withheld(self.cube, measure_id, window(kind, m), geo) for m in df["month"]
+        ]
+        if any(withheld):
+            df = df.copy()
+            df.loc[withheld, ["numerator", "denominator", "value"]] = float("nan")
+        return df
+
     def _read_series(self, measure_id, kind, geo, start, end) -> pd.DataFrame:
         try:
             df = self.cube.series(measure_id, geo, kind=kind, start=start, end=end)
@@ -290,7 +310,9 @@ class Context:
         df = df[(df["month"] >= start) & (df["month"] <= end)].reset_index(drop=True)
         # months before the source starts are not gaps: a chart starts where the data start
         first = df["value"].notna().to_numpy().nonzero()[0]
-        return df.iloc[first[0] :].reset_index(drop=True) if len(first) else df.iloc[0:0]
+        df = df.iloc[first[0] :].reset_index(drop=True) if len(first) else df.iloc[0:0]
+        # withheld months are gaps (after the trim, so a withheld start is not taken for no data)
+        return self._withhold_small_months(df, measure_id, kind, geo)
 
 
 @dataclass(frozen=True)

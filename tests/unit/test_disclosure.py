@@ -508,3 +508,32 @@ def test_charts_from_the_cube_read_a_withheld_figure_as_missing(small_cube, monk
     assert ctx.number("all_crime", w, "A1") is None  # its complement
     assert ctx.number("all_crime", w, "B1") == 48
     assert ctx.number("all_crime", w, FORCE) == 111
+
+
+def test_monthly_chart_series_blank_the_months_a_district_figure_is_withheld(
+    small_cube, monkeypatch
+):
+    """A district's monthly series (SPC and trend charts) never shows what the tables print as *."""
+    from helpers import periods, sections
+
+    def context():
+        return sections.Context(
+            cube=small_cube,
+            month=periods.parse_month("2016-09"),
+            period="rolling-12m",
+            geographies=small_cube.geographies(),
+        )
+
+    shown = context().series("all_crime", months=12, geography="A2")
+    assert shown["value"].notna().any()  # off by default: the small figures are drawn
+    monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=5))
+    ctx = context()
+    blanked = ctx.series("all_crime", months=12, geography="A2")
+    for month, value in zip(blanked["month"], blanked["value"], strict=True):
+        withheld = disclosure.is_withheld(
+            small_cube, "all_crime", periods.window("month", month), "A2"
+        )
+        assert withheld == (value != value), month  # NaN exactly where the tables withhold
+    assert blanked["value"].isna().any()
+    force = ctx.series("all_crime", months=12, geography=FORCE)
+    assert force["value"].notna().all()  # the force figure is never withheld
