@@ -30,31 +30,8 @@ import pandas as pd
 from . import charts, compare, disclosure, tables
 from .catalog import Measure, measure
 from .contract import OUTCOME_LABELS, SOLVED_OUTCOMES
+from .cube import BUILDER_SOURCES  # the extract each cube builder reads
 from .periods import PERIOD_LABELS, Window, financial_year_start, window
-
-#: The extract each cube builder reads (for "No data for this area from this source").
-BUILDER_SOURCES = {
-    "count_incidents": ("incidents",),
-    "repeat_da_incidents": ("incidents",),
-    "count_crimes": ("crimes",),
-    "reoffenders": ("crimes", "crime_offenders"),
-    "solved_rate": ("crimes",),
-    "count_outcomes": ("crimes",),
-    "outcome_breakdown": ("crimes",),
-    "satisfaction": ("satisfaction",),
-    "emergency_attendance": ("incidents",),
-    "response_time": ("incidents",),
-    "calls": ("calls",),
-    "drug_tests": ("drug_tests",),
-    "ksi": ("collisions", "casualties"),
-    "ksi_collisions": ("collisions", "casualties"),
-    "repeat_victims_in_window": ("crimes",),
-    "repeat_victims_previous_12_months": ("crimes",),
-    "confidence_survey": ("confidence_survey",),
-    "crimes_per_1000": ("crimes",),
-    "savings": ("savings",),
-    "days_lost": ("workforce",),
-}
 
 SOURCE_NAMES = {
     "crimes": "crime recording system (crimes)",
