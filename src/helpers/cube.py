@@ -47,16 +47,20 @@ import json
 import os
 import warnings
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import catalog as catalog_mod
 from . import periods
 from .config import REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
+from .loading import arrow_text
 
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
@@ -669,9 +673,16 @@ def _month_ords(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         s = pd.to_datetime(s, errors="coerce")
     elif getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
-    valid = ~np.asarray(s.isna())
-    vals = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    return np.where(valid, vals, 0), valid
+    ns = s.to_numpy(dtype="datetime64[ns]")
+    valid = ~np.isnat(ns)
+    if not valid.any():
+        return np.zeros(len(ns), dtype=np.int64), valid
+    # whole days, then a day -> month table over the span: one integer pass, not a calendar
+    # conversion per row (the data spans a few thousand days, the rows are millions)
+    days = ns.view(np.int64) // 86_400_000_000_000
+    lo, hi = int(days[valid].min()), int(days[valid].max())
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return np.where(valid, table[np.clip(days - lo, 0, hi - lo)], 0), valid
 
 
 def _datetimes(s: pd.Series) -> pd.Series:
@@ -716,11 +727,43 @@ def _codes(df: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> np.ndarra
 
 
 def _person_codes(s: pd.Series) -> np.ndarray:
-    """Integer codes for a person id column; -1 where empty."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    text = pd.Index(uniques).astype(str)
-    empty = np.append(np.asarray(text.str.strip() == ""), True)
-    return np.where(empty[codes], -1, codes)
+    """Integer codes for a person id column; -1 where empty (null or blank)."""
+    enc = pc.dictionary_encode(arrow_text(s))
+    blank = pc.equal(pc.utf8_trim_whitespace(enc.dictionary), "").to_numpy(zero_copy_only=False)
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if blank.any():
+        codes[np.isin(codes, np.flatnonzero(blank))] = -1
+    return codes
+
+
+class _IdOrder:
+    """The order of an extract's rows by id (as text): the tie-break between same-time records.
+
+    Ranks are worked out only for the rows a builder sorts (a domestic-abuse subset is a tenth of
+    the incidents), and not at all when the ids already ascend down the file, as extracts usually
+    do: then a row's position is its rank.
+    """
+
+    def __init__(self, ids: pd.Series):
+        self.ids = arrow_text(ids)
+        n = len(self.ids)
+        self.ascending = n < 2 or bool(
+            pc.all(pc.greater(self.ids.slice(1), self.ids.slice(0, n - 1))).as_py()
+        )
+
+    def ranks(self, rows: np.ndarray) -> np.ndarray:
+        """Numbers ordering ``rows`` by id (ties by position in ``rows``): comparable only among them."""
+        if self.ascending:
+            return np.asarray(rows, dtype=np.int64)
+        taken = self.ids.take(pa.array(np.asarray(rows, dtype=np.int64)))
+        rank = pc.rank(taken, sort_keys="ascending", tiebreaker="first")
+        return rank.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _positions(keys: pd.Series, ids: pd.Series) -> np.ndarray:
+    """For each of ``keys``, the row of ``ids`` (unique) holding the same text; -1 where none."""
+    pos = pc.index_in(arrow_text(keys), value_set=arrow_text(ids))
+    return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _matches(s: pd.Series, value: str) -> np.ndarray:
@@ -770,9 +813,11 @@ class Sources:
             o, v = _month_ords(df[col])
             self._date_ords[name] = (o, v)  # reused by the prepared crimes and incidents
             if v.any():
-                self._months[name] = np.unique(o[v])
-                lo.append(int(o[v].min()))
-                hi.append(int(o[v].max()))
+                ov = o[v]
+                first = int(ov.min())
+                self._months[name] = np.flatnonzero(np.bincount(ov - first)) + first
+                lo.append(first)
+                hi.append(int(self._months[name][-1]))
         self.m0 = min(lo) if lo else 0
         self.T = (max(hi) - self.m0 + 1) if hi else 1
 
@@ -790,6 +835,14 @@ class Sources:
         if name in self._date_ords:
             return self._date_ords[name]
         return _month_ords(self.raw[name][column])
+
+    def month_index(self, name: str) -> np.ndarray:
+        """Each row's month as ``0 … T - 1`` from the extract's date column; -1 where undated."""
+        key = ("month_index", name)
+        if key not in self._cache:
+            o, valid = self._ords(name, EXTRACTS[name].date_column)
+            self._cache[key] = np.where(valid, o - self.m0, -1).astype(np.int32)
+        return self._cache[key]
 
     def months(self, name: str) -> np.ndarray:
         """Boolean [T]: the months where extract ``name`` has records."""
@@ -811,22 +864,20 @@ class Sources:
             self.need(name)
             rec = np.zeros(self.T, dtype=bool)
             if name == "crime_offenders":
-                pos = pd.Index(self.crimes["crime_id"]).get_indexer(
-                    self.raw[name]["crime_id"].astype(str)
-                )
+                pos = self.offender_crime_rows()
                 t = self.crimes["t"][pos[pos >= 0]]
                 rec[np.unique(t[t >= 0])] = True
+            elif column in self.raw[name].columns and self.raw[name][column].dtype == bool:
+                rec = self.months(name)  # a plain bool column has no empty cells
             elif column in self.raw[name].columns:
                 s = self.raw[name][column]
                 filled = (
-                    _person_codes(s) >= 0
+                    self.person_codes(name, column) >= 0
                     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
                     else s.notna().to_numpy()
                 )
-                date_col = EXTRACTS[name].date_column
-                o, valid = self._ords(name, date_col)
-                t = o[valid & filled] - self.m0
-                rec[np.unique(t[(t >= 0) & (t < self.T)])] = True
+                t = self.month_index(name)[filled]
+                rec = np.bincount(t + 1, minlength=self.T + 1)[1:] > 0
             self._cache[key] = rec
         return self._cache[key]
 
@@ -850,6 +901,76 @@ class Sources:
         """The months ``name`` has records in; for ``crime_offenders``, those of ``crimes``."""
         return self.months("crimes" if name == "crime_offenders" else name)
 
+    def by_victim(self, name: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """Rows of ``name`` with a victim, sorted by victim, date, then record id.
+
+        Sorted once per extract; the rows of a ``mask`` are then a filter of that order (a
+        subsequence of a sorted list is sorted), not a sort of their own.
+        """
+
+        def make():
+            date = self.crimes["date"] if name == "crimes" else self.incidents["opened"]
+            return _sorted_records(self.victims(name), date, self.id_order(name))
+
+        order = self._once(("by_victim", name), make)
+        return order if mask is None else order[mask[order]]
+
+    def victims(self, name: str) -> np.ndarray:
+        """Codes of ``name``'s ``victim_id`` (-1 where empty or the column is absent)."""
+        self.need(name)
+        if "victim_id" not in self.raw[name].columns:
+            return np.full(len(self.raw[name]), -1, dtype=np.int64)
+        return self.person_codes(name, "victim_id")
+
+    def person_codes(self, name: str, column: str) -> np.ndarray:
+        """Integer codes of a text column of extract ``name`` (-1 where empty), computed once."""
+        return self._once(("codes", name, column), lambda: _person_codes(self.raw[name][column]))
+
+    def offender_crime_rows(self) -> np.ndarray:
+        """For each ``crime_offenders`` row, the ``crimes`` row of its crime_id (-1 where none)."""
+        self.need("crimes", "crime_offenders")
+        return self._once(
+            "offender_crime_rows",
+            lambda: _positions(
+                self.raw["crime_offenders"]["crime_id"], self.raw["crimes"]["crime_id"]
+            ),
+        )
+
+    def _once(self, key, fn: Callable):
+        """``fn()``, computed once; waits for it if :meth:`prefetch` started it on another core."""
+        value = self._cache.get(key)
+        if value is None:
+            value = self._cache[key] = fn()
+        elif isinstance(value, Future):
+            value = self._cache[key] = value.result()
+        return value
+
+    def prefetch(self) -> None:
+        """Start hashing the person and crime ids on a second thread while the builders run.
+
+        Hashing millions of distinct ids is the costliest step of a large build (5 s of 22 s at
+        scale 16) and Arrow's kernels release the GIL, so on a machine with two cores it overlaps
+        the builders' numpy work. A full build calls this; a build of a few measures need not.
+        """
+        jobs = {}
+        for name in ("crimes", "incidents"):  # in the order the builders need them
+            if name in self.raw and "victim_id" in self.raw[name].columns:
+                jobs[("codes", name, "victim_id")] = (_person_codes, self.raw[name]["victim_id"])
+        if "crimes" in self.raw and "crime_offenders" in self.raw:
+            co, crimes = self.raw["crime_offenders"], self.raw["crimes"]
+            jobs["offender_crime_rows"] = (_positions, co["crime_id"], crimes["crime_id"])
+            if "offender_id" in co.columns:
+                jobs[("codes", "crime_offenders", "offender_id")] = (
+                    _person_codes,
+                    co["offender_id"],
+                )
+        if not jobs or (os.cpu_count() or 1) < 2:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cube-prefetch")
+        for key, (fn, *args) in jobs.items():
+            self._cache.setdefault(key, pool.submit(fn, *args))
+        pool.shutdown(wait=False)  # the queued jobs still run; the thread ends with the last
+
     def data_to(self) -> dict[str, pd.Period]:
         return {n: pd.Period(ordinal=int(o.max()), freq="M") for n, o in self._months.items()}
 
@@ -869,6 +990,23 @@ class Sources:
             np.bincount(key[ok], weights=w, minlength=self.T * g).reshape(self.T, g).astype(float)
         )
 
+    def count(self, rec: dict, mask: np.ndarray, weights=None, *, month: str = "t") -> np.ndarray:
+        """``tally(rec[month][mask], rec["d"][mask], weights[mask])`` for a prepared extract.
+
+        Each row's cell (month x district) is worked out once per extract and month column, so a
+        measure costs one masked ``bincount`` over the rows; at scale 16 (22 million incidents)
+        that is ten times quicker than forming the cell anew for every measure.
+        """
+        key = f"cells:{month}"
+        if key not in rec:
+            t = np.asarray(rec[month], dtype=np.int64)
+            ok = (t >= 0) & (t < self.T)
+            rec[key] = np.where(ok, t * self.G + rec["d"], self.T * self.G).astype(np.int32)
+        cells = rec[key][mask]
+        w = None if weights is None else np.asarray(weights, dtype=float)[mask]
+        total = np.bincount(cells, weights=w, minlength=self.T * self.G + 1)
+        return total[: self.T * self.G].reshape(self.T, self.G).astype(float)
+
     # ----------------------------------------------------------------- prepared extracts
 
     @property
@@ -877,12 +1015,10 @@ class Sources:
             self.need("crimes")
             df = self.raw["crimes"]
             date = _datetimes(df["recorded_date"])
-            o, valid = self._ords("crimes", "recorded_date")
             out = {
-                "t": np.where(valid, o - self.m0, -1),
+                "t": self.month_index("crimes"),
                 "date": date.to_numpy(dtype="datetime64[ns]"),
                 "d": self.district_codes(df["district"]),
-                "crime_id": df["crime_id"].astype(str).to_numpy(),
             }
             for flag in (
                 "victim_based",
@@ -906,22 +1042,16 @@ class Sources:
                 out["outcome_t"] = np.where(ov, oo - self.m0, -1)
             else:
                 out["outcome_t"] = np.full(len(df), -1)
-            if "victim_id" in df.columns:
-                out["victim"] = _person_codes(df["victim_id"])
-            else:
-                out["victim"] = np.full(len(df), -1)
             self._cache["crimes"] = out
         return self._cache["crimes"]
 
-    def crime_rank(self) -> np.ndarray:
-        """Rank of each crime by id, to break ties between crimes recorded on the same day."""
-        if "crime_rank" not in self._cache:
-            ids = self.crimes["crime_id"]
-            order = np.argsort(ids, kind="stable")
-            rank = np.empty(len(ids), dtype=np.int64)
-            rank[order] = np.arange(len(ids))
-            self._cache["crime_rank"] = rank
-        return self._cache["crime_rank"]
+    def id_order(self, name: str) -> _IdOrder:
+        """The order of ``name``'s rows by record id, to break ties between same-time records."""
+        key = ("id_order", name)
+        if key not in self._cache:
+            self.need(name)
+            self._cache[key] = _IdOrder(self.raw[name][EXTRACTS[name].unique[0]])
+        return self._cache[key]
 
     @property
     def incidents(self) -> dict:
@@ -929,9 +1059,8 @@ class Sources:
             self.need("incidents")
             df = self.raw["incidents"]
             opened = _datetimes(df["opened_at"])
-            o, valid = self._ords("incidents", "opened_at")
             out = {
-                "t": np.where(valid, o - self.m0, -1),
+                "t": self.month_index("incidents"),
                 "opened": opened.to_numpy(dtype="datetime64[ns]"),
                 "arrived": _datetimes(df["arrived_at"]).to_numpy(dtype="datetime64[ns]")
                 if "arrived_at" in df.columns
@@ -940,15 +1069,10 @@ class Sources:
                 "rural": _matches(df["urban_rural"], "rural"),
                 "urban": _matches(df["urban_rural"], "urban"),
                 "d": self.district_codes(df["district"]),
-                "incident_id": df["incident_id"].astype(str).to_numpy(),
             }
             for flag in ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health"):
                 if flag in df.columns:
                     out[flag] = _bool(df[flag])
-            if "victim_id" in df.columns:
-                out["victim"] = _person_codes(df["victim_id"])
-            else:
-                out["victim"] = np.full(len(df), -1)
             self._cache["incidents"] = out
         return self._cache["incidents"]
 
@@ -1073,7 +1197,7 @@ def count_crimes(src: Sources, params: dict, m) -> dict[str, Part]:
     c = src.crimes
     mask = _crime_mask(c, params)
     cov = src.covered("crimes", *_mask_columns(params))
-    return _one(m, src.tally(c["t"][mask], c["d"][mask]), None, cov, sources=("crimes",))
+    return _one(m, src.count(c, mask), None, cov, sources=("crimes",))
 
 
 @builder("crimes_per_1000")
@@ -1081,7 +1205,7 @@ def crimes_per_1000(src: Sources, params: dict, m) -> dict[str, Part]:
     """Recorded crimes; denominator the district population (averaged over a window)."""
     c = src.crimes
     mask = _crime_mask(c, params)
-    num = src.tally(c["t"][mask], c["d"][mask])
+    num = src.count(c, mask)
     den = np.tile(src.population, (src.T, 1))
     cov = src.covered("crimes", *_mask_columns(params))
     return _one(m, num, den, cov, sources=("crimes",), den_agg="mean")
@@ -1093,8 +1217,8 @@ def solved_rate(src: Sources, params: dict, m) -> dict[str, Part]:
     c = src.crimes
     mask = _crime_mask(c, params)
     solved = mask & _is_solved(c) & (c["outcome_t"] >= 0)
-    num = src.tally(c["outcome_t"][solved], c["d"][solved])
-    den = src.tally(c["t"][mask], c["d"][mask])
+    num = src.count(c, solved, month="outcome_t")
+    den = src.count(c, mask)
     return _one(m, num, den, src.covered("crimes", *_mask_columns(params)), sources=("crimes",))
 
 
@@ -1107,7 +1231,7 @@ def count_outcomes(src: Sources, params: dict, m) -> dict[str, Part]:
         mask &= c["outcome_type"] == OUTCOME_TYPES.index(params["outcome_type"])
     return _one(
         m,
-        src.tally(c["outcome_t"][mask], c["d"][mask]),
+        src.count(c, mask, month="outcome_t"),
         None,
         src.covered("crimes", *_mask_columns(params)),
         sources=("crimes",),
@@ -1124,28 +1248,28 @@ def outcome_breakdown(src: Sources, params: dict, m) -> dict[str, Part]:
     total = np.zeros((src.T, src.G))
     for o in SOLVED_OUTCOMES:
         mask = has & (c["outcome_type"] == OUTCOME_TYPES.index(o))
-        arr = src.tally(c["outcome_t"][mask], c["d"][mask])
+        arr = src.count(c, mask, month="outcome_t")
         total += arr
         out[f"disposal_{o}"] = Part({"month": arr}, None, cov, sources=("crimes",), unit="count")
     out[m.id] = Part({"month": total}, None, cov, sources=("crimes",))
     return out
 
 
-def _sorted_records(victim, date, tiebreak):
-    """Indices of records with a victim, sorted by victim, date, tie-break."""
+def _sorted_records(victim, date, order: _IdOrder):
+    """Indices of records with a victim, sorted by victim, date, then record id."""
     idx = np.nonzero(victim >= 0)[0]
-    order = np.lexsort((tiebreak[idx], date[idx].astype(np.int64), victim[idx]))
-    return idx[order]
+    return idx[np.lexsort((order.ranks(idx), date[idx].astype(np.int64), victim[idx]))]
 
 
-def _repeat_365(victim, date, tiebreak, mask) -> np.ndarray:
-    """True for records whose victim had another (masked) record in the 365 days before it."""
-    v = np.where(mask, victim, -1)
-    idx = _sorted_records(v, date, tiebreak)
+def _repeat_365(victim, date, idx) -> np.ndarray:
+    """True for records whose victim had another record of ``idx`` in the 365 days before it.
+
+    ``idx``: the records to look at, sorted by victim, date and id (:meth:`Sources.by_victim`).
+    """
     rep = np.zeros(len(victim), dtype=bool)
     if idx.size < 2:
         return rep
-    sv = v[idx]
+    sv = victim[idx]
     sd = date[idx]
     same = np.zeros(idx.size, dtype=bool)
     same[1:] = sv[1:] == sv[:-1]
@@ -1155,36 +1279,19 @@ def _repeat_365(victim, date, tiebreak, mask) -> np.ndarray:
     return rep
 
 
-def _first_per_person_month(person, t, d, mask, order_key) -> tuple[np.ndarray, np.ndarray]:
-    """Month and district of each person's first masked record in each month."""
-    idx = np.nonzero(mask & (person >= 0))[0]
+def _first_per_person_month(person, t, d, idx):
+    """Month and district of each person's first record of ``idx`` in each month.
+
+    ``idx`` is sorted by person, date, then record id; the month follows the date, so each
+    person-month is one run and its first record is the earliest.
+    """
     if idx.size == 0:
         return np.array([], np.int64), np.array([], np.int64)
-    o = np.lexsort((order_key[idx], t[idx], person[idx]))
-    idx = idx[o]
+    p, tm = person[idx], t[idx]
     first = np.ones(idx.size, dtype=bool)
-    first[1:] = (person[idx][1:] != person[idx][:-1]) | (t[idx][1:] != t[idx][:-1])
+    first[1:] = (p[1:] != p[:-1]) | (tm[1:] != tm[:-1])
     sel = idx[first]
     return t[sel], d[sel]
-
-
-def _order_key(date, tiebreak) -> np.ndarray:
-    """A single sortable key: date, then tie-break (both as int64 ranks)."""
-    r = np.lexsort((tiebreak, date.astype(np.int64)))
-    key = np.empty(len(r), dtype=np.int64)
-    key[r] = np.arange(len(r))
-    return key
-
-
-def _incident_rank(src: Sources) -> np.ndarray:
-    def make():
-        ids = src.incidents["incident_id"]
-        order = np.argsort(ids, kind="stable")
-        rank = np.empty(len(ids), dtype=np.int64)
-        rank[order] = np.arange(len(ids))
-        return rank
-
-    return src.cached("incident_rank", make)
 
 
 @builder("repeat_da_incidents")
@@ -1195,12 +1302,12 @@ def repeat_da_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
     rule = params.get("rule", "previous_12_months")
     cov = src.covered("incidents", "domestic_abuse", "victim_id")
     if rule == "previous_12_months":
-        rep = _repeat_365(inc["victim"], inc["opened"], _incident_rank(src), da)
+        rep = _repeat_365(src.victims("incidents"), inc["opened"], src.by_victim("incidents", da))
         covered = _with_history(cov, 12)
         note = "the rule looks back 365 days"
     elif rule == "since_financial_year_start":
-        v = np.where(da, inc["victim"], -1)
-        idx = _sorted_records(v, inc["opened"], _incident_rank(src))
+        v = src.victims("incidents")
+        idx = src.by_victim("incidents", da)
         rep = np.zeros(len(v), dtype=bool)
         if idx.size > 1:
             fy = _fy_start_ord(inc["t"][idx] + src.m0)
@@ -1213,7 +1320,7 @@ def repeat_da_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
         raise CubeError(f"measure {m.id!r}: unknown repeat rule {rule!r}")
     return _one(
         m,
-        src.tally(inc["t"][rep], inc["d"][rep]),
+        src.count(inc, rep),
         None,
         covered,
         sources=("incidents",),
@@ -1227,14 +1334,15 @@ def repeat_da_victims(src: Sources, params: dict, m) -> dict[str, Part]:
     source = params.get("source", "incidents")
     if source == "incidents":
         r = src.incidents
-        date, tb = r["opened"], _incident_rank(src)
+        date = r["opened"]
     elif source == "crimes":
         r = src.crimes
-        date, tb = r["date"], src.crime_rank()
+        date = r["date"]
     else:
         raise CubeError(f"measure {m.id!r}: unknown source {source!r}")
-    rep = _repeat_365(r["victim"], date, tb, r["domestic_abuse"])
-    t, d = _first_per_person_month(r["victim"], r["t"], r["d"], rep, _order_key(date, tb))
+    victim = src.victims(source)
+    rep = _repeat_365(victim, date, src.by_victim(source, r["domestic_abuse"]))
+    t, d = _first_per_person_month(victim, r["t"], r["d"], src.by_victim(source, rep))
     return _one(
         m,
         src.tally(t, d),
@@ -1250,9 +1358,9 @@ def repeat_victims_previous_12_months(src: Sources, params: dict, m) -> dict[str
     """Victims of a crime in the month who were victims of another crime in the 365 days before."""
     c = src.crimes
     mask = _crime_mask(c, params)
-    rep = _repeat_365(c["victim"], c["date"], src.crime_rank(), mask)
-    key = src.cached("crime_order_key", lambda: _order_key(c["date"], src.crime_rank()))
-    t, d = _first_per_person_month(c["victim"], c["t"], c["d"], rep, key)
+    victim = src.victims("crimes")
+    rep = _repeat_365(victim, c["date"], src.by_victim("crimes", mask))
+    t, d = _first_per_person_month(victim, c["t"], c["d"], src.by_victim("crimes", rep))
     return _one(
         m,
         src.tally(t, d),
@@ -1275,8 +1383,8 @@ def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
     """
     c = src.crimes
     mask = _crime_mask(c, params) & (c["t"] >= 0)
-    v = np.where(mask, c["victim"], -1)
-    idx = _sorted_records(v, c["date"], src.crime_rank())
+    v = src.victims("crimes")
+    idx = src.by_victim("crimes", mask)
     cov = src.covered("crimes", "victim_id", *_mask_columns(params))
     num = {}
     T, G = src.T, src.G
@@ -1284,27 +1392,28 @@ def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
         for kind in WINDOW_KINDS:
             num[kind] = np.zeros((T, G))
         return {m.id: Part(num, None, cov, sources=("crimes",))}
-    sv, mi, di = v[idx], c["t"][idx].astype(np.int64), c["d"][idx]
-    same_prev = np.zeros(idx.size, dtype=bool)
-    same_prev[1:] = sv[1:] == sv[:-1]
-    same_next = np.zeros(idx.size, dtype=bool)
-    same_next[:-1] = sv[:-1] == sv[1:]
-    mp = np.where(same_prev, np.roll(mi, 1), _NO_MONTH)
-    mn = np.where(same_next, np.roll(mi, -1), _FAR_MONTH)
-    fy_end = _fy_start_ord(mi + src.m0) - src.m0 + 11
+    # month indices fit in int32: half the memory traffic of int64 over millions of crimes
+    sv, mi, di = v[idx], c["t"][idx].astype(np.int32), c["d"][idx].astype(np.int32)
+    no_month, far_month = np.int32(-(2**20)), np.int32(2**20)
+    same = sv[1:] == sv[:-1]  # crime i and i + 1 have the same victim
+    mp = np.full(idx.size, no_month)
+    mp[1:] = np.where(same, mi[:-1], no_month)
+    mn = np.full(idx.size, far_month)
+    mn[:-1] = np.where(same, mi[1:], far_month)
+    ords = mi + np.int32(src.m0)
+    fy_end = ords - (ords % 12 - 3) % 12 - np.int32(src.m0) + 11
     intervals = {
         "month": (np.where((mp < mi) & (mn == mi), mi, 1), np.where((mp < mi) & (mn == mi), mi, 0)),
         "rolling-12m": (np.maximum(mn, mp + 12), mi + 11),
-        "fytd": (mn, np.where(mp < fy_end - 11, fy_end, _NO_MONTH)),
+        "fytd": (mn, np.where(mp < fy_end - 11, fy_end, no_month)),
     }
     for kind, (lo, hi) in intervals.items():
         hi = np.minimum(hi, T - 1)
         ok = lo <= hi
-        lo_, hi_, d_ = lo[ok], hi[ok], di[ok]
-        diff = np.zeros((T + 1, G))
-        np.add.at(diff, (lo_, d_), 1.0)
-        np.add.at(diff, (hi_ + 1, d_), -1.0)
-        num[kind] = np.cumsum(diff, axis=0)[:T]
+        starts = np.bincount(lo[ok] * G + di[ok], minlength=(T + 1) * G)
+        ends = np.bincount((hi[ok] + 1) * G + di[ok], minlength=(T + 1) * G)
+        diff = (starts - ends).reshape(T + 1, G)
+        num[kind] = np.cumsum(diff, axis=0)[:T].astype(float)
     return {m.id: Part(num, None, cov, sources=("crimes",))}
 
 
@@ -1347,8 +1456,9 @@ def _cohorts(src: Sources, da: bool, age: str) -> tuple[np.ndarray, np.ndarray]:
         keep &= c["domestic_abuse"][row]
     row, off, ages = row[keep], off[keep], ages[keep]
     t = c["t"][row].astype(np.int64)
-    key = src.cached("crime_order_key", lambda: _order_key(c["date"], src.crime_rank()))
-    order = np.lexsort((key[row], t, off))
+    # offender, then the crime's date and id (the month follows the date)
+    ranks = src.id_order("crimes").ranks(row)
+    order = np.lexsort((ranks, c["date"][row].astype(np.int64), off))
     row, off, ages, t = row[order], off[order], ages[order], t[order]
     first = np.ones(row.size, dtype=bool)
     first[1:] = (off[1:] != off[:-1]) | (t[1:] != t[:-1])
@@ -1370,8 +1480,7 @@ def _cohorts(src: Sources, da: bool, age: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _offender_links(src: Sources) -> dict:
     co = src.raw["crime_offenders"]
-    c = src.crimes
-    pos = pd.Index(c["crime_id"]).get_indexer(co["crime_id"].astype(str))
+    pos = src.offender_crime_rows()
     ok = pos >= 0
     if not ok.all():
         bad = co.loc[~ok, "crime_id"].astype(str).head(5).tolist()
@@ -1380,7 +1489,8 @@ def _offender_links(src: Sources) -> dict:
             f"(e.g. {bad}); they are left out of re-offending",
             stacklevel=2,
         )
-    codes, _ = pd.factorize(co["offender_id"].astype(str))
+    codes = src.person_codes("crime_offenders", "offender_id")
+    ok &= codes >= 0  # a link with no offender id names nobody to follow
     ages = pd.to_numeric(co["age_at_offence"], errors="coerce").fillna(-1).to_numpy()
     return {"row": pos[ok], "offender": codes[ok], "age": ages[ok]}
 
@@ -1402,7 +1512,7 @@ def count_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
         columns.append("grade")
     return _one(
         m,
-        src.tally(inc["t"][mask], inc["d"][mask]),
+        src.count(inc, mask),
         None,
         src.covered("incidents", *columns),
         sources=("incidents",),
@@ -1410,8 +1520,14 @@ def count_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
 
 
 def _minutes_to_arrive(inc: dict) -> np.ndarray:
-    delta = (inc["arrived"] - inc["opened"]).astype("timedelta64[s]").astype(float) / 60.0
-    return np.where(np.isnat(inc["arrived"]), np.nan, delta)
+    """Minutes from opening to first arrival for grade 1 incidents (the only ones timed); NaN
+    for the others and where no arrival is recorded."""
+    out = np.full(len(inc["grade"]), np.nan)
+    g1 = np.flatnonzero(inc["grade"] == 1)
+    arrived = inc["arrived"][g1]
+    delta = (arrived - inc["opened"][g1]).astype("timedelta64[s]").astype(float) / 60.0
+    out[g1] = np.where(np.isnat(arrived), np.nan, delta)
+    return out
 
 
 @builder("emergency_attendance")
@@ -1422,16 +1538,20 @@ def emergency_attendance(src: Sources, params: dict, m) -> dict[str, Part]:
     urban (stricter) standard.
     """
     inc = src.incidents
-    g1 = inc["grade"] == 1
-    minutes = _minutes_to_arrive(inc)
+    g1 = src.cached("grade_1", lambda: inc["grade"] == 1)
+    rows = np.flatnonzero(g1)  # a tenth of the incidents: work on those alone
+    minutes = src.cached("minutes_to_arrive", lambda: _minutes_to_arrive(inc))[rows]
     limit = np.where(
-        inc["rural"], float(params.get("rural_minutes", 20)), float(params.get("urban_minutes", 15))
+        inc["rural"][rows],
+        float(params.get("rural_minutes", 20)),
+        float(params.get("urban_minutes", 15)),
     )
-    within = g1 & ~np.isnan(minutes) & (minutes <= limit)
+    within = np.zeros(len(g1), dtype=bool)
+    within[rows] = ~np.isnan(minutes) & (minutes <= limit)
     return _one(
         m,
-        src.tally(inc["t"][within], inc["d"][within]),
-        src.tally(inc["t"][g1], inc["d"][g1]),
+        src.count(inc, within),
+        src.count(inc, g1),
         src.covered("incidents", "grade", "urban_rural"),
         sources=("incidents",),
     )
@@ -1441,7 +1561,7 @@ def emergency_attendance(src: Sources, params: dict, m) -> dict[str, Part]:
 def response_time(src: Sources, params: dict, m) -> dict[str, Part]:
     """Mean minutes to first arrival, attended grade 1 incidents (urban or rural)."""
     inc = src.incidents
-    minutes = _minutes_to_arrive(inc)
+    minutes = src.cached("minutes_to_arrive", lambda: _minutes_to_arrive(inc))
     mask = (inc["grade"] == 1) & ~np.isnan(minutes)
     columns = ["grade"]
     if params.get("urban_rural"):
@@ -1450,8 +1570,8 @@ def response_time(src: Sources, params: dict, m) -> dict[str, Part]:
         columns.append("urban_rural")
     return _one(
         m,
-        src.tally(inc["t"][mask], inc["d"][mask], minutes[mask]),
-        src.tally(inc["t"][mask], inc["d"][mask]),
+        src.count(inc, mask, minutes),
+        src.count(inc, mask),
         src.covered("incidents", *columns),
         sources=("incidents",),
     )
@@ -1542,13 +1662,9 @@ def _ksi_frame(src: Sources) -> pd.DataFrame:
         cas = src.raw["casualties"]
         o, valid = _month_ords(col["collision_date"])
         coll = pd.DataFrame(
-            {
-                "collision_id": col["collision_id"].astype(str).to_numpy(),
-                "t": np.where(valid, o - src.m0, -1),
-                "d": src.district_codes(col["district"]),
-            }
+            {"t": np.where(valid, o - src.m0, -1), "d": src.district_codes(col["district"])}
         )
-        pos = pd.Index(coll["collision_id"]).get_indexer(cas["collision_id"].astype(str))
+        pos = _positions(cas["collision_id"], col["collision_id"])
         sev = cas["severity"].astype("string").str.strip().str.lower()
         out = pd.DataFrame(
             {
@@ -1740,8 +1856,11 @@ def build_cube(
         reference = Reference(reference["districts"], reference["msg_forces"])
     elif isinstance(reference, (str, os.PathLike)):
         reference = Reference.load(Path(reference))
-    measures = list(catalog_mod.load_catalog()) if measures is None else list(measures)
+    full = measures is None
+    measures = list(catalog_mod.load_catalog()) if full else list(measures)
     src = Sources(extracts, reference)
+    if full:
+        src.prefetch()
     geo_names = [*src.districts, UNASSIGNED]
 
     cols: dict[str, list] = {
@@ -1765,29 +1884,34 @@ def build_cube(
         cols["den"].append(np.full(k * n, np.nan) if den is None else den[covered_t].reshape(-1))
 
     for m in measures:
-        fn = BUILDERS.get(m.builder)
-        if fn is None:
+        if m.builder not in BUILDERS:
             raise CubeError(
                 f"catalog measure {m.id!r}: builder {m.builder!r} is not defined in helpers.cube; "
                 f"known: {', '.join(sorted(BUILDERS))}"
             )
+    # Builders run cheapest-first, so the ids hashed by prefetch() are ready when needed; the
+    # results are written in catalog order whatever the order they were built in.
+    built = {}
+    for i in sorted(range(len(measures)), key=lambda i: (_needs_ids(measures[i]), i)):
+        m = measures[i]
         src.asked = []
         try:
-            parts = fn(src, m.params, m)
-            missing: tuple[str, ...] = ()
+            built[i] = BUILDERS[m.builder](src, m.params, m), _unrecorded(src)
         except _Absent as exc:
+            built[i] = exc
+    for i, m in enumerate(measures):
+        if isinstance(built[i], _Absent):
             sources = BUILDER_SOURCES.get(m.builder, ())
             if m.builder == "repeat_da_victims":
                 sources = (m.params.get("source", "incidents"),)
-            parts = {}
-            missing = tuple(s for s in sources if not src.has(s)) or (exc.name,)
+            missing = tuple(s for s in sources if not src.has(s)) or (built[i].name,)
             meta_rows.append(
                 _meta_row(
                     m.id, m.unit, m, "sum", ("month",), "window", m.levels, sources, missing, ""
                 )
             )
             continue
-        unrecorded, never = _unrecorded(src)
+        parts, (unrecorded, never) = built[i]
         for mid, part in parts.items():
             levels = tuple(lv for lv in m.levels if part.district_level or lv == "force")
             covered_t = np.nonzero(part.covered)[0]
@@ -1864,6 +1988,16 @@ def build_cube(
         reference=reference,
     )
     return cube
+
+
+def _needs_ids(m: catalog_mod.Measure) -> int:
+    """0 for a builder that needs no hashed ids; else 1-3 by when :meth:`Sources.prefetch` has
+    them ready (crime victims first, then incident victims, then offenders)."""
+    if m.builder in ("repeat_victims_in_window", "repeat_victims_previous_12_months"):
+        return 1
+    if m.builder == "repeat_da_victims":
+        return 1 if m.params.get("source") == "crimes" else 2
+    return {"repeat_da_incidents": 2, "reoffenders": 3}.get(m.builder, 0)
 
 
 def _unrecorded(src: Sources) -> tuple[dict[str, list[str]], list[str]]:

@@ -632,6 +632,63 @@ def test_domestic_abuse_reoffending_needs_a_further_domestic_abuse_crime():
     assert num(cube, "adult_reoffenders", "month", "2016-09", lag=6) == 2
 
 
+# ---------------------------------------------------------------------------- row order
+
+TIED_CRIMES = [
+    # the same victim twice on one day in two districts: the lower id is the first crime
+    crime("T20", "2015-06-10", "B1", victim_id="TV", domestic_abuse=True),
+    crime("T100", "2015-06-10", "A1", victim_id="TV", domestic_abuse=True),
+    crime("T3", "2015-07-01", "A2", victim_id="TV", domestic_abuse=True),
+]
+TIED_INCIDENTS = [
+    incident("J9", "2015-06-10 10:00", "B1", domestic_abuse=True, victim_id="TW"),
+    incident("J10", "2015-06-10 10:00", "A2", domestic_abuse=True, victim_id="TW"),
+    incident("J11", "2015-06-11 10:00", "A1", domestic_abuse=True, victim_id="TW"),
+]
+
+
+def _cube_from(extracts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    key = ["measure_id", "window", "month", "level", "geography"]
+    return build_cube(extracts, REF).frame.sort_values(key).reset_index(drop=True)
+
+
+def test_the_cube_does_not_depend_on_the_order_of_rows_in_the_files():
+    """Same-time records of one person are ordered by record id (as text), not by file position:
+    ids in file order, reversed and shuffled give the same cube, cell for cell."""
+    crimes = frame(
+        background_crimes() + REPEAT_VICTIM_CRIMES + OFFENDER_CRIMES + TIED_CRIMES,
+        dates=("recorded_date", "outcome_date"),
+    )
+    incidents = frame(
+        background_incidents() + DA_INCIDENTS + TIED_INCIDENTS,
+        datetimes=("opened_at", "arrived_at"),
+    )
+    links = pd.concat([background_links(), LINKS], ignore_index=True)
+    by_id = {
+        "crimes": crimes.sort_values("crime_id", ignore_index=True),  # ids ascending down the file
+        "incidents": incidents.sort_values("incident_id", ignore_index=True),
+        "crime_offenders": links,
+    }
+    expected = _cube_from(by_id)
+    rng = np.random.default_rng(7)
+    for reorder in (
+        lambda df: df.iloc[::-1].reset_index(drop=True),
+        lambda df: df.iloc[rng.permutation(len(df))].reset_index(drop=True),
+    ):
+        got = _cube_from({k: reorder(v) for k, v in by_id.items()})
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    f = expected[(expected.window == "month") & (expected.level == "district")]
+
+    def at(mid, month):
+        rows = f[(f.measure_id == mid) & (f.month == month) & (f.numerator > 0)]
+        return dict(zip(rows.geography, rows.numerator, strict=True))
+
+    # T100 sorts before T20 as text: TV's repeat in June is T20 (B1)
+    assert at("da_repeat_victims_crime", "2015-06") == {"B1": 1.0}
+    # J10 sorts before J9: TW's first repeat incident of June is J9 (B1)
+    assert at("da_repeat_victims_incidents", "2015-06") == {"B1": 1.0}
+
+
 # ---------------------------------------------------------------------------- incidents
 
 
