@@ -60,7 +60,7 @@ from . import catalog as catalog_mod
 from . import periods
 from .config import REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
-from .loading import arrow_text
+from .loading import arrow_text, month_ordinals
 
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
@@ -673,16 +673,7 @@ def _month_ords(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         s = pd.to_datetime(s, errors="coerce")
     elif getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
-    ns = s.to_numpy(dtype="datetime64[ns]")
-    valid = ~np.isnat(ns)
-    if not valid.any():
-        return np.zeros(len(ns), dtype=np.int64), valid
-    # whole days, then a day -> month table over the span: one integer pass, not a calendar
-    # conversion per row (the data spans a few thousand days, the rows are millions)
-    days = ns.view(np.int64) // 86_400_000_000_000
-    lo, hi = int(days[valid].min()), int(days[valid].max())
-    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return np.where(valid, table[np.clip(days - lo, 0, hi - lo)], 0), valid
+    return month_ordinals(s.to_numpy(dtype="datetime64[ns]"))
 
 
 def _datetimes(s: pd.Series) -> pd.Series:
@@ -766,12 +757,20 @@ def _positions(keys: pd.Series, ids: pd.Series) -> np.ndarray:
     return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _text_codes(s: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    """Index in ``values`` of each cell, ignoring case and spaces; -1 for empty or other text."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = np.asarray(s.cat.codes, dtype=np.int64), s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    names = [str(u).strip().lower() for u in uniques]
+    lookup = np.array([values.index(n) if n in values else -1 for n in names] + [-1])
+    return lookup[codes]
+
+
 def _matches(s: pd.Series, value: str) -> np.ndarray:
     """True where a text/category column equals ``value`` (ignoring case and spaces)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    want = str(value).strip().lower()
-    hit = np.array([str(u).strip().lower() == want for u in uniques] + [False])
-    return hit[codes]
+    return _text_codes(s, (str(value).strip().lower(),)) == 0
 
 
 class Sources:
@@ -876,10 +875,24 @@ class Sources:
                     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
                     else s.notna().to_numpy()
                 )
-                t = self.month_index(name)[filled]
-                rec = np.bincount(t + 1, minlength=self.T + 1)[1:] > 0
+                rec = self._months_with(name, filled)
             self._cache[key] = rec
         return self._cache[key]
+
+    def _months_with(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Boolean [T]: months with at least one row of ``name`` in the boolean ``rows``.
+
+        Columns are usually filled on nearly every row, so this counts the (few) empty rows per
+        month and compares with the rows per month, rather than gathering millions of filled ones.
+        """
+        t = self.month_index(name)
+        per_month = self._once(
+            ("rows_per_month", name), lambda: np.bincount(t + 1, minlength=self.T + 1)
+        )
+        if np.count_nonzero(rows) * 2 < len(rows):
+            return np.bincount(t[rows] + 1, minlength=self.T + 1)[1:] > 0
+        empty = np.bincount(t[~rows] + 1, minlength=self.T + 1)
+        return (per_month - empty)[1:] > 0
 
     def covered(self, name: str, *columns: str) -> np.ndarray:
         """Boolean [T]: months where ``name`` has records and every one of ``columns`` is recorded.
@@ -914,6 +927,23 @@ class Sources:
 
         order = self._once(("by_victim", name), make)
         return order if mask is None else order[mask[order]]
+
+    def by_victim_columns(self, name: str, mask: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``rows, victim, month, district`` of :meth:`by_victim` for ``mask``, read from copies
+        kept in that order (a sequential pass instead of random gathers over millions of rows)."""
+        order = self.by_victim(name)
+
+        def make():
+            rec = self.crimes if name == "crimes" else self.incidents
+            return (
+                self.victims(name)[order],
+                rec["t"][order].astype(np.int32),
+                rec["d"][order].astype(np.int32),
+            )
+
+        victim, month, district = self._once(("by_victim_columns", name), make)
+        keep = mask[order]
+        return order[keep], victim[keep], month[keep], district[keep]
 
     def victims(self, name: str) -> np.ndarray:
         """Codes of ``name``'s ``victim_id`` (-1 where empty or the column is absent)."""
@@ -1059,6 +1089,7 @@ class Sources:
             self.need("incidents")
             df = self.raw["incidents"]
             opened = _datetimes(df["opened_at"])
+            urban_rural = _text_codes(df["urban_rural"], ("urban", "rural"))
             out = {
                 "t": self.month_index("incidents"),
                 "opened": opened.to_numpy(dtype="datetime64[ns]"),
@@ -1066,8 +1097,8 @@ class Sources:
                 if "arrived_at" in df.columns
                 else np.full(len(df), np.datetime64("NaT"), dtype="datetime64[ns]"),
                 "grade": pd.to_numeric(df["grade"], errors="coerce").fillna(0).to_numpy(np.int64),
-                "rural": _matches(df["urban_rural"], "rural"),
-                "urban": _matches(df["urban_rural"], "urban"),
+                "urban": urban_rural == 0,
+                "rural": urban_rural == 1,
                 "d": self.district_codes(df["district"]),
             }
             for flag in ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health"):
@@ -1383,8 +1414,7 @@ def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
     """
     c = src.crimes
     mask = _crime_mask(c, params) & (c["t"] >= 0)
-    v = src.victims("crimes")
-    idx = src.by_victim("crimes", mask)
+    idx, sv, mi, di = src.by_victim_columns("crimes", mask)
     cov = src.covered("crimes", "victim_id", *_mask_columns(params))
     num = {}
     T, G = src.T, src.G
@@ -1393,7 +1423,6 @@ def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
             num[kind] = np.zeros((T, G))
         return {m.id: Part(num, None, cov, sources=("crimes",))}
     # month indices fit in int32: half the memory traffic of int64 over millions of crimes
-    sv, mi, di = v[idx], c["t"][idx].astype(np.int32), c["d"][idx].astype(np.int32)
     no_month, far_month = np.int32(-(2**20)), np.int32(2**20)
     same = sv[1:] == sv[:-1]  # crime i and i + 1 have the same victim
     mp = np.full(idx.size, no_month)
@@ -1665,11 +1694,12 @@ def _ksi_frame(src: Sources) -> pd.DataFrame:
             {"t": np.where(valid, o - src.m0, -1), "d": src.district_codes(col["district"])}
         )
         pos = _positions(cas["collision_id"], col["collision_id"])
-        sev = cas["severity"].astype("string").str.strip().str.lower()
         out = pd.DataFrame(
             {
                 "pos": pos,
-                "severity": sev.fillna("").to_numpy(dtype=object),
+                "severity": np.array(["fatal", "serious", ""], dtype=object)[
+                    _text_codes(cas["severity"], ("fatal", "serious"))
+                ],
                 "road_user": cas["road_user"].astype("string").fillna("").to_numpy(dtype=object),
                 "age": pd.to_numeric(cas["age"], errors="coerce").to_numpy(float)
                 if "age" in cas.columns
@@ -1682,7 +1712,7 @@ def _ksi_frame(src: Sources) -> pd.DataFrame:
         out = out[out["pos"] >= 0]
         out["t"] = coll["t"].to_numpy()[out["pos"].to_numpy()]
         out["d"] = coll["d"].to_numpy()[out["pos"].to_numpy()]
-        out["ksi"] = out["severity"].isin(["fatal", "serious"])
+        out["ksi"] = out["severity"] != ""
         return out
 
     return src.cached("ksi", make)

@@ -509,10 +509,22 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _Unreadable(f"cannot be read as CSV: {_clean(e, path)}") from None
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, categories: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a parquet file; the text columns named in ``categories`` come as dictionaries.
+
+    A category column (district, offence group …) read as a dictionary is codes plus its few
+    distinct texts, checked once each (see ``_FileCheck._text``) instead of row by row.
+    """
     try:
         with open(path, "rb") as fh:
-            table = pq.read_table(fh)
+            schema = pq.read_schema(fh)
+            text = {
+                f.name
+                for f in schema
+                if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            }
+            fh.seek(0)
+            table = pq.read_table(fh, read_dictionary=[c for c in categories if c in text] or None)
         # Text stays in Arrow (zero copy) until checked; dates come as datetime64, not objects.
         frame = table.to_pandas(
             types_mapper={
@@ -525,7 +537,9 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise _Unreadable(f"cannot be read as parquet: {_clean(e, path)}") from None
     if any(n is not None for n in frame.index.names):
         frame = frame.reset_index()  # an id saved as the index is a column for us
-    return frame.reset_index(drop=True)
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0):
+        frame.index = pd.RangeIndex(len(frame))  # relabel only: reset_index copies every column
+    return frame
 
 
 def _clean(e: Exception, path: Path) -> str:
@@ -584,16 +598,42 @@ class _FileCheck:
         return out if len(self.problems) == n_before else None
 
     def _text(self, col: Column, raw: pd.Series, refs: _References) -> pd.Series:
-        arr, not_text = _text_array(raw)
+        # A column read as a dictionary (category codes + their few distinct texts) is checked
+        # on its distinct texts and the results spread to the rows by code: a few passes over
+        # small integers instead of a dozen over millions of strings.
+        if isinstance(raw.dtype, pd.CategoricalDtype) and (
+            pd.api.types.infer_dtype(raw.dtype.categories, skipna=True) == "string"
+        ):
+            cats = raw.cat.categories
+            rows = np.asarray(raw.cat.codes, dtype=np.int64)
+            rows = np.where(rows < 0, len(cats), rows)
+            used = np.bincount(rows, minlength=len(cats) + 1) > 0
+            # a category no row uses is left out (as empty): it is not a value of the file
+            arr = pa.array(
+                [c if u else None for c, u in zip(cats, used, strict=False)] + [None], pa.string()
+            )
+
+            def spread(mask: np.ndarray) -> np.ndarray:
+                return mask[rows]
+
+            not_text = np.zeros(len(arr), dtype=bool)
+        else:
+            arr, not_text = _text_array(raw)
+            rows = None
+
+            def spread(mask: np.ndarray) -> np.ndarray:
+                return mask
+
         self.flag_values(
             col.name,
             "are not text (a number, date or true/false where text is expected)",
-            not_text,
+            spread(not_text),
             raw,
         )
         length = pc.utf8_length(arr)
-        blank = _np_bool(pc.or_(pc.equal(length, 0), pc.utf8_is_space(arr)), True) & ~not_text
-        too_long = _np_bool(pc.greater(length, MAX_TEXT_LENGTH), False)
+        blank_v = _np_bool(pc.or_(pc.equal(length, 0), pc.utf8_is_space(arr)), True) & ~not_text
+        too_long_v = _np_bool(pc.greater(length, MAX_TEXT_LENGTH), False)
+        blank, too_long = spread(blank_v), spread(too_long_v)
         self.flag_values(
             col.name,
             f"are longer than {MAX_TEXT_LENGTH:,} characters (too long for an id or code)",
@@ -603,20 +643,23 @@ class _FileCheck:
         allowed, what = self._allowed(col, refs)
         if allowed is not None:
             known = _np_bool(pc.is_in(arr, value_set=pa.array(sorted(allowed))), False)
-            self.flag_values(col.name, what, ~blank & ~too_long & ~not_text & ~known, raw)
+            unknown = spread(~blank_v & ~too_long_v & ~not_text & ~known)
+            self.flag_values(col.name, what, unknown, raw)
         is_district = col.name == self.extract.district_column
         if is_district:
-            self.report.unassigned_in_file = int(_np_bool(pc.equal(arr, UNASSIGNED), False).sum())
-        unassigned = np.zeros(0, dtype=bool)
+            named = spread(_np_bool(pc.equal(arr, UNASSIGNED), False))
+            self.report.unassigned_in_file = int(named.sum())
+        unassigned_v = np.zeros(0, dtype=bool)
         if blank.any() and not col.nullable:
             if is_district:
-                unassigned = blank
+                unassigned_v = blank_v
                 self.report.unassigned_mapped = int(blank.sum())
             else:
                 self.flag_values(col.name, "are empty (this column must have a value)", blank, raw)
         if col.type == "str":
             first = pc.utf8_slice_codeunits(arr, 0, 1)
-            formula = _np_bool(pc.is_in(first, value_set=pa.array(FORMULA_PREFIXES)), False)
+            formula_v = _np_bool(pc.is_in(first, value_set=pa.array(FORMULA_PREFIXES)), False)
+            formula = spread(formula_v)
             if formula.any():
                 self.report.formula_like_cells += int(formula.sum())
                 for r in self.rownum[np.flatnonzero(formula)[:MAX_EXAMPLES]].tolist():
@@ -624,7 +667,11 @@ class _FileCheck:
                         self.report.formula_like_examples.append(f"row {r}, column '{col.name}'")
         if col.type == "category":
             categories = sorted(allowed - {UNASSIGNED}) + [UNASSIGNED] if is_district else None
-            out = _categorical(arr, blank, unassigned, categories or col.allowed)
+            out = _categorical(arr, blank_v, unassigned_v, categories or col.allowed)
+            if rows is not None:
+                out = pd.Categorical.from_codes(out.codes[rows], dtype=out.dtype)
+        elif rows is not None:
+            out = _compact_text(arr.take(pa.array(rows)), blank)
         else:
             out = _compact_text(arr, blank)
         return pd.Series(out, index=raw.index, name=col.name, copy=False)
@@ -648,6 +695,17 @@ class _FileCheck:
         if ptypes.is_bool_dtype(dt) or ptypes.is_datetime64_any_dtype(dt):
             self.flag_values(col.name, f"are not {kind} (the column holds {dt})", raw.notna(), raw)
             return raw
+        if isinstance(dt, np.dtype) and dt.kind in "iu":
+            # plain integers: nothing empty, fractional or infinite; only the range to check
+            values = raw.to_numpy()
+            if col.minimum is not None:
+                low = values < col.minimum
+                self.flag_values(col.name, f"are below the minimum {col.minimum:g}", low, raw)
+            if col.maximum is not None:
+                high = values > col.maximum
+                self.flag_values(col.name, f"are above the maximum {col.maximum:g}", high, raw)
+            kept = "float64" if col.type == "float" else "Int64" if col.nullable else "int64"
+            return raw.astype(kept).rename(col.name)
         if ptypes.is_numeric_dtype(dt):
             num = raw.to_numpy(dtype="float64", na_value=np.nan)
             blank = np.isnan(num)
@@ -969,7 +1027,8 @@ def _validate_file(
     is_csv = not path.name.endswith(".parquet")
     report = ExtractReport(name, display, "csv" if is_csv else "parquet")
     try:
-        raw = _read_csv(path) if is_csv else _read_parquet(path)
+        categories = tuple(c.name for c in extract.columns if c.type == "category")
+        raw = _read_csv(path) if is_csv else _read_parquet(path, categories)
     except _Unreadable as e:
         return None, report, [Problem(display, None, f"the file {e}")], np.array([], dtype=int)
     first_row = 2 if is_csv else 1
@@ -1009,10 +1068,7 @@ def _validate_file(
 
     if extract.unique and not failed & set(extract.unique):
         keys = list(extract.unique)
-        if len(keys) == 1:
-            dup = _repeated(frame[keys[0]])
-        else:
-            dup = frame.duplicated(subset=keys, keep=False).to_numpy()
+        dup = _repeated(frame[keys[0]]) if len(keys) == 1 else _repeated_pairs(frame, keys)
         if dup.any():
             label = " + ".join(keys)
             check.flag(
@@ -1040,36 +1096,99 @@ def _validate_file(
         dates = frame[extract.date_column]
         report.date_from = dates.min().date().isoformat()
         report.date_to = dates.max().date().isoformat()
-        months, counts = np.unique(
-            dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]"), return_counts=True
-        )
-        report.rows_by_month = {
-            str(m): int(n) for m, n in zip(months.astype(str), counts, strict=True)
-        }
-        _recorded_report(extract, frame, report)
+        ords, valid = month_ordinals(dates.to_numpy(dtype="datetime64[ns]"))
+        if valid.any():
+            first = int(ords[valid].min())
+            codes = np.where(valid, ords - first, -1)
+            counts = np.bincount(codes[valid])
+            present = np.flatnonzero(counts)
+            labels = _month_labels(present + first)
+            report.rows_by_month = {
+                str(m): int(n) for m, n in zip(labels, counts[present], strict=True)
+            }
+            _recorded_report(extract, frame, report, codes, first)
     return frame, report, [], rownum
 
 
+def month_ordinals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Months since January 1970 (``pd.Period.ordinal``) of datetime64 values, and a valid mask.
+
+    Whole days, then a day -> month table over the span: one integer pass instead of a calendar
+    conversion per row (the data spans a few thousand days; the rows are millions). NaT -> 0.
+    """
+    ns = np.asarray(values, dtype="datetime64[ns]")
+    valid = ~np.isnat(ns)
+    if not valid.any():
+        return np.zeros(len(ns), dtype=np.int64), valid
+    days = ns.view(np.int64) // 86_400_000_000_000
+    lo, hi = int(days[valid].min()), int(days[valid].max())
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return table[np.where(valid, days - lo, 0)] * valid, valid
+
+
+def _month_labels(ords: np.ndarray) -> np.ndarray:
+    """``YYYY-MM`` for month ordinals."""
+    return np.datetime_as_string(np.asarray(ords, dtype="datetime64[M]"), unit="M")
+
+
 def _repeated(ids: pd.Series) -> np.ndarray:
-    """True for every row whose id occurs more than once (hash-counted in Arrow, not Python)."""
-    enc = pc.dictionary_encode(arrow_text(ids))
+    """True for every row whose id occurs more than once (hash-counted in Arrow, not Python).
+
+    Extracts usually list their records in id order: ids that strictly ascend down the file are
+    all different, which one comparison pass shows without hashing millions of ids.
+    """
+    arr = arrow_text(ids)
+    if arr.null_count == 0 and (
+        len(arr) < 2 or pc.all(pc.greater(arr.slice(1), arr.slice(0, len(arr) - 1))).as_py()
+    ):
+        return np.zeros(len(arr), dtype=bool)
+    enc = pc.dictionary_encode(arr)
     codes = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)
     counts = np.bincount(codes, minlength=len(enc.dictionary) + 1)
     counts[len(enc.dictionary)] = 0  # empty ids are reported as empty, not as repeats
     return counts[codes] > 1
 
 
-def _recorded_report(extract: Extract, frame: pd.DataFrame, report: ExtractReport) -> None:
-    """Fill ``not_recorded`` and ``empty_where_recorded`` for the columns a source may lack."""
+def _repeated_pairs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """True for every row whose combination of ``keys`` occurs more than once.
+
+    Each key is coded (text in Arrow, others by ``factorize``) and the codes combined into one
+    integer per row, so the check hashes integers rather than tuples of Python objects.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for k in keys:
+        s = frame[k]
+        if isinstance(s.dtype, pd.StringDtype):
+            enc = pc.dictionary_encode(arrow_text(s))
+            codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            n = len(enc.dictionary)
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            n = len(uniques)
+        if combined.any() and (n + 1) * (int(combined.max()) + 1) >= 2**62:
+            _, combined = np.unique(combined, return_inverse=True)  # keep the product in range
+        combined = combined * (n + 1) + (codes + 1)
+    return pd.Series(combined).duplicated(keep=False).to_numpy()
+
+
+def _recorded_report(
+    extract: Extract, frame: pd.DataFrame, report: ExtractReport, codes: np.ndarray, first: int
+) -> None:
+    """Fill ``not_recorded`` and ``empty_where_recorded`` for the columns a source may lack.
+
+    ``codes``: each row's month as months since ``first`` (-1 where undated).
+    """
     cols = [c.name for c in extract.columns if c.empty_is_unrecorded]
     if not cols or not len(frame):
         return
-    month = frame[extract.date_column].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
-    codes, months = pd.factorize(month, sort=True)
-    per_month = np.bincount(codes, minlength=len(months))
-    labels = np.datetime_as_string(np.asarray(months, dtype="datetime64[M]"), unit="M")
+    dated = codes >= 0
+    n = int(codes.max()) + 1
+    per_month = np.bincount(codes[dated], minlength=n)
+    present = np.flatnonzero(per_month)  # the months with rows
+    labels = _month_labels(present + first)
+    per_month = per_month[present]
     for c in cols:
-        filled = np.bincount(codes, weights=frame[c].notna().to_numpy(), minlength=len(months))
+        filled = np.bincount(codes[dated & frame[c].notna().to_numpy()], minlength=n)[present]
         none = filled == 0
         if none.any():
             report.not_recorded[c] = [str(m) for m in labels[none]]

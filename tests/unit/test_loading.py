@@ -854,3 +854,102 @@ def test_gzipped_csv_is_read(tmp_path):
     (tmp_path / "collisions.csv").unlink()
     (tmp_path / "collisions.csv.gz").write_bytes(gzip.compress(text))
     assert load_extract(tmp_path, "collisions")["collision_id"].tolist() == ["K1", "K2"]
+
+
+# --------------------------------------------------------------------------- parquet fast paths
+def _crimes_frame() -> pd.DataFrame:
+    """The CSV fixture's crimes, typed as a force's own parquet writer would type them."""
+    frame = pd.DataFrame(crimes_rows())
+    for c in ("recorded_date", "outcome_date"):
+        frame[c] = pd.to_datetime(frame[c].replace("", None))
+    for c in ("victim_based", "domestic_abuse", "night_time_economy", "rural", "business",
+              "class_a_supply", "evidence_led_prosecution"):  # fmt: skip
+        frame[c] = frame[c] == "true"
+    return frame
+
+
+def test_category_columns_saved_as_pandas_categoricals_load_like_plain_text(tmp_path):
+    """A parquet whose text columns are dictionaries (pandas categoricals) is checked on its
+    distinct values: same frame as from plain text, and bad values reported row by row."""
+    plain = _crimes_frame()
+    (tmp_path / "a").mkdir()
+    plain.to_parquet(tmp_path / "a" / "crimes.parquet")
+    as_categories = plain.copy()
+    for c in ("district", "offence_group", "da_risk_level", "outcome_type"):
+        values = as_categories[c].replace("", None)
+        # an unused category must not be taken for a value of the file
+        as_categories[c] = pd.Categorical(values, categories=[*values.dropna().unique(), "Gotham"])
+    (tmp_path / "b").mkdir()
+    as_categories.to_parquet(tmp_path / "b" / "crimes.parquet")
+    expected = load_extract(tmp_path / "a", "crimes")
+    got = load_extract(tmp_path / "b", "crimes")
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["district"].tolist() == ["Basildon", "Harlow", "Basildon", "Tendring"]
+
+    bad = as_categories.copy()
+    bad["district"] = pd.Categorical(["Gotham", "Harlow", None, "Gotham"])
+    bad["offence_group"] = pd.Categorical(["Burglary", "=cmd()", "Drug offences", "Burglary"])
+    bad.to_parquet(tmp_path / "b" / "crimes.parquet")
+    message = load_error(tmp_path / "b", "crimes")
+    assert "column 'district': 2 rows are not a district of" in message
+    assert "row 1: 'Gotham'" in message and "row 4: 'Gotham'" in message
+    assert "column 'offence_group': 1 row is not one of the allowed values" in message
+    assert "row 2: '=cmd()'" in message
+
+    bad = as_categories.copy()
+    bad["district"] = pd.Categorical(["Harlow", None, "Harlow", "Unassigned"])
+    bad.to_parquet(tmp_path / "b" / "crimes.parquet")
+    report = LoadReport()
+    frame = load_extracts(tmp_path / "b", ["crimes"], report)["crimes"]
+    assert frame["district"].tolist() == ["Harlow", "Unassigned", "Harlow", "Unassigned"]
+    assert report.extracts["crimes"].unassigned_mapped == 1
+    assert report.extracts["crimes"].unassigned_in_file == 1
+
+
+@pytest.mark.parametrize(
+    ("ids", "repeated"),
+    [
+        (["C1", "C2", "C3", "C4"], []),  # ascending: no hashing needed
+        (["C4", "C2", "C3", "C1"], []),
+        (["C1", "C2", "C2", "C4"], [2, 3]),  # ascending but not strictly: hashed
+        (["C3", "C1", "C2", "C3"], [1, 4]),
+    ],
+)
+def test_duplicate_ids_in_parquet_whatever_their_order(tmp_path, ids, repeated):
+    frame = _crimes_frame()
+    frame["crime_id"] = ids
+    frame.to_parquet(tmp_path / "crimes.parquet")
+    if not repeated:
+        assert load_extract(tmp_path, "crimes")["crime_id"].tolist() == ids
+        return
+    message = load_error(tmp_path, "crimes")
+    assert "column 'crime_id': 2 rows repeat a value that must be unique (crime_id)" in message
+    for r in repeated:
+        assert f"row {r}: '{ids[r - 1]}'" in message
+
+
+def test_integers_in_parquet_are_range_checked_and_keep_their_type(tmp_path):
+    frame = pd.DataFrame({"crime_id": ["C1", "C1", "C2"], "offender_id": ["O1", "O2", "O1"],
+                          "age_at_offence": np.array([15, 130, -1], dtype=np.int64)})  # fmt: skip
+    frame.to_parquet(tmp_path / "crime_offenders.parquet")
+    message = load_error(tmp_path, "crime_offenders")
+    assert (
+        "column 'age_at_offence': 1 row is below the minimum" in message and "row 3: -1" in message
+    )
+    assert (
+        "column 'age_at_offence': 1 row is above the maximum" in message and "row 2: 130" in message
+    )
+    frame["age_at_offence"] = np.array([15, 30, 40], dtype=np.int32)
+    frame.to_parquet(tmp_path / "crime_offenders.parquet")
+    loaded = load_extract(tmp_path, "crime_offenders")
+    assert loaded["age_at_offence"].dtype == "int64"
+    assert loaded["age_at_offence"].tolist() == [15, 30, 40]
+
+
+def test_duplicate_pairs_in_parquet(tmp_path):
+    frame = pd.DataFrame({"crime_id": ["C1", "C2", "C1", "C1"], "offender_id": ["O1", "O1", "O2", "O1"],
+                          "age_at_offence": [15, 16, 17, 15]})  # fmt: skip
+    frame.to_parquet(tmp_path / "crime_offenders.parquet")
+    message = load_error(tmp_path, "crime_offenders")
+    assert "2 rows repeat a value that must be unique (crime_id + offender_id)" in message
+    assert "row 1: 'C1' / 'O1'" in message and "row 4: 'C1' / 'O1'" in message
