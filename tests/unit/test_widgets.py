@@ -75,7 +75,12 @@ def test_render_timings_returns_numbers(page):
     t = widgets.render_timings(page, [("Force", "rolling-12m"), ("Basildon", "fytd")], repeat=2)
     assert t["views"] == 2 and len(t["first_ms"]) == 2 and len(t["repeat_ms"]) == 2
     assert t["median_ms"] > 0 and t["p95_ms"] >= t["median_ms"]
-    assert t["repeat_median_ms"] <= t["median_ms"]  # a view seen before comes from the cache
+    assert t["repeat_median_ms"] is not None and t["repeat_p95_ms"] >= t["repeat_median_ms"]
+    # a view seen before comes from the cache (asserted on the cache, not on timings: those
+    # depend on whatever else the machine is doing)
+    cached = len(report._FRAGMENTS)
+    page.render_html("Basildon", "fytd")
+    assert len(report._FRAGMENTS) == cached
 
 
 def test_prefetch_fills_the_cache_so_a_switch_is_instant(page):
