@@ -72,21 +72,17 @@ CACHE_DIR_NAME = ".cache"
 #: Measures ranked in the Most Similar Group on crimes per 1,000 residents rather than on the count.
 PER_1000_RANKED = ("all_crime", "victim_based_crime", "crimes_per_1000")
 _DAYS_365 = np.timedelta64(365, "D")
+#: The true/false columns of crimes and incidents, as the contract lists them.
+CRIME_FLAGS = tuple(c.name for c in EXTRACTS["crimes"].columns if c.type == "bool")
+INCIDENT_FLAGS = tuple(c.name for c in EXTRACTS["incidents"].columns if c.type == "bool")
 #: Rows per step of a chunked pass: small enough for the working arrays to stay in cache.
 _CHUNK = 1 << 20
 #: What :meth:`Sources.histogram` packs per extract: flags, and (code, values, offset) where
 #: ``code + offset`` runs over ``0 … values - 1`` (risk level -1 = none -> 0; grade 0 = none).
 _HISTOGRAM = {
-    "crimes": (
-        ("victim_based", "domestic_abuse", "night_time_economy", "rural", "business",
-         "class_a_supply", "evidence_led_prosecution"),
-        ("da_risk_level", len(DA_RISK_LEVELS) + 1, 1),
-    ),
-    "incidents": (
-        ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health"),
-        ("grade", 8, 0),
-    ),
-}  # fmt: skip
+    "crimes": (CRIME_FLAGS, ("da_risk_level", len(DA_RISK_LEVELS) + 1, 1)),
+    "incidents": (INCIDENT_FLAGS, ("grade", 8, 0)),
+}
 _NO_MONTH = np.iinfo(np.int64).min // 4  # far in the past: "no previous record"
 _FAR_MONTH = np.iinfo(np.int64).max // 4  # far in the future: "no next record"
 
@@ -1117,15 +1113,7 @@ class Sources:
                 "date": date.to_numpy(dtype="datetime64[ns]"),
                 "d": self.district_codes(df["district"]),
             }
-            for flag in (
-                "victim_based",
-                "domestic_abuse",
-                "night_time_economy",
-                "rural",
-                "business",
-                "class_a_supply",
-                "evidence_led_prosecution",
-            ):
+            for flag in CRIME_FLAGS:
                 if flag in df.columns:
                     out[flag] = _bool(df[flag])
             out["da_risk_level"] = _codes(df, "da_risk_level", DA_RISK_LEVELS)
@@ -1168,7 +1156,7 @@ class Sources:
                 "rural": urban_rural == 1,
                 "d": self.district_codes(df["district"]),
             }
-            for flag in ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health"):
+            for flag in INCIDENT_FLAGS:
                 if flag in df.columns:
                     out[flag] = _bool(df[flag])
             self._cache["incidents"] = out

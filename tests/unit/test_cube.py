@@ -1285,18 +1285,7 @@ def test_counts_read_from_the_histogram_equal_counting_the_rows():
             "district": rng.choice(["A1", "A2", "B1", "Nowhere"], n),
             "da_risk_level": rng.choice([None, "standard", "medium", "high"], n),
         }
-        | {
-            f: rng.random(n) < 0.3
-            for f in (
-                "victim_based",
-                "domestic_abuse",
-                "night_time_economy",
-                "rural",
-                "business",
-                "class_a_supply",
-                "evidence_led_prosecution",
-            )  # fmt: skip
-        }
+        | {f: rng.random(n) < 0.3 for f in cube_mod.CRIME_FLAGS}
     )
     incidents = pd.DataFrame(
         {
@@ -1306,10 +1295,7 @@ def test_counts_read_from_the_histogram_equal_counting_the_rows():
             "grade": rng.integers(1, 5, n),
             "urban_rural": "urban",
         }
-        | {
-            f: rng.random(n) < 0.3
-            for f in ("domestic_abuse", "asb", "alcohol", "drugs", "mental_health")
-        }
+        | {f: rng.random(n) < 0.3 for f in cube_mod.INCIDENT_FLAGS}
     )
     src = cube_mod.Sources({"crimes": crimes, "incidents": incidents}, REF)
     c, inc = src.crimes, src.incidents
