@@ -12,7 +12,9 @@
   temporary folder). It pays for everything the pack cannot avoid — process start, kernel start-up,
   imports, cube load from cache, tables.csv, HTML export, publishing — and nothing of the report's
   own work;
-- **ratio** pack / floor: how much the report's content costs on top (target ≤ 1.5).
+- **ratio** pack / floor: how much the report's content costs on top (target ≤ 1.5);
+- **CPU time** of each run (user + system, the pack process and its kernels), printed beside the
+  wall times: less sensitive to other work on the machine than wall time.
 
 With ``--repeat N`` the floor and the pack run in turn (floor, pack, floor, pack, …) so that both
 see the same load from anything else on the machine, and the best of each is kept. The load
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,14 +75,24 @@ def floor_notebooks(folder: Path, names: list[str]) -> Path:
     return folder
 
 
-def run_pack(args, notebooks_dir: Path, out: Path) -> tuple[float, int, str]:
-    """Run the pack in a fresh process; return wall seconds, exit code and stderr."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pack(args, notebooks_dir: Path, out: Path) -> tuple[float, float, int, str]:
+    """Run the pack in a fresh process; return wall seconds, CPU seconds, exit code and stderr.
+
+    CPU seconds: user + system time of the pack process and of its kernels (every process it
+    started and waited for), which depends much less than wall time on what else the machine runs.
+    """
     cmd = [sys.executable, "-m", "helpers.pack", "--month", args.month, "--period", args.period,
            "--data", str(args.data), "--notebooks-dir", str(notebooks_dir), "--out", str(out),
            "--jobs", str(args.jobs)]  # fmt: skip
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    return time.perf_counter() - start, done.returncode, done.stderr
+    return time.perf_counter() - start, _children_cpu() - cpu, done.returncode, done.stderr
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,15 +132,17 @@ def main(argv: list[str] | None = None) -> int:
         floor_dir = floor_notebooks(tmp / "floor_notebooks", names)
         dirs = {"floor": floor_dir, "pack": NOTEBOOKS_DIR}
         times: dict[str, list[float]] = {"floor": [], "pack": []}
+        cpu: dict[str, list[float]] = {"floor": [], "pack": []}
         best = {}
         for i in range(args.repeat):
             for label in ("floor", "pack"):
                 out = tmp / f"{label}-{i}" / args.month
-                seconds, code, err = run_pack(args, dirs[label], out)
+                seconds, cpu_seconds, code, err = run_pack(args, dirs[label], out)
                 if code != 0:
                     print(f"{label} run failed (exit {code}):\n{err[-3000:]}", file=sys.stderr)
                     return 1
                 times[label].append(seconds)
+                cpu[label].append(cpu_seconds)
                 if seconds > min(times[label]):
                     continue
                 record = json.loads((out / "run.json").read_text())
@@ -141,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
     ratio = best["pack"] / best["floor"]
+    cpu_best = {label: min(values) for label, values in cpu.items()}
     result = {
         "month": args.month,
         "period": args.period,
@@ -154,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         "target_ratio": 1.5,
         "pack_runs_seconds": [round(t, 2) for t in times["pack"]],
         "floor_runs_seconds": [round(t, 2) for t in times["floor"]],
+        # processor time (user + system) of the pack process and its kernels: least of the runs
+        "pack_cpu_seconds": round(cpu_best["pack"], 2),
+        "floor_cpu_seconds": round(cpu_best["floor"], 2),
+        "cpu_ratio": round(cpu_best["pack"] / cpu_best["floor"], 2),
+        "pack_runs_cpu_seconds": [round(t, 2) for t in cpu["pack"]],
+        "floor_runs_cpu_seconds": [round(t, 2) for t in cpu["floor"]],
         "load_average_before": load_before,
         "load_average_after": load_after,
         "pack_page_bytes": best["pack_page_bytes"],
@@ -165,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pack  ({len(names)} notebooks, {args.jobs} at once): {best['pack']:7.1f} s", file=out)
     print(f"floor ({len(names)} import-only notebooks):   {best['floor']:7.1f} s", file=out)
     print(f"ratio pack / floor:               {ratio:7.2f}  (target ≤ 1.5)", file=out)
+    print(
+        f"CPU time pack / floor:            {cpu_best['pack']:5.1f} s / {cpu_best['floor']:.1f} s"
+        f" = {cpu_best['pack'] / cpu_best['floor']:.2f}  (least of each; all processes of a run)",
+        file=out,
+    )
     if load_before is not None:
         print(f"load average before / after:      {load_before:5.2f} / {load_after:.2f}", file=out)
     for page, size in best["pack_page_bytes"].items():

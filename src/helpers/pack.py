@@ -174,6 +174,8 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         for old, new in self.replacements:
             text = text.replace(old, new)
+        if "ipykernel_" not in text:  # the pattern, run over a page's images, is slow to say no
+            return text
         return _KERNEL_CELL_FILE.sub("<cell>", text)
 
 
@@ -580,6 +582,78 @@ def is_kernel_start_failure(exc: BaseException, output: Path) -> bool:
     return all(s in ("", "pending") for s in _cell_states(output))
 
 
+@functools.cache
+def _papermill_engine() -> str:
+    """Register (once) and name papermill's nbclient engine that writes the notebook less often.
+
+    papermill writes the whole executed notebook, charts and all, when each cell starts and ends:
+    about two dozen writes of a growing notebook per page, 1.4 s of the pack process's time for
+    the demo pack, while the kernels need the processor. This engine writes it when execution
+    starts and when it stops, including when it stops early: a cell error (papermill then writes
+    the notebook with the error marked), a cell timeout or a dead kernel (the ``finally`` below:
+    every cell's status as papermill left it, so :func:`_running_cell` finds the cell). A
+    successful run is written once, by papermill after the engine returns.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class SaveAtEnds(NotebookExecutionManager):
+        saving = True
+
+        def save(self, **kwargs):
+            if self.saving:
+                super().save(**kwargs)
+
+        def _quietly(self, method, *args, **kwargs):
+            self.saving = False
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.saving = True
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            return self._quietly(super().cell_start, cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):
+            return self._quietly(super().cell_complete, cell, cell_index, **kwargs)
+
+    class SaveAtEndsEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            **kwargs,
+        ):
+            # Engine.execute_notebook with SaveAtEnds for its NotebookExecutionManager
+            nb_man = SaveAtEnds(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            finished = False
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+                finished = True
+            finally:
+                nb_man.cleanup_pbar()
+                if finished:  # papermill writes it next (after marking any cell error)
+                    nb_man._quietly(nb_man.notebook_complete)
+                else:
+                    nb_man.notebook_complete()
+            return nb_man.nb
+
+    name = "ppw-save-at-ends"
+    papermill_engines.register(name, SaveAtEndsEngine)
+    return name
+
+
 def execute_notebook(
     notebook: Notebook,
     output: Path,
@@ -596,8 +670,9 @@ def execute_notebook(
     Parameters
     ----------
     notebook, output
-        The notebook and where the executed copy is written (saved after every cell, so a failed
-        run leaves the partly executed notebook).
+        The notebook and where the executed copy is written (when it starts, and when it stops
+        however it stops: a failed run leaves the partly executed notebook; see
+        :func:`_papermill_engine`).
     parameters
         papermill parameters.
     timeout
@@ -616,6 +691,7 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     execute = execute or papermill.execute_notebook
+    engine = _papermill_engine()
     extra = {}
     if ipc_prefix is not None:
         from traitlets.config import Config
@@ -636,7 +712,8 @@ def execute_notebook(
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 log_output=False,
-                request_save_on_cell_execute=True,
+                request_save_on_cell_execute=True,  # written when it starts and stops
+                engine_name=engine,
                 execution_timeout=timeout,
                 start_timeout=120,
                 resources={"metadata": {"path": str(cwd)}},
@@ -692,6 +769,7 @@ _CSS_EXTERNAL = re.compile(
 )
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _URL_IN_CODE = re.compile(r"[\"'`(]\s*((?:https?:)?//[a-zA-Z0-9][^\"'`)\s]*)")
+_DATA_URI_PAYLOAD = re.compile(r"(data:image/[\w.+-]+;base64,)[A-Za-z0-9+/=]+")
 _ANCHOR_EXTERNAL = re.compile(
     r"<a\b[^>]*?\shref\s*=\s*([\"'])(" + _EXTERNAL + r"[^\"']*)\1[^>]*>(.*?)</a\s*>",
     re.IGNORECASE | re.DOTALL,
@@ -706,6 +784,8 @@ def external_references(page: str) -> list[str]:
     inline scripts and styles (``import("https://…")``). Plain text and ``<a href>`` links that
     a reader may click are not requests.
     """
+    # An image's base64 holds none of these patterns; it is most of a page and slow to scan.
+    page = _DATA_URI_PAYLOAD.sub(r"\1", page)
     found = [m.group(3) for m in _FETCH_ATTR.finditer(page)]
     found += [a or b for a, b in _CSS_EXTERNAL.findall(page)]
     for _, body in _SCRIPT_OR_STYLE.findall(page):

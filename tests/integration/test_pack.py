@@ -314,7 +314,13 @@ def test_a_hung_cell_times_out_and_fails_the_notebook(tmp_path, stand_in_core, c
     assert code == pack.EXIT_NOTEBOOK_FAILED
     err = capsys.readouterr().err
     assert "02_victims.ipynb failed at cell 5 ('import time'): CellTimeoutError" in err
-    assert (tmp_path / "reports" / "2016-09" / "failed" / "02_victims.ipynb").exists()
+    partial = nbformat.read(
+        tmp_path / "reports" / "2016-09" / "failed" / "02_victims.ipynb", as_version=4
+    )
+    # written when the run stopped, with what the cells before the hung one printed
+    printed = "".join(o.get("text", "") for o in partial.cells[3].outputs)
+    assert "parameters: 2016-09" in printed
+    assert partial.cells[4].outputs  # the switcher's HTML
 
 
 def test_failure_without_an_earlier_pack_publishes_nothing(tmp_path, stand_in_core):
@@ -550,6 +556,7 @@ def test_a_kernel_that_dies_mid_notebook_is_not_retried(tmp_path):
         "<style>body { background: url('https://example.org/bg.png') }</style>",
         '<script>import("https://esm.sh/mermaid")</script>',
         '<iframe src="https://example.org"></iframe>',
+        '<img src="data:image/png;base64,iVBO//Rw0K+g==" srcset="https://example.org/a.png">',
     ],
 )
 def test_external_references_are_found(html):
