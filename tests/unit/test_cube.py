@@ -677,6 +677,19 @@ def test_the_cube_does_not_depend_on_the_order_of_rows_in_the_files():
     ):
         got = _cube_from({k: reorder(v) for k, v in by_id.items()})
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    # A file in date order whose ids also ascend takes the one-sort path: ids renumbered in
+    # (date, id) order keep every tie-break, so the cube is the same again.
+    renumbered = {}
+    for name, date, key in (
+        ("crimes", "recorded_date", "crime_id"),
+        ("incidents", "opened_at", "incident_id"),
+    ):
+        df = by_id[name].sort_values([date, key], ignore_index=True)
+        renumbered[name] = dict(zip(df[key], [f"N{i:05d}" for i in range(len(df))], strict=True))
+        by_date = df.assign(**{key: df[key].map(renumbered[name])})
+        by_id = by_id | {name: by_date}
+    by_id["crime_offenders"] = links.assign(crime_id=links["crime_id"].map(renumbered["crimes"]))
+    pd.testing.assert_frame_equal(_cube_from(by_id), expected, check_exact=True)
     f = expected[(expected.window == "month") & (expected.level == "district")]
 
     def at(mid, month):
