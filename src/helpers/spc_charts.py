@@ -28,8 +28,9 @@ import threading
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
+from matplotlib.font_manager import fontManager
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Circle, Patch
@@ -598,6 +599,54 @@ def seasonality_chart(
     return fig
 
 
+class _GlyphCachingRenderer(RendererAgg):
+    """An Agg renderer that rasterises each distinct text once and pastes its glyphs afterwards.
+
+    ``RendererAgg.draw_text`` lays out and rasterises a string with FreeType at every draw (about
+    0.1 ms), and a page's charts draw the same month labels, tick labels, axis labels and legend
+    entries hundreds of times. Here the rasterised string (the same bitmap, offsets and descent)
+    is kept per string, font files, size, resolution, anti-aliasing and hinting, and handed to the
+    same ``draw_text_image`` call: the pixels are those ``RendererAgg`` draws.
+    """
+
+    #: (string, font files, size, dpi, anti-aliased, hinting, hinting factor, kerning factor) →
+    #: (bitmap, x offset, y offset, descent); shared by the renderers of every size.
+    _glyphs: dict[tuple, tuple] = {}
+    MAX_GLYPHS = 20_000
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        antialiased = gc.get_antialiased()
+        flags = get_hinting_flag()
+        key = (
+            s,
+            tuple(fontManager._find_fonts_by_props(prop)),
+            prop.get_size_in_points(),
+            self.dpi,
+            antialiased,
+            flags,
+            mpl.rcParams["text.hinting_factor"],
+            mpl.rcParams["text.kerning_factor"],
+        )
+        hit = self._glyphs.get(key)
+        if hit is None:
+            font = self._prepare_font(prop)
+            # angle 0: the bitmap is rotated (in raster space) by draw_text_image
+            font.set_text(s, 0, flags=flags)
+            font.draw_glyphs_to_bitmap(antialiased=antialiased)
+            xo, yo = font.get_bitmap_offset()
+            hit = (np.array(font, dtype=np.uint8), xo / 64.0, yo / 64.0, font.get_descent() / 64.0)
+            if len(self._glyphs) >= self.MAX_GLYPHS:
+                self._glyphs.clear()
+            self._glyphs[key] = hit
+        image, xo, yo, d = hit
+        # as RendererAgg.draw_text: the descent adjusted for the angle
+        xd = d * math.sin(math.radians(angle))
+        yd = d * math.cos(math.radians(angle))
+        self._renderer.draw_text_image(image, round(x + xo + xd), round(y + yo + yd) + 1, angle, gc)
+
+
 class _SharedRendererCanvas(FigureCanvasAgg):
     """An Agg canvas that draws with a renderer kept per image size, shared by every chart.
 
@@ -616,7 +665,7 @@ class _SharedRendererCanvas(FigureCanvasAgg):
         if key not in renderers:
             if len(renderers) >= 16:  # a few sizes are in use; do not hoard pixel buffers
                 renderers.clear()
-            renderers[key] = RendererAgg(w, h, self.figure.dpi)
+            renderers[key] = _GlyphCachingRenderer(w, h, self.figure.dpi)
         self.renderer, self._lastKey = renderers[key], key
         return self.renderer
 

@@ -286,6 +286,35 @@ def test_pieces_pasted_from_an_earlier_chart_give_the_same_pixels(example):
     assert fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u")) == drawn
 
 
+def test_text_drawn_from_kept_glyphs_has_matplotlibs_own_pixels():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from helpers import spc_charts
+
+    def figure():
+        fig = Figure(figsize=(4, 2))
+        fig.text(0.1, 0.8, "Sep 16 · £1,234", fontsize=9)
+        fig.text(0.1, 0.5, "Bold\ntwo lines", fontsize=11, fontweight="bold")
+        fig.text(0.6, 0.2, "rotated 30°", fontsize=7.5, rotation=30)
+        fig.text(0.9, 0.1, "vertical", fontsize=8, rotation=90, color="#c55a11")
+        fig.text(0.4, 0.1, "no anti-aliasing", fontsize=8, antialiased=False)
+        return fig
+
+    def plain(dpi):
+        fig = figure()
+        fig.set_dpi(dpi)
+        fig.patch.set_facecolor("white")
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba())
+
+    spc_charts._GlyphCachingRenderer._glyphs.clear()
+    for dpi in (100, 72, 100):  # the second time at 100 dpi every string comes from the cache
+        kept = np.asarray(spc_charts.render_image(figure(), dpi))
+        assert np.array_equal(kept, plain(dpi))
+    assert spc_charts._GlyphCachingRenderer._glyphs
+
+
 def test_seasonality_chart_has_twelve_bars():
     idx = pd.period_range("2012-01", periods=48, freq="M")
     pattern = np.array([0.8, 0.9, 1.0, 1.1, 1.2, 1.0, 1.05, 1.15, 1.0, 0.9, 0.95, 0.95])
