@@ -284,6 +284,36 @@ def performance_rows(
     return _frame(rows, ROW_COLUMNS)
 
 
+def performance_records(
+    cube: Cube,
+    area: int | None,
+    month,
+    period: str,
+    geography: str = FORCE,
+    in_table: bool | None = True,
+) -> list[dict] | None:
+    """:func:`performance_rows` as a list of row dicts (:func:`measure_row`), for callers that add
+    columns before making one frame of several areas (:func:`records_frame`).
+
+    None when disclosure control is on (``suppress_below`` in the force configuration) and
+    ``geography`` is an LPA or a district: those rows depend on every geography's figures and
+    come from :func:`performance_rows` only.
+    """
+    periods.check_period(period)
+    month = periods.parse_month(month)
+    if suppress_below_setting(None) is not None and cube.level_of(geography) != "force":
+        return None
+    return [
+        measure_row(cube, m, month, period, geography)
+        for m in catalog.measures_for(area, month, in_table=in_table)
+    ]
+
+
+def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """The frame of row dicts, as :func:`performance_rows` makes it (None kept as None)."""
+    return _frame(records, columns)
+
+
 #: Suppressed rows of every geography, by (cube, area, month, period, in_table, threshold): an
 #: area's table is asked for once per geography, and each answer needs them all.
 _SUPPRESSED: dict[tuple, tuple[Cube, dict[str, pd.DataFrame]]] = {}

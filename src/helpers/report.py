@@ -200,25 +200,71 @@ def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.
     e.g. data.police.uk has no domestic-abuse flag). Such rows read "No data for this area from
     this source", never 0.
     """
+    return _table_rows(cube, [area], month, period, geography)
+
+
+#: The columns :func:`performance_rows` adds to ``helpers.performance.ROW_COLUMNS``.
+TABLE_EXTRA_COLUMNS = ["window_kind", "no_source", "not_recorded"]
+
+
+def _table_rows(
+    cube, areas: list[int], month, period: str, geography: str, *, area_titles: bool = False
+) -> pd.DataFrame:
+    """:func:`performance_rows` of several areas in one frame (``area_title`` added on request).
+
+    The rows are worked out as records and made into one frame: building a frame per area and
+    adding columns one at a time cost more than the figures themselves (a table is asked for
+    once per geography and period, the master page's scorecard for all eight areas).
+    """
+    from . import performance
+
+    month = str(month)
+    per_area = [performance.performance_records(cube, a, month, period, geography) for a in areas]
+    if any(records is None for records in per_area):
+        # disclosure control: rows come as frames (they depend on every geography's figures)
+        return _table_rows_from_frames(cube, areas, month, period, geography, area_titles)
+    level = "force" if geography == "Force" else _levels(cube).get(geography)
+    records = []
+    for area, rows in zip(areas, per_area, strict=True):
+        for r in rows:
+            m = measure(r["measure_id"])
+            absent, unrecorded = sections.measure_gaps(cube, m)
+            r["window_kind"] = m.window_kind(period)
+            r["no_source"] = bool(absent or unrecorded)
+            r["not_recorded"] = unrecorded
+            if level is not None and level not in m.levels and not r["available"]:
+                r["note"] = tables.NOT_AT_LEVEL
+            if area_titles:
+                r["area_title"] = _area_title(area)
+            records.append(r)
+    columns = (
+        performance.ROW_COLUMNS + TABLE_EXTRA_COLUMNS + (["area_title"] if area_titles else [])
+    )
+    return performance.records_frame(records, columns)
+
+
+def _table_rows_from_frames(cube, areas, month, period, geography, area_titles) -> pd.DataFrame:
+    """:func:`_table_rows` from ``helpers.performance.performance_rows`` frames, area by area."""
     from .performance import performance_rows as rows_of
 
-    rows = rows_of(cube, area, str(month), period, geography=geography, in_table=True)
-    rows = rows.copy()
-    kinds, no_source, not_recorded = [], [], []
-    for mid in rows["measure_id"]:
-        m = measure(mid)
-        kinds.append(m.window_kind(period))
-        absent, unrecorded = sections.measure_gaps(cube, m)
-        no_source.append(bool(absent or unrecorded))
-        not_recorded.append(unrecorded)
-    rows["window_kind"] = kinds
-    rows["no_source"] = no_source
-    rows["not_recorded"] = not_recorded
-    if "available" in rows:
+    frames = []
+    for area in areas:
+        rows = rows_of(cube, area, month, period, geography=geography, in_table=True)
+        rows = rows.copy()
+        kinds, no_source, not_recorded = [], [], []
+        for mid in rows["measure_id"]:
+            m = measure(mid)
+            kinds.append(m.window_kind(period))
+            absent, unrecorded = sections.measure_gaps(cube, m)
+            no_source.append(bool(absent or unrecorded))
+            not_recorded.append(unrecorded)
+        rows["window_kind"] = kinds
+        rows["no_source"] = no_source
+        rows["not_recorded"] = not_recorded
         level = "force" if geography == "Force" else _levels(cube).get(geography)
         notes = []
         for mid, note, available in zip(
-            rows["measure_id"], rows.get("note", [""] * len(rows)), rows["available"], strict=True
+            rows["measure_id"], rows["note"], rows["available"], strict=True
         ):
             m = measure(mid)
             if level is not None and level not in m.levels and not available:
@@ -226,7 +272,13 @@ def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.
             else:
                 notes.append(note)
         rows["note"] = notes
-    return rows
+        if area_titles:
+            rows["area"] = area
+            rows["area_title"] = _area_title(area)
+        frames.append(rows)
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _area_title(area: int) -> str:
@@ -309,7 +361,7 @@ class _Page:
             month=self.month,
             period=period or self.period,
             geography=g,
-            level=level_of(self.geographies, g),
+            level=self._level_of(g),
             geographies=self.geographies,
             small=small,
             compact=compact,
@@ -332,12 +384,26 @@ class _Page:
 
         ``period`` None: the geography only (the table is on its own fixed window).
         """
-        level = level_of(self.geographies, geography)
+        level = self._level_of(geography)
         geo = (
             geography if level == "force" else f"{geography} ({'LPA' if level == 'lpa' else level})"
         )
         window_text = f" · {self._window_text(period)}" if period else ""
         return f'<p class="ppw-sub">{html.escape(geo + window_text)}</p>'
+
+    def _table_areas(self) -> set[int]:
+        """The areas with measures in a Performance Information table for the page's month."""
+        month = str(self.month)
+        if getattr(self, "_table_areas_of", (None,))[0] != month:
+            self._table_areas_of = (month, {m.area for m in measures_for(month=self.month)})
+        return self._table_areas_of[1]
+
+    def _level_of(self, geography: str) -> str:
+        """:func:`level_of` for the page's geographies, looked up once per name."""
+        levels = self.__dict__.setdefault("_levels_by_name", {})
+        if geography not in levels:
+            levels[geography] = level_of(self.geographies, geography)
+        return levels[geography]
 
     def _abbreviations(self, area: int) -> str:
         keys = AREA_ABBREVIATIONS.get(area, ())
@@ -430,7 +496,7 @@ class AreaPage(_Page):
         key = (self._cube_key, "table", self.area, str(self.month), p, g)
 
         def render():
-            if self.area not in {m.area for m in measures_for(month=self.month)}:
+            if self.area not in self._table_areas():
                 return tables.note_html(
                     "This area has no measures in the Performance Information table for this month; "
                     "see Management Information.",
@@ -680,15 +746,10 @@ class MasterPage(_Page):
         """Every in-table measure of every area for one view, with area titles."""
         g = geography or self.geography
         p = period or self.period
-        frames = []
-        for area in AREAS:
-            if not measures_for(area, self.month):
-                continue
-            rows = performance_rows(self.cube, area, self.month, p, g)
-            rows["area"] = area
-            rows["area_title"] = _area_title(area)
-            frames.append(rows)
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        areas = [area for area in AREAS if measures_for(area, self.month)]
+        if not areas:
+            return pd.DataFrame()
+        return _table_rows(self.cube, areas, self.month, p, g, area_titles=True)
 
     def scorecard_html(self, geography: str | None = None, period: str | None = None) -> str:
         g = geography or self.geography

@@ -190,6 +190,24 @@ def column_headings(period: str, month, *, msg: bool, since: bool) -> list[str]:
     return heads
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows of ``frame`` as dicts of Python values (``True``, ``1.5``, as ``iterrows`` gives them).
+
+    A table reads each row's fields many times; a dict answers at once where a row Series takes
+    microseconds per field, and this makes the dicts faster than ``DataFrame.to_dict``.
+    """
+    columns = list(frame.columns)
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    columns_values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns_values, strict=True)]
+
+
+def _present(values: pd.Series) -> list:
+    """The values that are not missing (as ``Series.dropna``), as Python values."""
+    return [v for v in values.tolist() if not is_missing(v)]
+
+
 def _row_value(row, key, default=None):
     value = row.get(key, default) if hasattr(row, "get") else getattr(row, key, default)
     return default if is_missing(value) and not isinstance(value, str) else value
@@ -231,15 +249,12 @@ def performance_table(
         ``<table class="ppw-table">`` followed by a legend and the footnotes.
     """
     month_text = pd.Period(str(month), freq="M").strftime("%b %Y")
-    rows = rows.reset_index(drop=True) if rows is not None else pd.DataFrame()
+    rows = rows if rows is not None else pd.DataFrame()
     if show_msg is None:
-        show_msg = "msg_rank" in rows and rows["msg_rank"].map(lambda v: not is_missing(v)).any()
+        show_msg = "msg_rank" in rows and bool(_present(rows["msg_rank"]))
     if show_since is None:
-        show_since = (
-            "since_last_month" in rows
-            and rows["since_last_month"]
-            .map(lambda v: not is_missing(v) and str(v) not in ("", "N/A"))
-            .any()
+        show_since = "since_last_month" in rows and any(
+            str(v) not in ("", "N/A") for v in _present(rows["since_last_month"])
         )
     # A table whose every row is on one fixed window other than the run's (re-offending: one month,
     # six months in arrears) is headed as published: "Monthly …", "Data for Mar 2016".
@@ -262,7 +277,7 @@ def performance_table(
     window_notes: list[str] = []
     any_sig = False
     any_ci = False
-    for _, row in rows.iterrows():
+    for row in records(rows):
         label = esc(_row_value(row, "label") or _row_value(row, "measure", ""))
         marker = ""
         kind = _row_value(row, "window_kind")
@@ -319,7 +334,8 @@ def performance_table(
             )
     out.append("</tbody></table>")
     out.append(legend_html(msg=bool(show_msg), significance=any_sig or any_ci, ci=any_ci))
-    withheld_note = disclosure.footnote(rows) if "suppressed" in rows else None
+    withheld = "suppressed" in rows and any(map(bool, _present(rows["suppressed"])))
+    withheld_note = disclosure.footnote(rows) if withheld else None
     all_notes = list(dict.fromkeys([*window_notes, *notes, *extra_notes]))
     if withheld_note:
         all_notes.append(withheld_note)
@@ -331,7 +347,7 @@ def _uniform_window(rows: pd.DataFrame) -> tuple[str, str, pd.Period] | None:
     """(kind, label, end month) when every row has the same window, else None."""
     if rows.empty or "window_kind" not in rows or "window_label" not in rows:
         return None
-    kinds, labels = set(rows["window_kind"].dropna()), set(rows["window_label"].dropna())
+    kinds, labels = set(_present(rows["window_kind"])), set(_present(rows["window_label"]))
     if len(kinds) != 1 or len(labels) != 1:
         return None
     label = next(iter(labels))
@@ -448,7 +464,7 @@ def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
     ]
     current = None
     any_sig = False
-    for _, row in rows.iterrows():
+    for row in records(rows):
         if row["area"] != current:
             current = row["area"]
             out.append(

@@ -202,6 +202,50 @@ def test_master_page_sections(cube):
     master.exceptions()  # runs on any data
 
 
+@pytest.mark.parametrize("suppress_below", [None, 10])
+@pytest.mark.parametrize(("geography", "period"), [("Force", "fytd"), ("Basildon", "rolling-12m")])
+def test_scorecard_rows_are_the_area_tables_rows_one_after_another(
+    cube, monkeypatch, suppress_below, geography, period
+):
+    # the scorecard is made as one frame of every area's records; it must be the area tables'
+    # frames put together, dtypes and Python values alike (with disclosure control too)
+    from helpers import config
+    from helpers.config import ForceConfig
+
+    monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=suppress_below))
+    master = report.MasterPage(month="2016-09", cube=cube)
+    card = master.scorecard_frame(geography, period)
+    frames = []
+    for area in report.AREAS:
+        rows = report.performance_rows(cube, area, master.month, period, geography)
+        if len(rows):
+            frames.append(rows.assign(area_title=report._area_title(area)))
+    expected = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(card, expected, check_exact=True)
+    assert repr(tables.records(card)) == repr(tables.records(expected))  # NaN == NaN here
+    assert card["available"].dtype == bool and card["change"].dtype == object
+
+
+def test_table_records_are_the_rows_iterrows_gives():
+    frame = pd.DataFrame(
+        {
+            "label": ["a", "b"],
+            "available": [True, False],
+            "decimals": [0, 1],
+            "this_year": [1.5, np.nan],
+            "change": [None, 2],
+        }
+    ).astype({"change": object})
+    rows = tables.records(frame)
+    for record, (_, row) in zip(rows, frame.iterrows(), strict=True):
+        assert list(record) == list(row.index)
+        for key, value in record.items():
+            assert type(value) is type(row[key])
+            assert value == row[key] or tables.is_missing(value)
+    assert rows[0]["available"] is True and rows[1]["change"] == 2
+    assert tables.records(pd.DataFrame(index=[0, 1])) == [{}, {}]
+
+
 def test_items_cover_every_area():
     assert {i.area for i in sections.ITEMS} == set(range(1, 9))
 
