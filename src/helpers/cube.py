@@ -60,7 +60,7 @@ from . import catalog as catalog_mod
 from . import periods
 from .config import REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
-from .loading import arrow_text, month_ordinals
+from .loading import arrow_text, month_ordinals, reuse_freed_memory
 
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
@@ -1968,6 +1968,11 @@ def build_cube(
         reference = Reference.load(Path(reference))
     full = measures is None
     measures = list(catalog_mod.load_catalog()) if full else list(measures)
+    with reuse_freed_memory():
+        return _build(extracts, reference, measures, full)
+
+
+def _build(extracts, reference: Reference, measures: list, full: bool) -> Cube:
     src = Sources(extracts, reference)
     if full:
         src.prefetch()

@@ -90,6 +90,7 @@ so in the report (and as a warning) keeps the number honest and visible.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gzip
 import hashlib
 from collections.abc import Callable, Iterable
@@ -1295,6 +1296,21 @@ def load_extracts(
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     rownums: dict[str, np.ndarray] = {}
+    with reuse_freed_memory():
+        _read_all(d, wanted, required, refs, report, problems, frames, rownums)
+    if names is None:
+        _LAST_REPORT.clear()
+        _LAST_REPORT[_folder_state(d)] = report
+    if problems:
+        report.errors = [f"{p.file}: {p.describe()}" for p in problems]
+        for name in frames:
+            report.extracts[name].rows_loaded = 0
+        raise _error(problems)
+    return frames
+
+
+def _read_all(d, wanted, required, refs, report, problems, frames, rownums) -> None:
+    """Read and check each wanted extract of folder ``d``, then the links between them."""
     for name in wanted:
         path = extract_path(d, name)
         if path is None:
@@ -1312,15 +1328,34 @@ def load_extracts(
         if frame is not None:
             frames[name] = frame
     problems += _link_problems(frames, report.extracts, rownums)
-    if names is None:
-        _LAST_REPORT.clear()
-        _LAST_REPORT[_folder_state(d)] = report
-    if problems:
-        report.errors = [f"{p.file}: {p.describe()}" for p in problems]
-        for name in frames:
-            report.extracts[name].rows_loaded = 0
-        raise _error(problems)
-    return frames
+
+
+@contextlib.contextmanager
+def reuse_freed_memory():
+    """While reading extracts or building the cube, keep freed large arrays for reuse (glibc).
+
+    glibc gives each allocation over 32 MB fresh pages from the kernel and hands them back when
+    freed, so at scale 16 (temporaries of 40-180 MB) every temporary is zeroed by the kernel again:
+    6 s of system time in a 17 s cube build, against 0.1 s at scale 1 where the temporaries are
+    small enough to be recycled by malloc itself. Raising glibc's mmap and trim thresholds for the
+    duration recycles the large ones too; on leaving, the thresholds go back to glibc's default and
+    the free memory is returned to the system. Elsewhere than glibc this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt, trim = libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):
+        yield
+        return
+    m_trim_threshold, m_mmap_threshold, default = -1, -3, 128 * 1024
+    changed = bool(mallopt(m_mmap_threshold, 1 << 30)) and bool(mallopt(m_trim_threshold, 1 << 30))
+    try:
+        yield
+    finally:
+        if changed:
+            mallopt(m_mmap_threshold, default)
+            mallopt(m_trim_threshold, default)
+            trim(0)
 
 
 def _folder_state(d: Path) -> tuple:
