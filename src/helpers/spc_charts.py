@@ -575,8 +575,9 @@ def seasonality_chart(
             raise ValueError("seasonality_chart needs a series or its seasonal factors")
         factors = spc.seasonal_factors(series)
     factors = spc._check_factors(factors).sort_index()
+    own_figure = ax is None
     with mpl.rc_context(_RC):
-        if ax is None:
+        if own_figure:
             fig, _ = _pooled_figure("seasonality", tuple(figsize), (0.12, 0.16, 0.85, 0.70))
             ax = fig.axes[0]
         else:
@@ -596,6 +597,11 @@ def seasonality_chart(
         ax.grid(axis="y", color="#e6e6e6", lw=0.6, zorder=0)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        # The month labels are the same on every seasonality chart of a size: their pixels are
+        # pasted after the first (see _pieces); the limits are the twelve bars' on every chart.
+        ax._ppw_month_labels = (
+            (tuple(range(12)), tuple(labels), ax.get_xlim()) if own_figure else None
+        )
     return fig
 
 
@@ -714,11 +720,14 @@ class _Piece:
 
 
 def _pieces(fig: Figure, dpi) -> list[_Piece]:
-    """The SPC legend, icons and month labels of ``fig``, each with the key of its pixels."""
+    """The SPC legend, icons and month labels of ``fig``, each with the key of its pixels.
+
+    Of a seasonality chart, its month labels.
+    """
     out = []
     spec = getattr(fig, "_ppw_pool", None)
-    if spec is None or spec[0][0] != "spc":
-        return out  # only the figures spc_chart makes itself: one chart, laid out as it lays it
+    if spec is None or spec[0][0] not in ("spc", "seasonality"):
+        return out  # only the figures made here: one chart, laid out as it lays it
     size = (tuple(fig.get_size_inches()), dpi)
     entries = getattr(fig, "_ppw_legend", None)
     if entries is not None and len(fig.legends) == 1:
@@ -743,7 +752,7 @@ def _pieces(fig: Figure, dpi) -> list[_Piece]:
                 return Bbox.union([label.get_window_extent(renderer) for label in labels])
 
             box = tuple(np.round(ax.get_position().bounds, 9))
-            out.append(_Piece(("months", months, box, size), labels, extent))
+            out.append(_Piece(("months", spec[0][0], months, box, size), labels, extent))
     return out
 
 

@@ -315,6 +315,24 @@ def test_text_drawn_from_kept_glyphs_has_matplotlibs_own_pixels():
     assert spc_charts._GlyphCachingRenderer._glyphs
 
 
+def test_seasonality_month_labels_pasted_from_an_earlier_chart_give_the_same_pixels():
+    from helpers import spc_charts
+
+    def factors(seed):
+        rng = np.random.default_rng(seed)
+        return pd.Series(1 + rng.normal(0, 0.1, 12), index=range(1, 13))
+
+    spc_charts._PIECE_PIXELS.clear()
+    drawn = fig_to_base64_png(seasonality_chart(factors=factors(1), title="first"))
+    assert [key[:2] for key, kept in spc_charts._PIECE_PIXELS.items() if kept] == [
+        ("months", "seasonality")
+    ]
+    fig_to_base64_png(seasonality_chart(factors=factors(2), title="other"))
+    assert fig_to_base64_png(seasonality_chart(factors=factors(1), title="first")) == drawn
+    spc_charts._PIECE_PIXELS.clear()  # drawn in full again: the same image
+    assert fig_to_base64_png(seasonality_chart(factors=factors(1), title="first")) == drawn
+
+
 def test_seasonality_chart_has_twelve_bars():
     idx = pd.period_range("2012-01", periods=48, freq="M")
     pattern = np.array([0.8, 0.9, 1.0, 1.1, 1.2, 1.0, 1.05, 1.15, 1.0, 0.9, 0.95, 0.95])
