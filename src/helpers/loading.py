@@ -706,7 +706,7 @@ class _FileCheck:
                 high = values > col.maximum
                 self.flag_values(col.name, f"are above the maximum {col.maximum:g}", high, raw)
             kept = "float64" if col.type == "float" else "Int64" if col.nullable else "int64"
-            return raw.astype(kept).rename(col.name)
+            return raw.astype(kept, copy=False).rename(col.name, copy=False)
         if ptypes.is_numeric_dtype(dt):
             num = raw.to_numpy(dtype="float64", na_value=np.nan)
             blank = np.isnan(num)
@@ -780,7 +780,7 @@ class _FileCheck:
             blank = parsed.isna().to_numpy()
             unparsed = np.zeros(len(raw), dtype=bool)
         elif ptypes.is_datetime64_dtype(dt):
-            parsed = raw.astype("datetime64[ns]")
+            parsed = raw.astype("datetime64[ns]", copy=False)
             blank = parsed.isna().to_numpy()
             unparsed = np.zeros(len(raw), dtype=bool)
         elif ptypes.is_object_dtype(dt) or ptypes.is_string_dtype(dt):
@@ -835,7 +835,7 @@ TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 def _compact_text(arr: pa.Array, blank: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """Return an Arrow string array as :data:`TEXT_DTYPE`, ``blank`` cells empty (no copy if none)."""
     if blank.any():
-        arr = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), arr)
+        arr = pc.if_else(pa.array(blank), pa.scalar(None, arr.type), arr)
     return pd.array(arr, dtype=TEXT_DTYPE)
 
 
@@ -875,7 +875,11 @@ def arrow_text(raw: pd.Series) -> pa.Array:
 
 
 def _text_array(raw: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """Return a column as an Arrow string array, and a mask of cells that are not text."""
+    """Return a column as an Arrow string array, and a mask of cells that are not text.
+
+    The array is ``large_string``, the storage of :data:`TEXT_DTYPE`, so the loaded column is the
+    checked array itself rather than a converted copy.
+    """
     dt = raw.dtype
     if (
         isinstance(dt, pd.ArrowDtype)
@@ -884,19 +888,23 @@ def _text_array(raw: pd.Series) -> tuple[pa.Array, np.ndarray]:
         arr = pa.array(raw)  # a ChunkedArray when the file has several row groups
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        return arr.cast(pa.string()), np.zeros(len(raw), dtype=bool)
+        return arr.cast(pa.large_string()), np.zeros(len(raw), dtype=bool)
     if (
         isinstance(dt, pd.CategoricalDtype)
         and pd.api.types.infer_dtype(dt.categories, skipna=True) == "string"
     ):
-        return pa.array(raw).dictionary_decode(), np.zeros(len(raw), dtype=bool)
+        decoded = pa.array(raw).dictionary_decode().cast(pa.large_string())
+        return decoded, np.zeros(len(raw), dtype=bool)
     if ptypes.is_object_dtype(dt):
         # The usual case (CSV, or parquet read elsewhere): str with None/NaN for empty.
         with contextlib.suppress(pa.ArrowTypeError, pa.ArrowInvalid):
             values = raw.to_numpy(dtype=object)
-            return pa.array(values, type=pa.string(), from_pandas=True), np.zeros(len(raw), bool)
+            return (
+                pa.array(values, type=pa.large_string(), from_pandas=True),
+                np.zeros(len(raw), bool),
+            )
     values, not_text = _text_values(raw)
-    return pa.array(values, type=pa.string(), from_pandas=True), not_text
+    return pa.array(values, type=pa.large_string(), from_pandas=True), not_text
 
 
 def _text_values(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -1065,7 +1073,8 @@ def _validate_file(
         converted[col.name] = check.convert(col, raw.pop(col.name), refs)
     del raw
     failed = {c for c, s in converted.items() if s is None}
-    frame = pd.DataFrame({c: s for c, s in converted.items() if s is not None})
+    # copy=False: the checked columns become the frame as they are (no copy into 2-D blocks)
+    frame = pd.DataFrame({c: s for c, s in converted.items() if s is not None}, copy=False)
 
     if extract.unique and not failed & set(extract.unique):
         keys = list(extract.unique)
