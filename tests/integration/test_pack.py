@@ -738,3 +738,13 @@ def test_broken_crimes_extract_exits_3_and_keeps_the_earlier_pack(tmp_path, caps
     assert "crimes.csv" in err
     assert str(tmp_path) not in err
     assert tree_digest(out, skip="") == before
+
+
+def test_scrubber_names_kernel_cell_files_and_leaves_images_alone(tmp_path):
+    scrub = pack.Scrubber()
+    scrub.add(tmp_path / "data", "data")
+    image = "data:image/png;base64,iVBORw0KGgo//ipykernel/AAAA+/x9=="
+    warning = f"{tmp_path}/data/x.csv read; /tmp/ipykernel_4242/3949487693.py:3: UserWarning"
+    assert scrub(warning) == "data/x.csv read; <cell>:3: UserWarning"
+    assert scrub(image) == image
+    assert scrub(f"{image} {warning}") == f"{image} data/x.csv read; <cell>:3: UserWarning"
