@@ -427,8 +427,9 @@ def xmr(
 
 
 def _last_observed(df: pd.DataFrame) -> pd.Series | None:
-    observed = df[df["point_type"] != MISSING]
-    return None if observed.empty else observed.iloc[-1]
+    # the last row whose point is not missing, without copying the frame to find it
+    observed = np.flatnonzero(df["point_type"].to_numpy() != MISSING)
+    return None if observed.size == 0 else df.iloc[observed[-1]]
 
 
 def variation_icon(df: pd.DataFrame) -> str:
