@@ -34,7 +34,7 @@ $(DEMO_STAMP): $(STAMP) src/helpers/demo.py
 report: $(STAMP) $(if $(filter $(DATA),$(DEMO_DIR) $(DEMO_DIR)/),$(DEMO_STAMP))
 	$(PY) -m helpers.pack --month $(MONTH) --period $(PERIOD) --data $(DATA) $(if $(JOBS),--jobs $(JOBS))
 
-test: $(STAMP) $(DEMO_STAMP)
+test: $(STAMP) $(DEMO_STAMP) lint
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/
 

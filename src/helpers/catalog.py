@@ -158,7 +158,9 @@ def measure(measure_id: str) -> Measure:
     for m in load_catalog():
         if m.id == measure_id:
             return m
-    raise KeyError(f"unknown measure {measure_id!r}; known: {', '.join(m.id for m in load_catalog())}")
+    raise KeyError(
+        f"unknown measure {measure_id!r}; known: {', '.join(m.id for m in load_catalog())}"
+    )
 
 
 def measures_for(

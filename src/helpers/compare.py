@@ -95,7 +95,9 @@ def better_worse(last, this, unit: str, decimals: int = 1) -> Decimal | None:
     elif unit in PERCENT_UNITS or unit in DIFFERENCE_UNITS:
         raw = this_d - last_d
     else:
-        raise ValueError(f"unknown unit {unit!r}; expected count, percent, seconds, minutes, days, money or rate")
+        raise ValueError(
+            f"unknown unit {unit!r}; expected count, percent, seconds, minutes, days, money or rate"
+        )
     return round_half_up(raw, decimals)
 
 
@@ -176,7 +178,9 @@ def msg_rank(value: float, peer_values: Sequence[float], polarity: str) -> int |
     """
     if value is None or polarity == "neutral" or (isinstance(value, float) and math.isnan(value)):
         return None
-    peers = [v for v in peer_values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    peers = [
+        v for v in peer_values if v is not None and not (isinstance(v, float) and math.isnan(v))
+    ]
     if polarity == "higher_better":
         better = sum(1 for v in peers if v > value)
     else:
@@ -184,7 +188,9 @@ def msg_rank(value: float, peer_values: Sequence[float], polarity: str) -> int |
     return better + 1
 
 
-def msg_average_colour(value: float, peer_values: Sequence[float], polarity: str, decimals: int = 1) -> str:
+def msg_average_colour(
+    value: float, peer_values: Sequence[float], polarity: str, decimals: int = 1
+) -> str:
     """``better`` / ``worse`` / ``same`` against the MSG average (green / red / black in print)."""
     values = [value, *peer_values]
     values = [v for v in values if v is not None]

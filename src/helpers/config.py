@@ -68,9 +68,7 @@ class ForceConfig:
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
-            raise ConfigError(
-                f"{source}: unknown key(s) {unknown}; valid keys are {sorted(known)}"
-            )
+            raise ConfigError(f"{source}: unknown key(s) {unknown}; valid keys are {sorted(known)}")
         expected = {
             "force_name": str,
             "short_name": str,
@@ -81,10 +79,11 @@ class ForceConfig:
         }
         for key, value in data.items():
             if not isinstance(value, expected[key]) or isinstance(value, bool):
-                raise ConfigError(
-                    f"{source}: key {key!r} should be {expected[key]}, got {value!r}"
-                )
-        if "financial_year_start_month" in data and not 1 <= data["financial_year_start_month"] <= 12:
+                raise ConfigError(f"{source}: key {key!r} should be {expected[key]}, got {value!r}")
+        if (
+            "financial_year_start_month" in data
+            and not 1 <= data["financial_year_start_month"] <= 12
+        ):
             raise ConfigError(f"{source}: key 'financial_year_start_month' must be 1..12")
         return cls(**data)
 

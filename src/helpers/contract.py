@@ -187,24 +187,68 @@ EXTRACTS: dict[str, Extract] = {
                 Column("crime_id", "str", "Crime reference number; unique."),
                 Column("recorded_date", "date", "Date the crime was recorded."),
                 Column("offence_group", "category", "Home Office offence group.", OFFENCE_GROUPS),
-                Column("victim_based", "bool", "True for victim-based crime (the first eight offence groups)."),
+                Column(
+                    "victim_based",
+                    "bool",
+                    "True for victim-based crime (the first eight offence groups).",
+                ),
                 _district(),
-                _unrecorded("domestic_abuse", "bool", "Flagged as domestic abuse (national definition from April 2013)."),
-                Column("da_risk_level", "category", "DASH risk level of a domestic-abuse crime; empty otherwise (a month with no risk level on any crime: not recorded).", DA_RISK_LEVELS, nullable=True),
+                _unrecorded(
+                    "domestic_abuse",
+                    "bool",
+                    "Flagged as domestic abuse (national definition from April 2013).",
+                ),
+                Column(
+                    "da_risk_level",
+                    "category",
+                    "DASH risk level of a domestic-abuse crime; empty otherwise (a month with no risk level on any crime: not recorded).",
+                    DA_RISK_LEVELS,
+                    nullable=True,
+                ),
                 _unrecorded("night_time_economy", "bool", "Flagged as night-time economy related."),
-                _unrecorded("rural", "bool", "Committed in a rural location (ONS rural-urban classification)."),
+                _unrecorded(
+                    "rural",
+                    "bool",
+                    "Committed in a rural location (ONS rural-urban classification).",
+                ),
                 _unrecorded("business", "bool", "The victim is a business."),
-                _unrecorded("class_a_supply", "bool", "Drug offence of supplying or intending to supply a Class A drug."),
-                Column("victim_id", "str", "Pseudonymous id of the victim (person or business); empty for crimes without a direct victim (a month with no victim id on any crime: not recorded, repeat-victim measures N/A).", nullable=True),
-                Column("outcome_type", "category", "Latest outcome; empty while under investigation.", OUTCOME_TYPES, nullable=True),
-                Column("outcome_date", "date", "Date the outcome was recorded; empty while under investigation.", nullable=True),
-                _unrecorded("evidence_led_prosecution", "bool", "Domestic abuse: a successful prosecution that went ahead without the victim's evidence."),
+                _unrecorded(
+                    "class_a_supply",
+                    "bool",
+                    "Drug offence of supplying or intending to supply a Class A drug.",
+                ),
+                Column(
+                    "victim_id",
+                    "str",
+                    "Pseudonymous id of the victim (person or business); empty for crimes without a direct victim (a month with no victim id on any crime: not recorded, repeat-victim measures N/A).",
+                    nullable=True,
+                ),
+                Column(
+                    "outcome_type",
+                    "category",
+                    "Latest outcome; empty while under investigation.",
+                    OUTCOME_TYPES,
+                    nullable=True,
+                ),
+                Column(
+                    "outcome_date",
+                    "date",
+                    "Date the outcome was recorded; empty while under investigation.",
+                    nullable=True,
+                ),
+                _unrecorded(
+                    "evidence_led_prosecution",
+                    "bool",
+                    "Domestic abuse: a successful prosecution that went ahead without the victim's evidence.",
+                ),
             ),
             unique=("crime_id",),
             date_column="recorded_date",
             areas=(1, 3, 4, 6),
             notes=(
-                "Solved: `outcome_type` is one of " + ", ".join(f"`{o}`" for o in SOLVED_OUTCOMES) + ".",
+                "Solved: `outcome_type` is one of "
+                + ", ".join(f"`{o}`" for o in SOLVED_OUTCOMES)
+                + ".",
                 "`outcome_date` is on or after `recorded_date`.",
                 UNRECORDED_NOTE,
             ),
@@ -215,8 +259,16 @@ EXTRACTS: dict[str, Extract] = {
             "One row per offender identified for a crime (a crime may have several offenders).",
             (
                 Column("crime_id", "str", "Crime reference number, as in `crimes`."),
-                Column("offender_id", "str", "Pseudonymous id of the offender (stable across crimes)."),
-                Column("age_at_offence", "int", "Offender's age in years on the date of the offence.", minimum=10, maximum=110),
+                Column(
+                    "offender_id", "str", "Pseudonymous id of the offender (stable across crimes)."
+                ),
+                Column(
+                    "age_at_offence",
+                    "int",
+                    "Offender's age in years on the date of the offence.",
+                    minimum=10,
+                    maximum=110,
+                ),
             ),
             unique=("crime_id", "offender_id"),
             date_column=None,
@@ -235,16 +287,37 @@ EXTRACTS: dict[str, Extract] = {
             (
                 Column("incident_id", "str", "Incident reference; unique."),
                 Column("opened_at", "datetime", "When the incident was created."),
-                Column("arrived_at", "datetime", "When the first officer arrived; empty if not attended.", nullable=True),
-                _unrecorded("grade", "int", "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.", minimum=1, maximum=4),
-                _unrecorded("urban_rural", "category", "Location classification used for the attendance standard.", ("urban", "rural")),
+                Column(
+                    "arrived_at",
+                    "datetime",
+                    "When the first officer arrived; empty if not attended.",
+                    nullable=True,
+                ),
+                _unrecorded(
+                    "grade",
+                    "int",
+                    "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.",
+                    minimum=1,
+                    maximum=4,
+                ),
+                _unrecorded(
+                    "urban_rural",
+                    "category",
+                    "Location classification used for the attendance standard.",
+                    ("urban", "rural"),
+                ),
                 _district(),
                 _unrecorded("domestic_abuse", "bool", "Closing qualifier: domestic abuse."),
                 _unrecorded("asb", "bool", "Closing qualifier: anti-social behaviour."),
                 _unrecorded("alcohol", "bool", "Closing qualifier: alcohol related."),
                 _unrecorded("drugs", "bool", "Closing qualifier: drug related."),
                 _unrecorded("mental_health", "bool", "Closing qualifier: mental-health related."),
-                Column("victim_id", "str", "Pseudonymous id of the person at risk (domestic abuse); empty otherwise (a month with no victim id on any incident: not recorded, repeat measures N/A).", nullable=True),
+                Column(
+                    "victim_id",
+                    "str",
+                    "Pseudonymous id of the person at risk (domestic abuse); empty otherwise (a month with no victim id on any incident: not recorded, repeat measures N/A).",
+                    nullable=True,
+                ),
             ),
             unique=("incident_id",),
             date_column="opened_at",
@@ -259,12 +332,26 @@ EXTRACTS: dict[str, Extract] = {
             "Call handling",
             "One row per day and line: calls offered and answered on the 999 and the non-emergency (switchboard) lines.",
             (
-                Column("interval_start", "datetime", "Start of the interval (a day in the demo data; 15-minute intervals work too)."),
+                Column(
+                    "interval_start",
+                    "datetime",
+                    "Start of the interval (a day in the demo data; 15-minute intervals work too).",
+                ),
                 Column("line", "category", "Which line.", ("999", "non_emergency")),
                 Column("calls_offered", "int", "Calls presented to the line.", minimum=0),
                 Column("calls_answered", "int", "Calls answered.", minimum=0),
-                Column("answered_within_standard", "int", "Calls answered within the standard (999: 10 seconds).", minimum=0),
-                Column("total_wait_seconds", "float", "Sum of the waiting times of answered calls, in seconds.", minimum=0),
+                Column(
+                    "answered_within_standard",
+                    "int",
+                    "Calls answered within the standard (999: 10 seconds).",
+                    minimum=0,
+                ),
+                Column(
+                    "total_wait_seconds",
+                    "float",
+                    "Sum of the waiting times of answered calls, in seconds.",
+                    minimum=0,
+                ),
             ),
             unique=("interval_start", "line"),
             date_column="interval_start",
@@ -277,12 +364,30 @@ EXTRACTS: dict[str, Extract] = {
             "One row per survey response (Home Office user-satisfaction survey of burglary, vehicle-crime and violent-crime victims).",
             (
                 Column("response_id", "str", "Response id; unique."),
-                Column("survey_date", "date", "Date of the interview (places the response in a month)."),
-                Column("crime_group", "category", "What the respondent was a victim of.", ("burglary", "vehicle", "violence")),
-                Column("ethnicity_group", "category", "Self-described ethnicity, grouped.", ("White", "BME", "Not stated")),
+                Column(
+                    "survey_date", "date", "Date of the interview (places the response in a month)."
+                ),
+                Column(
+                    "crime_group",
+                    "category",
+                    "What the respondent was a victim of.",
+                    ("burglary", "vehicle", "violence"),
+                ),
+                Column(
+                    "ethnicity_group",
+                    "category",
+                    "Self-described ethnicity, grouped.",
+                    ("White", "BME", "Not stated"),
+                ),
                 _district(),
                 *(
-                    Column(q, "category", f"Satisfaction with: {label}.", SATISFACTION_ANSWERS, nullable=True)
+                    Column(
+                        q,
+                        "category",
+                        f"Satisfaction with: {label}.",
+                        SATISFACTION_ANSWERS,
+                        nullable=True,
+                    )
                     for q, label in SATISFACTION_QUESTIONS.items()
                 ),
             ),
@@ -300,7 +405,12 @@ EXTRACTS: dict[str, Extract] = {
             (
                 Column("period_end", "month", "Last month of the 12-month survey period."),
                 Column("force", "str", "Force name, as in `data/reference/msg_forces.csv`."),
-                Column("question", "category", "Survey question.", ("dealing_with_crime_asb", "police_good_job")),
+                Column(
+                    "question",
+                    "category",
+                    "Survey question.",
+                    ("dealing_with_crime_asb", "police_good_job"),
+                ),
                 Column("respondents", "int", "Respondents answering the question.", minimum=1),
                 Column("agreeing", "int", "Respondents agreeing.", minimum=0),
             ),
@@ -316,9 +426,19 @@ EXTRACTS: dict[str, Extract] = {
             (
                 Column("month", "month", "The month."),
                 Column("force", "str", "Peer force name, as in `data/reference/msg_forces.csv`."),
-                Column("measure_id", "str", "Measure id from the catalog (e.g. `all_crime`, `victim_based_crime`, `satisfaction_overall`)."),
+                Column(
+                    "measure_id",
+                    "str",
+                    "Measure id from the catalog (e.g. `all_crime`, `victim_based_crime`, `satisfaction_overall`).",
+                ),
                 Column("numerator", "float", "Count (crimes) or satisfied responses.", minimum=0),
-                Column("denominator", "float", "Population (for per-1,000 rates) or responses; empty for plain counts.", nullable=True, minimum=0),
+                Column(
+                    "denominator",
+                    "float",
+                    "Population (for per-1,000 rates) or responses; empty for plain counts.",
+                    nullable=True,
+                    minimum=0,
+                ),
             ),
             unique=("month", "force", "measure_id"),
             date_column="month",
@@ -347,8 +467,21 @@ EXTRACTS: dict[str, Extract] = {
                 Column("collision_id", "str", "The collision, as in `collisions`."),
                 Column("severity", "category", "Injury severity.", ("fatal", "serious", "slight")),
                 Column("road_user", "category", "Casualty's road-user type.", ROAD_USERS),
-                Column("age", "int", "Age in years; empty if unknown.", nullable=True, minimum=0, maximum=110),
-                Column("impairment", "category", "For drivers and riders: impaired by drink or drugs (from the contributory factors); empty otherwise.", ("drink", "drugs"), nullable=True),
+                Column(
+                    "age",
+                    "int",
+                    "Age in years; empty if unknown.",
+                    nullable=True,
+                    minimum=0,
+                    maximum=110,
+                ),
+                Column(
+                    "impairment",
+                    "category",
+                    "For drivers and riders: impaired by drink or drugs (from the contributory factors); empty otherwise.",
+                    ("drink", "drugs"),
+                    nullable=True,
+                ),
             ),
             unique=("casualty_id",),
             date_column=None,
@@ -376,9 +509,21 @@ EXTRACTS: dict[str, Extract] = {
             "Aggregated: one row per month and workforce group.",
             (
                 Column("month", "month", "The month."),
-                Column("group", "category", "Workforce group (staff excludes PCSOs).", WORKFORCE_GROUPS),
-                Column("strength_fte", "float", "Full-time-equivalent strength at month end.", minimum=0),
-                Column("days_lost", "float", "Working days lost to sickness absence in the month.", minimum=0),
+                Column(
+                    "group", "category", "Workforce group (staff excludes PCSOs).", WORKFORCE_GROUPS
+                ),
+                Column(
+                    "strength_fte",
+                    "float",
+                    "Full-time-equivalent strength at month end.",
+                    minimum=0,
+                ),
+                Column(
+                    "days_lost",
+                    "float",
+                    "Working days lost to sickness absence in the month.",
+                    minimum=0,
+                ),
             ),
             unique=("month", "group"),
             date_column="month",
@@ -391,9 +536,24 @@ EXTRACTS: dict[str, Extract] = {
             "Aggregated: one row per month: the financial year's savings requirement, the plan to date and the savings delivered to date.",
             (
                 Column("month", "month", "The month."),
-                Column("requirement_gbp", "float", "Savings required in the financial year, £.", minimum=0),
-                Column("planned_to_date_gbp", "float", "Savings planned by the end of the month (cumulative in the year), £.", minimum=0),
-                Column("delivered_to_date_gbp", "float", "Savings delivered by the end of the month (cumulative in the year), £.", minimum=0),
+                Column(
+                    "requirement_gbp",
+                    "float",
+                    "Savings required in the financial year, £.",
+                    minimum=0,
+                ),
+                Column(
+                    "planned_to_date_gbp",
+                    "float",
+                    "Savings planned by the end of the month (cumulative in the year), £.",
+                    minimum=0,
+                ),
+                Column(
+                    "delivered_to_date_gbp",
+                    "float",
+                    "Savings delivered by the end of the month (cumulative in the year), £.",
+                    minimum=0,
+                ),
             ),
             unique=("month",),
             date_column="month",
@@ -425,7 +585,12 @@ def markdown() -> str:
             file_hint += " Unique: " + " + ".join(f"`{u}`" for u in e.unique) + "."
         if e.date_column:
             file_hint += f" Month of a row: `{e.date_column}`."
-        lines += [file_hint, "", "| column | type | meaning | allowed values |", "|---|---|---|---|"]
+        lines += [
+            file_hint,
+            "",
+            "| column | type | meaning | allowed values |",
+            "|---|---|---|---|",
+        ]
         for c in e.columns:
             allowed = ", ".join(f"`{a}`" for a in c.allowed) if c.allowed else _value_range(c)
             if c.nullable:

@@ -52,7 +52,9 @@ def parse_month(value: str | pd.Period | pd.Timestamp) -> pd.Period:
             raise ValueError
         return pd.Period(text, freq="M")
     except (ValueError, TypeError):
-        raise PeriodError(f"month {value!r} is not of the form YYYY-MM (for example 2016-09)") from None
+        raise PeriodError(
+            f"month {value!r} is not of the form YYYY-MM (for example 2016-09)"
+        ) from None
 
 
 def check_period(period: str) -> str:

@@ -38,7 +38,9 @@ def test_published_table_has_the_rows_we_expect():
 
 @pytest.mark.parametrize("row", WITH_DIFF, ids=_id)
 def test_better_worse_reproduces_published_difference(row):
-    got = better_worse(row["last_year"], row["this_year"], row["unit"], decimals=_decimals(row["published_diff"]))
+    got = better_worse(
+        row["last_year"], row["this_year"], row["unit"], decimals=_decimals(row["published_diff"])
+    )
     assert format_decimal(got) == row["published_diff"]
 
 

@@ -10,8 +10,13 @@ from helpers.config import PROJECT_ROOT
 
 def _pip_pins() -> dict[str, str]:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    specs = project["dependencies"] + [d for ds in project["optional-dependencies"].values() for d in ds]
-    return {m.group(1).lower(): m.group(2) for m in (re.match(r"([A-Za-z0-9_.-]+)==(\S+)", s) for s in specs)}
+    specs = project["dependencies"] + [
+        d for ds in project["optional-dependencies"].values() for d in ds
+    ]
+    return {
+        m.group(1).lower(): m.group(2)
+        for m in (re.match(r"([A-Za-z0-9_.-]+)==(\S+)", s) for s in specs)
+    }
 
 
 def _conda_pins() -> dict[str, str]:
