@@ -60,7 +60,7 @@ from . import catalog as catalog_mod
 from . import periods
 from .config import REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
-from .loading import arrow_text, month_ordinals, reuse_freed_memory
+from .loading import arrow_ids, month_ordinals, reuse_freed_memory
 
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
@@ -731,7 +731,7 @@ def _codes(df: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> np.ndarra
 
 def _person_codes(s: pd.Series) -> np.ndarray:
     """Integer codes for a person id column; -1 where empty (null or blank)."""
-    enc = pc.dictionary_encode(arrow_text(s))
+    enc = pc.dictionary_encode(arrow_ids(s))
     blank = pc.equal(pc.utf8_trim_whitespace(enc.dictionary), "").to_numpy(zero_copy_only=False)
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     if blank.any():
@@ -748,7 +748,7 @@ class _IdOrder:
     """
 
     def __init__(self, ids: pd.Series):
-        self.ids = arrow_text(ids)
+        self.ids = arrow_ids(ids)
         n = len(self.ids)
         self.ascending = n < 2 or bool(
             pc.all(pc.greater(self.ids.slice(1), self.ids.slice(0, n - 1))).as_py()
@@ -769,8 +769,8 @@ def _positions(keys: pd.Series, ids: pd.Series) -> np.ndarray:
     The hash table is built on the distinct keys (a million offender links name fewer crimes than
     the extract holds) and the ids are looked up in it: a smaller table, fewer cache misses.
     """
-    enc = pc.dictionary_encode(arrow_text(keys))
-    hit = pc.index_in(arrow_text(ids), value_set=enc.dictionary)
+    enc = pc.dictionary_encode(arrow_ids(keys))
+    hit = pc.index_in(arrow_ids(ids), value_set=enc.dictionary)
     hit = hit.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     found = np.flatnonzero(hit >= 0)[::-1]  # assigned last to first: a repeated id's first row
     row_of = np.full(len(enc.dictionary) + 1, -1, dtype=np.int64)  # the last: an empty key

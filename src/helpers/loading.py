@@ -874,6 +874,15 @@ def arrow_text(raw: pd.Series) -> pa.Array:
     return _text_array(raw)[0]
 
 
+def arrow_ids(raw: pd.Series) -> pa.Array:
+    """:func:`arrow_text` for hashing, ranking and joining: 32-bit offsets where the text fits,
+    which Arrow's kernels hash a fifth faster than ``large_string`` (the loaded columns' storage)."""
+    arr = arrow_text(raw)
+    if pa.types.is_large_string(arr.type) and arr.nbytes < 2**31 - 2**24:
+        arr = arr.cast(pa.string())
+    return arr
+
+
 def _text_array(raw: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """Return a column as an Arrow string array, and a mask of cells that are not text.
 
@@ -1147,7 +1156,7 @@ def _repeated(ids: pd.Series) -> np.ndarray:
     Extracts usually list their records in id order: ids that strictly ascend down the file are
     all different, which one comparison pass shows without hashing millions of ids.
     """
-    arr = arrow_text(ids)
+    arr = arrow_ids(ids)
     if arr.null_count == 0 and (
         len(arr) < 2 or pc.all(pc.greater(arr.slice(1), arr.slice(0, len(arr) - 1))).as_py()
     ):
@@ -1169,7 +1178,7 @@ def _repeated_pairs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     for k in keys:
         s = frame[k]
         if isinstance(s.dtype, pd.StringDtype):
-            enc = pc.dictionary_encode(arrow_text(s))
+            enc = pc.dictionary_encode(arrow_ids(s))
             codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
             n = len(enc.dictionary)
         else:
@@ -1215,9 +1224,7 @@ def _link_problems(
     for child, column, parent, parent_column in _LINKS:
         if child in frames and parent in frames:
             values = frames[child][column]
-            known = pc.is_in(
-                arrow_text(values), value_set=arrow_text(frames[parent][parent_column])
-            )
+            known = pc.is_in(arrow_ids(values), value_set=arrow_ids(frames[parent][parent_column]))
             orphan = ~_np_bool(known, False)
             check = _FileCheck(EXTRACTS[child], reports[child].file, rownums[child], reports[child])
             check.flag_values(
