@@ -306,6 +306,17 @@ class Cube:
             return []
         return [tuple(k.split(".", 1)) for k in meta["never_recorded"]]
 
+    def ever_counted(self, measure_id: str) -> bool:
+        """Whether the measure counts anything in any month anywhere (False for a count that is
+        zero throughout, such as an outcome type the source never produces: data.police.uk has
+        no "taken into consideration" outcome). Unknown measure ids: False."""
+        counted = self.__dict__.get("_ever_counted")
+        if counted is None:
+            f = self.frame
+            nonzero = f.loc[f["numerator"].fillna(0).to_numpy() != 0, "measure_id"]
+            counted = self.__dict__["_ever_counted"] = frozenset(nonzero.astype(str).unique())
+        return measure_id in counted
+
     def covered_months(self, measure_id: str) -> list[pd.Period]:
         """The months the measure's sources cover."""
         idx = self._idx()

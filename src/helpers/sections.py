@@ -1098,6 +1098,11 @@ def solved_rate_spc(ctx: Context) -> str:
 
 def disposals(ctx: Context) -> str:
     ids = [(f"disposal_{o}", OUTCOME_LABELS[o]) for o in SOLVED_OUTCOMES]
+    # An outcome type with no record in any month is left off the chart and named in the
+    # caption: a zero bar would say "none this year" where the source may not record it at all.
+    absent = [label for mid, label in ids if not ctx.cube.ever_counted(mid)]
+    if len(absent) < len(ids):
+        ids = [(mid, label) for mid, label in ids if label not in absent]
     m = measure("outcomes_solved")
     win = ctx.window_for(m)
     rows = []
@@ -1130,7 +1135,12 @@ def disposals(ctx: Context) -> str:
         fig,
         f"Solved outcomes by type and outcome date, {ly} (grey) against {ty} (blue). Shares this year: "
         + ", ".join(shares[:4])
-        + ". TIC: taken into consideration; DNP: detected, no proceedings.",
+        + ". TIC: taken into consideration; DNP: detected, no proceedings."
+        + (
+            f" Not in the data for any month, so not drawn: {', '.join(absent)}."
+            if absent and len(absent) < len(SOLVED_OUTCOMES)
+            else ""
+        ),
     )
 
 

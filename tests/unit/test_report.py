@@ -411,3 +411,35 @@ def test_data_to_on_the_cover_is_capped_at_the_report_month():
         "calls": None,
     }
     assert data_to(cube)["crimes"] == "Dec 2016"
+
+
+def test_outcome_types_never_recorded_are_named_not_drawn_as_zero():
+    """data.police.uk has no TIC outcome: the disposals chart leaves such a type off and says so,
+    rather than drawing a zero bar that reads as "none this year"."""
+    from helpers.cube import build_cube
+
+    extracts = synthetic_extracts(per_month=30)
+    crimes = extracts["crimes"]
+    tic = crimes["outcome_type"].isin(["tic_previously_recorded", "tic_not_previously_recorded"])
+    extracts["crimes"] = crimes.assign(
+        outcome_type=crimes["outcome_type"].mask(tic, "charge_summons")
+    )
+    without_tic = build_cube(extracts)
+    assert not without_tic.ever_counted("disposal_tic_previously_recorded")
+    assert without_tic.ever_counted("disposal_charge_summons")
+    assert not without_tic.ever_counted("no_such_measure")
+    report.clear_caches()
+    html = (
+        report.AreaPage(6, month="2016-09", cube=without_tic)
+        .management_information("disposals", interactive=False)
+        .data
+    )
+    assert "Not in the data for any month, so not drawn: TIC Previously Recorded, TIC Not " in html
+    report.clear_caches()
+    full = build_cube(synthetic_extracts(per_month=30))
+    html = (
+        report.AreaPage(6, month="2016-09", cube=full)
+        .management_information("disposals", interactive=False)
+        .data
+    )
+    assert "Not in the data" not in html
