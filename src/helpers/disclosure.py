@@ -46,8 +46,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-#: What a withheld figure prints as.
-MARK = "*"
+#: What a withheld figure prints as: the Government Statistical Service's symbol for a value
+#: held back to protect confidentiality. Not "*": the tables mark a significant change with "*".
+MARK = "[c]"
 FORCE = "Force"
 #: Records the source could not place: counted in the force total, never offered as a place. Its
 #: figure is withheld like a district's when small, but it never serves to protect another one
@@ -135,7 +136,7 @@ def footnote(
         threshold = int(found.group(1)) if found else _threshold(None)
     small = f"a count below {threshold}" if threshold else "a small count"
     return (
-        f"{MARK} Figures marked {MARK} are not published: {small} at LPA or district level, or a "
+        f"Figures marked {MARK} are not published: {small} at LPA or district level, or a "
         "rate or average built on one, could identify a person; other figures are withheld with "
         "them so that none can be worked out from the force total "
         f"({n} figure{'s' if n != 1 else ''} withheld)."

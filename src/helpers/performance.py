@@ -268,7 +268,7 @@ def performance_rows(
     DataFrame
         Columns :data:`ROW_COLUMNS`. ``last_year``/``this_year`` are the printed figures (NaN =
         N/A); ``change`` is a Decimal or None (N/A); ``note`` says why a figure is N/A;
-        ``suppressed`` marks a withheld row (its figures are NaN/None, to be printed ``*``).
+        ``suppressed`` marks a withheld row (its figures are NaN/None, printed ``[c]``).
     """
     periods.check_period(period)
     month = periods.parse_month(month)

@@ -258,7 +258,7 @@ class Context:
         """Blank the months an LPA or district figure is withheld for public release.
 
         The same decision as the tables (:func:`helpers.disclosure.is_withheld`), month by month,
-        so a chart never shows a figure the tables print as "*". Off unless ``suppress_below`` is set.
+        so a chart never shows a figure the tables print as "[c]". Off unless ``suppress_below`` is set.
         """
         if (
             geo == "Force"

@@ -288,7 +288,7 @@ def test_geography_frames_in_give_geography_frames_out():
 def test_footnote_says_what_was_withheld_and_why():
     out = sup(count_rows({"N1": 2, "N2": 20, "N3": 30, "S1": 40, "S2": 50}), 5)
     note = disclosure.footnote(out, 5)
-    assert note.startswith("* Figures marked * are not published")
+    assert note.startswith("Figures marked [c] are not published")
     assert "below 5" in note and "force total" in note and "(2 figures withheld)" in note
     assert disclosure.footnote(sup(out.iloc[:1], 5), 5) is None
     assert disclosure.footnote(out) == note  # the threshold read from the reasons
@@ -473,7 +473,7 @@ def test_charts_and_tables_withhold_the_same_figures_on_the_demo_force():
 # ---------------------------------------------------------------------------------- rendering
 
 
-def test_a_withheld_row_prints_stars_and_the_table_says_why(small_cube):
+def test_a_withheld_row_prints_the_confidential_mark_and_the_table_says_why(small_cube):
     from helpers import tables
 
     rows = performance.performance_rows(
@@ -484,9 +484,10 @@ def test_a_withheld_row_prints_stars_and_the_table_says_why(small_cube):
     row = re.search(
         r"<tr[^>]*>(?:(?!</tr>).)*The number of all crime offences.*?</tr>", html
     ).group(0)
-    assert row.count(">*</td>") == 4  # last year, this year, change, since last month
+    assert row.count(">[c]</td>") == 4  # last year, this year, change, since last month
+    assert "*" not in row  # "*" marks a significant change; a withheld figure is not one
     assert ">3<" not in row  # A2's three crimes are nowhere in the row
-    assert "Figures marked * are not published: a count below 5" in html
+    assert "Figures marked [c] are not published: a count below 5" in html
     plain = performance.performance_rows(small_cube, 6, "2016-09", "rolling-12m", "A2")
     html = tables.performance_table(plain, title="6. Crime", month="2016-09", period="rolling-12m")
     assert "ppw-withheld" not in html and "not published" not in html
