@@ -79,6 +79,8 @@ INCIDENT_FLAGS = tuple(c.name for c in EXTRACTS["incidents"].columns if c.type =
 _CHUNK = 1 << 20
 #: What :meth:`Sources.histogram` packs per extract: flags, and (code, values, offset) where
 #: ``code + offset`` runs over ``0 … values - 1`` (risk level -1 = none -> 0; grade 0 = none).
+#: The date (and time) each prepared extract's records are ordered by.
+_DATE = {"crimes": "date", "incidents": "opened"}
 _HISTOGRAM = {
     "crimes": (CRIME_FLAGS, ("da_risk_level", len(DA_RISK_LEVELS) + 1, 1)),
     "incidents": (INCIDENT_FLAGS, ("grade", 8, 0)),
@@ -870,11 +872,12 @@ class Sources:
 
     def month_index(self, name: str) -> np.ndarray:
         """Each row's month as ``0 … T - 1`` from the extract's date column; -1 where undated."""
-        key = ("month_index", name)
-        if key not in self._cache:
+
+        def make():
             o, valid = self._ords(name, EXTRACTS[name].date_column)
-            self._cache[key] = np.where(valid, o - self.m0, -1).astype(np.int32)
-        return self._cache[key]
+            return np.where(valid, o - self.m0, -1).astype(np.int32)
+
+        return self._once(("month_index", name), make)
 
     def months(self, name: str) -> np.ndarray:
         """Boolean [T]: the months where extract ``name`` has records."""
@@ -961,8 +964,8 @@ class Sources:
         """
 
         def make():
-            date = self.crimes["date"] if name == "crimes" else self.incidents["opened"]
-            return _sorted_records(self.victims(name), date, self.id_order(name))
+            rec = self.prepared(name)
+            return _sorted_records(self.victims(name), rec[_DATE[name]], self.id_order(name))
 
         order = self._once(("by_victim", name), make)
         return order if mask is None else order[mask[order]]
@@ -973,7 +976,7 @@ class Sources:
         order = self.by_victim(name)
 
         def make():
-            rec = self.crimes if name == "crimes" else self.incidents
+            rec = self.prepared(name)
             return (
                 self.victims(name)[order],
                 rec["t"][order].astype(np.int32),
@@ -1097,7 +1100,7 @@ class Sources:
         """
 
         def make():
-            rec = self.crimes if name == "crimes" else self.incidents
+            rec = self.prepared(name)
             flags = [f for f in _HISTOGRAM[name][0] if f in rec]
             code, n_values, offset = _HISTOGRAM[name][1]
             values = np.asarray(rec[code], dtype=np.int64) + offset
@@ -1119,22 +1122,32 @@ class Sources:
         return self._once(("histogram", name), make)
 
     def count_where(self, name: str, **where: int) -> np.ndarray | None:
-        """[T, G] rows of ``name`` whose fields equal ``where`` (flags 1/0; the code's value),
-        read from :meth:`histogram`; None when a field is not in it (count the rows instead)."""
+        """[T, G] rows of ``name`` whose fields equal ``where`` (flags 1/0; the code's value as
+        :data:`_HISTOGRAM` packs it), read from :meth:`histogram`, or counted row by row when a
+        code is outside the packed range. None when a field is not a column of the extract."""
+        rec = self.prepared(name)
+        if any(f not in rec for f in where):
+            return None
         packed = self.histogram(name)
         if packed is None:
-            return None
+            code, _, offset = _HISTOGRAM[name][1]
+            mask = np.ones(len(rec["t"]), dtype=bool)
+            for f, value in where.items():
+                mask &= rec[f] + (offset if f == code else 0) == int(value)
+            return self.count(rec, mask)
         hist, fields = packed
         combos = np.arange(hist.shape[1])
         sel = np.ones(len(combos), dtype=bool)
         for f, value in where.items():
-            if f not in fields:
-                return None
             shift, width = fields[f]
             sel &= ((combos >> shift) & ((1 << width) - 1)) == int(value)
         return hist[: self.T * self.G, sel].sum(axis=1).reshape(self.T, self.G).astype(float)
 
     # ----------------------------------------------------------------- prepared extracts
+
+    def prepared(self, name: str) -> dict:
+        """:attr:`crimes` or :attr:`incidents`, by extract name."""
+        return self.crimes if name == "crimes" else self.incidents
 
     @property
     def crimes(self) -> dict:
@@ -1166,11 +1179,10 @@ class Sources:
 
     def id_order(self, name: str) -> _IdOrder:
         """The order of ``name``'s rows by record id, to break ties between same-time records."""
-        key = ("id_order", name)
-        if key not in self._cache:
-            self.need(name)
-            self._cache[key] = _IdOrder(self.raw[name][EXTRACTS[name].unique[0]])
-        return self._cache[key]
+        self.need(name)
+        return self._once(
+            ("id_order", name), lambda: _IdOrder(self.raw[name][EXTRACTS[name].unique[0]])
+        )
 
     @property
     def incidents(self) -> dict:
@@ -1259,8 +1271,10 @@ def _with_future(cov: np.ndarray, months: int) -> np.ndarray:
 
 
 def _fy_start_ord(ords: np.ndarray) -> np.ndarray:
-    """Ordinal of the April that starts each month's financial year."""
-    ords = np.asarray(ords, dtype=np.int64)
+    """Ordinal of the April that starts each month's financial year (integer dtype kept)."""
+    ords = np.asarray(ords)
+    if ords.dtype.kind not in "iu":
+        ords = ords.astype(np.int64)
     return ords - (ords % 12 - 3) % 12
 
 
@@ -1301,8 +1315,16 @@ def _count_crimes(src: Sources, params: dict) -> np.ndarray:
         where["da_risk_level"] = DA_RISK_LEVELS.index(params["da_risk_level"]) + 1
     if params.get("business"):
         where["business"] = 1
-    counted = src.count_where("crimes", **where)
-    return src.count(src.crimes, _crime_mask(src.crimes, params)) if counted is None else counted
+    return _filtered_count(src, "crimes", where)
+
+
+def _filtered_count(src: Sources, name: str, where: dict) -> np.ndarray:
+    """:meth:`Sources.count_where`, with a clear error for a filter column the data lacks."""
+    counted = src.count_where(name, **where)
+    if counted is None:
+        missing = next(f for f in where if f not in src.prepared(name))
+        raise CubeError(f"{name}: column {missing!r} (a flag the catalog filters on) is missing")
+    return counted
 
 
 def _crime_mask(c: dict, params: dict) -> np.ndarray:
@@ -1534,8 +1556,7 @@ def repeat_victims_in_window(src: Sources, params: dict, m) -> dict[str, Part]:
     mp[1:] = np.where(same, mi[:-1], no_month)
     mn = np.full(idx.size, far_month)
     mn[:-1] = np.where(same, mi[1:], far_month)
-    ords = mi + np.int32(src.m0)
-    fy_end = ords - (ords % 12 - 3) % 12 - np.int32(src.m0) + 11
+    fy_end = _fy_start_ord(mi + np.int32(src.m0)) - np.int32(src.m0) + 11
     intervals = {
         "month": (np.where((mp < mi) & (mn == mi), mi, 1), np.where((mp < mi) & (mn == mi), mi, 0)),
         "rolling-12m": (np.maximum(mn, mp + 12), mi + 11),
@@ -1635,7 +1656,6 @@ def _offender_links(src: Sources) -> dict:
 @builder("count_incidents")
 def count_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
     """Incidents (with a closing qualifier or of a grade) by month opened and district."""
-    inc = src.incidents
     where, columns = {}, []
     if params.get("flag"):
         where[params["flag"]] = 1
@@ -1643,17 +1663,9 @@ def count_incidents(src: Sources, params: dict, m) -> dict[str, Part]:
     if params.get("grade") is not None:
         where["grade"] = int(params["grade"])
         columns.append("grade")
-    num = src.count_where("incidents", **where)
-    if num is None:
-        mask = np.ones(len(inc["t"]), dtype=bool)
-        if params.get("flag"):
-            mask &= inc[params["flag"]]
-        if params.get("grade") is not None:
-            mask &= inc["grade"] == int(params["grade"])
-        num = src.count(inc, mask)
     return _one(
         m,
-        num,
+        _filtered_count(src, "incidents", where),
         None,
         src.covered("incidents", *columns),
         sources=("incidents",),
@@ -1689,11 +1701,10 @@ def emergency_attendance(src: Sources, params: dict, m) -> dict[str, Part]:
         float(params.get("urban_minutes", 15)),
     )
     within = rows[~np.isnan(minutes) & (minutes <= limit)]
-    attended = src.count_where("incidents", grade=1)
     return _one(
         m,
         src.count_rows(inc, within),
-        src.count_rows(inc, rows) if attended is None else attended,
+        src.count_where("incidents", grade=1),
         src.covered("incidents", "grade", "urban_rural"),
         sources=("incidents",),
     )
