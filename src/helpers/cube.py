@@ -60,7 +60,7 @@ from . import catalog as catalog_mod
 from . import periods
 from .config import REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
-from .loading import arrow_ids, month_ordinals, reuse_freed_memory
+from .loading import arrow_ids, ids_ascend, month_labels, month_ordinals, reuse_freed_memory
 
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
@@ -669,13 +669,6 @@ def _ords_from_str(s: pd.Series) -> np.ndarray:
     return ords.to_numpy()[codes]
 
 
-def _ord_to_str(ords: np.ndarray) -> np.ndarray:
-    ords = np.asarray(ords, dtype=np.int64)
-    years = 1970 + ords // 12
-    months = ords % 12 + 1
-    return np.char.add(np.char.add(years.astype(str), "-"), np.char.zfill(months.astype(str), 2))
-
-
 # --------------------------------------------------------------------------- sources
 
 
@@ -762,10 +755,7 @@ class _IdOrder:
 
     def __init__(self, ids: pd.Series):
         self.ids = arrow_ids(ids)
-        n = len(self.ids)
-        self.ascending = n < 2 or bool(
-            pc.all(pc.greater(self.ids.slice(1), self.ids.slice(0, n - 1))).as_py()
-        )
+        self.ascending = ids_ascend(self.ids)
 
     def ranks(self, rows: np.ndarray) -> np.ndarray:
         """Numbers ordering ``rows`` by id (ties by position in ``rows``): comparable only among them."""
@@ -2113,7 +2103,7 @@ def _build(extracts, reference: Reference, measures: list, full: bool) -> Cube:
             {
                 "measure_id": np.concatenate(cols["measure_id"]),
                 "window": np.concatenate(cols["window"]),
-                "month": _ord_to_str(t + src.m0),
+                "month": month_labels(t + src.m0),
                 "level": np.concatenate(cols["level"]),
                 "geography": np.concatenate(cols["geography"]),
                 "numerator": np.concatenate(cols["num"]).astype(float),
@@ -2133,7 +2123,7 @@ def _build(extracts, reference: Reference, measures: list, full: bool) -> Cube:
     coverage = pd.DataFrame(
         {
             "measure_id": np.concatenate(cov_ids) if cov_ids else np.array([], dtype=object),
-            "month": _ord_to_str(np.concatenate(cov_t) + src.m0) if cov_t else np.array([], str),
+            "month": month_labels(np.concatenate(cov_t) + src.m0) if cov_t else np.array([], str),
         }
     )
     coverage["month"] = coverage["month"].astype(str)
@@ -2171,7 +2161,7 @@ def _unrecorded(src: Sources) -> tuple[dict[str, list[str]], list[str]]:
         missing = src.unrecorded(name, column)
         if missing.any():
             key = f"{name}.{column}"
-            out[key] = [str(s) for s in _ord_to_str(np.nonzero(missing)[0] + src.m0)]
+            out[key] = [str(s) for s in month_labels(np.nonzero(missing)[0] + src.m0)]
             if not (src._base_months(name) & ~missing).any():
                 never.append(key)
     return out, never
@@ -2215,7 +2205,7 @@ def _peers(src: Sources) -> pd.DataFrame:
         frames.append(
             pd.DataFrame(
                 {
-                    "month": _ord_to_str(o[valid]),
+                    "month": month_labels(o[valid]),
                     "force": p["force"].astype(str).to_numpy()[valid],
                     "measure_id": p["measure_id"].astype(str).to_numpy()[valid],
                     "window": "month",
@@ -2245,7 +2235,7 @@ def _peers(src: Sources) -> pd.DataFrame:
         frames.append(
             pd.DataFrame(
                 {
-                    "month": _ord_to_str(o[keep]),
+                    "month": month_labels(o[keep]),
                     "force": cs["force"].astype(str).to_numpy()[keep],
                     "measure_id": q.to_numpy()[keep].astype(str),
                     "window": "rolling-12m",

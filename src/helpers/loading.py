@@ -1121,11 +1121,11 @@ def _validate_file(
             codes = np.where(valid, ords - first, -1)
             counts = np.bincount(codes[valid])
             present = np.flatnonzero(counts)
-            labels = _month_labels(present + first)
+            labels = month_labels(present + first)
             report.rows_by_month = {
                 str(m): int(n) for m, n in zip(labels, counts[present], strict=True)
             }
-            _recorded_report(extract, frame, report, codes, first)
+            _recorded_report(extract, frame, report, codes, counts, labels)
     return frame, report, [], rownum
 
 
@@ -1145,9 +1145,15 @@ def month_ordinals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return table[np.where(valid, days - lo, 0)] * valid, valid
 
 
-def _month_labels(ords: np.ndarray) -> np.ndarray:
+def month_labels(ords: np.ndarray) -> np.ndarray:
     """``YYYY-MM`` for month ordinals."""
     return np.datetime_as_string(np.asarray(ords, dtype="datetime64[M]"), unit="M")
+
+
+def ids_ascend(arr: pa.Array) -> bool:
+    """Whether each id is greater (as text) than the one before it: all different, in order."""
+    n = len(arr)
+    return n < 2 or bool(pc.all(pc.greater(arr.slice(1), arr.slice(0, n - 1))).as_py())
 
 
 def _repeated(ids: pd.Series) -> np.ndarray:
@@ -1157,9 +1163,7 @@ def _repeated(ids: pd.Series) -> np.ndarray:
     all different, which one comparison pass shows without hashing millions of ids.
     """
     arr = arrow_ids(ids)
-    if arr.null_count == 0 and (
-        len(arr) < 2 or pc.all(pc.greater(arr.slice(1), arr.slice(0, len(arr) - 1))).as_py()
-    ):
+    if arr.null_count == 0 and ids_ascend(arr):
         return np.zeros(len(arr), dtype=bool)
     enc = pc.dictionary_encode(arr)
     codes = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)
@@ -1191,23 +1195,27 @@ def _repeated_pairs(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 def _recorded_report(
-    extract: Extract, frame: pd.DataFrame, report: ExtractReport, codes: np.ndarray, first: int
+    extract: Extract,
+    frame: pd.DataFrame,
+    report: ExtractReport,
+    codes: np.ndarray,
+    counts: np.ndarray,
+    labels: np.ndarray,
 ) -> None:
     """Fill ``not_recorded`` and ``empty_where_recorded`` for the columns a source may lack.
 
-    ``codes``: each row's month as months since ``first`` (-1 where undated).
+    ``codes``: each row's month as a number from the first month (-1 where undated); ``counts``:
+    rows per month number; ``labels``: ``YYYY-MM`` of the months with rows.
     """
     cols = [c.name for c in extract.columns if c.empty_is_unrecorded]
     if not cols or not len(frame):
         return
     dated = codes >= 0
-    n = int(codes.max()) + 1
-    per_month = np.bincount(codes[dated], minlength=n)
-    present = np.flatnonzero(per_month)  # the months with rows
-    labels = _month_labels(present + first)
-    per_month = per_month[present]
+    present = np.flatnonzero(counts)
+    per_month = counts[present]
     for c in cols:
-        filled = np.bincount(codes[dated & frame[c].notna().to_numpy()], minlength=n)[present]
+        filled = codes[dated & frame[c].notna().to_numpy()]
+        filled = np.bincount(filled, minlength=len(counts))[present]
         none = filled == 0
         if none.any():
             report.not_recorded[c] = [str(m) for m in labels[none]]
@@ -1313,7 +1321,23 @@ def load_extracts(
     frames: dict[str, pd.DataFrame] = {}
     rownums: dict[str, np.ndarray] = {}
     with reuse_freed_memory():
-        _read_all(d, wanted, required, refs, report, problems, frames, rownums)
+        for name in wanted:
+            path = extract_path(d, name)
+            if path is None:
+                report.absent.append(name)
+                if required:
+                    shown = _display(d / f"{name}.parquet")
+                    problems.append(
+                        Problem(shown, None, f"file not found (nor {name}.csv or {name}.csv.gz)")
+                    )
+                continue
+            frame, rep, file_problems, rownum = _validate_file(name, path, refs)
+            report.extracts[name] = rep
+            rownums[name] = rownum
+            problems += file_problems
+            if frame is not None:
+                frames[name] = frame
+        problems += _link_problems(frames, report.extracts, rownums)
     if names is None:
         _LAST_REPORT.clear()
         _LAST_REPORT[_folder_state(d)] = report
@@ -1323,27 +1347,6 @@ def load_extracts(
             report.extracts[name].rows_loaded = 0
         raise _error(problems)
     return frames
-
-
-def _read_all(d, wanted, required, refs, report, problems, frames, rownums) -> None:
-    """Read and check each wanted extract of folder ``d``, then the links between them."""
-    for name in wanted:
-        path = extract_path(d, name)
-        if path is None:
-            report.absent.append(name)
-            if required:
-                shown = _display(d / f"{name}.parquet")
-                problems.append(
-                    Problem(shown, None, f"file not found (nor {name}.csv or {name}.csv.gz)")
-                )
-            continue
-        frame, rep, file_problems, rownum = _validate_file(name, path, refs)
-        report.extracts[name] = rep
-        rownums[name] = rownum
-        problems += file_problems
-        if frame is not None:
-            frames[name] = frame
-    problems += _link_problems(frames, report.extracts, rownums)
 
 
 @contextlib.contextmanager
