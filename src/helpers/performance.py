@@ -277,11 +277,15 @@ def performance_rows(
         # whether a district's figure is withheld depends on every other geography's figures
         frames = _suppressed_for_all_geographies(cube, area, month, period, in_table, threshold)
         return frames[geography].reset_index(drop=True)
-    rows = [
+    return _frame(_measure_rows(cube, area, month, period, geography, in_table), ROW_COLUMNS)
+
+
+def _measure_rows(cube, area, month: pd.Period, period, geography, in_table) -> list[dict]:
+    """:func:`measure_row` for each measure of ``area`` in the month (no disclosure control)."""
+    return [
         measure_row(cube, m, month, period, geography)
         for m in catalog.measures_for(area, month, in_table=in_table)
     ]
-    return _frame(rows, ROW_COLUMNS)
 
 
 def performance_records(
@@ -303,10 +307,7 @@ def performance_records(
     month = periods.parse_month(month)
     if suppress_below_setting(None) is not None and cube.level_of(geography) != "force":
         return None
-    return [
-        measure_row(cube, m, month, period, geography)
-        for m in catalog.measures_for(area, month, in_table=in_table)
-    ]
+    return _measure_rows(cube, area, month, period, geography, in_table)
 
 
 def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -227,13 +227,7 @@ def _table_rows(
     records = []
     for area, rows in zip(areas, per_area, strict=True):
         for r in rows:
-            m = measure(r["measure_id"])
-            absent, unrecorded = sections.measure_gaps(cube, m)
-            r["window_kind"] = m.window_kind(period)
-            r["no_source"] = bool(absent or unrecorded)
-            r["not_recorded"] = unrecorded
-            if level is not None and level not in m.levels and not r["available"]:
-                r["note"] = tables.NOT_AT_LEVEL
+            r.update(_table_fields(cube, r["measure_id"], period, level, r["available"], r["note"]))
             if area_titles:
                 r["area_title"] = _area_title(area)
             records.append(r)
@@ -243,35 +237,38 @@ def _table_rows(
     return performance.records_frame(records, columns)
 
 
+def _table_fields(cube, measure_id: str, period: str, level, available: bool, note) -> dict:
+    """The columns a table adds to a measure's row (:data:`TABLE_EXTRA_COLUMNS`), and its note
+    ("not available at this level" where the measure does not exist at the geography's level)."""
+    m = measure(measure_id)
+    absent, unrecorded = sections.measure_gaps(cube, m)
+    if level is not None and level not in m.levels and not available:
+        note = tables.NOT_AT_LEVEL
+    return {
+        "window_kind": m.window_kind(period),
+        "no_source": bool(absent or unrecorded),
+        "not_recorded": unrecorded,
+        "note": note,
+    }
+
+
 def _table_rows_from_frames(cube, areas, month, period, geography, area_titles) -> pd.DataFrame:
     """:func:`_table_rows` from ``helpers.performance.performance_rows`` frames, area by area."""
     from .performance import performance_rows as rows_of
 
+    level = "force" if geography == "Force" else _levels(cube).get(geography)
     frames = []
     for area in areas:
         rows = rows_of(cube, area, month, period, geography=geography, in_table=True)
         rows = rows.copy()
-        kinds, no_source, not_recorded = [], [], []
-        for mid in rows["measure_id"]:
-            m = measure(mid)
-            kinds.append(m.window_kind(period))
-            absent, unrecorded = sections.measure_gaps(cube, m)
-            no_source.append(bool(absent or unrecorded))
-            not_recorded.append(unrecorded)
-        rows["window_kind"] = kinds
-        rows["no_source"] = no_source
-        rows["not_recorded"] = not_recorded
-        level = "force" if geography == "Force" else _levels(cube).get(geography)
-        notes = []
-        for mid, note, available in zip(
-            rows["measure_id"], rows["note"], rows["available"], strict=True
-        ):
-            m = measure(mid)
-            if level is not None and level not in m.levels and not available:
-                notes.append(tables.NOT_AT_LEVEL)
-            else:
-                notes.append(note)
-        rows["note"] = notes
+        fields = [
+            _table_fields(cube, mid, period, level, available, note)
+            for mid, available, note in zip(
+                rows["measure_id"], rows["available"], rows["note"], strict=True
+            )
+        ]
+        for column in [*TABLE_EXTRA_COLUMNS, "note"]:
+            rows[column] = [f[column] for f in fields]
         if area_titles:
             rows["area"] = area
             rows["area_title"] = _area_title(area)
