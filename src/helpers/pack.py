@@ -21,6 +21,7 @@ Exit codes: 0 ok · 1 a notebook failed · 2 invalid parameters · 3 data valida
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import functools
 import hashlib
@@ -37,6 +38,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -752,62 +754,221 @@ def execute_notebook(
 # HTML for commanders
 
 
-_EXTERNAL = r"(?:https?:)?//"
-#: Attributes that make a browser fetch something by themselves (a plain <a href> does not).
-_FETCH_ATTR = re.compile(
-    r"<(?!a\b)([a-zA-Z][\w:-]*)\b[^>]*?\s(src|href|srcset|data|poster|action|xlink:href|background)"
-    r"\s*=\s*[\"']?\s*(" + _EXTERNAL + r"[^\"'\s>]*)",
-    re.IGNORECASE,
+# A page is checked with the standard library's HTML parser, which reads attributes as a browser
+# does (``&#x68;ttp:`` is ``http:``), not with patterns over the raw text: commentary shown as text
+# (``&lt;img src=http://…&gt;``) is no request, and an entity-encoded one in an attribute is.
+
+#: Attributes whose URL a browser fetches by itself. ``href`` of ``<a>`` and ``<area>`` waits for
+#: a click and is left to :func:`unlink_external_anchors`; ``ping`` of ``<a>`` is sent on a click.
+_FETCH_ATTRS = frozenset(
+    {"src", "href", "srcset", "imagesrcset", "data", "poster", "action", "formaction"}
+    | {"xlink:href", "background", "ping", "manifest", "codebase", "archive", "lowsrc", "dynsrc"}
+    | {"icon"}
 )
-_CSS_EXTERNAL = re.compile(
-    r"(?:url\(\s*[\"']?\s*("
-    + _EXTERNAL
-    + r"[^)\"'\s]*)|@import\s+(?:url\()?\s*[\"']?\s*("
-    + _EXTERNAL
-    + r"[^)\"'\s;]*))",
-    re.IGNORECASE,
-)
-_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
-_URL_IN_CODE = re.compile(r"[\"'`(]\s*((?:https?:)?//[a-zA-Z0-9][^\"'`)\s]*)")
-_DATA_URI_PAYLOAD = re.compile(r"(data:image/[\w.+-]+;base64,)[A-Za-z0-9+/=]+")
-_ANCHOR_EXTERNAL = re.compile(
-    r"<a\b[^>]*?\shref\s*=\s*([\"'])(" + _EXTERNAL + r"[^\"']*)\1[^>]*>(.*?)</a\s*>",
+_CLICK_ONLY = {("a", "href"), ("a", "xlink:href"), ("area", "href")}
+#: Schemes that stay on the reader's machine. ``file:`` does too unless it names a host
+#: (``file://server/share`` opens a network share).
+_LOCAL_SCHEMES = frozenset({"data", "about", "blob", "javascript"})
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_URL_EDGES = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")  # C0 controls and space
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
+_CSS_URL = re.compile(
+    r"url\(\s*([\"']?)(.*?)\1\s*\)|@import\s+([\"'])(.*?)\3|image-set\(([^)]*)\)",
     re.IGNORECASE | re.DOTALL,
 )
+_CSS_STRING = re.compile(r"([\"'])(.*?)\1", re.DOTALL)
+_URL_IN_CODE = re.compile(r"[\"'`(]\s*((?:https?:)?//[a-zA-Z0-9][^\"'`)\s]*)")
+_REFRESH_URL = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?[\"']?([^\"']*)", re.IGNORECASE)
+_DATA_URI_PAYLOAD = re.compile(r"(data:image/[\w.+-]+;base64,)[A-Za-z0-9+/=]+")
+
+
+def names_another_host(url: str) -> bool:
+    """True when a browser given ``url`` would contact a host (``https://…``, ``//…``, ``http:x``).
+
+    Read as a browser reads a URL: leading and trailing spaces and control characters ignored, tabs
+    and newlines removed anywhere, ``\\`` taken as ``/``, the scheme in any case.
+
+    Examples
+    --------
+    >>> [names_another_host(u) for u in ("//cdn.example/x.js", " HTTPS://x", "\\\\\\\\host\\\\a")]
+    [True, True, True]
+    >>> [names_another_host(u) for u in ("01_domestic_abuse.html#x", "data:image/png;base64,", "#p")]
+    [False, False, False]
+    """
+    url = _URL_EDGES.sub("", re.sub(r"[\t\n\r]", "", url))
+    url = url.replace("\\", "/").lower()
+    if url.startswith("//"):
+        return True
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return False  # a path on the reader's machine, relative to the page
+    name = scheme.group(1)
+    if name == "file":
+        rest = url[len("file:") :]
+        return rest.startswith("//") and not rest.startswith("///") and rest[2:3] != "/"
+    # http:host (no slashes) is http://host/ to a browser; any other scheme leaves the page too.
+    return name not in _LOCAL_SCHEMES
+
+
+def _css_references(css: str) -> list[str]:
+    """URLs in a style sheet or ``style`` attribute that name another host."""
+    css = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
+    found = []
+    for match in _CSS_URL.finditer(css):
+        if match.group(5) is not None:  # image-set("a.png" 1x, url(b.png) 2x)
+            found += [s for _, s in _CSS_STRING.findall(match.group(5))]
+        else:
+            found.append(match.group(2) if match.group(2) is not None else match.group(4))
+    return [u.strip() for u in found if names_another_host(u)]
+
+
+class _ReferenceFinder(HTMLParser):
+    """Collects what in a page would make a browser contact another host (see external_references)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in: str | None = None  # "script" or "style" while inside one
+
+    def handle_starttag(self, tag, attrs):
+        values = {name: value or "" for name, value in attrs}
+        for name, value in values.items():
+            if name in _FETCH_ATTRS and (tag, name) not in _CLICK_ONLY:
+                candidates = [value]
+                if name in ("srcset", "imagesrcset"):  # "a.png 1x, b.png 2x"
+                    candidates = [part.strip().split(" ")[0] for part in value.split(",")]
+                elif name == "ping":  # space-separated URLs
+                    candidates = value.split()
+                self.found += [u.strip() for u in candidates if names_another_host(u)]
+            elif name == "style":
+                self.found += _css_references(value)
+            elif name == "srcdoc":  # a whole document inside the attribute
+                self.found += external_references(value)
+        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
+            target = _REFRESH_URL.match(values.get("content", "")).group(1).strip()
+            if names_another_host(target):
+                self.found.append(target)
+        self._in = tag if tag in ("script", "style") else None
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self.found += _css_references(data)
+        elif self._in == "script":
+            self.found += _URL_IN_CODE.findall(data)
 
 
 def external_references(page: str) -> list[str]:
     """Return every reference in ``page`` that would make a browser contact another host.
 
-    Looks at ``src``/``href``/``srcset``/… attributes of any element but ``<a>`` (``<script src>``,
-    ``<link href>``, ``<img src>``, ``<iframe src>``), CSS ``url(…)`` and ``@import``, and URLs in
-    inline scripts and styles (``import("https://…")``). Plain text and ``<a href>`` links that
-    a reader may click are not requests.
+    Looks at the attributes a browser fetches by itself on any element (``<script src>``,
+    ``<link href>``, ``<img src>``/``srcset``, ``<iframe src>``, ``<object data>``, ``<a ping>``…),
+    ``<meta http-equiv="refresh">``, the document inside ``<iframe srcdoc>``, CSS ``url(…)``,
+    ``@import`` and ``image-set`` in style sheets and ``style`` attributes, and URLs written out in
+    inline scripts. Attributes are read with their character references decoded, as a browser
+    reads them. Plain text and ``<a href>`` links that a reader may click are not requests.
+
+    A script can build a URL this cannot see (``"ht" + "tp://…"``): the page's
+    Content-Security-Policy (:func:`content_security_policy`) is what stops those.
     """
-    # An image's base64 holds none of these patterns; it is most of a page and slow to scan.
-    page = _DATA_URI_PAYLOAD.sub(r"\1", page)
-    found = [m.group(3) for m in _FETCH_ATTR.finditer(page)]
-    found += [a or b for a, b in _CSS_EXTERNAL.findall(page)]
-    for _, body in _SCRIPT_OR_STYLE.findall(page):
-        found += _URL_IN_CODE.findall(body)
-    return sorted(set(found))
+    # An image's base64 holds none of these references; it is most of a page and slow to parse.
+    finder = _ReferenceFinder()
+    finder.feed(_DATA_URI_PAYLOAD.sub(r"\1", page))
+    finder.close()
+    return sorted(set(finder.found))
+
+
+_ANCHOR = re.compile(
+    r"<a\b[^>]*?\shref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))[^>]*>(.*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def unlink_external_anchors(page: str) -> str:
     """Turn ``<a href="https://…">text</a>`` into plain text that shows the address.
 
     Readers on an intranet without internet access get no dead links, and the address stays
-    visible for anyone who wants to type it.
+    visible for anyone who wants to type it. The address is read as a browser reads it
+    (``&#x68;ttps:``, ``//host``, ``HTTPS:``); links to the pack's own pages are kept.
     """
 
     def plain(match: re.Match) -> str:
-        url, text = match.group(2), match.group(3)
+        raw = next(g for g in match.groups()[:3] if g is not None)
+        url, text = _html.unescape(raw), match.group(4)
+        if not names_another_host(url):
+            return match.group(0)
         bare = re.sub(r"<[^>]+>", "", text).strip()
-        if bare == url or bare.rstrip("/") in url:
+        if bare == url or (bare and bare.rstrip("/") in url):
             return f'<span class="ppw-url">{text}</span>'
         return f'{text} <span class="ppw-url">({_html.escape(url)})</span>'
 
-    return _ANCHOR_EXTERNAL.sub(plain, page)
+    return _ANCHOR.sub(plain, page)
+
+
+def _script_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def own_scripts() -> tuple[str, ...]:
+    """The text of every inline script the pack writes: the page's link keeper and view switcher."""
+    from . import views
+
+    return (_read_template_file("ppw_page.js"), views._script())
+
+
+def content_security_policy(scripts: Iterable[str]) -> str:
+    """The page's Content-Security-Policy: no request of any kind, only the pack's own scripts.
+
+    ``default-src 'none'`` forbids every fetch (scripts, styles, images, fonts, frames,
+    connections) that a directive below does not allow; images only from ``data:`` (the charts);
+    styles inline (the page's style sheet and the tables' ``style`` attributes); scripts only
+    those whose SHA-256 is listed (the pack's own, :func:`own_scripts`: an injected inline
+    script, event attribute or ``javascript:`` URL does not run); no form, ``<base>`` or frame.
+
+    Examples
+    --------
+    >>> content_security_policy([]).split("; ")[:2]
+    ["default-src 'none'", "script-src 'none'"]
+    """
+    hashes = sorted({_script_hash(s) for s in scripts}) or ["'none'"]
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(hashes),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "form-action 'none'",
+            "base-uri 'none'",
+            "frame-src 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def foreign_scripts(page: str) -> list[str]:
+    """The beginnings of inline or external scripts in ``page`` that are not the pack's own.
+
+    The Content-Security-Policy blocks them; the export refuses the page instead, so that a
+    notebook output with a script of its own is an error with its name, not a silent gap.
+    """
+    own = set(own_scripts())
+    found = []
+    for attrs, body in _SCRIPT.findall(page):
+        kind = re.search(r"\btype\s*=\s*[\"']?([^\"'\s>]+)", attrs, re.IGNORECASE)
+        if kind and kind.group(1).lower() not in _SCRIPT_TYPES:
+            continue  # a data block (application/json…): never run
+        if body not in own or re.search(r"\bsrc\s*=", attrs, re.IGNORECASE):
+            found.append((attrs + " " + body).strip()[:60])
+    return found
+
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_TYPES = {"text/javascript", "application/javascript", "module", "text/ecmascript"}
 
 
 def prepare_for_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
@@ -904,6 +1065,7 @@ def page_shell(
         ],
         "css": _read_template_file("ppw_page.css"),
         "js": _read_template_file("ppw_page.js"),
+        "csp": content_security_policy(own_scripts()),
     }
 
 
@@ -980,7 +1142,8 @@ def export_html(nb: nbformat.NotebookNode, shell: dict) -> tuple[str, int]:
     Raises
     ------
     ExportError
-        The page would still make a request to another host.
+        The page would still make a request to another host, or holds a script that is not the
+        pack's own (:func:`foreign_scripts`).
     """
     clean, dropped = prepare_for_html(nb)
     nbformat.validate(clean)
@@ -990,6 +1153,12 @@ def export_html(nb: nbformat.NotebookNode, shell: dict) -> tuple[str, int]:
     if external:
         raise ExportError(
             f"{shell['notebook']}: the page would load from other hosts: {', '.join(external[:5])}"
+        )
+    foreign = foreign_scripts(body)
+    if foreign:
+        raise ExportError(
+            f"{shell['notebook']}: an output holds a script the pack did not write (its page "
+            f"would block it): {'; '.join(repr(f) for f in foreign[:3])}"
         )
     return body, dropped
 
