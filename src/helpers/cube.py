@@ -174,6 +174,8 @@ class Cube:
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
     reference: Reference | None = None
     _index: _Index | None = field(default=None, repr=False)
+    #: Results worked out from the cube by other modules (:meth:`derived`), kept with it.
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ geography
 
@@ -398,6 +400,17 @@ class Cube:
                 else:
                     out[ref.home_force] = home.value
         return {k: float(v) for k, v in sorted(out.items())}
+
+    def derived(self, key: tuple, make: Callable[[], object]) -> object:
+        """Return ``make()``, worked out once per cube and ``key`` and kept on the cube.
+
+        For results that depend on the whole cube and are asked for many times (disclosure
+        control decides every figure of a report month at once): they live on the object they
+        derive from, not in a module-level cache, and go when the cube goes.
+        """
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     # ------------------------------------------------------------------ internals
 
