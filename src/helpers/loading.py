@@ -59,9 +59,19 @@ Checks across columns and files
 -------------------------------
 Besides each column's type, allowed values, range and emptiness: unique keys; rules between
 columns of a row (``_ROW_RULES``: an outcome before the crime was recorded, an arrival before the
-incident was opened, more calls answered than offered, …); ids that must exist in another extract
+incident was opened, more calls answered than offered, …) and the contract's plausible bounds
+between columns (``Column.limits``: an emergency arrival at most a day after the incident was
+opened, an average call wait of at most an hour); ids that must exist in another extract
 (``_LINKS``: offenders → crimes, casualties → collisions, when both files are present). A rule is
 checked only once the columns it reads have passed their own checks.
+
+Plausible dates
+---------------
+Every date, date-time and month lies between :data:`helpers.contract.EARLIEST_DATE` and the
+extract's own date: the file's modification time (a file cannot record events after it was
+written), or now if that is earlier (:func:`latest_accepted`). Parquet dates are compared in the
+file's own unit before conversion, and a well-formed text date that ``datetime64[ns]`` cannot hold
+(the year 2300) is found by its year: both are refused with the usual message, never an overflow.
 
 Hostile input
 -------------
@@ -91,6 +101,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import gzip
 import hashlib
 from collections.abc import Callable, Iterable
@@ -105,7 +116,17 @@ import pyarrow.parquet as pq
 from pandas.api import types as ptypes
 
 from .config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
-from .contract import EXTRACTS, Column, Extract
+from .contract import (
+    EARLIEST_DATE,
+    EXTRACTS,
+    LATEST_DATE_GRACE_HOURS,
+    Column,
+    Extract,
+    MaxDelay,
+    MaxPer,
+    format_duration,
+    format_number,
+)
 
 #: File suffixes an extract may have, in order of preference.
 SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -127,6 +148,9 @@ _EXPECTED_FORM = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH:MM:SS", "mont
 
 #: Columns, other than the district, whose values must appear in a reference table.
 _FORCE_COLUMNS = {"confidence_survey": "force", "msg_peers": "force"}
+#: Years a pandas ``datetime64[ns]`` can hold (1677-09-21 to 2262-04-11, whole years inside):
+#: a date outside them is read without conversion and refused, never a traceback.
+_NS_YEARS = (1678, 2261)
 
 
 # --------------------------------------------------------------------------- errors and reports
@@ -372,7 +396,7 @@ def _month_ranges(months: list[str], rows_by_month: dict[str, int]) -> str:
 
 
 # --------------------------------------------------------------------------- paths
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
     """Name a file for a message: relative to the project root, else its name only."""
     try:
         return path.resolve().relative_to(PROJECT_ROOT).as_posix()
@@ -427,8 +451,8 @@ class _References:
         return cls(
             frozenset(d["district"].astype(str)),
             frozenset(f["force"].astype(str)),
-            _display(reference_dir / "districts.csv"),
-            _display(reference_dir / "msg_forces.csv"),
+            display_name(reference_dir / "districts.csv"),
+            display_name(reference_dir / "msg_forces.csv"),
         )
 
 
@@ -547,7 +571,7 @@ def _clean(e: Exception, path: Path) -> str:
     """A reader's message, first line only, with any path replaced by the file's display name."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     for p in (str(path.resolve()), str(path), str(path.parent.resolve()), str(path.parent)):
-        text = text.replace(p, _display(path) if p.endswith(path.name) else "")
+        text = text.replace(p, display_name(path) if p.endswith(path.name) else "")
     return text[:300]
 
 
@@ -559,11 +583,20 @@ def _np_bool(arr: pa.Array | pa.ChunkedArray, null: bool) -> np.ndarray:
 class _FileCheck:
     """Validate and convert one file's columns, collecting problems instead of stopping."""
 
-    def __init__(self, extract: Extract, display: str, rownum: np.ndarray, report: ExtractReport):
+    def __init__(
+        self,
+        extract: Extract,
+        display: str,
+        rownum: np.ndarray,
+        report: ExtractReport,
+        latest: tuple[np.datetime64, str] | None = None,
+    ):
         self.extract = extract
         self.file = display
         self.rownum = rownum
         self.report = report
+        #: The latest date the file may hold and why (:func:`latest_accepted`).
+        self.latest = latest
         self.problems: list[Problem] = []
 
     # -- recording
@@ -701,10 +734,14 @@ class _FileCheck:
             values = raw.to_numpy()
             if col.minimum is not None:
                 low = values < col.minimum
-                self.flag_values(col.name, f"are below the minimum {col.minimum:g}", low, raw)
+                self.flag_values(
+                    col.name, f"are below the minimum {format_number(col.minimum)}", low, raw
+                )
             if col.maximum is not None:
                 high = values > col.maximum
-                self.flag_values(col.name, f"are above the maximum {col.maximum:g}", high, raw)
+                self.flag_values(
+                    col.name, f"are above the maximum {format_number(col.maximum)}", high, raw
+                )
             kept = "float64" if col.type == "float" else "Int64" if col.nullable else "int64"
             return raw.astype(kept, copy=False).rename(col.name, copy=False)
         if ptypes.is_numeric_dtype(dt):
@@ -735,11 +772,15 @@ class _FileCheck:
         if col.minimum is not None:
             low = np.zeros(len(num), dtype=bool)
             low[finite] = num[finite] < col.minimum
-            self.flag_values(col.name, f"are below the minimum {col.minimum:g}", low, raw)
+            self.flag_values(
+                col.name, f"are below the minimum {format_number(col.minimum)}", low, raw
+            )
         if col.maximum is not None:
             high = np.zeros(len(num), dtype=bool)
             high[finite] = num[finite] > col.maximum
-            self.flag_values(col.name, f"are above the maximum {col.maximum:g}", high, raw)
+            self.flag_values(
+                col.name, f"are above the maximum {format_number(col.maximum)}", high, raw
+            )
         s = pd.Series(num, index=raw.index, name=col.name)
         if col.type == "float" or len(self.problems) > n_before:
             return s
@@ -767,34 +808,64 @@ class _FileCheck:
         )
 
     def _datetime(self, col: Column, raw: pd.Series) -> pd.Series:
-        dt = raw.dtype
+        dt_ = raw.dtype
         form = _EXPECTED_FORM[col.type]
         noun = {"date": "a date", "datetime": "a date and time", "month": "a month"}[col.type]
-        if isinstance(dt, pd.DatetimeTZDtype):
+        earliest = np.datetime64(EARLIEST_DATE, "s")
+        latest = self.latest[0] if self.latest else np.datetime64(f"{_NS_YEARS[1]}-12-31", "s")
+        n = len(raw)
+        # Cells holding a date that datetime64[ns] cannot (before 1678, after 2261): refused as
+        # too early or too late, and left empty in the converted column rather than overflowing.
+        far_early = np.zeros(n, dtype=bool)
+        far_late = np.zeros(n, dtype=bool)
+        if isinstance(dt_, pd.DatetimeTZDtype):
             self.flag_values(
                 col.name, "have a time zone (give local times without one)", raw.notna(), raw
             )
             return raw
-        if isinstance(dt, pd.PeriodDtype):
-            parsed = raw.dt.to_timestamp()
-            blank = parsed.isna().to_numpy()
-            unparsed = np.zeros(len(raw), dtype=bool)
-        elif ptypes.is_datetime64_dtype(dt):
-            parsed = raw.astype("datetime64[ns]", copy=False)
-            blank = parsed.isna().to_numpy()
-            unparsed = np.zeros(len(raw), dtype=bool)
-        elif ptypes.is_object_dtype(dt) or ptypes.is_string_dtype(dt):
-            parsed, blank, unparsed, zoned = _parse_datetimes(raw, col.type)
+        if isinstance(dt_, pd.PeriodDtype):
+            years = raw.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+            far_early, far_late = years < _NS_YEARS[0], years > _NS_YEARS[1]
+            parsed = raw.where(~(far_early | far_late)).dt.to_timestamp()
+            blank = raw.isna().to_numpy() & ~far_early & ~far_late
+            unparsed = np.zeros(n, dtype=bool)
+        elif ptypes.is_datetime64_dtype(dt_):
+            # compared in the file's own unit (parquet: ms or us), before any conversion to ns
+            own = raw.to_numpy()
+            far_early, far_late = own < earliest, own > latest
+            safe = np.where(far_early | far_late, np.datetime64("NaT"), own)
+            parsed = pd.Series(safe.astype("datetime64[ns]"), index=raw.index)
+            blank = np.isnat(own)
+            unparsed = np.zeros(n, dtype=bool)
+        elif ptypes.is_object_dtype(dt_) or ptypes.is_string_dtype(dt_):
+            parsed, blank, unparsed, zoned, far_early, far_late = _parse_datetimes(raw, col.type)
             self.flag_values(
                 col.name, "have a time zone (give local times without one)", zoned, raw
             )
             unparsed &= ~zoned
         else:
-            self.flag_values(col.name, f"are not {noun} (the column holds {dt})", raw.notna(), raw)
+            self.flag_values(col.name, f"are not {noun} (the column holds {dt_})", raw.notna(), raw)
             return raw
         self.flag_values(col.name, f"are not {noun} in the form {form}", unparsed, raw)
         values = parsed.to_numpy(dtype="datetime64[ns]")
         ok = ~np.isnat(values)
+        early = far_early | (ok & (values < earliest))
+        late = far_late | (ok & (values > latest))
+        self.flag_values(
+            col.name,
+            f"are before {EARLIEST_DATE} (the earliest date the contract accepts)",
+            early,
+            raw,
+        )
+        if self.latest:
+            self.flag_values(
+                col.name,
+                f"are after the extract's own date ({self.latest[1]}; a file cannot hold "
+                "records from after it was written)",
+                late,
+                raw,
+            )
+        ok &= ~early & ~late
         if col.type == "date":
             timed = ok & (values != values.astype("datetime64[D]"))
             self.flag_values(
@@ -957,12 +1028,17 @@ def _text_values(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _parse_datetimes(raw: pd.Series, kind: str):
-    """Parse text (or date objects) into datetime64[ns]; return parsed, blank, unparsed, zoned."""
+    """Parse text (or date objects) into datetime64[ns].
+
+    Returns parsed, blank, unparsed, zoned, far_early, far_late: the last two mark well-formed
+    dates that datetime64[ns] cannot hold (before 1678 or after 2261), left empty in ``parsed``.
+    """
     codes, uniques = pd.factorize(raw.to_numpy(dtype=object, na_value=None))
     u = pd.Series(uniques, dtype=object)
     is_str = u.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     u_blank = np.zeros(len(u), dtype=bool)
     u_zoned = np.zeros(len(u), dtype=bool)
+    u_year = np.zeros(len(u), dtype=np.int64)  # the year of a date too far to parse, else 0
     parsed = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     if is_str.any():
         text = u[is_str].astype(str)
@@ -981,6 +1057,9 @@ def _parse_datetimes(raw: pd.Series, kind: str):
                 if isinstance(second.dtype, pd.DatetimeTZDtype):  # pragma: no cover - filtered
                     second = second.dt.tz_localize(None)
                 parsed.loc[second.index] = second.astype("datetime64[ns]")
+            # pandas leaves a well-formed date it cannot hold (year 2300) empty: find its year
+            for i, t in rest[~zoned & parsed.loc[rest.index].isna()].items():
+                u_year[i] = _far_year(t, kind)
     others = ~is_str & u.notna().to_numpy()
     if others.any():
         # date/datetime objects (parquet date32, hand-built frames)
@@ -989,6 +1068,8 @@ def _parse_datetimes(raw: pd.Series, kind: str):
                 ts = pd.Timestamp(u.iloc[i])
                 if ts.tzinfo is not None:
                     u_zoned[i] = True
+                elif not _NS_YEARS[0] <= ts.year <= _NS_YEARS[1]:
+                    u_year[i] = ts.year
                 else:
                     parsed.iloc[i] = ts
             except (TypeError, ValueError, OverflowError):
@@ -997,8 +1078,41 @@ def _parse_datetimes(raw: pd.Series, kind: str):
     values = u_parsed[codes]
     blank = (codes == -1) | np.append(u_blank, False)[codes]
     zoned = np.append(u_zoned, False)[codes]
-    unparsed = ~blank & np.isnat(values)
-    return pd.Series(values, index=raw.index), blank, unparsed, zoned
+    year = np.append(u_year, 0)[codes]
+    far_early = (year != 0) & (year < _NS_YEARS[0])
+    far_late = year > _NS_YEARS[1]
+    unparsed = ~blank & np.isnat(values) & ~far_early & ~far_late
+    return pd.Series(values, index=raw.index), blank, unparsed, zoned, far_early, far_late
+
+
+def _far_year(text: str, kind: str) -> int:
+    """The year of a well-formed date, date-time or month outside datetime64[ns]'s years, else 0."""
+    t = text.strip()
+    try:
+        value = dt.datetime.fromisoformat(t + "-01" if kind == "month" and len(t) <= 7 else t)
+    except ValueError:
+        return 0
+    if value.tzinfo is not None or _NS_YEARS[0] <= value.year <= _NS_YEARS[1]:
+        return 0
+    return value.year
+
+
+def latest_accepted(path: Path, now: dt.datetime | None = None) -> tuple[np.datetime64, str]:
+    """Return the latest date a file may hold, and the reason to give when a date is later.
+
+    The extract's own date is the file's modification time: a file cannot record events after it
+    was written. If that time is in the future (a clock or a copy gone wrong), now is used instead.
+    :data:`helpers.contract.LATEST_DATE_GRACE_HOURS` are added: the records hold local times
+    without a zone, the file's time is the machine's.
+    """
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    now = dt.datetime.now() if now is None else now
+    if written <= now:
+        basis = f"the file was last modified {written:%Y-%m-%d %H:%M}"
+    else:
+        basis = f"today is {now:%Y-%m-%d}; the file's modification time {written:%Y-%m-%d} is in the future"
+    limit = min(written, now) + dt.timedelta(hours=LATEST_DATE_GRACE_HOURS)
+    return np.datetime64(limit.replace(microsecond=0), "s"), basis
 
 
 def _blank_lines(raw: pd.DataFrame) -> np.ndarray:
@@ -1029,6 +1143,36 @@ _ROW_RULES: tuple[tuple[str, str, tuple[str, ...], str, Callable[[pd.DataFrame],
      lambda f: f["agreeing"] > f["respondents"]),
 )  # fmt: skip
 
+
+def _limit_rules(extract: Extract) -> list[tuple]:
+    """The contract's plausible bounds between columns (``Column.limits``) as ``_ROW_RULES``."""
+    rules = []
+    for col in extract.columns:
+        for limit in col.limits:
+            if isinstance(limit, MaxDelay):
+                shown = (limit.after, col.name)
+                what = f"are more than {format_duration(limit.hours)} after {limit.after}"
+                if limit.when:
+                    shown += (limit.when[0],)
+                    what += f" (where {limit.when[0]} is {limit.when[1]})"
+
+                def rule(f, c=col.name, lim=limit):
+                    late = (f[c] - f[lim.after]) > pd.Timedelta(hours=lim.hours)
+                    return late & (f[lim.when[0]] == lim.when[1]) if lim.when else late
+
+            elif isinstance(limit, MaxPer):
+                shown = (limit.per, col.name)
+                what = f"are more than {format_number(limit.maximum)} × {limit.per}"
+
+                def rule(f, c=col.name, lim=limit):
+                    return f[c] > lim.maximum * f[lim.per]
+
+            else:  # pragma: no cover - the contract test keeps limits known
+                raise TypeError(f"contract column {col.name!r}: unknown limit {limit!r}")
+            rules.append((extract.name, col.name, shown, what, rule))
+    return rules
+
+
 #: Links between extracts: (child, column, parent, parent column).
 _LINKS = (
     ("crime_offenders", "crime_id", "crimes", "crime_id"),
@@ -1041,7 +1185,7 @@ def _validate_file(
 ) -> tuple[pd.DataFrame | None, ExtractReport, list[Problem], np.ndarray]:
     """Read and check one file; return the frame (None if it broke the contract)."""
     extract = _extract(name)
-    display = _display(path)
+    display = display_name(path)
     is_csv = not path.name.endswith(".parquet")
     report = ExtractReport(name, display, "csv" if is_csv else "parquet")
     try:
@@ -1058,7 +1202,7 @@ def _validate_file(
             raw = raw.loc[~blank].reset_index(drop=True)
             rownum = rownum[~blank]
     report.rows_read = len(raw)
-    check = _FileCheck(extract, display, rownum, report)
+    check = _FileCheck(extract, display, rownum, report, latest_accepted(path))
 
     wanted = extract.column_names
     present = [str(c) for c in raw.columns]
@@ -1096,7 +1240,7 @@ def _validate_file(
                 dup,
                 lambda pos: [" / ".join(_show(frame[k].iloc[i]) for k in keys) for i in pos],
             )
-    for ext, column, shown, what, rule in _ROW_RULES:
+    for ext, column, shown, what, rule in (*_ROW_RULES, *_limit_rules(extract)):
         if ext == name and not failed & set(shown):
             broken = rule(frame).to_numpy(dtype=bool, na_value=False)
             check.flag(
@@ -1312,7 +1456,7 @@ def load_extracts(
     d = resolve_path(data_dir)
     report = report if report is not None else LoadReport()
     report.extracts, report.absent, report.errors = {}, [], []  # a reused report starts afresh
-    report.data_dir = _display(d)
+    report.data_dir = display_name(d)
     wanted = list(EXTRACTS) if names is None else [_extract(n).name for n in names]
     refs = _References.read(Path(reference_dir))
     report.ignored_files = _ignored_files(d)
@@ -1326,7 +1470,7 @@ def load_extracts(
             if path is None:
                 report.absent.append(name)
                 if required:
-                    shown = _display(d / f"{name}.parquet")
+                    shown = display_name(d / f"{name}.parquet")
                     problems.append(
                         Problem(shown, None, f"file not found (nor {name}.csv or {name}.csv.gz)")
                     )
