@@ -3,8 +3,8 @@
 What is measured is a **cold cube build**: ``helpers.cube.load_cube(data, rebuild=True)``, that is
 reading and validating the extracts, computing every measure and writing the cache, with no cache
 used. Each measurement runs in a fresh child process: wall and CPU seconds of the build (timed inside
-the child; CPU counts every thread), and the child's peak resident memory (``ru_maxrss`` from
-``os.wait4``: the whole process, Python and the imports included). The child also reads a few
+the child; CPU counts every thread), and the child's peak resident memory (its ``VmHWM``: the
+whole process, every thread, Python and the imports included). The child also reads a few
 headline figures from the cube it built, so the two engines can be checked to agree.
 
 - Scales 1, 4 and 16 (any K ≤ 16): both engines on the same demo data, generated once by the current
@@ -96,29 +96,55 @@ def _gib(kib: int) -> float:
     return kib / 2**20
 
 
+#: Run first in every child: at exit, it reports the process's peak resident memory (``VmHWM``,
+#: Linux). Not ``ru_maxrss``: a child's ``ru_maxrss`` starts from its parent's peak at the fork
+#: (Linux carries the pre-exec high-water mark over), so a large bench process would inflate it.
+PEAK_PREAMBLE = r"""
+import atexit as _atexit, sys as _sys
+
+def _report_peak():
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    _sys.stderr.write(f"\nBENCH_PEAK_KIB {line.split()[1]}\n")
+    except OSError:
+        pass
+
+_atexit.register(_report_peak)
+"""
+
+
 def run_child(code: str, args: list[str], *, tree: Path) -> tuple[str, dict]:
     """Run ``code`` in a fresh Python with ``tree``'s package; return (its output, its resource use).
 
-    The resource use is the child's own, from ``os.wait4``: ``peak_rss_gib``, ``child_cpu_s``
-    (user + system, imports included) and ``child_wall_s``.
+    The resource use is the child's own: ``peak_rss_gib`` (its peak resident memory, all threads:
+    ``VmHWM`` where ``/proc`` has it, else ``ru_maxrss`` from ``os.wait4``), ``child_cpu_s`` (user
+    + system, imports included) and ``child_wall_s``.
     """
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([PY, "-c", code, *args], cwd=tree, env=env, stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            [PY, "-c", PEAK_PREAMBLE + code, *args], cwd=tree, env=env, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         wall = time.perf_counter() - t0
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
+    peaks = [line.split()[1] for line in stderr.splitlines() if line.startswith("BENCH_PEAK_KIB ")]
+    stderr = "\n".join(
+        line for line in stderr.splitlines() if not line.startswith("BENCH_PEAK_KIB")
+    )
     if proc.returncode != 0:
         raise BenchError(
             f"child in {tree} failed (exit {proc.returncode}) on {' '.join(args)}:\n"
-            + stderr[-3000:]
+            + stderr.strip()[-3000:]
         )
     use = {
-        "peak_rss_gib": _gib(usage.ru_maxrss),
+        "peak_rss_gib": _gib(int(peaks[-1]) if peaks else usage.ru_maxrss),
         "child_cpu_s": usage.ru_utime + usage.ru_stime,
         "child_wall_s": wall,
     }
