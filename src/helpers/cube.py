@@ -31,7 +31,13 @@ Coverage
 
 Cache
     :func:`load_cube` builds the cube once and keeps it under ``<data_dir>/.cache/`` keyed by a
-    fingerprint of the extract files, the catalog, the reference tables and this module.
+    fingerprint of the *content* of the extract files, the catalog, the reference tables and the
+    code that reads and builds (:func:`fingerprint`). Each cached file's checksum is recorded with
+    it and checked on every read: an edited or half-written cache is rebuilt, never used. A pack
+    loads its run's snapshot by fingerprint (``load_cube(data_dir, fingerprint=…)``) without
+    reading the extracts, and the most recently used few cubes are kept so a data change during a
+    run never deletes the snapshot its notebooks are reading. The cube carries the load report of
+    the extracts it was built from (:attr:`Cube.extracts_report`).
 
 Examples
 --------
@@ -42,13 +48,16 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +69,19 @@ from . import catalog as catalog_mod
 from . import periods
 from .config import REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
-from .loading import arrow_ids, ids_ascend, month_labels, month_ordinals, reuse_freed_memory
+from .loading import (
+    LoadReport,
+    arrow_ids,
+    display_name,
+    extract_path,
+    ids_ascend,
+    latest_accepted,
+    load_extracts,
+    month_labels,
+    month_ordinals,
+    reuse_freed_memory,
+)
+from .loading import fingerprint as extracts_fingerprint
 
 UNASSIGNED = "Unassigned"
 FORCE = "Force"
@@ -173,6 +194,10 @@ class Cube:
     peers: pd.DataFrame = field(default_factory=pd.DataFrame)
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
     reference: Reference | None = None
+    #: The load report of the extracts the cube was built from (rows read and loaded, warnings):
+    #: kept with the cached cube, so the run record of a pack describes its snapshot. None for a
+    #: cube built from in-memory frames.
+    extracts_report: LoadReport | None = field(default=None, repr=False, compare=False)
     _index: _Index | None = field(default=None, repr=False)
     #: Results worked out from the cube by other modules (:meth:`derived`), kept with it.
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -2272,28 +2297,31 @@ def _peers(src: Sources) -> pd.DataFrame:
 # --------------------------------------------------------------------------- cache
 
 
+#: Cached cubes kept per data folder: the newest by last use. A pack's notebooks load their run's
+#: snapshot by fingerprint while the folder may change; keeping a few means a new cube written
+#: meanwhile (or two) never deletes the one they are reading.
+KEEP_CACHED = 3
+_CACHE_TABLES = ("frame", "coverage", "peers", "measures")
+#: The code whose change can change a cube's numbers: the builders, how extracts are read and
+#: checked, and how the catalog is parsed.
+_CUBE_CODE = ("cube.py", "loading.py", "contract.py", "catalog.py")
+
+
+class _CacheInvalid(Exception):
+    """A cached cube that must not be used (absent, edited, incomplete, or no longer valid)."""
+
+
 def fingerprint(data_dir) -> str:
-    """Return the sha256 of a cube's inputs.
+    """Return the sha256 of a cube's inputs, by content.
 
-    The inputs are the extract files (names, sizes, modification times), the catalog, the
-    reference tables, this module and the loading/contract modules (which decide how extracts
-    are read).
+    The inputs are the bytes of the extract files (:func:`helpers.loading.fingerprint`: a
+    correction keeping the file's size and modification time still changes it), the catalog, the
+    reference tables and the code that reads extracts and builds the cube.
     """
-    from .loading import available_extracts, extract_path
-
-    d = resolve_path(data_dir)
-    h = hashlib.sha256()
-    for name in available_extracts(d):
-        p = extract_path(d, name)
-        st = p.stat()
-        h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    h = hashlib.sha256(extracts_fingerprint(resolve_path(data_dir)).encode())
     h.update(catalog_mod.CATALOG_FILE.read_bytes())
-    h.update(Path(__file__).read_bytes())
-    # how extracts are read (dtypes, normalisation) can change the numbers too
-    for module in ("loading.py", "contract.py"):
-        p = Path(__file__).with_name(module)
-        if p.exists():
-            h.update(p.read_bytes())
+    for module in _CUBE_CODE:
+        h.update(Path(__file__).with_name(module).read_bytes())
     for ref in ("districts.csv", "msg_forces.csv"):
         p = REFERENCE_DIR / ref
         if p.exists():
@@ -2312,86 +2340,206 @@ def _cache_paths(data_dir: Path, fp: str) -> dict[str, Path]:
     }
 
 
-def load_cube(data_dir=None, rebuild: bool = False) -> Cube:
+def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = False) -> Cube:
     """Return the cube for a data folder, built once and cached under ``<data_dir>/.cache/``.
+
+    The cache is keyed by the content of the inputs (:func:`fingerprint`) and checked before use:
+    each cached file must match the checksum recorded when it was written, and the folder's files
+    must still accept their dates (a file whose modification time was set back before its own
+    records fails validation). A cache that does not check out is rebuilt, with a warning; it is
+    never used.
 
     Parameters
     ----------
     data_dir
         The extract folder (relative paths from the project root; the demo data when None).
+    fingerprint
+        Load exactly the cached cube of this fingerprint (a pack's snapshot, ``cube.fingerprint``
+        of the cube its run built), verified, without reading or hashing the extracts: every
+        notebook of a run then shows the same data, even if the folder changes meanwhile.
     rebuild
         Build even if a cached cube with the same fingerprint exists.
+
+    Raises
+    ------
+    CubeError
+        With ``fingerprint``: no cached cube of that fingerprint, or it does not verify. Without:
+        the extract files changed while they were being read.
+    helpers.loading.DataValidationError
+        An extract breaks the data contract.
 
     Examples
     --------
     >>> cube = load_cube("data/demo")                              # doctest: +SKIP
     >>> cube.data_to["crimes"]                                     # doctest: +SKIP
     Period('2016-09', 'M')
+    >>> load_cube("data/demo", fingerprint=cube.fingerprint).data_to == cube.data_to  # doctest: +SKIP
+    True
     """
-    from .loading import load_extracts
-
     d = resolve_path(data_dir)
-    fp = fingerprint(d)
-    paths = _cache_paths(d, fp)
-    if not rebuild and all(p.exists() for p in paths.values()):
+    if fingerprint is not None:
+        if rebuild:
+            raise ValueError("load_cube: a snapshot (fingerprint) is read, never rebuilt")
+        paths = _cache_paths(d, fingerprint)
         try:
-            return _read_cache(paths, fp)
-        except Exception as exc:  # a corrupt cache is rebuilt, not trusted
+            return _read_cache(paths, fingerprint)[0]
+        except _CacheInvalid as exc:
+            raise CubeError(
+                f"{display_name(paths['meta'])}: the cube of data fingerprint {fingerprint[:12]}… "
+                f"cannot be used: {exc}. Run the pack again to build it from the data as it is now."
+            ) from None
+    fp = _fingerprint(d)
+    paths = _cache_paths(d, fp)
+    if not rebuild and paths["meta"].exists():
+        try:
+            cube, body = _read_cache(paths, fp)
+            _check_dates_still_accepted(d, body)
+            return cube
+        except _CacheInvalid as exc:  # an edited, incomplete or outdated cache is rebuilt
             warnings.warn(
-                f"cube cache {paths['frame']} unreadable ({exc}); rebuilding", stacklevel=2
+                f"cube cache {display_name(paths['meta'])} not used ({exc}); rebuilding",
+                stacklevel=2,
             )
-    cube = build_cube(load_extracts(d), Reference.load())
+    report = LoadReport()
+    extracts = load_extracts(d, report=report)
+    cube = build_cube(extracts, Reference.load())
+    if _fingerprint(d) != fp:
+        # The cube may mix files from before and after the change: neither cache nor return it.
+        raise CubeError(
+            f"{display_name(d)}: the extract files changed while they were being read; run again "
+            "once the folder is complete"
+        )
     cube.fingerprint = fp
-    _write_cache(cube, paths)
+    cube.extracts_report = report
+    _write_cache(cube, paths, _latest_dates(d, extracts))
     return cube
 
 
-def _read_cache(paths: dict[str, Path], fp: str) -> Cube:
-    meta = json.loads(paths["meta"].read_text(encoding="utf-8"))
-    measures = pd.read_parquet(paths["measures"])
-    return Cube(
-        frame=pd.read_parquet(paths["frame"]),
-        coverage=pd.read_parquet(paths["coverage"]),
-        data_to={k: periods.parse_month(v) for k, v in meta["data_to"].items()},
-        fingerprint=fp,
-        peers=pd.read_parquet(paths["peers"]),
-        measures=measures,
-        reference=Reference.load(),
-    )
+def _fingerprint(d: Path) -> str:
+    # load_cube's parameter ``fingerprint`` hides the module function of that name there
+    return fingerprint(d)
 
 
-def _write_cache(cube: Cube, paths: dict[str, Path]) -> None:
-    base = paths["frame"].parent
+def _latest_dates(d: Path, extracts: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Each extract file's latest date in any date column (ISO): what its validity rests on."""
+    out = {}
+    for name, df in extracts.items():
+        cols = [c.name for c in EXTRACTS[name].columns if c.type in ("date", "datetime", "month")]
+        latest = max((df[c].max() for c in cols if df[c].notna().any()), default=None)
+        if latest is not None:
+            out[extract_path(d, name).name] = pd.Timestamp(latest).isoformat()
+    return out
+
+
+def _check_dates_still_accepted(d: Path, body: dict) -> None:
+    """Refuse a cache whose files would no longer pass validation: the content is the same (the
+    fingerprint says so), but a file's modification time may have been set before its records."""
+    for file_name, latest in body["latest_dates"].items():
+        try:
+            limit, _ = latest_accepted(d / file_name)
+        except OSError as exc:
+            raise _CacheInvalid(f"{file_name} cannot be read ({exc.strerror})") from None
+        if np.datetime64(latest) > limit:
+            raise _CacheInvalid(f"{file_name} now holds dates after the file's own date")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(body: dict) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _read_cache(paths: dict[str, Path], fp: str) -> tuple[Cube, dict]:
+    """Read a cached cube and its record, every file checked against the checksum recorded.
+
+    Each file is read once into memory, checked, and parsed from those very bytes, so what is
+    checked is what is used even if another process rewrites the file meanwhile.
+    """
+    try:
+        meta = json.loads(paths["meta"].read_bytes())
+        body = meta["body"]
+        if _digest(_canonical(body)) != meta["checksum"]:
+            raise _CacheInvalid("its record does not match its checksum (edited?)")
+        if body["fingerprint"] != fp:
+            raise _CacheInvalid("its record is of another fingerprint")
+        tables = {}
+        for key in _CACHE_TABLES:
+            data = paths[key].read_bytes()
+            if _digest(data) != body["files"][key]:
+                raise _CacheInvalid(f"{paths[key].name} does not match its checksum (edited?)")
+            tables[key] = pd.read_parquet(io.BytesIO(data))
+        report = body.get("extracts_report")
+        cube = Cube(
+            frame=tables["frame"],
+            coverage=tables["coverage"],
+            data_to={k: periods.parse_month(v) for k, v in body["data_to"].items()},
+            fingerprint=fp,
+            peers=tables["peers"],
+            measures=tables["measures"],
+            reference=Reference.load(),
+            extracts_report=None if report is None else LoadReport.from_record(report),
+        )
+    except FileNotFoundError as exc:
+        raise _CacheInvalid(f"{Path(exc.filename).name} is missing") from None
+    except _CacheInvalid:
+        raise
+    except Exception as exc:  # unreadable JSON or parquet, a key missing: never trusted
+        raise _CacheInvalid(f"unreadable ({type(exc).__name__}: {exc})") from None
+    with contextlib.suppress(OSError):  # last use, for keeping the most recently used few
+        os.utime(paths["meta"])
+    return cube, body
+
+
+def _write_cache(cube: Cube, paths: dict[str, Path], latest_dates: dict[str, str]) -> None:
+    """Write the cube's tables, then its record (checksums of each table, and of the record)."""
+    base = paths["meta"].parent
+    tag = f".{os.getpid()}-{threading.get_ident()}.tmp"  # two writers never share a temporary
     try:
         base.mkdir(parents=True, exist_ok=True)
-        for old in base.glob("cube-*"):
-            if cube.fingerprint not in old.name:
-                old.unlink(missing_ok=True)
-        tables = {
-            "frame": cube.frame,
-            "coverage": cube.coverage,
-            "peers": cube.peers,
-            "measures": cube.measures,
-        }
-        for key, df in tables.items():
-            tmp = paths[key].with_suffix(".tmp")
-            df.to_parquet(tmp, index=False)
+        files = {}
+        for key in _CACHE_TABLES:
+            tmp = paths[key].with_name(paths[key].name + tag)
+            getattr(cube, key).to_parquet(tmp, index=False)
+            files[key] = _digest(tmp.read_bytes())
             os.replace(tmp, paths[key])
-        tmp = paths["meta"].with_suffix(".tmp")
-        tmp.write_text(
-            json.dumps(
-                {
-                    "fingerprint": cube.fingerprint,
-                    "data_to": {k: v.strftime("%Y-%m") for k, v in cube.data_to.items()},
-                },
-                indent=1,
-                sort_keys=True,
-            ),
-            encoding="utf-8",
-        )
+        report = cube.extracts_report
+        body = {
+            "fingerprint": cube.fingerprint,
+            "data_to": {k: v.strftime("%Y-%m") for k, v in cube.data_to.items()},
+            "files": files,
+            "latest_dates": latest_dates,
+            "extracts_report": None if report is None else asdict(report),
+        }
+        tmp = paths["meta"].with_name(paths["meta"].name + tag)
+        record = {"body": body, "checksum": _digest(_canonical(body))}
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, paths["meta"])  # written last: its presence marks a complete cache
+        _prune_cache(base, keep=cube.fingerprint)
     except OSError as exc:
         warnings.warn(f"could not write the cube cache in {base} ({exc}); not cached", stacklevel=2)
+
+
+def _prune_cache(base: Path, keep: str) -> None:
+    """Delete all but the :data:`KEEP_CACHED` most recently used cubes (and ``keep``)."""
+    entries: dict[str, list[Path]] = {}
+    for p in base.glob("cube-*"):
+        fp = p.name[len("cube-") :].split(".")[0].split("-")[0]
+        entries.setdefault(fp, []).append(p)
+
+    def last_used(fp: str) -> float:
+        times = []
+        for p in entries[fp]:
+            with contextlib.suppress(OSError):
+                times.append(p.stat().st_mtime)
+        return max(times, default=0.0)
+
+    newest = sorted(entries, key=last_used, reverse=True)
+    for fp in newest[KEEP_CACHED:]:
+        if fp != keep:
+            for p in entries[fp]:
+                p.unlink(missing_ok=True)
 
 
 __all__ = [

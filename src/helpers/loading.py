@@ -325,6 +325,13 @@ class LoadReport:
     #: One line per problem when loading failed.
     errors: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_record(cls, record: dict) -> LoadReport:
+        """Rebuild a report from ``dataclasses.asdict(report)`` (as kept with a cached cube)."""
+        fields_ = dict(record)
+        fields_["extracts"] = {n: ExtractReport(**e) for n, e in record["extracts"].items()}
+        return cls(**fields_)
+
     def to_dict(self, month=None) -> dict:
         """Return a JSON-ready dict (deterministic: no timestamps, sorted lists).
 
@@ -1482,9 +1489,6 @@ def load_extracts(
             if frame is not None:
                 frames[name] = frame
         problems += _link_problems(frames, report.extracts, rownums)
-    if names is None:
-        _LAST_REPORT.clear()
-        _LAST_REPORT[_folder_state(d)] = report
     if problems:
         report.errors = [f"{p.file}: {p.describe()}" for p in problems]
         for name in frames:
@@ -1521,33 +1525,19 @@ def reuse_freed_memory():
             trim(0)
 
 
-def _folder_state(d: Path) -> tuple:
-    """What identifies a folder's extract files cheaply: names, sizes, modification times."""
-    out = []
-    for name in available_extracts(d):
-        st = extract_path(d, name).stat()
-        out.append((name, st.st_size, st.st_mtime_ns))
-    return (str(d.resolve()), tuple(out))
-
-
-#: The report of the last whole-folder load, by folder state (see :func:`load_report`).
-_LAST_REPORT: dict[tuple, LoadReport] = {}
-
-
 def load_report(data_dir, month=None) -> dict:
-    """Return the load report of a folder as a dict for the run record.
+    """Validate a folder and return its load report as a dict for the run record.
 
-    Reuses the report of this process's last whole-folder :func:`load_extracts` when the files have
-    not changed since; otherwise validates the folder again (a few seconds) to produce it. Never
-    raises for bad data: the report's ``errors`` then say what is wrong. With the report ``month``
-    each extract carries its ``reconciliation`` (rows read, counted, excluded and why).
+    Never raises for bad data: the report's ``errors`` then say what is wrong. With the report
+    ``month`` each extract carries its ``reconciliation`` (rows read, counted, excluded and why).
+    The folder is read afresh every time (under a second at the demo's scale): a report kept from
+    an earlier read could describe files since corrected. The report of the data a cube was built
+    from travels with the cube (``helpers.cube.Cube.extracts_report``), so a pack's run record
+    describes its snapshot even if the folder changes meanwhile.
     """
-    d = resolve_path(data_dir)
-    report = _LAST_REPORT.get(_folder_state(d))
-    if report is None:
-        report = LoadReport()
-        with contextlib.suppress(DataValidationError):  # the report holds the errors
-            load_extracts(d, report=report)
+    report = LoadReport()
+    with contextlib.suppress(DataValidationError):  # the report holds the errors
+        load_extracts(data_dir, report=report)
     return report.to_dict(month)
 
 
@@ -1577,17 +1567,16 @@ def fingerprint(data_dir) -> str:
     """Return a sha256 identifying the extract files present (name, size and content).
 
     Two folders with the same extract files give the same fingerprint wherever they are; any change
-    to a file's bytes changes it. For the run record and cache keys.
+    to a file's bytes changes it, whatever its size and modification time. For the run record and
+    the cube's cache key (about 0.03 s for the demo's 40 MB: hashing runs at over 1 GB/s).
     """
     d = resolve_path(data_dir)
     entries = []
     for name in available_extracts(d):
         p = extract_path(d, name)
-        h = hashlib.sha256()
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                h.update(chunk)
-        entries.append((p.name, p.stat().st_size, h.hexdigest()))
+        with open(p, "rb") as fh:  # streamed: a file is never held in memory whole
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        entries.append((p.name, p.stat().st_size, digest))
     total = hashlib.sha256()
     for file_name, size, digest in sorted(entries):
         total.update(f"{file_name}\0{size}\0{digest}\n".encode())

@@ -802,13 +802,19 @@ def test_parquet_fractions_and_booleans_in_text_columns_are_wrong_type(tmp_path)
     assert "column 'district': 2 rows are not text" in message and "row 1: True" in message
 
 
-def test_load_report_for_the_run_record_reuses_the_last_load(tmp_path, monkeypatch):
-    write_csv(tmp_path, "collisions")
+def test_load_report_describes_the_files_as_they_are_not_as_they_were(tmp_path):
+    """A correction keeping the file's size and modification time still shows in the report."""
+    path = write_csv(tmp_path, "collisions")
     load_extracts(tmp_path)
-    monkeypatch.setattr(loading, "_validate_file", None)  # a second read would fail loudly
-    as_dict = loading.load_report(tmp_path)
-    assert as_dict["extracts"]["collisions"]["rows_loaded"] == 2
-    assert as_dict["errors"] == []
+    assert loading.load_report(tmp_path)["errors"] == []
+    st = path.stat()
+    path.write_text(path.read_text().replace("Maldon", "Gotham"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    assert loading.load_report(tmp_path)["errors"] == [
+        "collisions.csv: column 'district': 1 row is not a district of "
+        "data/reference/districts.csv (nor 'Unassigned') — e.g. row 3: 'Gotham'"
+    ]
 
 
 def test_load_report_of_a_bad_folder_lists_the_errors_without_raising(tmp_path):
