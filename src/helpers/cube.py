@@ -53,6 +53,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -67,7 +68,7 @@ import pyarrow.compute as pc
 
 from . import catalog as catalog_mod
 from . import periods
-from .config import REFERENCE_DIR, resolve_path
+from .config import CACHE_DIR, REFERENCE_DIR, resolve_path
 from .contract import DA_RISK_LEVELS, EXTRACTS, OUTCOME_TYPES, SOLVED_OUTCOMES
 from .loading import (
     LoadReport,
@@ -2329,8 +2330,19 @@ def fingerprint(data_dir) -> str:
     return h.hexdigest()
 
 
-def _cache_paths(data_dir: Path, fp: str) -> dict[str, Path]:
-    base = data_dir / CACHE_DIR_NAME
+def _cache_dirs(data_dir: Path) -> tuple[Path, Path]:
+    """Where a folder's cubes are cached: its own ``.cache/``, or, for a folder that cannot be
+    written (a read-only share), a subfolder of the project's ``.cache/cubes/`` named after it."""
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return data_dir / CACHE_DIR_NAME, CACHE_DIR / "cubes" / key
+
+
+def _cache_paths(data_dir: Path, fp: str, base: Path | None = None) -> dict[str, Path]:
+    """The files of the cached cube ``fp``: in ``base``, else where its record is (own first)."""
+    if base is None:
+        own, shared = _cache_dirs(data_dir)
+        found = not (own / f"cube-{fp}.json").exists() and (shared / f"cube-{fp}.json").exists()
+        base = shared if found else own
     return {
         "frame": base / f"cube-{fp}.parquet",
         "coverage": base / f"cube-{fp}-coverage.parquet",
@@ -2380,6 +2392,8 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
     if fingerprint is not None:
         if rebuild:
             raise ValueError("load_cube: a snapshot (fingerprint) is read, never rebuilt")
+        if not re.fullmatch(r"[0-9a-f]{64}", fingerprint):
+            raise CubeError(f"{fingerprint!r} is not a data fingerprint (64 hexadecimal digits)")
         paths = _cache_paths(d, fingerprint)
         try:
             return _read_cache(paths, fingerprint)[0]
@@ -2411,7 +2425,7 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
         )
     cube.fingerprint = fp
     cube.extracts_report = report
-    _write_cache(cube, paths, _latest_dates(d, extracts))
+    _write_cache(cube, d, _latest_dates(d, extracts))
     return cube
 
 
@@ -2492,12 +2506,24 @@ def _read_cache(paths: dict[str, Path], fp: str) -> tuple[Cube, dict]:
     return cube, body
 
 
-def _write_cache(cube: Cube, paths: dict[str, Path], latest_dates: dict[str, str]) -> None:
+def _write_cache(cube: Cube, data_dir: Path, latest_dates: dict[str, str]) -> None:
+    """Cache the cube in the folder (else in the project's cache); a warning if neither works."""
+    failures = []
+    for base in _cache_dirs(data_dir):
+        try:
+            _write_cache_in(cube, _cache_paths(data_dir, cube.fingerprint, base), latest_dates)
+            return
+        except OSError as exc:
+            failures.append(f"{display_name(base)}: {exc.strerror or exc}")
+    warnings.warn(f"could not cache the cube ({'; '.join(failures)}); not cached", stacklevel=3)
+
+
+def _write_cache_in(cube: Cube, paths: dict[str, Path], latest_dates: dict[str, str]) -> None:
     """Write the cube's tables, then its record (checksums of each table, and of the record)."""
     base = paths["meta"].parent
     tag = f".{os.getpid()}-{threading.get_ident()}.tmp"  # two writers never share a temporary
+    base.mkdir(parents=True, exist_ok=True)
     try:
-        base.mkdir(parents=True, exist_ok=True)
         files = {}
         for key in _CACHE_TABLES:
             tmp = paths[key].with_name(paths[key].name + tag)
@@ -2516,9 +2542,11 @@ def _write_cache(cube: Cube, paths: dict[str, Path], latest_dates: dict[str, str
         record = {"body": body, "checksum": _digest(_canonical(body))}
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, paths["meta"])  # written last: its presence marks a complete cache
-        _prune_cache(base, keep=cube.fingerprint)
-    except OSError as exc:
-        warnings.warn(f"could not write the cube cache in {base} ({exc}); not cached", stacklevel=2)
+    except OSError:
+        for left in base.glob(f"cube-*{tag}"):  # a full disk leaves no half-written temporary
+            left.unlink(missing_ok=True)
+        raise
+    _prune_cache(base, keep=cube.fingerprint)
 
 
 def _prune_cache(base: Path, keep: str) -> None:

@@ -1508,3 +1508,24 @@ def test_a_cached_file_whose_time_is_set_before_its_records_is_refused(tmp_path)
         pytest.raises(DataValidationError, match="after the extract's own date"),
     ):
         load_cube(tmp_path)
+
+
+def test_a_folder_that_cannot_be_written_is_cached_in_the_project(tmp_path, monkeypatch):
+    """A read-only share still gives every notebook of a run its snapshot."""
+    data = tmp_path / "extracts"
+    data.mkdir()
+    write_extracts(data)
+    (data / ".cache").write_text("a file where the cache folder would go")  # mkdir fails
+    monkeypatch.setattr(cube_mod, "CACHE_DIR", tmp_path / "project-cache")
+    built = load_cube(data)
+    records = list((tmp_path / "project-cache" / "cubes").glob("*/cube-*.json"))
+    assert [p.name for p in records] == [f"cube-{built.fingerprint}.json"]
+    snapshot = load_cube(data, fingerprint=built.fingerprint)
+    assert snapshot.value("all_crime", W) == built.value("all_crime", W)
+    monkeypatch.setattr(cube_mod, "build_cube", lambda *a, **k: pytest.fail("built again"))
+    assert load_cube(data).fingerprint == built.fingerprint
+
+
+def test_a_fingerprint_that_is_not_one_is_refused(tmp_path):
+    with pytest.raises(CubeError, match="is not a data fingerprint"):
+        load_cube(tmp_path, fingerprint="../../etc/passwd")
