@@ -164,8 +164,8 @@ def _show(value) -> str:
         if len(value) > 60:
             return repr(value[:60] + "…") + f" ({len(value):,} characters)"
         return repr(value)
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        return str(pd.Timestamp(value))
+    if isinstance(value, pd.Timestamp | np.datetime64 | pd.Period):
+        return str(value if isinstance(value, pd.Period) else pd.Timestamp(value))
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 

@@ -1149,3 +1149,13 @@ def test_a_file_dated_in_the_future_is_checked_against_today(tmp_path):
     message = load_error(tmp_path, "collisions")
     assert "1 row is after the extract's own date (today is" in message
     assert "the file's modification time 2090-01-01 is in the future" in message
+
+
+def test_far_months_saved_as_pandas_periods_are_refused(tmp_path):
+    months = pd.array([pd.Period(m, "M") for m in ("2016-04", "2300-01", "1990-01")])
+    frame = pd.DataFrame({"month": months, "group": ["officer", "staff", "pcso"],
+                          "strength_fte": [10.0, 20.0, 30.0], "days_lost": [1.0, 2.0, 3.0]})  # fmt: skip
+    frame.to_parquet(tmp_path / "workforce.parquet")
+    message = load_error(tmp_path, "workforce")
+    assert "column 'month': 1 row is before 2000-01-01" in message and "row 3: 1990-01" in message
+    assert "1 row is after the extract's own date" in message and "row 2: 2300-01" in message
