@@ -74,14 +74,21 @@ _CUBES: dict[str, object] = {}
 _FRAGMENTS: dict[tuple, str] = {}
 
 
-def get_cube(data_dir) -> object:
-    """Load the cube for ``data_dir`` once per process (``helpers.cube.load_cube`` caches on disk)."""
+def get_cube(data_dir, fingerprint: str = "") -> object:
+    """Load the cube for ``data_dir`` once per process (``helpers.cube.load_cube`` caches on disk).
+
+    With ``fingerprint`` (the pack passes its run's, the ``data_fingerprint`` parameter) exactly
+    that cached cube is loaded, without reading the extracts: every page of a pack shows the
+    same snapshot even if the folder changes during the run (``helpers.cube.CubeError`` if the
+    cache of that fingerprint is absent or does not verify).
+    """
     path = str(resolve_path(data_dir))
-    if path not in _CUBES:
+    key = f"{path}\0{fingerprint}"
+    if key not in _CUBES:
         from .cube import load_cube
 
-        _CUBES[path] = load_cube(path)
-    return _CUBES[path]
+        _CUBES[key] = load_cube(path, fingerprint=fingerprint) if fingerprint else load_cube(path)
+    return _CUBES[key]
 
 
 def clear_caches() -> None:
@@ -430,11 +437,12 @@ class _Page:
         data_dir="data/demo",
         *,
         cube=None,
+        data_fingerprint: str = "",
     ):
         self.month = parse_month(month)
         self.period = check_period(period)
         self.data_dir = data_dir
-        self.cube = cube if cube is not None else get_cube(data_dir)
+        self.cube = cube if cube is not None else get_cube(data_dir, data_fingerprint)
         self.geographies = geography_frame(self.cube)
         self.geography = geography
         self.level = level_of(self.geographies, geography)
@@ -546,6 +554,9 @@ class AreaPage(_Page):
         The run, as the notebook's parameters cell gives them.
     cube
         An already loaded cube (tests); by default the cube of ``data_dir``, loaded once per kernel.
+    data_fingerprint
+        The pack's data snapshot: load exactly the cached cube of this fingerprint (see
+        :func:`get_cube`); "" (analysts in JupyterLab) loads ``data_dir`` as it is now.
 
     Examples
     --------
@@ -562,10 +573,13 @@ class AreaPage(_Page):
         data_dir="data/demo",
         *,
         cube=None,
+        data_fingerprint: str = "",
     ):
         if area not in AREAS:
             raise ValueError(f"area {area!r} is not one of 1-8")
-        super().__init__(month, period, geography, data_dir, cube=cube)
+        super().__init__(
+            month, period, geography, data_dir, cube=cube, data_fingerprint=data_fingerprint
+        )
         self.area = area
         self.title = _area_title(area)
         self.slug = AREA_SLUGS[area]
