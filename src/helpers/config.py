@@ -62,8 +62,14 @@ def display_config_path(path: Path) -> str:
         return str(path)
 
 
-def read_yaml(path: Path, what: str, hint: str = "", loader=yaml.SafeLoader):
-    """Read a YAML file; a missing or unreadable file or a syntax error is a :class:`ConfigError`.
+def read_yaml(
+    path: Path,
+    what: str,
+    hint: str = "",
+    loader=yaml.SafeLoader,
+    error: type[ConfigError] = ConfigError,
+):
+    """Read a YAML file; a missing or unreadable file or a syntax error raises ``error``.
 
     Parameters
     ----------
@@ -75,26 +81,28 @@ def read_yaml(path: Path, what: str, hint: str = "", loader=yaml.SafeLoader):
         What to do when the file is missing.
     loader
         A safe PyYAML loader class (``yaml.CSafeLoader`` where speed matters).
+    error
+        :class:`ConfigError` or a subclass (the catalog's ``CatalogError``).
     """
     shown = display_config_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{shown} not found: {what} is required{hint}") from None
+        raise error(f"{shown} not found: {what} is required{hint}") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
+        raise error(
             f"{shown}: not UTF-8 text (byte 0x{exc.object[exc.start]:02X} at offset "
             f"{exc.start:,}); save it as UTF-8"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"{shown}: cannot be read ({exc.strerror})") from None
+        raise error(f"{shown}: cannot be read ({exc.strerror})") from None
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - callers pass safe loaders only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{shown}: YAML syntax error{where}: {problem}") from None
+        raise error(f"{shown}: YAML syntax error{where}: {problem}") from None
 
 
 @dataclass(frozen=True)

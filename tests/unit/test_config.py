@@ -125,3 +125,16 @@ def test_a_written_file_loads_as_written(tmp_path):
     )
     cfg = force_config.__wrapped__(write_config(tmp_path, text))
     assert cfg.force_name == "Kent Police" and cfg.suppress_below == 10
+
+
+def test_a_yaml_syntax_error_in_the_catalog_names_the_file_and_the_line(tmp_path):
+    from helpers.catalog import CATALOG_FILE, CatalogError, load_catalog
+
+    path = tmp_path / "catalog.yaml"
+    lines = CATALOG_FILE.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  title:"))
+    lines[at] = "  title: [unclosed"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=rf"^{re.escape(str(path))}: YAML syntax error at line"):
+        load_catalog.__wrapped__(path)
+    assert issubclass(CatalogError, ConfigError)  # the pack reports both the same way
