@@ -764,3 +764,107 @@ def test_every_notebook_of_the_pack_takes_the_snapshot_parameter():
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         assert 'data_fingerprint: str = ""' in params.source, path.name
         assert any("data_fingerprint=data_fingerprint" in c.source for c in nb.cells), path.name
+
+
+def _project_copy(root: Path) -> dict[str, str]:
+    """A copy of the project (the helpers in use, params, reference tables, the demo data).
+
+    The pack and its kernels both read ``params/force.yaml`` from the project the helpers sit
+    in: a copy lets a test change the configuration for both without touching the real one.
+    Returns the environment that runs the copy.
+    """
+    import shutil
+
+    from helpers import config
+
+    shutil.copytree(Path(pack.__file__).parent, root / "src" / "helpers")
+    shutil.copytree(config.PARAMS_DIR, root / "params")
+    shutil.copytree(config.REFERENCE_DIR, root / "data" / "reference")
+    shutil.copytree(config.DEMO_DATA_DIR, root / "data" / "demo")  # with its cube cache
+    return {**os.environ, "PYTHONPATH": str(root / "src")}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _demo_ready(), reason="needs the demo data (python -m helpers.demo)")
+def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_kernels(tmp_path):
+    """End to end: the configuration the pack records is the one the kernels use."""
+    root = tmp_path / "project"
+    env = _project_copy(root)
+    notebooks = make_notebooks(tmp_path / "nb")
+    for path in sorted(notebooks.glob(pack.NOTEBOOK_GLOB)):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(
+            new_code_cell(
+                "import helpers\nfrom helpers.config import force_config\n\n"
+                "print('kernel helpers:', helpers.__file__)\n"
+                "print('kernel suppress_below:', force_config().suppress_below)"
+            )
+        )
+        nbformat.write(nb, path)
+    out = tmp_path / "out"
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        argv = ["--month", "2016-09", "--notebooks-dir", str(notebooks), "--out", str(out)]
+        return subprocess.run(
+            [sys.executable, "-m", "helpers.pack", *argv, "--jobs", "2", *extra],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=900,
+        )
+
+    def kernels_saw() -> set[str]:
+        return {
+            m
+            for page in out.glob("*.html")
+            for m in re.findall(r"kernel suppress_below: (\w+)", page.read_text(encoding="utf-8"))
+        }
+
+    first = run()
+    assert first.returncode == pack.EXIT_OK, first.stderr[-3000:]
+    assert kernels_saw() == {"None"}
+    # the kernels ran the copy (its project root is shown as ".", the real one would be absolute)
+    assert "kernel helpers: ./src/helpers/__init__.py" in (out / "index.html").read_text()
+    before = tree_digest(out, skip="")
+
+    force_yaml = root / "params" / "force.yaml"
+    text = force_yaml.read_text()
+    assert "suppress_below: null" in text
+    force_yaml.write_text(text.replace("suppress_below: null", "suppress_below: 10"))
+
+    partial = run("--notebooks", "01")
+    assert partial.returncode == pack.EXIT_INVALID_PARAMETERS, partial.stderr[-3000:]
+    assert "suppress_below: None → 10" in partial.stderr
+    assert tree_digest(out, skip="") == before  # no page without [c] beside a record saying 10
+
+    whole = run()
+    assert whole.returncode == pack.EXIT_OK, whole.stderr[-3000:]
+    assert kernels_saw() == {"10"}
+    record = json.loads((out / "run.json").read_text())
+    assert record["suppress_below"] == 10
+    assert record["settings"]["force_config"]["suppress_below"] == 10
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _demo_ready(), reason="needs the demo data (python -m helpers.demo)")
+def test_a_month_far_beyond_the_data_cannot_publish(tmp_path, capsys):
+    """A crime dated 2050 no longer widens the months a pack may be made for (was all N/A)."""
+    import shutil
+
+    from helpers.config import DEMO_DATA_DIR
+
+    extracts = tmp_path / "extracts"
+    shutil.copytree(DEMO_DATA_DIR, extracts, ignore=shutil.ignore_patterns(".cache"))
+    crimes = pd.read_parquet(extracts / "crimes.parquet")
+    crimes.loc[crimes.index[-1], "recorded_date"] = pd.Timestamp("2050-01-15")
+    crimes.loc[crimes.index[-1], "outcome_date"] = pd.NaT
+    crimes.to_parquet(extracts / "crimes.parquet", index=False)
+    notebooks = make_notebooks(tmp_path / "nb")
+    out = tmp_path / "out"
+    argv = ["--month", "2050-01", "--data", str(extracts), "--notebooks-dir", str(notebooks)]
+    code = pack.main([*argv, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code in (pack.EXIT_INVALID_PARAMETERS, pack.EXIT_DATA_VALIDATION), err
+    assert "2050" in err and "Traceback" not in err
+    assert not out.exists()
