@@ -1488,8 +1488,6 @@ def _jsonable(value):
         with contextlib.suppress(Exception):
             return _jsonable(value.to_dict())
     if hasattr(value, "__dataclass_fields__"):
-        import dataclasses
-
         return _jsonable(dataclasses.asdict(value))
     if isinstance(value, str | int | float | bool) or value is None:
         if isinstance(value, float) and pd.isna(value):
