@@ -552,10 +552,12 @@ def _window_counts(row: Mapping, window: str) -> list[float] | None:
     counts = []
     for part in parts:
         col = num_col if part == "numerator" else den_col
-        if col in row:
+        if col in row and not _is_missing(row[col]):
             value = row[col]
         elif unit == "count":
             value = row.get(window)  # a count's printed figure is its numerator
+        elif col in row:
+            value = row[col]  # a rate's count that is not known: nothing to check it on
         else:
             raise SuppressionError(
                 f"measure {row.get('measure_id')!r} ({unit}) for {row.get('geography')!r}: "
