@@ -22,8 +22,8 @@ folder is written beside the destination and renamed into place; the ``.complete
 scale, row counts) is its last file.
 
 Large scales are made in blocks, so that memory stays that of one block. Up to
-:data:`MAX_BLOCK_SCALE` (16, about 7 GiB at its peak) everything is generated at once, exactly as
-it always was. Above it, the record-level extracts (crimes, offender links, incidents, survey
+:data:`MAX_BLOCK_SCALE` (16: 9.7 million crimes, a peak of 5.4 GiB) everything is generated at
+once, exactly as it always was. Above it, the record-level extracts (crimes, offender links, incidents, survey
 responses, collisions, casualties, drug tests) are generated as ``ceil(K / 16)`` blocks of nearly
 equal scale, one after another, each appended to its extract's file: block 0 uses the seed itself,
 the others a seed of their own (:func:`block_seed`), and every block numbers its ids after the
