@@ -2488,7 +2488,11 @@ def _read_cache(paths: dict[str, Path], fp: str) -> tuple[Cube, dict]:
         cube = Cube(
             frame=tables["frame"],
             coverage=tables["coverage"],
-            data_to={k: periods.parse_month(v) for k, v in body["data_to"].items()},
+            # in the contract's order, as a fresh build gives it (the JSON keeps its keys sorted)
+            data_to={
+                k: periods.parse_month(body["data_to"][k])
+                for k in sorted(body["data_to"], key=list(EXTRACTS).index)
+            },
             fingerprint=fp,
             peers=tables["peers"],
             measures=tables["measures"],
