@@ -21,12 +21,16 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers.catalog import AREA_SLUGS, AREAS  # noqa: E402
+from helpers.catalog import AREA_SLUGS, AREAS, measure, measures_for  # noqa: E402
 from helpers.sections import items_for  # noqa: E402
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LANGUAGE_INFO = {"name": "python"}
+#: Cells for the analyst in JupyterLab: the pack leaves them out of the commanders' HTML.
+ANALYST_ONLY = {"tags": ["remove-cell"]}
+#: The report month whose measure definitions the notebooks name (the parameters' default).
+DEFAULT_MONTH = "2016-09"
 
 PARAMETERS = """month: str = "2016-09"  # report month, YYYY-MM
 period: str = "rolling-12m"  # rolling-12m | fytd | month
@@ -49,6 +53,33 @@ def _parameters_cell():
     return new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})
 
 
+def _definitions(measure_ids) -> str:
+    """A markdown list naming each measure, its id and its definition from the catalog."""
+    lines = []
+    for mid in measure_ids:
+        m = measure(mid)
+        lines.append(f"- **{m.title}** (`{m.id}`, {m.unit}): {m.definition.strip()}")
+    return "\n".join(lines)
+
+
+def _explore_cells() -> list:
+    return [
+        new_markdown_cell(
+            "## Explore\n\n"
+            "Left out of the pack. `frame` holds the figures behind this page, one row per measure ×\n"
+            "geography × month (numerator, denominator, value; NaN where a month has no data, never\n"
+            '0). `page.explore(kind="rolling-12m")` gives the 12-month window ending in each month\n'
+            "instead. For example: `frame.query(\"geography == 'Basildon'\")` or\n"
+            '`frame.pivot_table(index="month", columns="geography", values="value")`. The measures\'\n'
+            "definitions are in `data/README.md`.",
+            metadata=ANALYST_ONLY,
+        ),
+        new_code_cell(
+            "frame = page.explore(interactive=interactive)\nframe", metadata=ANALYST_ONLY
+        ),
+    ]
+
+
 def area_notebook(area: int) -> nbformat.NotebookNode:
     """Build the notebook of one area of focus."""
     title = f"{area}. {AREAS[area]}"
@@ -68,15 +99,27 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
             "page.header(standalone=interactive)"
         ),
         new_markdown_cell("## Performance Information"),
+        new_markdown_cell(
+            "The table compares this year with last year for these measures (catalog id, unit):\n\n"
+            + _definitions(m.id for m in measures_for(area=area, month=DEFAULT_MONTH)),
+            metadata=ANALYST_ONLY,
+        ),
         new_code_cell("page.performance_information(interactive=interactive)"),
         new_markdown_cell("## Management Information"),
     ]
     for item in items_for(area):
         cells.append(
+            new_markdown_cell(
+                f"**{item.title}** (`{item.key}`) shows:\n\n" + _definitions(item.measures),
+                metadata=ANALYST_ONLY,
+            )
+        )
+        cells.append(
             new_code_cell(f'page.management_information("{item.key}", interactive=interactive)')
         )
     cells.append(new_code_cell("page.commentary()"))
     cells.append(new_code_cell("page.footer(standalone=interactive)"))
+    cells += _explore_cells()
     return _notebook(cells)
 
 

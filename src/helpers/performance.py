@@ -400,3 +400,67 @@ __all__ = [
     "suppress_below_setting",
     "tables_csv",
 ]
+
+
+def measure_frame(
+    cube: Cube,
+    measure_ids,
+    *,
+    kind: str = "month",
+    geographies=None,
+) -> pd.DataFrame:
+    """The figures of some measures month by month for every geography, as one long data frame.
+
+    What an analyst filters and plots beyond the page (a notebook's Explore cell): one row per
+    measure × geography × month, with the numerator and denominator the figure rests on. Months
+    without data are NaN, never zero; a measure is listed only at the levels it is defined for.
+
+    Parameters
+    ----------
+    cube
+        The measure cube.
+    measure_ids
+        Catalog ids, in the order wanted.
+    kind
+        ``month`` (each month on its own), ``rolling-12m`` or ``fytd`` (the window ending in each
+        month).
+    geographies
+        ``level, geography`` rows (default: the force, its LPAs and its districts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure_id, measure, unit, level, geography, month, numerator, denominator, value``.
+
+    Examples
+    --------
+    >>> frame = measure_frame(cube, ["all_crime"])                     # doctest: +SKIP
+    >>> frame.query("geography == 'Basildon'").tail(1)["value"]        # doctest: +SKIP
+    """
+    geos = cube.geographies() if geographies is None else geographies
+    parts = []
+    for mid in measure_ids:
+        m = catalog.measure(mid)
+        for level, geography in zip(geos["level"], geos["geography"], strict=True):
+            if level not in m.levels:
+                continue
+            s = cube.series(mid, geography, kind=kind)
+            parts.append(
+                s.assign(
+                    measure_id=mid, measure=m.title, unit=m.unit, level=level, geography=geography
+                )
+            )
+    columns = [
+        "measure_id",
+        "measure",
+        "unit",
+        "level",
+        "geography",
+        "month",
+        "numerator",
+        "denominator",
+        "value",
+    ]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]

@@ -773,6 +773,30 @@ class AreaPage(_Page):
             default=(self.geography, self.period),
         ).data
 
+    def measure_ids(self) -> list[str]:
+        """The catalog measures this page shows: its table's, then its charts' (page order)."""
+        ids = [m.id for m in measures_for(area=self.area, month=self.month)]
+        for it in self.items:
+            ids += [mid for mid in it.measures if mid not in ids]
+        return ids
+
+    def explore(self, interactive: bool = True, kind: str = "month"):
+        """The figures behind the page as one data frame: measure × geography × month.
+
+        For the analyst's Explore cell in JupyterLab: filter it, pivot it, plot it
+        (:func:`helpers.performance.measure_frame`). The pack (``interactive=False``) leaves the
+        cell out of the HTML and does not carry the frame in the executed notebooks either: they
+        are shared with commanders, and the frame is not disclosure-controlled.
+        """
+        if not interactive:
+            return HTML(
+                '<p class="ppw-note">Explore: in JupyterLab this cell gives the data frame behind '
+                "the page (measure × geography × month).</p>"
+            )
+        from .performance import measure_frame
+
+        return measure_frame(self.cube, self.measure_ids(), kind=kind)
+
     def commentary(self) -> HTML:
         """The analyst's commentary for the month (``params/commentary/<YYYY-MM>/<NN>_<slug>.md``), if any."""
         return HTML(commentary_html(self.month, self.area))

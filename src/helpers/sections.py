@@ -1442,13 +1442,22 @@ ITEMS: list[Item] = [
         ("crimes",),
         measures=("da_solved_rate_standard", "da_solved_rate_medium", "da_solved_rate_high"),
     ),
-    Item("satisfaction", 2, "User satisfaction", satisfaction, ("satisfaction",), switchable=True),
+    Item(
+        "satisfaction",
+        2,
+        "User satisfaction",
+        satisfaction,
+        ("satisfaction",),
+        switchable=True,
+        measures=tuple(mid for mid, _ in SATISFACTION_IDS),
+    ),
     Item(
         "satisfaction_bme",
         2,
         "Satisfaction of BME and White victims",
         satisfaction_bme,
         ("satisfaction",),
+        measures=("satisfaction_overall_bme", "satisfaction_overall_white"),
     ),
     Item(
         "emergency_by_lpa",
@@ -1478,6 +1487,7 @@ ITEMS: list[Item] = [
         ("calls",),
         by_geography=False,
         by_period=False,
+        measures=("calls_999_offered", "calls_999_within_standard", "switchboard_wait"),
     ),
     Item(
         "reoffending_cohorts",
@@ -1487,6 +1497,14 @@ ITEMS: list[Item] = [
         ("crimes", "crime_offenders"),
         switchable=True,
         by_period=False,
+        measures=(
+            "youth_offenders",
+            "youth_reoffenders",
+            "youth_reoffending_rate",
+            "adult_offenders",
+            "adult_reoffenders",
+            "adult_reoffending_rate",
+        ),
     ),
     Item(
         "nte_by_month",
@@ -1523,13 +1541,21 @@ ITEMS: list[Item] = [
         ("crimes",),
         measures=("class_a_prosecutions",),
     ),
-    Item("drug_tests", 4, "Drug testing on arrest", drug_tests, ("drug_tests",)),
+    Item(
+        "drug_tests",
+        4,
+        "Drug testing on arrest",
+        drug_tests,
+        ("drug_tests",),
+        measures=("drug_test_positive",),
+    ),
     Item(
         "ksi_by_group",
         5,
         "Killed or seriously injured (KSI) by road-user group",
         ksi_by_group,
         ("collisions", "casualties"),
+        measures=tuple(mid for mid, _ in KSI_GROUPS),
     ),
     Item(
         "ksi_by_month",
@@ -1539,6 +1565,7 @@ ITEMS: list[Item] = [
         ("collisions", "casualties"),
         switchable=True,
         by_period=False,
+        measures=("ksi_all", "ksi_fatal", "ksi_serious"),
     ),
     Item(
         "ksi_by_district",
@@ -1546,6 +1573,7 @@ ITEMS: list[Item] = [
         "Killed or seriously injured (KSI) by district",
         ksi_by_district,
         ("collisions", "casualties"),
+        measures=("ksi_all",),
     ),
     Item(
         "all_crime_spc",
@@ -1555,6 +1583,7 @@ ITEMS: list[Item] = [
         ("crimes",),
         switchable=True,
         by_period=False,
+        measures=("all_crime",),
     ),
     Item(
         "solved_rate_spc",
@@ -1564,8 +1593,16 @@ ITEMS: list[Item] = [
         ("crimes",),
         switchable=True,
         by_period=False,
+        measures=("solved_rate",),
     ),
-    Item("disposals", 6, "Breakdown of offence disposals", disposals, ("crimes",)),
+    Item(
+        "disposals",
+        6,
+        "Breakdown of offence disposals",
+        disposals,
+        ("crimes",),
+        measures=("outcomes_solved",),
+    ),
     Item(
         "msg_crime_rate",
         6,
@@ -1573,6 +1610,7 @@ ITEMS: list[Item] = [
         msg_crime_rate,
         ("msg_peers",),
         by_geography=False,
+        measures=("crimes_per_1000",),
     ),
     Item(
         "asb_by_month",
@@ -1581,6 +1619,7 @@ ITEMS: list[Item] = [
         asb_by_month,
         ("incidents",),
         by_period=False,
+        measures=("asb_incidents",),
     ),
     Item(
         "rural", 6, "Rural crime", rural, ("crimes",), measures=("rural_crime", "rural_solved_rate")
@@ -1592,8 +1631,18 @@ ITEMS: list[Item] = [
         district_table,
         ("crimes",),
         by_geography=False,
+        measures=tuple(mid for mid, _ in KEY_DISTRICT_MEASURES),
     ),
-    Item("savings", 7, "Savings", savings, ("savings",), by_geography=False, by_period=False),
+    Item(
+        "savings",
+        7,
+        "Savings",
+        savings,
+        ("savings",),
+        by_geography=False,
+        by_period=False,
+        measures=("savings_delivered",),
+    ),
     Item(
         "sickness",
         8,
@@ -1602,6 +1651,7 @@ ITEMS: list[Item] = [
         ("workforce",),
         by_geography=False,
         by_period=False,
+        measures=("days_lost_officer", "days_lost_staff", "days_lost_pcso"),
     ),
 ]
 

@@ -87,3 +87,38 @@ def test_notebook_runs_for_a_district_and_the_financial_year_to_date(name, tmp_p
     text = json.dumps(nb)
     assert "Basildon" in text
     assert "application/vnd.jupyter.widget-view+json" not in text  # no live widgets in the pack
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS[1:])
+def test_area_notebooks_name_their_measures_and_end_with_an_explore_cell(name):
+    """Above each item a markdown cell (left out of the pack) names the measures it shows with
+    their catalog definitions; the last cells give the analyst the data frame behind the page."""
+    from helpers import catalog, sections
+
+    nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+    cells = nb.cells
+    area = int(name[:2])
+    for it in sections.items_for(area):
+        call = f'page.management_information("{it.key}"'
+        at = next(i for i, c in enumerate(cells) if c.source.startswith(call))
+        above = cells[at - 1]
+        assert above.cell_type == "markdown" and "remove-cell" in above.metadata.get("tags", [])
+        for mid in it.measures:
+            m = catalog.measure(mid)
+            assert f"`{mid}`" in above.source and m.definition.strip() in above.source
+    explore = cells[-1]
+    assert explore.cell_type == "code" and "page.explore(" in explore.source
+    assert "remove-cell" in explore.metadata.get("tags", [])
+
+
+@pytest.mark.skipif(not DEMO_READY, reason="demo data not built (make data)")
+def test_the_pack_carries_no_explore_frame():
+    """In the pack (interactive=False) the Explore cell holds a note, not the figures: the
+    executed notebooks are shared with commanders and the frame is not disclosure-controlled."""
+    from helpers import report
+
+    page = report.AreaPage(6)
+    assert "Explore" in page.explore(interactive=False).data
+    frame = page.explore()
+    assert {"all_crime", "solved_rate"} <= set(frame["measure_id"])
+    assert set(frame["geography"]) >= {"Force", "Basildon"}

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from extract_rows import crime
 
-from helpers import compare
+from helpers import catalog, compare
 from helpers.cube import FORCE, Reference, build_cube
 from helpers.performance import (
     NOT_AT_LEVEL,
     ROW_COLUMNS,
     TABLE_COLUMNS,
+    measure_frame,
     performance_rows,
     performance_table_for_all_geographies,
     scorecard,
@@ -252,3 +253,38 @@ def test_scorecard_and_all_geographies_helpers(cube):
     tables = performance_table_for_all_geographies(cube, 6, "2016-09", "rolling-12m")
     assert list(tables) == [FORCE, "North", "South", "A1", "A2", "B1"]
     assert row(tables["South"], "all_crime").this_year == 9.0
+
+
+def test_measure_frame_holds_every_geography_month_by_month_with_the_cube_figures(cube):
+    from helpers import periods
+
+    frame = measure_frame(cube, ["all_crime", "solved_rate"])
+    assert list(frame.columns) == [
+        "measure_id", "measure", "unit", "level", "geography", "month",
+        "numerator", "denominator", "value",
+    ]  # fmt: skip
+    assert set(frame["geography"]) == set(cube.geographies()["geography"])
+    b1 = frame[(frame.measure_id == "all_crime") & (frame.geography == "B1")].set_index("month")
+    june = pd.Period("2016-06", "M")
+    assert (
+        b1.loc[june, "value"] == cube.value("all_crime", periods.window("month", june), "B1").value
+    )
+    assert b1.loc[june, "value"] >= 9  # the nine crimes recorded in B1 that month
+    rate = frame[(frame.measure_id == "solved_rate") & (frame.geography == FORCE)]
+    assert (rate["unit"] == "percent").all() and rate["denominator"].notna().any()
+
+
+def test_measure_frame_windows_and_levels(cube):
+    from helpers import periods
+
+    rolling = measure_frame(cube, ["all_crime"], kind="rolling-12m")
+    force = rolling[rolling.geography == FORCE].set_index("month")
+    sep = pd.Period("2016-09", "M")
+    assert (
+        force.loc[sep, "value"] == cube.value("all_crime", periods.window("rolling-12m", sep)).value
+    )
+    # a measure defined for the force only is not listed for LPAs or districts
+    force_only = [m for m in catalog.load_catalog() if m.levels == ("force",)]
+    if force_only:
+        frame = measure_frame(cube, [force_only[0].id])
+        assert set(frame["level"]) <= {"force"}
