@@ -53,7 +53,6 @@ from .contract import (
     SOLVED_OUTCOMES,
     WORKFORCE_GROUPS,
 )
-from .loading import reuse_freed_memory
 
 DEFAULT_SEED = 2016
 DEFAULT_START = "2011-04"
@@ -2371,18 +2370,17 @@ def write_demo(
     report: dict = {}
     t0 = time.perf_counter()
     try:
-        with reuse_freed_memory():  # large temporaries at scale 16: recycled, not re-zeroed
-            for name, frame in generate(opts, report=report):
-                frame.to_parquet(
-                    tmp / f"{name}.parquet", index=False, engine="pyarrow", compression="snappy"
+        for name, frame in generate(opts, report=report):
+            frame.to_parquet(
+                tmp / f"{name}.parquet", index=False, engine="pyarrow", compression="snappy"
+            )
+            rows[name] = len(frame)
+            if not quiet:
+                print(
+                    f"  {name:18s} {len(frame):>10,} rows  {time.perf_counter() - t0:6.1f} s",
+                    flush=True,
                 )
-                rows[name] = len(frame)
-                if not quiet:
-                    print(
-                        f"  {name:18s} {len(frame):>10,} rows  {time.perf_counter() - t0:6.1f} s",
-                        flush=True,
-                    )
-                del frame
+            del frame
         marker = {
             "generator": "helpers.demo",
             "version": GENERATOR_VERSION,
