@@ -530,12 +530,14 @@ def _read_raw(con, path: Path, raw: str) -> tuple[dict[str, str], list[str], int
     the header, whose names are returned too) and the CSV lines with every cell empty, skipped.
     """
     if path.name.endswith(".parquet"):
-        try:
+        try:  # read in place: a view, not a copy
             con.execute(
-                f"CREATE TEMP TABLE {raw} AS SELECT file_row_number + 1 AS _row, * EXCLUDE "
+                f"CREATE TEMP VIEW {raw} AS SELECT file_row_number + 1 AS _row, * EXCLUDE "
                 f"(file_row_number) FROM read_parquet({_literal(path)}, file_row_number = true)"
             )
+            con.execute(f"SELECT * FROM {raw} LIMIT 0")
         except duckdb.Error as e:
+            con.execute(f"DROP VIEW IF EXISTS {raw}")
             raise _Unreadable(f"cannot be read as parquet: {_clean(e, path)}") from None
         types = dict(
             con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {raw})").fetchall()
@@ -619,10 +621,10 @@ def _type_name(sql_type: str) -> str:
 
 
 def _blank(text: str) -> str:
-    """SQL: the text is empty or only white space (the regular expression only where it may be)."""
+    """SQL: the text is empty or only white space (the regular expression only where it may be:
+    text whose first character is a space or a control character sorts before '!')."""
     return (
-        f"({text} IS NULL OR {text} = '' OR ((unicode({text}) <= 32 OR unicode({text}) >= 127) "
-        f"AND regexp_full_match({text}, '\\s+')))"
+        f"({text} IS NULL OR {text} = '' OR ({text} < '!' AND regexp_full_match({text}, '\\s+')))"
     )
 
 
@@ -644,7 +646,9 @@ def _column_sql(
         checks.append(_Check(col.name, what, condition, shown, report))
 
     if col.type in ("str", "category"):
-        if kind in ("text", "int"):
+        if kind == "text":
+            text, not_text = c if sql_type == "VARCHAR" else f"CAST({c} AS VARCHAR)", "false"
+        elif kind == "int":
             text, not_text = f"CAST({c} AS VARCHAR)", "false"
         elif kind == "float":  # ids written as whole numbers are their digits
             whole = f"(NOT isnan({c}) AND {c} = trunc({c}) AND abs({c}) < 2 ** 53)"
@@ -653,7 +657,9 @@ def _column_sql(
         else:
             text, not_text = "CAST(NULL AS VARCHAR)", f"({c} IS NOT NULL)"
         check("are not text (a number, date or true/false where text is expected)", not_text)
-        blank, too_long = _blank(text), f"length({text}) > {MAX_TEXT_LENGTH}"
+        # byte length first: cheap, and never less than the length in characters
+        blank = _blank(text)
+        too_long = f"strlen({text}) > {MAX_TEXT_LENGTH} AND length({text}) > {MAX_TEXT_LENGTH}"
         check(
             f"are longer than {MAX_TEXT_LENGTH:,} characters (too long for an id or code)", too_long
         )
@@ -682,7 +688,8 @@ def _column_sql(
             check(empty, f"{blank} AND NOT {not_text}")
         if col.type == "str":
             prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
-            check("", f"left({text}, 1) IN ({prefixes})", report="formula")
+            # every formula prefix sorts before 'A': most ids are passed over by one comparison
+            check("", f"{text} < 'A' AND left({text}, 1) IN ({prefixes})", report="formula")
         fill = f"'{UNASSIGNED}'" if is_district and not col.nullable else "NULL"
         return f"CASE WHEN {blank} THEN {fill} ELSE {text} END", checks
 
@@ -782,7 +789,10 @@ def _examples(con, source: str, condition: str, shown: str, render) -> tuple[tup
 def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
     """Check one file and make it table ``name`` of ``con``; return its report and problems.
 
-    The table is left in ``con`` only when the file has no problem.
+    A parquet file stays where it is: ``name`` is a view converting its columns as each query
+    reads them (DuckDB reads only the columns a query needs; a copy would cost more than all
+    the measures' reads). A CSV is parsed once: ``name`` is a table. Either is left in ``con``
+    only when the file has no problem.
     """
     extract = _extract(name)
     display = _display(path)
@@ -797,14 +807,15 @@ def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
         problems = _check_table(con, extract, raw, types, names, report, is_csv, refs)
     except duckdb.Error as e:  # a bug of ours or DuckDB's, told without a traceback
         problems = [Problem(display, None, f"cannot be checked: {_clean(e, path)}")]
-    con.execute(f"DROP TABLE IF EXISTS {raw}")
     if problems:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(f"DROP {'TABLE' if is_csv else 'VIEW'} IF EXISTS {name}")
+    if is_csv or problems:
+        con.execute(f"DROP {'TABLE' if is_csv else 'VIEW'} IF EXISTS {raw}")
     return report, problems
 
 
 def _check_table(con, extract, raw, types, names, report, is_csv, refs) -> list[Problem]:
-    """The problems of raw table ``raw``; makes the checked table ``extract.name``."""
+    """The problems of raw table ``raw``; makes the checked table (or view) ``extract.name``."""
     problems: list[Problem] = []
     file = report.file
     (report.rows_read,) = con.execute(f"SELECT count(*) FROM {raw}").fetchone()
@@ -854,22 +865,26 @@ def _check_table(con, extract, raw, types, names, report, is_csv, refs) -> list[
             problems.append(Problem(file, k.column, k.what, n, examples))
             failed.add(k.column)
     converted = ", ".join(f"{v} AS {_quote(c)}" for c, v in values.items())
-    con.execute(f"CREATE TABLE {extract.name} AS SELECT _row, {converted} FROM {raw} ORDER BY _row")
+    kind = "TABLE" if is_csv else "VIEW"
+    con.execute(f"CREATE {kind} {extract.name} AS SELECT _row, {converted} FROM {raw}")
 
     keys = list(extract.unique)
     if keys and not failed & set(keys):
         k = ", ".join(map(_quote, keys))
-        repeated = f"(SELECT {k} FROM {extract.name} GROUP BY ALL HAVING count(*) > 1)"
-        (n,) = con.execute(
-            f"SELECT count(*) FROM {extract.name} SEMI JOIN {repeated} USING ({k})"
+        # as many distinct keys as rows: no repeat (one distinct count, the usual case)
+        (distinct,) = con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {k} FROM {extract.name})"
         ).fetchone()
-        if n:
+        if distinct < report.rows_read:
+            repeated = f"(SELECT {k} FROM {extract.name} GROUP BY ALL HAVING count(*) > 1)"
+            (n,) = con.execute(
+                f"SELECT count(*) FROM {extract.name} SEMI JOIN {repeated} USING ({k})"
+            ).fetchone()
             label = " + ".join(keys)
             source = f"(SELECT * FROM {extract.name} SEMI JOIN {repeated} USING ({k}))"
             examples = _examples(con, source, "true", k, lambda v: " / ".join(map(_show, v)))
-            problems.append(
-                Problem(file, label, f"repeat a value that must be unique ({label})", n, examples)
-            )
+            what = f"repeat a value that must be unique ({label})"
+            problems.append(Problem(file, label, what, n, examples))
     rules = [r for r in extract.rules if not failed & {r.column, *r.shown}]
     if rules:
         counts = con.execute(
@@ -895,12 +910,16 @@ def month_profile(con, name: str) -> pd.DataFrame | None:
     """Per month of an extract's date column: rows, first and last date, and the rows where each
     column is filled (not empty). ``mon`` is the month's first day; None for an undated extract.
 
-    The load report's ``not_recorded`` and the cube's coverage both come from it.
+    The load report's ``not_recorded`` and the cube's coverage both come from it. A column that
+    may not be empty is filled on every row of a checked file: only the others are counted.
     """
     d = EXTRACTS[name].date_column
     if d is None:
         return None
-    filled = ", ".join(f"count({_quote(c)}) AS {_quote(c)}" for c in EXTRACTS[name].column_names)
+    filled = ", ".join(
+        f"count({_quote(c.name) if c.nullable else '*'}) AS {_quote(c.name)}"
+        for c in EXTRACTS[name].columns
+    )
     return fetch_frame(
         con,
         f"SELECT date_trunc('month', {_quote(d)}) AS mon, count(*) AS _rows, min({_quote(d)}) AS _first, "

@@ -15,7 +15,7 @@
 -- in month S when previous_mon < S <= mon; the victim has a second crime in a window ending in
 -- month E when next_mon <= E. So each crime counts one repeat victim, in its district, in every
 -- window whose end month lies between first_end and last_end (`months` is every month of the data).
-WITH neighbours AS (
+WITH neighbours AS MATERIALIZED (  -- worked out once for the three kinds
     SELECT district, date_trunc('month', recorded_date) AS mon,
            lag(date_trunc('month', recorded_date)) OVER by_victim AS previous_mon,
            lead(date_trunc('month', recorded_date)) OVER by_victim AS next_mon
