@@ -44,8 +44,11 @@ test-unit: $(STAMP)
 lab: $(STAMP) $(DEMO_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
+# The cube engine is measured beside the one of BENCH_BASELINE (a git revision: the last commit
+# before the engine switch), run from a temporary worktree.
+BENCH_BASELINE ?= 1a77661
 bench: $(STAMP) $(DEMO_STAMP)
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py --baseline-rev $(BENCH_BASELINE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts notebooks

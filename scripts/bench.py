@@ -3,10 +3,13 @@
 Figures (each the median of ``--runs`` runs unless stated):
 
 - demo generation time at scale 1 (target ≤ 60 s);
-- the cube at scale K = 1, 4, 16: reading and checking the extracts (``cube_read``), building the
-  cube from them (``cube_build``), the two together (``cube_cold``: what a run without a cached cube
-  pays), with CPU seconds beside wall seconds, and peak memory (targets: ≤ 5 s at K = 1; time at
-  K = 16 ≤ 20 × time at K = 1, for the build and for read + build; peak memory at K = 16 ≤ 8 GiB);
+- the cube engine, previous and current side by side (``scripts/bench_engine.py``): cold cube build
+  (read + validate + measures, no cache) wall and CPU seconds and peak memory of a fresh process at
+  scale K = 1, 4, 16 for the engine of ``--baseline-rev`` (a temporary git worktree) and for the
+  current tree, and the current tree alone at K = 64 (``--scale64-dir``, skipped with the reason when
+  absent; ``--make-scale64`` generates it). Targets: cold build at K = 16 ≤ 12 s and peak ≤ 2 GiB,
+  growth K = 16 / K = 1 ≤ 16 ×, K = 64 completes. The demo data for K ≤ 16 is generated once into
+  ``reports/bench-data/k<K>/`` and reused;
 - full pack wall time for one month, the floor (the same runner executing the same number of
   notebooks that only import the libraries) and the ratio pack / floor (target ≤ 1.5);
 - median and 95th percentile of a filter-bar re-render: until the table and cached views show
@@ -16,8 +19,9 @@ Figures (each the median of ``--runs`` runs unless stated):
 
 Usage::
 
-    python scripts/bench.py                 # everything (about 15-25 minutes on 2 cores)
-    python scripts/bench.py --quick         # K = 1 and 4 only, one run each (a few minutes)
+    python scripts/bench.py --baseline-rev 1a77661   # everything (about 30 minutes on 2 cores)
+    python scripts/bench.py --quick                   # K = 1 and 4 only, one run each
+    python scripts/bench.py --only cube --baseline-rev 1a77661 --scales 1,4
 """
 
 from __future__ import annotations
@@ -34,22 +38,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts")]
+import bench_engine  # noqa: E402  (beside this script)
+
 from helpers.config import REPORTS_DIR  # noqa: E402
 
 PY = sys.executable
 REAL = ROOT.parent / "shared" / "real" / "police-uk-street-2014"
 TARGETS = {
     "demo_generation_s": 60.0,
-    "cube_build_k1_s": 5.0,
     "cube_cold_k1_s": 5.0,
-    "cube_growth_k16_over_k1": 20.0,
-    "cube_cold_growth_k16_over_k1": 20.0,
+    "cube_cold_k16_s": bench_engine.TARGETS["cold_k16_s"],
+    "cube_peak_k16_gib": bench_engine.TARGETS["peak_k16_gib"],
+    "cube_cold_growth_k16_over_k1": bench_engine.TARGETS["cold_growth_k16_over_k1"],
     "pack_over_floor": 1.5,
     "rerender_median_ms": 300.0,
     "rerender_complete_median_ms": 300.0,
     "police_uk_import_s": 20.0,
-    "cube_peak_k16_gib": 8.0,
 }
 
 
@@ -76,36 +81,6 @@ def bench_demo(tmp: Path, runs: int) -> dict:
         _timed([PY, "-m", "helpers.demo", "--out", str(tmp / f"demo-run{i}")]) for i in range(runs)
     ]
     return {"demo_generation_s": statistics.median(times), "demo_generation_runs": times}
-
-
-def bench_cube_scales(tmp: Path, scales: list[int], runs: int) -> dict:
-    out: dict = {}
-    for k in scales:
-        data = tmp / f"demo-k{k}"
-        gen = _timed([PY, "-m", "helpers.demo", "--out", str(data), "--scale", str(k)])
-        results = [
-            _json_of([PY, "scripts/bench_cube.py", "--data", str(data), "--json"])
-            for _ in range(runs)
-        ]
-        out[f"demo_generation_k{k}_s"] = gen
-        for name, key in (("read", "load"), ("build", "build")):
-            out[f"cube_{name}_k{k}_s"] = statistics.median(r[f"{key}_s"] for r in results)
-            out[f"cube_{name}_cpu_k{k}_s"] = statistics.median(r[f"{key}_cpu_s"] for r in results)
-        out[f"cube_cold_k{k}_s"] = statistics.median(r["load_s"] + r["build_s"] for r in results)
-        out[f"cube_peak_k{k}_gib"] = max(r["peak_rss_mib"] for r in results) / 1024
-        out[f"cube_cached_load_k{k}_s"] = statistics.median(r["cached_load_s"] for r in results)
-        out[f"crimes_k{k}"] = results[0]["rows"].get("crimes")
-        if k != 1:
-            import shutil
-
-            shutil.rmtree(data, ignore_errors=True)
-    if "cube_build_k1_s" in out and "cube_build_k16_s" in out:
-        out["cube_growth_k16_over_k1"] = out["cube_build_k16_s"] / out["cube_build_k1_s"]
-        out["cube_cold_growth_k16_over_k1"] = out["cube_cold_k16_s"] / out["cube_cold_k1_s"]
-        out["cube_build_cpu_growth_k16_over_k1"] = (
-            out["cube_build_cpu_k16_s"] / out["cube_build_cpu_k1_s"]
-        )
-    return out
 
 
 def bench_pack(runs: int) -> dict:
@@ -159,9 +134,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", default="demo,cube,pack,rerender,police_uk", help="comma-separated steps"
     )
+    parser.add_argument(
+        "--baseline-rev",
+        help="git revision of the previous cube engine, measured beside the current",
+    )
+    parser.add_argument(
+        "--scales", help="cube scales, comma-separated (default 1,4,16,64; --quick: 1,4)"
+    )
+    parser.add_argument(
+        "--scale64-dir",
+        type=Path,
+        default=bench_engine.SCALE64_DIR,
+        help=f"scale-64 demo data (default {bench_engine.SCALE64_DIR})",
+    )
+    parser.add_argument(
+        "--make-scale64", action="store_true", help="generate the scale-64 data if absent"
+    )
     args = parser.parse_args(argv)
     runs = 1 if args.quick else args.runs
-    scales = [1, 4] if args.quick else [1, 4, 16]
+    scales = [int(k) for k in (args.scales or ("1,4" if args.quick else "1,4,16,64")).split(",")]
     steps = set(args.only.split(","))
     figures: dict = {
         "date": time.strftime("%Y-%m-%d"),
@@ -175,7 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         if "demo" in steps:
             figures.update(bench_demo(tmp, runs))
         if "cube" in steps:
-            figures.update(bench_cube_scales(tmp, scales, runs))
+            try:
+                figures.update(
+                    bench_engine.compare(
+                        scales, runs, args.baseline_rev, args.scale64_dir, args.make_scale64
+                    )
+                )
+            except bench_engine.BenchError as exc:
+                raise SystemExit(f"benchmark step cube failed: {exc}") from None
         if "pack" in steps:
             figures.update(bench_pack(runs))
         if "rerender" in steps:
@@ -195,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{key:34} {value:12.3f}  {verdict}")
         elif not isinstance(value, list):
             print(f"{key:34} {value!s:>12}")
+    if "cube" in steps:
+        print()
+        print(bench_engine.table(figures))
     print(f"written: {REPORTS_DIR.relative_to(ROOT) / 'bench.json'}")
     return 0
 

@@ -1,99 +1,86 @@
-"""Measure the cube build: time and peak memory for a data folder.
+"""Measure the cube of one data folder: a cold build and a load from the cache.
 
 Usage::
 
     python scripts/bench_cube.py --data data/demo
-    python scripts/bench_cube.py --data data/demo --tracemalloc   # also the build's peak allocation
+    python scripts/bench_cube.py --data reports/bench-data/k4 --rev 1a77661   # another engine
+    python scripts/bench_cube.py --data data/demo --json
 
-Each measurement runs in a fresh subprocess so that peak resident memory (``ru_maxrss``) belongs to
-that step alone: (1) read the extracts, (2) read + build the cube (no cache), (3) ``load_cube``
-from the cache (written first if absent).
+Each measurement runs in a fresh process (``scripts/bench_engine.py`` runs the children), so that
+peak resident memory belongs to that step alone: (1) a cold build, ``load_cube(data,
+rebuild=True)``: read + validate + measures, writing the cache; (2) ``load_cube(data)`` from that
+cache. With ``--rev`` the engine is that git revision's, from a temporary worktree. The build writes
+the cube cache into ``<data>/.cache/``; the cache of another engine there is replaced.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-CHILD = r"""
-import json, resource, sys, time, tracemalloc
-from helpers import loading
-from helpers.config import resolve_path
-from helpers.cube import Reference, build_cube, load_cube
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import bench_engine  # noqa: E402  (beside this script)
 
-step, data, trace = sys.argv[1], resolve_path(sys.argv[2]), sys.argv[3] == "1"
-out = {}
-if step == "build":
-    t0, c0 = time.perf_counter(), time.process_time()
-    extracts = loading.load_extracts(data)
-    t1, c1 = time.perf_counter(), time.process_time()
-    out["load_s"] = t1 - t0
-    out["load_cpu_s"] = c1 - c0
-    out["rows"] = {k: len(v) for k, v in extracts.items()}
-    out["rss_after_load_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if trace:
-        tracemalloc.start()
-    t2, c2 = time.perf_counter(), time.process_time()
-    cube = build_cube(extracts, Reference.load())
-    out["build_s"] = time.perf_counter() - t2
-    out["build_cpu_s"] = time.process_time() - c2
-    if trace:
-        out["build_traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    out["cube_rows"] = len(cube.frame)
-    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-elif step == "cache":
-    load_cube(data)  # writes the cache if it is not there yet
-    t0 = time.perf_counter()
-    cube = load_cube(data)
-    out["cached_load_s"] = time.perf_counter() - t0
-    out["fingerprint"] = cube.fingerprint[:12]
-print(json.dumps(out))
+CACHED = r"""
+import json, sys, time
+from helpers.cube import load_cube
+
+t0 = time.perf_counter()
+cube = load_cube(sys.argv[1])
+print(json.dumps({"cached_load_s": time.perf_counter() - t0, "fingerprint": cube.fingerprint[:12]}))
 """
 
 
-def run(step: str, data: str, trace: bool) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, step, data, "1" if trace else "0"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"bench step {step!r} failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def _folder(data: str) -> Path:
+    for path in (Path(data), ROOT / data):
+        if path.is_dir():
+            return path.resolve()
+    raise SystemExit(f"{data}: no such data folder")
+
+
+def measure_folder(data: Path, tree: Path) -> dict:
+    """A cold build then a cached load of ``data`` by ``tree``'s engine: the figures of both."""
+    cold = bench_engine.measure(tree, data)
+    stdout, use = bench_engine.run_child(CACHED, [str(data)], tree=tree)
+    cached = json.loads(stdout.strip().splitlines()[-1])
+    return {**cold, **cached, "cached_peak_rss_gib": use["peak_rss_gib"]}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print build time, peak memory and cached-load time for ``--data``."""
+    """Print the cold build's time and peak memory and the cached load's time for ``--data``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="data/demo", help="extract folder (default data/demo)")
-    parser.add_argument("--tracemalloc", action="store_true", help="trace the build's allocations")
+    parser.add_argument("--rev", help="measure this git revision's engine (default: this tree)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    if not Path(args.data).exists() and not (Path(__file__).parents[1] / args.data).exists():
-        raise SystemExit(f"{args.data}: no such data folder")
-    build = run("build", args.data, args.tracemalloc)
-    cache = run("cache", args.data, False)
-    figures = {**build, **cache}
+    data = _folder(args.data)
+    try:
+        if args.rev:
+            with bench_engine.baseline_tree(args.rev) as (tree, commit):
+                figures = {"engine": commit[:12], **measure_folder(data, tree)}
+        else:
+            figures = {"engine": "this tree", **measure_folder(data, ROOT)}
+    except bench_engine.BenchError as exc:
+        raise SystemExit(f"bench_cube: {exc}") from None
     if args.json:
         print(json.dumps(figures, indent=1))
         return 0
-    rows = ", ".join(f"{k} {v:,}" for k, v in build["rows"].items())
-    print(f"data folder        {args.data}")
-    print(f"extract rows       {rows}")
+    all_crime = figures.get("all_crime_r12")
+    print(f"data folder        {data}")
+    print(f"engine             {figures['engine']}")
     print(
-        f"read extracts      {build['load_s']:.2f} s (peak RSS {build['rss_after_load_mib']:.0f} MiB)"
+        f"cold build         {figures['wall_s']:.2f} s (CPU {figures['cpu_s']:.2f} s), "
+        f"peak RSS {figures['peak_rss_gib']:.2f} GiB, {figures['cube_rows'] or 0:,} cube rows"
     )
-    print(f"build cube         {build['build_s']:.2f} s ({build['cube_rows']:,} cube rows)")
-    print(f"peak RSS           {build['peak_rss_mib']:.0f} MiB (read + build)")
-    if "build_traced_peak_mib" in build:
-        print(f"build allocations  {build['build_traced_peak_mib']:.0f} MiB peak (tracemalloc)")
-    print(f"load from cache    {cache['cached_load_s']:.3f} s")
+    if all_crime:
+        print(f"all crime          {all_crime[0]:,.0f} (12 months to Sep 2016, force)")
+    print(
+        f"load from cache    {figures['cached_load_s']:.3f} s "
+        f"(peak RSS {figures['cached_peak_rss_gib']:.2f} GiB)"
+    )
     return 0
 
 

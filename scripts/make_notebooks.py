@@ -32,6 +32,7 @@ PARAMETERS = """month: str = "2016-09"  # report month, YYYY-MM
 period: str = "rolling-12m"  # rolling-12m | fytd | month
 geography: str = "Force"  # Force, an LPA (North, South, West) or a district name
 data_dir: str = "data/demo"  # extract folder, relative to the project root or absolute
+data_fingerprint: str = ""  # the pack's data snapshot (cube fingerprint); empty: data_dir now
 interactive: bool = True  # True in JupyterLab (filter bar); the pack sets False"""
 
 
@@ -61,8 +62,9 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
         _parameters_cell(),
         new_code_cell(
             "from helpers import report\n\n"
-            f"page = report.AreaPage({area}, month=month, period=period, geography=geography, "
-            "data_dir=data_dir)\n"
+            f"page = report.AreaPage(\n    {area},\n    month=month,\n    period=period,\n"
+            "    geography=geography,\n    data_dir=data_dir,\n"
+            "    data_fingerprint=data_fingerprint,\n)\n"
             "page.header(standalone=interactive)"
         ),
         new_markdown_cell("## Performance Information"),
@@ -89,8 +91,9 @@ def master_notebook() -> nbformat.NotebookNode:
         _parameters_cell(),
         new_code_cell(
             "from helpers import report\n\n"
-            "master = report.MasterPage(month=month, period=period, geography=geography, "
-            "data_dir=data_dir)\n"
+            "master = report.MasterPage(\n    month=month,\n    period=period,\n"
+            "    geography=geography,\n    data_dir=data_dir,\n"
+            "    data_fingerprint=data_fingerprint,\n)\n"
             "master.cover(standalone=interactive)"
         ),
         new_markdown_cell("## Areas of Focus"),

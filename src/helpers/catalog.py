@@ -21,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .config import ConfigError, read_yaml
+from .contract import SOLVED_OUTCOMES
 from .periods import PERIODS, parse_month
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
@@ -30,6 +32,9 @@ UNITS = ("count", "percent", "seconds", "minutes", "days", "money", "rate")
 POLARITIES = ("higher_better", "lower_better", "neutral")
 LEVELS = ("force", "lpa", "district")
 WINDOWS = ("period", "month", "rolling-12m")
+#: Measure ids a builder adds beside its own (``outcome_breakdown``: one count per solved outcome
+#: type, :mod:`helpers.cube`); a relation between measures may name them.
+DERIVED_IDS = tuple(f"disposal_{o}" for o in SOLVED_OUTCOMES)
 
 AREAS = {
     1: "Reducing Domestic Abuse",
@@ -54,8 +59,8 @@ AREA_SLUGS = {
 }
 
 
-class CatalogError(ValueError):
-    """The catalog file has a bad entry."""
+class CatalogError(ConfigError):
+    """The catalog file is not valid YAML or has a bad entry (a configuration error)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,15 @@ class Measure:
     printed_title: str | None = None
     msg: bool = False
     ci: bool = False
+    #: Counts that add up to this one exactly (``ksi_all``: fatal + serious), in the same window
+    #: and geography. Disclosure control reads the relations (:mod:`helpers.disclosure`).
+    parts: tuple[str, ...] = ()
+    #: A count whose records are some of this one's (victim-based crime within all crime): the
+    #: rest, ``within`` minus this, is a count too, though no table prints it.
+    within: str | None = None
+    #: For a percent or a rate: the measures that are its ``numerator`` and ``denominator`` (a
+    #: public denominator such as the population is left out); any two of the three give the third.
+    rate_of: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -139,6 +153,30 @@ def _build(entry: dict) -> Measure:
     for key in ("comparable_from", "valid_from", "valid_to"):
         data[key] = _month_or_none(data.get(key), key, mid)
     data["params"] = dict(data.get("params") or {})
+    if "parts" in data:
+        parts = data["parts"]
+        if not isinstance(parts, list) or len(parts) < 2 or len(set(parts)) != len(parts):
+            raise CatalogError(
+                f"catalog measure {mid!r}: parts must list two or more different measures, "
+                f"not {parts!r}"
+            )
+        data["parts"] = tuple(str(p) for p in parts)
+    if "within" in data and not isinstance(data["within"], str):
+        raise CatalogError(
+            f"catalog measure {mid!r}: within names one measure, not {data['within']!r}"
+        )
+    if "rate_of" in data:
+        rate_of = data["rate_of"]
+        if (
+            not isinstance(rate_of, dict)
+            or not rate_of
+            or set(rate_of) - {"numerator", "denominator"}
+        ):
+            raise CatalogError(
+                f"catalog measure {mid!r}: rate_of takes numerator and/or denominator, "
+                f"not {rate_of!r}"
+            )
+        data["rate_of"] = {k: str(v) for k, v in rate_of.items()}
     return Measure(**data)
 
 
@@ -227,17 +265,58 @@ def _check_builder(m: Measure, known: dict[str, Builder]) -> None:
         )
 
 
+def _check_relations(items: tuple[Measure, ...], path: Path) -> None:
+    """Refuse a relation naming an unknown measure, or one between figures that cannot add up.
+
+    ``parts`` and ``within`` relate counts reported with the same lag (the same months); a
+    ``rate_of`` is a percent or a rate whose numerator and denominator are counts.
+    """
+    by_id = {m.id: m for m in items}
+    known = set(by_id) | set(DERIVED_IDS)
+
+    def check(m: Measure, key: str, other: str) -> None:
+        if other == m.id or other not in known:
+            why = "itself" if other == m.id else "an unknown measure"
+            raise CatalogError(f"{path}: measure {m.id!r}: {key} names {why} ({other!r})")
+        o = by_id.get(other)  # a derived id is a count with the lag of its builder's measure
+        if o is not None and o.unit != "count":
+            raise CatalogError(
+                f"{path}: measure {m.id!r}: {key} names {other!r}, a {o.unit}, not a count"
+            )
+        if o is not None and key != "rate_of" and o.lag != m.lag:
+            raise CatalogError(
+                f"{path}: measure {m.id!r}: {key} names {other!r}, reported {o.lag} months in "
+                f"arrears where {m.id!r} is {m.lag}: their months would not match"
+            )
+
+    for m in items:
+        for key, others in (
+            ("parts", m.parts),
+            ("within", (m.within,) if m.within else ()),
+            ("rate_of", tuple(m.rate_of.values())),
+        ):
+            if others and key != "rate_of" and m.unit != "count":
+                raise CatalogError(f"{path}: measure {m.id!r} ({m.unit}): {key} relates counts")
+            if others and key == "rate_of" and m.unit not in ("percent", "rate"):
+                raise CatalogError(
+                    f"{path}: measure {m.id!r} ({m.unit}): rate_of is for a percent or a rate"
+                )
+            for other in others:
+                check(m, key, other)
+
+
 @cache
 def load_catalog(path: Path = CATALOG_FILE) -> tuple[Measure, ...]:
     """Read and check the catalog (cached): fields, unique ids, builders and their parameters."""
     # libyaml's loader parses the catalog in ~5 ms instead of ~40 ms: it runs once per kernel.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    entries = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+    entries = read_yaml(path, "the measure catalog", loader=loader, error=CatalogError)
     items = tuple(_build(e) for e in entries)
     ids = [m.id for m in items]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise CatalogError(f"{path}: duplicate measure id(s) {dupes}")
+    _check_relations(items, path)
     known = builders()
     for m in items:
         _check_builder(m, known)

@@ -24,6 +24,8 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 COMMENTARY_DIR = PARAMS_DIR / "commentary"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 FORCE_CONFIG_FILE = PARAMS_DIR / "force.yaml"
+#: Rebuildable files of the project itself: the cubes of data folders that cannot be written.
+CACHE_DIR = PROJECT_ROOT / ".cache"
 
 
 def resolve_path(path: str | os.PathLike[str] | None, default: Path = DEMO_DATA_DIR) -> Path:
@@ -48,12 +50,69 @@ def resolve_path(path: str | os.PathLike[str] | None, default: Path = DEMO_DATA_
 
 
 class ConfigError(ValueError):
-    """A configuration file has a missing, unknown or badly typed key."""
+    """A configuration file is missing, is not valid YAML, or has a missing, unknown or badly
+    typed key. The message names the file (and the key, or the line of a syntax error)."""
+
+
+def display_config_path(path: Path) -> str:
+    """Name a configuration file for a message: relative to the project root where it is inside."""
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(
+    path: Path,
+    what: str,
+    hint: str = "",
+    loader=yaml.SafeLoader,
+    error: type[ConfigError] = ConfigError,
+):
+    """Read a YAML file; a missing or unreadable file or a syntax error raises ``error``.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, for the message ("the force configuration").
+    hint
+        What to do when the file is missing.
+    loader
+        A safe PyYAML loader class (``yaml.CSafeLoader`` where speed matters).
+    error
+        :class:`ConfigError` or a subclass (the catalog's ``CatalogError``).
+    """
+    shown = display_config_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{shown} not found: {what} is required{hint}") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{shown}: not UTF-8 text (byte 0x{exc.object[exc.start]:02X} at offset "
+            f"{exc.start:,}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise error(f"{shown}: cannot be read ({exc.strerror})") from None
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - callers pass safe loaders only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"{shown}: YAML syntax error{where}: {problem}") from None
 
 
 @dataclass(frozen=True)
 class ForceConfig:
-    """The force the pack is produced for (``params/force.yaml``)."""
+    """The force the pack is produced for (``params/force.yaml``).
+
+    The defaults describe the demo force, for tests that build a configuration in code; a file
+    must state the keys of :data:`REQUIRED_KEYS` itself, so a force's pack never goes out under
+    the demo's name, marking or suppression setting by omission.
+    """
 
     force_name: str = "Essex Police (demo force)"
     short_name: str = "Essex"
@@ -64,7 +123,7 @@ class ForceConfig:
 
     @classmethod
     def from_mapping(cls, data: dict, source: str = "force configuration") -> ForceConfig:
-        """Build and validate a configuration; an unknown or mistyped key names itself."""
+        """Build and validate a configuration; an unknown, mistyped or missing key names itself."""
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
@@ -80,20 +139,49 @@ class ForceConfig:
         for key, value in data.items():
             if not isinstance(value, expected[key]) or isinstance(value, bool):
                 raise ConfigError(f"{source}: key {key!r} should be {expected[key]}, got {value!r}")
+            if isinstance(value, str) and not value.strip():
+                raise ConfigError(f"{source}: key {key!r} is empty")
         if (
             "financial_year_start_month" in data
             and not 1 <= data["financial_year_start_month"] <= 12
         ):
             raise ConfigError(f"{source}: key 'financial_year_start_month' must be 1..12")
+        if (data.get("suppress_below") or 0) < 0:
+            raise ConfigError(f"{source}: key 'suppress_below' must be a count (or null for off)")
+        if not all(isinstance(f, str) for f in data.get("msg_forces", [])):
+            raise ConfigError(f"{source}: key 'msg_forces' should list force names (text)")
+        missing = [k for k in REQUIRED_KEYS if k not in data]
+        if missing:
+            raise ConfigError(
+                f"{source}: missing key(s) {missing} (required: {list(REQUIRED_KEYS)}; "
+                "suppress_below: null turns disclosure control off explicitly)"
+            )
         return cls(**data)
+
+
+#: Keys a force configuration file must state (no default stands in for them).
+REQUIRED_KEYS = ("force_name", "short_name", "protective_marking", "suppress_below")
 
 
 @cache
 def force_config(path: Path = FORCE_CONFIG_FILE) -> ForceConfig:
-    """Load ``params/force.yaml`` (cached); defaults when the file is absent."""
-    if not path.exists():
-        return ForceConfig()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """Load and check ``params/force.yaml`` (cached per path).
+
+    Raises
+    ------
+    ConfigError
+        The file is missing (the force configuration is required: the demo's is never put in its
+        place), is not valid YAML (the message names the line), or has a missing, unknown or
+        badly typed key (named).
+    """
+    hint = (
+        ": copy params/force.yaml from the repository (git checkout params/force.yaml) and set "
+        "your force's name, protective marking and suppress_below"
+    )
+    data = read_yaml(path, "the force configuration", hint)
+    shown = display_config_path(path)
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys to values")
-    return ForceConfig.from_mapping(data, source=str(path))
+        raise ConfigError(f"{shown}: expected a mapping of keys to values")
+    return ForceConfig.from_mapping(data, source=shown)

@@ -98,6 +98,67 @@ ROAD_USERS = (
 )
 WORKFORCE_GROUPS = ("officer", "staff", "pcso")
 
+#: Every date, date-time and month column: a value before this is refused (no extract of these
+#: workbooks reaches back further; an older date is a typing or conversion slip, such as 1900).
+EARLIEST_DATE = "2000-01-01"
+#: ... and a value after the extract's own date is refused: the file's modification time (a file
+#: cannot record events after it was written), or now if the file claims to be from the future.
+#: The file's time is the machine's clock while the records hold local times without a zone, so
+#: values up to this many hours past it are accepted.
+LATEST_DATE_GRACE_HOURS = 24
+DATE_RANGE_NOTE = (
+    f"Every date, date-time and month must lie between {EARLIEST_DATE} and the extract's own "
+    "date: the file's modification time (a file cannot record events after it was written), or "
+    "today if that is earlier; values up to "
+    f"{LATEST_DATE_GRACE_HOURS} hours past it are accepted for time zones."
+)
+
+
+def format_number(value: float) -> str:
+    """Render a bound for a person: ``10``, ``3,600``, ``10,000,000``, ``0.5``."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
+
+
+def format_duration(hours: float) -> str:
+    """``24 hours``, ``7 days``: whole days from two days up, hours below."""
+    if hours >= 48 and hours % 24 == 0:
+        return f"{format_number(hours / 24)} days"
+    return f"{format_number(hours)} hour" + ("" if hours == 1 else "s")
+
+
+@dataclass(frozen=True)
+class MaxDelay:
+    """A plausible delay: the column is at most ``hours`` after column ``after`` of the same row.
+
+    With ``when`` = ``(column, value)``, only rows where that column holds that value are checked
+    (an emergency incident attended more than a day after it was opened is a data error; a
+    scheduled appointment weeks later is not). In SQL: ``column > after + INTERVAL hours HOUR``
+    (``AND when_column = value``) selects the rows refused.
+    """
+
+    after: str
+    hours: float
+    when: tuple[str, int | str] | None = None
+
+    def describe(self) -> str:
+        where = f" where `{self.when[0]}` is {self.when[1]}" if self.when else ""
+        return f"at most {format_duration(self.hours)} after `{self.after}`{where}"
+
+
+@dataclass(frozen=True)
+class MaxPer:
+    """A plausible ratio: the column is at most ``maximum`` for each unit of column ``per``.
+
+    ``total_wait_seconds`` at most 3,600 per ``calls_answered``: an average wait of over an hour
+    is a unit or summing error. In SQL: ``column > maximum * per`` selects the rows refused.
+    """
+
+    per: str
+    maximum: float
+
+    def describe(self) -> str:
+        return f"at most {format_number(self.maximum)} per `{self.per}`"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -114,6 +175,9 @@ class Column:
     #: Empty means "not recorded by the source" (not "no"): a month where every row is empty
     #: leaves the measures that read the column N/A. Requires ``nullable``.
     empty_is_unrecorded: bool = False
+    #: Plausible bounds relative to another column of the same row (:class:`MaxDelay` for dates,
+    #: :class:`MaxPer` for numbers); the loader refuses the rows beyond them.
+    limits: tuple[MaxDelay | MaxPer, ...] = ()
     #: ``extract.column`` every value must exist in (when both files are present).
     references: str | None = None
 
@@ -161,6 +225,15 @@ class Extract:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+
+#: Sane maxima for counts and amounts: far above any force (the demo at scale 64, a national
+#: dataset, stays well inside them), far below a unit slip or a corrupted cell.
+MAX_CALLS = 10_000_000  # calls on one line in one interval (England and Wales: ~30 million 999 calls a year)
+MAX_RESPONDENTS = 10_000_000  # survey respondents to one question in one period
+MAX_POPULATION = 100_000_000  # a population, or a count of crimes or responses
+MAX_STRENGTH_FTE = 1_000_000  # full-time-equivalent strength of one workforce group
+MAX_GBP = 100_000_000_000  # £100 bn: a savings figure of one force
 
 
 def _unrecorded(name: str, type_: str, meaning: str, allowed=None, **kw) -> Column:
@@ -329,6 +402,14 @@ EXTRACTS: dict[str, Extract] = {
                     "datetime",
                     "When the first officer arrived; empty if not attended.",
                     nullable=True,
+                    # The demo's longest waits (scale 1): grade 1 under 8 hours, grade 2 under
+                    # 32 hours, a scheduled (grade 3) visit 136 days: these keep every real one
+                    # and refuse an arrival years late, which would swamp a month's average.
+                    limits=(
+                        MaxDelay("opened_at", 24, when=("grade", 1)),
+                        MaxDelay("opened_at", 7 * 24, when=("grade", 2)),
+                        MaxDelay("opened_at", 2 * 365 * 24),
+                    ),
                 ),
                 _unrecorded(
                     "grade",
@@ -383,19 +464,28 @@ EXTRACTS: dict[str, Extract] = {
                     "Start of the interval (a day in the demo data; 15-minute intervals work too).",
                 ),
                 Column("line", "category", "Which line.", ("999", "non_emergency")),
-                Column("calls_offered", "int", "Calls presented to the line.", minimum=0),
-                Column("calls_answered", "int", "Calls answered.", minimum=0),
+                Column(
+                    "calls_offered",
+                    "int",
+                    "Calls presented to the line.",
+                    minimum=0,
+                    maximum=MAX_CALLS,
+                ),
+                Column("calls_answered", "int", "Calls answered.", minimum=0, maximum=MAX_CALLS),
                 Column(
                     "answered_within_standard",
                     "int",
                     "Calls answered within the standard (999: 10 seconds).",
                     minimum=0,
+                    maximum=MAX_CALLS,
                 ),
                 Column(
                     "total_wait_seconds",
                     "float",
                     "Sum of the waiting times of answered calls, in seconds.",
                     minimum=0,
+                    # an average wait over an hour is a unit slip (milliseconds) or a bad sum
+                    limits=(MaxPer("calls_answered", 3600),),
                 ),
             ),
             unique=("interval_start", "line"),
@@ -470,8 +560,20 @@ EXTRACTS: dict[str, Extract] = {
                     "Survey question.",
                     ("dealing_with_crime_asb", "police_good_job"),
                 ),
-                Column("respondents", "int", "Respondents answering the question.", minimum=1),
-                Column("agreeing", "int", "Respondents agreeing.", minimum=0),
+                Column(
+                    "respondents",
+                    "int",
+                    "Respondents answering the question.",
+                    minimum=1,
+                    maximum=MAX_RESPONDENTS,
+                ),
+                Column(
+                    "agreeing",
+                    "int",
+                    "Respondents agreeing.",
+                    minimum=0,
+                    maximum=MAX_RESPONDENTS,
+                ),
             ),
             unique=("period_end", "force", "question"),
             date_column="period_end",
@@ -498,13 +600,20 @@ EXTRACTS: dict[str, Extract] = {
                     "str",
                     "Measure id from the catalog (e.g. `all_crime`, `victim_based_crime`, `satisfaction_overall`).",
                 ),
-                Column("numerator", "float", "Count (crimes) or satisfied responses.", minimum=0),
+                Column(
+                    "numerator",
+                    "float",
+                    "Count (crimes) or satisfied responses.",
+                    minimum=0,
+                    maximum=MAX_POPULATION,
+                ),
                 Column(
                     "denominator",
                     "float",
                     "Population (for per-1,000 rates) or responses; empty for plain counts.",
                     nullable=True,
                     minimum=0,
+                    maximum=MAX_POPULATION,
                 ),
             ),
             unique=("month", "force", "measure_id"),
@@ -589,12 +698,15 @@ EXTRACTS: dict[str, Extract] = {
                     "float",
                     "Full-time-equivalent strength at month end.",
                     minimum=0,
+                    maximum=MAX_STRENGTH_FTE,
                 ),
                 Column(
                     "days_lost",
                     "float",
                     "Working days lost to sickness absence in the month.",
                     minimum=0,
+                    # no one loses more days in a month than the month has
+                    limits=(MaxPer("strength_fte", 31),),
                 ),
             ),
             unique=("month", "group"),
@@ -613,18 +725,21 @@ EXTRACTS: dict[str, Extract] = {
                     "float",
                     "Savings required in the financial year, £.",
                     minimum=0,
+                    maximum=MAX_GBP,
                 ),
                 Column(
                     "planned_to_date_gbp",
                     "float",
                     "Savings planned by the end of the month (cumulative in the year), £.",
                     minimum=0,
+                    maximum=MAX_GBP,
                 ),
                 Column(
                     "delivered_to_date_gbp",
                     "float",
                     "Savings delivered by the end of the month (cumulative in the year), £.",
                     minimum=0,
+                    maximum=MAX_GBP,
                 ),
             ),
             unique=("month",),
@@ -637,19 +752,23 @@ EXTRACTS: dict[str, Extract] = {
 
 
 def _value_range(c: Column) -> str:
-    """Render a numeric column's bounds: ``10 to 110``, ``≥ 0`` or ``≤ 4``."""
-    if c.minimum is not None and c.maximum is not None:
-        return f"{c.minimum:g} to {c.maximum:g}"
-    if c.minimum is not None:
-        return f"≥ {c.minimum:g}"
-    if c.maximum is not None:
-        return f"≤ {c.maximum:g}"
-    return ""
+    """Render a column's bounds: ``10 to 110``, ``≥ 0``, ``≤ 4``, or the dates a column accepts."""
+    if c.type in ("date", "datetime", "month"):
+        text = f"{EARLIEST_DATE} to the file's date"
+    elif c.minimum is not None and c.maximum is not None:
+        text = f"{format_number(c.minimum)} to {format_number(c.maximum)}"
+    elif c.minimum is not None:
+        text = f"≥ {format_number(c.minimum)}"
+    elif c.maximum is not None:
+        text = f"≤ {format_number(c.maximum)}"
+    else:
+        text = ""
+    return "; ".join(t for t in (text, *(limit.describe() for limit in c.limits)) if t)
 
 
 def markdown() -> str:
     """Render the contract as the body of ``data/README.md``."""
-    lines: list[str] = []
+    lines: list[str] = [f"{DATE_RANGE_NOTE}", ""]
     for e in EXTRACTS.values():
         lines += [f"### `{e.name}` — {e.title}", "", e.description, ""]
         file_hint = f"File: `{e.name}.parquet` or `{e.name}.csv`."

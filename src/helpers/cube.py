@@ -30,8 +30,13 @@ Coverage
 
 Cache
     :func:`load_cube` builds the cube once and keeps it under ``<data_dir>/.cache/`` keyed by a
-    fingerprint of the extract files, the catalog, the measure definitions, the reference tables and
-    this module.
+    fingerprint of the *content* of the extract files, the catalog, the measure definitions, the
+    reference tables and the code that reads and builds (:func:`fingerprint`). Each cached file's checksum is recorded with
+    it and checked on every read: an edited or half-written cache is rebuilt, never used. A pack
+    loads its run's snapshot by fingerprint (``load_cube(data_dir, fingerprint=…)``) without
+    reading the extracts, and the most recently used few cubes are kept so a data change during a
+    run never deletes the snapshot its notebooks are reading. The cube carries the load report of
+    the extracts it was built from (:attr:`Cube.extracts_report`).
 
 Examples
 --------
@@ -42,11 +47,16 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
+import re
+import threading
 import warnings
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +64,10 @@ import pandas as pd
 
 from . import catalog as catalog_mod
 from . import loading, periods
-from .config import REFERENCE_DIR, resolve_path
+from .config import CACHE_DIR, REFERENCE_DIR, resolve_path
 from .contract import EXTRACTS
+from .loading import LoadReport, display_name, latest_accepted
+from .loading import fingerprint as extracts_fingerprint
 from .measures import runner
 from .measures.runner import BUILDERS, CubeError, Part
 
@@ -148,7 +160,13 @@ class Cube:
     peers: pd.DataFrame = field(default_factory=pd.DataFrame)
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
     reference: Reference | None = None
+    #: The load report of the extracts the cube was built from (rows read and loaded, warnings):
+    #: kept with the cached cube, so the run record of a pack describes its snapshot. None for a
+    #: cube built from in-memory frames.
+    extracts_report: LoadReport | None = field(default=None, repr=False, compare=False)
     _index: _Index | None = field(default=None, repr=False)
+    #: Results worked out from the cube by other modules (:meth:`derived`), kept with it.
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ geography
 
@@ -373,6 +391,17 @@ class Cube:
                 else:
                     out[ref.home_force] = home.value
         return {k: float(v) for k, v in sorted(out.items())}
+
+    def derived(self, key: tuple, make: Callable[[], object]) -> object:
+        """Return ``make()``, worked out once per cube and ``key`` and kept on the cube.
+
+        For results that depend on the whole cube and are asked for many times (disclosure
+        control decides every figure of a report month at once): they live on the object they
+        derive from, not in a module-level cache, and go when the cube goes.
+        """
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     # ------------------------------------------------------------------ internals
 
@@ -664,29 +693,43 @@ def _as_reference(reference) -> Reference:
 
 
 def build_cube(
-    extracts: dict[str, pd.DataFrame],
+    extracts: dict[str, pd.DataFrame] | str | os.PathLike,
     reference: Reference | dict | str | os.PathLike | None = None,
     measures: list[catalog_mod.Measure] | None = None,
+    *,
+    report: LoadReport | None = None,
 ) -> Cube:
-    """Build the cube from extracts held as frames (for frames made in code; files: :func:`load_cube`).
+    """Build the cube from an extract folder (read and checked in place) or from frames.
 
     Parameters
     ----------
     extracts
-        Extract name → DataFrame (as :func:`helpers.loading.load_extracts` returns, or built by
-        hand: nothing is checked, a missing column is empty). Absent extracts are allowed: their
-        measures have no coverage and read "source extract absent".
+        The extract folder (:func:`load_cube` builds from it and caches), or extract name →
+        DataFrame (as :func:`helpers.loading.load_extracts` returns, or built in code: nothing is
+        checked, a missing column is empty). Absent extracts are allowed: their measures have no
+        coverage and read "source extract absent".
     reference
         District and MSG reference tables: a :class:`Reference`, a dict with ``districts`` and
         ``msg_forces`` frames, or a folder holding the two CSV files; the committed ones when None.
     measures
         The catalog measures to build (all of them when None).
+    report
+        For a folder: a :class:`helpers.loading.LoadReport` to fill.
 
     Returns
     -------
     Cube
+
+    Raises
+    ------
+    helpers.loading.DataValidationError
+        A file of the folder breaks the data contract.
     """
     reference = _as_reference(reference)
+    if isinstance(extracts, str | os.PathLike):
+        with loading.connect(reference=(reference.districts, reference.msg_forces)) as con:
+            profiles = loading.read_extracts(con, extracts, report=report)
+            return _build(con, profiles, reference, measures)
     frames = {k: v for k, v in extracts.items() if v is not None and k in EXTRACTS}
     with loading.connect(reference=(reference.districts, reference.msg_forces)) as con:
         loading.register_frames(con, frames)
@@ -876,21 +919,30 @@ def _meta_row(
 # --------------------------------------------------------------------------- cache
 
 
-def fingerprint(data_dir) -> str:
-    """Return the sha256 of a cube's inputs.
+#: Cached cubes kept per data folder: the newest by last use. A pack's notebooks load their run's
+#: snapshot by fingerprint while the folder may change; keeping a few means a new cube written
+#: meanwhile (or two) never deletes the one they are reading.
+KEEP_CACHED = 3
+_CACHE_TABLES = ("frame", "coverage", "peers", "measures")
+#: The code whose change can change a cube's numbers: the builders, how extracts are read and
+#: checked, and how the catalog is parsed.
+_CUBE_CODE = ("cube.py", "loading.py", "contract.py", "catalog.py")
 
-    The inputs are the extract files (names, sizes, modification times), the catalog, the measure
-    definitions (``helpers/measures``), the reference tables, this module and the loading/contract
-    modules (which decide how extracts are read).
+
+class _CacheInvalid(Exception):
+    """A cached cube that must not be used (absent, edited, incomplete, or no longer valid)."""
+
+
+def fingerprint(data_dir) -> str:
+    """Return the sha256 of a cube's inputs, by content.
+
+    The inputs are the bytes of the extract files (:func:`helpers.loading.fingerprint`: a
+    correction keeping the file's size and modification time still changes it), the catalog, the
+    reference tables and the code that reads extracts and builds the cube.
     """
-    d = resolve_path(data_dir)
-    h = hashlib.sha256()
-    for name in loading.available_extracts(d):
-        p = loading.extract_path(d, name)
-        st = p.stat()
-        h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    h = hashlib.sha256(extracts_fingerprint(resolve_path(data_dir)).encode())
     h.update(catalog_mod.CATALOG_FILE.read_bytes())
-    code = [Path(__file__), *(Path(__file__).with_name(m) for m in ("loading.py", "contract.py"))]
+    code = [Path(__file__).with_name(module) for module in _CUBE_CODE]
     code += sorted(catalog_mod.SQL_DIR.glob("*.sql")) + [catalog_mod.SQL_DIR / "runner.py"]
     for p in code:
         h.update(p.read_bytes())
@@ -901,8 +953,19 @@ def fingerprint(data_dir) -> str:
     return h.hexdigest()
 
 
-def _cache_paths(data_dir: Path, fp: str) -> dict[str, Path]:
-    base = data_dir / CACHE_DIR_NAME
+def _cache_dirs(data_dir: Path) -> tuple[Path, Path]:
+    """Where a folder's cubes are cached: its own ``.cache/``, or, for a folder that cannot be
+    written (a read-only share), a subfolder of the project's ``.cache/cubes/`` named after it."""
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return data_dir / CACHE_DIR_NAME, CACHE_DIR / "cubes" / key
+
+
+def _cache_paths(data_dir: Path, fp: str, base: Path | None = None) -> dict[str, Path]:
+    """The files of the cached cube ``fp``: in ``base``, else where its record is (own first)."""
+    if base is None:
+        own, shared = _cache_dirs(data_dir)
+        found = not (own / f"cube-{fp}.json").exists() and (shared / f"cube-{fp}.json").exists()
+        base = shared if found else own
     return {
         "frame": base / f"cube-{fp}.parquet",
         "coverage": base / f"cube-{fp}-coverage.parquet",
@@ -912,86 +975,211 @@ def _cache_paths(data_dir: Path, fp: str) -> dict[str, Path]:
     }
 
 
-def load_cube(data_dir=None, rebuild: bool = False) -> Cube:
+def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = False) -> Cube:
     """Return the cube for a data folder, built once and cached under ``<data_dir>/.cache/``.
+
+    The cache is keyed by the content of the inputs (:func:`fingerprint`) and checked before use:
+    each cached file must match the checksum recorded when it was written, and the folder's files
+    must still accept their dates (a file whose modification time was set back before its own
+    records fails validation). A cache that does not check out is rebuilt, with a warning; it is
+    never used.
 
     Parameters
     ----------
     data_dir
         The extract folder (relative paths from the project root; the demo data when None).
+    fingerprint
+        Load exactly the cached cube of this fingerprint (a pack's snapshot, ``cube.fingerprint``
+        of the cube its run built), verified, without reading or hashing the extracts: every
+        notebook of a run then shows the same data, even if the folder changes meanwhile.
     rebuild
         Build even if a cached cube with the same fingerprint exists.
+
+    Raises
+    ------
+    CubeError
+        With ``fingerprint``: no cached cube of that fingerprint, or it does not verify. Without:
+        the extract files changed while they were being read.
+    helpers.loading.DataValidationError
+        An extract breaks the data contract.
 
     Examples
     --------
     >>> cube = load_cube("data/demo")                              # doctest: +SKIP
     >>> cube.data_to["crimes"]                                     # doctest: +SKIP
     Period('2016-09', 'M')
+    >>> load_cube("data/demo", fingerprint=cube.fingerprint).data_to == cube.data_to  # doctest: +SKIP
+    True
     """
     d = resolve_path(data_dir)
-    fp = fingerprint(d)
-    paths = _cache_paths(d, fp)
-    if not rebuild and all(p.exists() for p in paths.values()):
+    if fingerprint is not None:
+        if rebuild:
+            raise ValueError("load_cube: a snapshot (fingerprint) is read, never rebuilt")
+        if not re.fullmatch(r"[0-9a-f]{64}", fingerprint):
+            raise CubeError(f"{fingerprint!r} is not a data fingerprint (64 hexadecimal digits)")
+        paths = _cache_paths(d, fingerprint)
         try:
-            return _read_cache(paths, fp)
-        except Exception as exc:  # a corrupt cache is rebuilt, not trusted
+            return _read_cache(paths, fingerprint)[0]
+        except _CacheInvalid as exc:
+            raise CubeError(
+                f"{display_name(paths['meta'])}: the cube of data fingerprint {fingerprint[:12]}… "
+                f"cannot be used: {exc}. Run the pack again to build it from the data as it is now."
+            ) from None
+    fp = _fingerprint(d)
+    paths = _cache_paths(d, fp)
+    if not rebuild and paths["meta"].exists():
+        try:
+            cube, body = _read_cache(paths, fp)
+            _check_dates_still_accepted(d, body)
+            return cube
+        except _CacheInvalid as exc:  # an edited, incomplete or outdated cache is rebuilt
             warnings.warn(
-                f"cube cache {paths['frame']} unreadable ({exc}); rebuilding", stacklevel=2
+                f"cube cache {display_name(paths['meta'])} not used ({exc}); rebuilding",
+                stacklevel=2,
             )
-    reference = Reference.load()
-    with loading.connect() as con:  # the files are read, checked and measured in place
-        cube = _build(con, loading.read_extracts(con, d), reference, None)
+    report = LoadReport()
+    cube = build_cube(d, Reference.load(), report=report)
+    if _fingerprint(d) != fp:
+        # The cube may mix files from before and after the change: neither cache nor return it.
+        raise CubeError(
+            f"{display_name(d)}: the extract files changed while they were being read; run again "
+            "once the folder is complete"
+        )
     cube.fingerprint = fp
-    _write_cache(cube, paths)
+    cube.extracts_report = report
+    latest = {Path(r.file).name: r.latest_date for r in report.extracts.values() if r.latest_date}
+    _write_cache(cube, d, latest)
     return cube
 
 
-def _read_cache(paths: dict[str, Path], fp: str) -> Cube:
-    meta = json.loads(paths["meta"].read_text(encoding="utf-8"))
-    measures = pd.read_parquet(paths["measures"])
-    return Cube(
-        frame=pd.read_parquet(paths["frame"]),
-        coverage=pd.read_parquet(paths["coverage"]),
-        data_to={k: periods.parse_month(v) for k, v in meta["data_to"].items()},
-        fingerprint=fp,
-        peers=pd.read_parquet(paths["peers"]),
-        measures=measures,
-        reference=Reference.load(),
-    )
+def _fingerprint(d: Path) -> str:
+    # load_cube's parameter ``fingerprint`` hides the module function of that name there
+    return fingerprint(d)
 
 
-def _write_cache(cube: Cube, paths: dict[str, Path]) -> None:
-    base = paths["frame"].parent
+def _check_dates_still_accepted(d: Path, body: dict) -> None:
+    """Refuse a cache whose files would no longer pass validation: the content is the same (the
+    fingerprint says so), but a file's modification time may have been set before its records."""
+    for file_name, latest in body["latest_dates"].items():
+        try:
+            limit, _ = latest_accepted(d / file_name)
+        except OSError as exc:
+            raise _CacheInvalid(f"{file_name} cannot be read ({exc.strerror})") from None
+        if pd.Timestamp(latest) > pd.Timestamp(limit):
+            raise _CacheInvalid(f"{file_name} now holds dates after the file's own date")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(body: dict) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _read_cache(paths: dict[str, Path], fp: str) -> tuple[Cube, dict]:
+    """Read a cached cube and its record, every file checked against the checksum recorded.
+
+    Each file is read once into memory, checked, and parsed from those very bytes, so what is
+    checked is what is used even if another process rewrites the file meanwhile.
+    """
     try:
-        base.mkdir(parents=True, exist_ok=True)
-        for old in base.glob("cube-*"):
-            if cube.fingerprint not in old.name:
-                old.unlink(missing_ok=True)
-        tables = {
-            "frame": cube.frame,
-            "coverage": cube.coverage,
-            "peers": cube.peers,
-            "measures": cube.measures,
-        }
-        for key, df in tables.items():
-            tmp = paths[key].with_suffix(".tmp")
-            df.to_parquet(tmp, index=False)
-            os.replace(tmp, paths[key])
-        tmp = paths["meta"].with_suffix(".tmp")
-        tmp.write_text(
-            json.dumps(
-                {
-                    "fingerprint": cube.fingerprint,
-                    "data_to": {k: v.strftime("%Y-%m") for k, v in cube.data_to.items()},
-                },
-                indent=1,
-                sort_keys=True,
-            ),
-            encoding="utf-8",
+        meta = json.loads(paths["meta"].read_bytes())
+        body = meta["body"]
+        if _digest(_canonical(body)) != meta["checksum"]:
+            raise _CacheInvalid("its record does not match its checksum (edited?)")
+        if body["fingerprint"] != fp:
+            raise _CacheInvalid("its record is of another fingerprint")
+        tables = {}
+        for key in _CACHE_TABLES:
+            data = paths[key].read_bytes()
+            if _digest(data) != body["files"][key]:
+                raise _CacheInvalid(f"{paths[key].name} does not match its checksum (edited?)")
+            tables[key] = pd.read_parquet(io.BytesIO(data))
+        report = body.get("extracts_report")
+        cube = Cube(
+            frame=tables["frame"],
+            coverage=tables["coverage"],
+            data_to={k: periods.parse_month(v) for k, v in body["data_to"].items()},
+            fingerprint=fp,
+            peers=tables["peers"],
+            measures=tables["measures"],
+            reference=Reference.load(),
+            extracts_report=None if report is None else LoadReport.from_record(report),
         )
+    except FileNotFoundError as exc:
+        raise _CacheInvalid(f"{Path(exc.filename).name} is missing") from None
+    except _CacheInvalid:
+        raise
+    except Exception as exc:  # unreadable JSON or parquet, a key missing: never trusted
+        raise _CacheInvalid(f"unreadable ({type(exc).__name__}: {exc})") from None
+    with contextlib.suppress(OSError):  # last use, for keeping the most recently used few
+        os.utime(paths["meta"])
+    return cube, body
+
+
+def _write_cache(cube: Cube, data_dir: Path, latest_dates: dict[str, str]) -> None:
+    """Cache the cube in the folder (else in the project's cache); a warning if neither works."""
+    failures = []
+    for base in _cache_dirs(data_dir):
+        try:
+            _write_cache_in(cube, _cache_paths(data_dir, cube.fingerprint, base), latest_dates)
+            return
+        except OSError as exc:
+            failures.append(f"{display_name(base)}: {exc.strerror or exc}")
+    warnings.warn(f"could not cache the cube ({'; '.join(failures)}); not cached", stacklevel=3)
+
+
+def _write_cache_in(cube: Cube, paths: dict[str, Path], latest_dates: dict[str, str]) -> None:
+    """Write the cube's tables, then its record (checksums of each table, and of the record)."""
+    base = paths["meta"].parent
+    tag = f".{os.getpid()}-{threading.get_ident()}.tmp"  # two writers never share a temporary
+    base.mkdir(parents=True, exist_ok=True)
+    try:
+        files = {}
+        for key in _CACHE_TABLES:
+            tmp = paths[key].with_name(paths[key].name + tag)
+            getattr(cube, key).to_parquet(tmp, index=False)
+            files[key] = _digest(tmp.read_bytes())
+            os.replace(tmp, paths[key])
+        report = cube.extracts_report
+        body = {
+            "fingerprint": cube.fingerprint,
+            "data_to": {k: v.strftime("%Y-%m") for k, v in cube.data_to.items()},
+            "files": files,
+            "latest_dates": latest_dates,
+            "extracts_report": None if report is None else asdict(report),
+        }
+        tmp = paths["meta"].with_name(paths["meta"].name + tag)
+        record = {"body": body, "checksum": _digest(_canonical(body))}
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, paths["meta"])  # written last: its presence marks a complete cache
-    except OSError as exc:
-        warnings.warn(f"could not write the cube cache in {base} ({exc}); not cached", stacklevel=2)
+    except OSError:
+        for left in base.glob(f"cube-*{tag}"):  # a full disk leaves no half-written temporary
+            left.unlink(missing_ok=True)
+        raise
+    _prune_cache(base, keep=cube.fingerprint)
+
+
+def _prune_cache(base: Path, keep: str) -> None:
+    """Delete all but the :data:`KEEP_CACHED` most recently used cubes (and ``keep``)."""
+    entries: dict[str, list[Path]] = {}
+    for p in base.glob("cube-*"):
+        fp = p.name[len("cube-") :].split(".")[0].split("-")[0]
+        entries.setdefault(fp, []).append(p)
+
+    def last_used(fp: str) -> float:
+        times = []
+        for p in entries[fp]:
+            with contextlib.suppress(OSError):
+                times.append(p.stat().st_mtime)
+        return max(times, default=0.0)
+
+    newest = sorted(entries, key=last_used, reverse=True)
+    for fp in newest[KEEP_CACHED:]:
+        if fp != keep:
+            for p in entries[fp]:
+                p.unlink(missing_ok=True)
 
 
 __all__ = [

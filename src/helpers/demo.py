@@ -16,9 +16,22 @@ Usage::
 
     python -m helpers.demo --out data/demo [--seed 2016] [--scale 1] [--start 2011-04] [--end 2016-12]
 
-``--scale K`` multiplies every volume (K = 1, 4, 16: one force to a large region); calibration
-holds at K = 1. The folder is written beside the destination and renamed into place; the
-``.complete`` marker (seed, scale, row counts) is its last file.
+``--scale K`` multiplies every volume (K = 1, 4, 16: one force to a large region; K = 64: about
+40 million crimes and 90 million incidents, a national dataset); calibration holds at K = 1. The
+folder is written beside the destination and renamed into place; the ``.complete`` marker (seed,
+scale, row counts) is its last file.
+
+Large scales are made in blocks, so that memory stays that of one block. Up to
+:data:`MAX_BLOCK_SCALE` (16: 9.7 million crimes, a peak of 5.4 GiB) everything is generated at
+once, exactly as it always was. Above it, the record-level extracts (crimes, offender links, incidents, survey
+responses, collisions, casualties, drug tests) are generated as ``ceil(K / 16)`` blocks of nearly
+equal scale, one after another, each appended to its extract's file: block 0 uses the seed itself,
+the others a seed of their own (:func:`block_seed`), and every block numbers its ids after the
+highest ids of the blocks before it, so ids stay unique and a block's crimes, victims and offenders
+refer only to each other (a block is like one force of a national dataset, in the same districts).
+The extracts that hold one row per month (or day) and key — calls, savings, workforce, the MSG
+peers and the public-confidence survey — would repeat their keys if appended, so they are
+generated once, at the full scale. ``--block-scale`` sets the largest block (tests use 1).
 """
 
 from __future__ import annotations
@@ -40,6 +53,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .config import REFERENCE_DIR, resolve_path
 from .contract import (
@@ -462,13 +476,38 @@ class DemoOptions:
     end: str = DEFAULT_END
 
 
-class _Ctx:
-    """Calendar, reference tables and random streams shared by the extract builders."""
+#: Id formats by namespace: prefix and digits. Persons are ``V…`` (``B…`` for businesses: one
+#: numbering for both, as a victim of crime and of an incident is the same person).
+ID_FORMATS = {
+    "crime": ("C", 8),
+    "person": ("V", 8),
+    "offender": ("O", 7),
+    "incident": ("I", 8),
+    "response": ("S", 7),
+    "collision": ("RTC", 7),
+    "casualty": ("CAS", 8),
+    "drug_test": ("DT", 6),
+}
 
-    def __init__(self, opts: DemoOptions, reference_dir: Path = REFERENCE_DIR):
+
+class _Ctx:
+    """Calendar, reference tables and random streams shared by the extract builders.
+
+    ``first_id`` (namespace → number) shifts every id of a namespace past the ids already used by
+    earlier blocks; ``last_id`` records the highest id each namespace used, for the next block.
+    """
+
+    def __init__(
+        self,
+        opts: DemoOptions,
+        reference_dir: Path = REFERENCE_DIR,
+        first_id: dict[str, int] | None = None,
+    ):
         if opts.scale < 1:
             raise ValueError(f"scale must be a positive integer, got {opts.scale}")
         self.opts = opts
+        self.first_id = dict(first_id or {})
+        self.last_id: dict[str, int] = {}
         self.seed = int(opts.seed)
         self.scale = int(opts.scale)
         self.months = pd.period_range(opts.start, opts.end, freq="M")
@@ -498,6 +537,32 @@ class _Ctx:
     # random streams: one per component, so a change in one never shifts another
     def rng(self, name: str) -> np.random.Generator:
         return np.random.default_rng([self.seed, zlib.crc32(name.encode("utf-8"))])
+
+    def ids(
+        self, namespace: str, numbers: np.ndarray, valid: np.ndarray | None = None, prefix=None
+    ):
+        """Ids of ``namespace`` for 1-based ``numbers``, after those of earlier blocks.
+
+        Raises
+        ------
+        ValueError
+            An id would need more digits than the format has (a scale too large for it).
+        """
+        default_prefix, width = ID_FORMATS[namespace]
+        shifted = np.asarray(numbers, np.int64) + self.first_id.get(namespace, 0)
+        used = shifted if valid is None else shifted[np.asarray(valid, bool)]
+        if used.size:
+            top = int(used.max())
+            if top >= 10**width:
+                raise ValueError(
+                    f"demo: {namespace} ids would pass {default_prefix}{'9' * width} at scale "
+                    f"{self.scale} with ids from {self.first_id.get(namespace, 0) + 1} (the id "
+                    f"format has {width} digits): choose a smaller --scale"
+                )
+            self.last_id[namespace] = max(self.last_id.get(namespace, 0), top)
+        if prefix is None:
+            return _arrow_ids(default_prefix, shifted, width, valid)
+        return _prefixed_ids(prefix, shifted, width, valid)
 
     def month_index(self, month: str) -> int | None:
         i = (pd.Period(month, "M") - self.months[0]).n
@@ -587,6 +652,15 @@ def _arrow_ids(prefix: str, numbers: np.ndarray, width: int, valid: np.ndarray |
     arr = pa.array(np.asarray(numbers, dtype=np.int64))
     s = pc.utf8_lpad(pc.cast(arr, pa.string()), width, "0")
     s = pc.binary_join_element_wise(pa.scalar(prefix), s, "")
+    if valid is not None:
+        s = pc.if_else(pa.array(np.asarray(valid, bool)), s, pa.scalar(None, pa.string()))
+    return _string_array(s)
+
+
+def _prefixed_ids(prefix: pa.Array, numbers: np.ndarray, width: int, valid: np.ndarray | None):
+    """Ids whose prefix differs by row (``prefix``: an Arrow string per row), e.g. ``V…`` or ``B…``."""
+    num = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, np.int64)), pa.string()), width, "0")
+    s = pc.binary_join_element_wise(prefix, num, "")
     if valid is not None:
         s = pc.if_else(pa.array(np.asarray(valid, bool)), s, pa.scalar(None, pa.string()))
     return _string_array(s)
@@ -1341,7 +1415,7 @@ def _crime_frames(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
     number[order] = np.arange(1, cr.n + 1)
     has_out = cr.outcome >= 0
     crimes = {
-        "crime_id": _arrow_ids("C", number, 8),
+        "crime_id": ctx.ids("crime", number),
         "recorded_date": _dates(cr.day),
         "offence_group": _arrow_cat(cr.group, OFFENCE_GROUPS),
         "victim_based": cr.victim_based,
@@ -1352,7 +1426,7 @@ def _crime_frames(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
         "rural": cr.rural,
         "business": cr.business,
         "class_a_supply": cr.kind == KIND_CLASS_A,
-        "victim_id": _victim_ids(cr.victim, cr.business),
+        "victim_id": _victim_ids(ctx, cr.victim, cr.business),
         "outcome_type": _arrow_cat(cr.outcome, OUTCOME_TYPES),
         "outcome_date": _dates(cr.outcome_day, has_out),
         "evidence_led_prosecution": cr.evidence_led & has_out,
@@ -1362,20 +1436,18 @@ def _crime_frames(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
     age = _age_years(cr.day[l_crime], birth[l_off])
     lo = np.lexsort((l_off, number[l_crime]))
     links = {
-        "crime_id": _arrow_ids("C", number[l_crime[lo]], 8),
-        "offender_id": _arrow_ids("O", l_off[lo] + 1, 7),
+        "crime_id": ctx.ids("crime", number[l_crime[lo]]),
+        "offender_id": ctx.ids("offender", l_off[lo] + 1),
         "age_at_offence": np.clip(age[lo], 10, 110).astype(np.int64),
     }
     return crimes_df, _frame("crime_offenders", links)
 
 
-def _victim_ids(victim: np.ndarray, business: np.ndarray):
+def _victim_ids(ctx: _Ctx, victim: np.ndarray, business: np.ndarray):
     """``V…`` for persons, ``B…`` for businesses, empty without a direct victim."""
-    num = pc.utf8_lpad(pc.cast(pa.array(np.asarray(victim, np.int64) + 1), pa.string()), 8, "0")
     prefix = pc.if_else(pa.array(np.asarray(business, bool)), pa.scalar("B"), pa.scalar("V"))
-    s = pc.binary_join_element_wise(prefix, num, "")
-    s = pc.if_else(pa.array(victim >= 0), s, pa.scalar(None, pa.string()))
-    return _string_array(s)
+    victim = np.asarray(victim, np.int64)
+    return ctx.ids("person", victim + 1, valid=victim >= 0, prefix=prefix)
 
 
 # ===================================================================================== incidents
@@ -1588,7 +1660,7 @@ def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.D
     ctx.report["da_incidents"] = _calibrate_da_incidents(ctx, victim, opened, month, da, ns)
     order = _shuffled_order(rng, opened)
     cols = {
-        "incident_id": _arrow_ids("I", np.arange(1, n + 1), 8),
+        "incident_id": ctx.ids("incident", np.arange(1, n + 1)),
         "opened_at": _times(opened[order]),
         "arrived_at": _times(arrive[order], attended[order]),
         "grade": grade[order].astype(np.int64),
@@ -1599,7 +1671,7 @@ def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.D
         "alcohol": alcohol[order],
         "drugs": drugs[order],
         "mental_health": mental[order],
-        "victim_id": _arrow_ids("V", victim[order] + 1, 8, victim[order] >= 0),
+        "victim_id": ctx.ids("person", victim[order] + 1, victim[order] >= 0),
     }
     return _frame("incidents", cols)
 
@@ -1819,7 +1891,7 @@ def _build_satisfaction(ctx: _Ctx) -> pd.DataFrame:
     order = _shuffled_order(rng, day)
     district = ctx.districts_for(rng, n, unassigned=0.001)
     cols = {
-        "response_id": _arrow_ids("S", np.arange(1, n + 1), 7),
+        "response_id": ctx.ids("response", np.arange(1, n + 1)),
         "survey_date": _dates(day[order]),
         "crime_group": _arrow_cat(
             np.concatenate([f[2] for f in frames])[order], ("burglary", "vehicle", "violence")
@@ -2132,7 +2204,7 @@ def _build_roads(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     collisions = _frame(
         "collisions",
         {
-            "collision_id": _arrow_ids("RTC", np.arange(1, n_col + 1), 7),
+            "collision_id": ctx.ids("collision", np.arange(1, n_col + 1)),
             "collision_date": _dates(cday[corder]),
             "district": _arrow_cat(cdistrict[corder], ctx.district_names),
         },
@@ -2145,8 +2217,8 @@ def _build_roads(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     casualties = _frame(
         "casualties",
         {
-            "casualty_id": _arrow_ids("CAS", np.arange(1, ncas + 1), 8),
-            "collision_id": _arrow_ids("RTC", cnum[c["col"]][order], 7),
+            "casualty_id": ctx.ids("casualty", np.arange(1, ncas + 1)),
+            "collision_id": ctx.ids("collision", cnum[c["col"]][order]),
             "severity": _arrow_cat(c["sev"][order], ("fatal", "serious", "slight")),
             "road_user": _arrow_cat(c["users"][order], ROAD_USERS),
             "age": age,
@@ -2184,7 +2256,7 @@ def _build_drug_tests(ctx: _Ctx) -> pd.DataFrame:
     return _frame(
         "drug_tests",
         {
-            "test_id": _arrow_ids("DT", np.arange(1, n + 1), 6),
+            "test_id": ctx.ids("drug_test", np.arange(1, n + 1)),
             "test_date": _dates(day[order]),
             "district": _arrow_cat(district[order], names),
             "positive": (rng.random(n) < p_pos)[order],
@@ -2293,12 +2365,100 @@ def _build_savings(ctx: _Ctx) -> pd.DataFrame:
 
 
 # ===================================================================================== driver
+#: The largest scale generated in memory at once; larger scales are made in blocks of at most this.
+MAX_BLOCK_SCALE = 16
+#: Extracts with one row per record, each with an id of its own: generated block by block.
+RECORD_EXTRACTS = (
+    "crimes",
+    "crime_offenders",
+    "incidents",
+    "satisfaction",
+    "collisions",
+    "casualties",
+    "drug_tests",
+)
+#: Extracts with one row per month (or day) and key: generated once, at the full scale, because
+#: appending a block's rows would repeat their keys.
+SUMMARY_EXTRACTS = ("calls", "confidence_survey", "msg_peers", "workforce", "savings")
+
+
+def block_scales(scale: int, block_scale: int = MAX_BLOCK_SCALE) -> list[int]:
+    """The scales of the blocks that make ``scale``: ``ceil(scale / block_scale)`` nearly equal ones.
+
+    Examples
+    --------
+    >>> block_scales(16), block_scales(64), block_scales(20), block_scales(2, block_scale=1)
+    ([16], [16, 16, 16, 16], [10, 10], [1, 1])
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be a positive integer, got {scale}")
+    if block_scale < 1:
+        raise ValueError(f"block scale must be a positive integer, got {block_scale}")
+    n = -(-scale // block_scale)
+    base, extra = divmod(scale, n)
+    return [base + 1] * extra + [base] * (n - extra)
+
+
+def block_seed(seed: int, block: int) -> int:
+    """The seed of block ``block``: the seed itself for block 0, one drawn from (seed, block) after.
+
+    Block 0 of a large scale is therefore the same as a run at the block's scale alone.
+    """
+    if block == 0:
+        return int(seed)
+    return int(np.random.SeedSequence([int(seed), int(block)]).generate_state(1)[0])
+
+
+def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
+    """Yield the record extracts and/or the summary extracts of one context, in contract order."""
+    if records:
+        pools = {name: _Pool(ctx, name, **POOLS[name]) for name in ("person", "da", "business")}
+        ns = _Namespace({name: pools[name].n for name in ("person", "da", "business")})
+        cr = _build_crimes(ctx, ns, pools)
+        report["victims"] = _calibrate_victims(ctx, cr, ns)
+        off = _Offenders(ctx, ns)
+        l_crime, l_off = _build_links(ctx, cr, off)
+        l_crime, l_off, report["cohorts"] = _calibrate_cohorts(ctx, cr, off, l_crime, l_off)
+        crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)
+        del cr, l_crime, l_off, off
+        yield "crimes", crimes
+        del crimes
+        yield "crime_offenders", links
+        del links
+        yield "incidents", _build_incidents(ctx, ns, pools)
+        del pools
+    if summaries:
+        yield "calls", _build_calls(ctx)
+    if records:
+        yield "satisfaction", _build_satisfaction(ctx)
+    if summaries:
+        yield "confidence_survey", _build_confidence(ctx)
+        yield "msg_peers", _build_msg_peers(ctx)
+    if records:
+        collisions, casualties = _build_roads(ctx)
+        yield "collisions", collisions
+        yield "casualties", casualties
+        del collisions, casualties
+        yield "drug_tests", _build_drug_tests(ctx)
+    if summaries:
+        yield "workforce", _build_workforce(ctx)
+        yield "savings", _build_savings(ctx)
+    report.update(ctx.report)
+
+
 def generate(
     options: DemoOptions | None = None,
     reference_dir: Path = REFERENCE_DIR,
     report: dict | None = None,
+    *,
+    block_scale: int = MAX_BLOCK_SCALE,
 ) -> Iterator[tuple[str, pd.DataFrame]]:
     """Yield ``(extract name, frame)`` for every extract of the contract, one at a time.
+
+    Up to ``block_scale`` every extract is yielded once. Above it, each record extract
+    (:data:`RECORD_EXTRACTS`) is yielded once per block, block after block, its ids numbered after
+    those of the blocks before; then the summary extracts (:data:`SUMMARY_EXTRACTS`) once, made at
+    the full scale. Concatenating an extract's frames in the order yielded gives the whole extract.
 
     Parameters
     ----------
@@ -2307,59 +2467,66 @@ def generate(
     reference_dir
         Folder with ``districts.csv`` and ``msg_forces.csv``.
     report
-        If given, filled with what the calibration could not reach (differences from the targets).
+        If given, filled with what the calibration could not reach (differences from the targets);
+        with several blocks, one entry ``"block <b>"`` per block.
+    block_scale
+        The largest scale generated at once (:data:`MAX_BLOCK_SCALE`; tests use smaller blocks).
     """
     opts = options or DemoOptions()
-    ctx = _Ctx(opts, reference_dir)
     report = {} if report is None else report
-    pools = {name: _Pool(ctx, name, **POOLS[name]) for name in ("person", "da", "business")}
-    ns = _Namespace({name: pools[name].n for name in ("person", "da", "business")})
-    cr = _build_crimes(ctx, ns, pools)
-    report["victims"] = _calibrate_victims(ctx, cr, ns)
-    off = _Offenders(ctx, ns)
-    l_crime, l_off = _build_links(ctx, cr, off)
-    l_crime, l_off, report["cohorts"] = _calibrate_cohorts(ctx, cr, off, l_crime, l_off)
-    crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)
-    del cr, l_crime, l_off, off
-    yield "crimes", crimes
-    del crimes
-    yield "crime_offenders", links
-    del links
-    yield "incidents", _build_incidents(ctx, ns, pools)
-    del pools
-    yield "calls", _build_calls(ctx)
-    yield "satisfaction", _build_satisfaction(ctx)
-    yield "confidence_survey", _build_confidence(ctx)
-    yield "msg_peers", _build_msg_peers(ctx)
-    collisions, casualties = _build_roads(ctx)
-    yield "collisions", collisions
-    yield "casualties", casualties
-    del collisions, casualties
-    yield "drug_tests", _build_drug_tests(ctx)
-    yield "workforce", _build_workforce(ctx)
-    yield "savings", _build_savings(ctx)
-    report.update(ctx.report)
+    scales = block_scales(opts.scale, block_scale)
+    if len(scales) == 1:
+        yield from _extracts(_Ctx(opts, reference_dir), report, records=True, summaries=True)
+        return
+    first_id: dict[str, int] = {}
+    for b, k in enumerate(scales):
+        block = DemoOptions(block_seed(opts.seed, b), k, opts.start, opts.end)
+        ctx = _Ctx(block, reference_dir, first_id=first_id)
+        residuals: dict = {}
+        yield from _extracts(ctx, residuals, records=True, summaries=False)
+        report[f"block {b}"] = residuals
+        first_id.update(ctx.last_id)  # the next block numbers its ids after these
+        del ctx
+    yield from _extracts(_Ctx(opts, reference_dir), report, records=False, summaries=True)
 
 
 def generate_frames(options: DemoOptions | None = None, **kwargs) -> dict[str, pd.DataFrame]:
-    """All extracts in memory (small ranges and tests); :func:`write_demo` writes them one at a time."""
-    return dict(generate(options, **kwargs))
+    """All extracts in memory (small ranges and tests); :func:`write_demo` writes them one at a time.
+
+    An extract made in several blocks is their frames concatenated.
+    """
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for name, frame in generate(options, **kwargs):
+        parts.setdefault(name, []).append(frame)
+    return {
+        name: parts[name][0] if len(parts[name]) == 1 else pd.concat(parts[name], ignore_index=True)
+        for name in EXTRACTS
+        if name in parts
+    }
 
 
 def write_demo(
-    out: str | os.PathLike, options: DemoOptions | None = None, *, quiet: bool = True
+    out: str | os.PathLike,
+    options: DemoOptions | None = None,
+    *,
+    quiet: bool = True,
+    block_scale: int = MAX_BLOCK_SCALE,
 ) -> dict:
     """Write every extract as Parquet into ``out`` and the ``.complete`` marker last.
 
     The files are written into a temporary folder beside ``out`` which replaces ``out`` only when
-    complete, so a reader never sees a half-written folder as complete.
+    complete, so a reader never sees a half-written folder as complete. An extract made in blocks
+    (scales above ``block_scale``) is appended to its file block after block, so memory holds one
+    block at a time.
 
     Returns
     -------
     dict
-        The marker's content: seed, scale, months, rows per extract, calibration residuals.
+        The marker's content: seed, scale, months, rows per extract, calibration residuals, and
+        with several blocks each block's seed and scale.
     """
     opts = options or DemoOptions()
+    scales = block_scales(opts.scale, block_scale)
     dest = resolve_path(out)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
@@ -2370,17 +2537,28 @@ def write_demo(
     report: dict = {}
     t0 = time.perf_counter()
     try:
-        for name, frame in generate(opts, report=report):
-            frame.to_parquet(
-                tmp / f"{name}.parquet", index=False, engine="pyarrow", compression="snappy"
-            )
-            rows[name] = len(frame)
-            if not quiet:
-                print(
-                    f"  {name:18s} {len(frame):>10,} rows  {time.perf_counter() - t0:6.1f} s",
-                    flush=True,
-                )
-            del frame
+        writers: dict[str, pq.ParquetWriter] = {}
+        try:
+            for name, frame in generate(opts, report=report, block_scale=block_scale):
+                # what DataFrame.to_parquet(index=False) writes, kept open for the next block
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                del frame
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(
+                        tmp / f"{name}.parquet", table.schema, compression="snappy"
+                    )
+                writers[name].write_table(table)
+                rows[name] = rows.get(name, 0) + table.num_rows
+                if not quiet:
+                    print(
+                        f"  {name:18s} {table.num_rows:>10,} rows  "
+                        f"{time.perf_counter() - t0:6.1f} s",
+                        flush=True,
+                    )
+                del table
+        finally:
+            for writer in writers.values():
+                writer.close()
         marker = {
             "generator": "helpers.demo",
             "version": GENERATOR_VERSION,
@@ -2391,6 +2569,10 @@ def write_demo(
             "rows": rows,
             "calibration_residuals": _jsonable(report),
         }
+        if len(scales) > 1:
+            marker["blocks"] = [
+                {"seed": block_seed(opts.seed, b), "scale": k} for b, k in enumerate(scales)
+            ]
         (tmp / COMPLETE_MARKER).write_text(
             json.dumps(marker, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -2431,15 +2613,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="data/demo", help="destination folder (default data/demo)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
-        "--scale", type=int, default=1, help="multiply every volume by K (1, 4, 16 …)"
+        "--scale", type=int, default=1, help="multiply every volume by K (1, 4, 16, 64 …)"
     )
     parser.add_argument("--start", default=DEFAULT_START, help="first month, YYYY-MM")
     parser.add_argument("--end", default=DEFAULT_END, help="last month, YYYY-MM")
+    parser.add_argument(
+        "--block-scale",
+        type=int,
+        default=MAX_BLOCK_SCALE,
+        help=f"largest scale made in memory at once; above it, blocks (default {MAX_BLOCK_SCALE})",
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     marker = write_demo(
-        args.out, DemoOptions(args.seed, args.scale, args.start, args.end), quiet=args.quiet
+        args.out,
+        DemoOptions(args.seed, args.scale, args.start, args.end),
+        quiet=args.quiet,
+        block_scale=args.block_scale,
     )
     total = sum(marker["rows"].values())
     print(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import gzip
 import hashlib
 import os
@@ -43,9 +44,21 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
-from .contract import EXTRACTS, Column, Extract
+from .contract import (
+    EARLIEST_DATE,
+    EXTRACTS,
+    LATEST_DATE_GRACE_HOURS,
+    Column,
+    Extract,
+    MaxDelay,
+    RowRule,
+    format_duration,
+    format_number,
+)
 
 #: File suffixes an extract may have, in order of preference.
 SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -80,6 +93,8 @@ def _show(value) -> str:
         if len(value) > 60:
             return repr(value[:60] + "…") + f" ({len(value):,} characters)"
         return repr(value)
+    if isinstance(value, pd.Period):
+        return str(value)
     if hasattr(value, "isoformat"):  # datetime, date, Timestamp
         return str(pd.Timestamp(value))
     return repr(value.item() if isinstance(value, np.generic) else value)
@@ -175,6 +190,9 @@ class ExtractReport:
     #: First and last value of the extract's date column (ISO), if it has one.
     date_from: str | None = None
     date_to: str | None = None
+    #: The latest value of any of its date columns (ISO): the cache checks it against the file's
+    #: own date (a file's modification time set back before its records no longer validates).
+    latest_date: str | None = None
     notes: list[str] = field(default_factory=list)
     #: Columns the source does not record (``empty_is_unrecorded`` in the contract) → the months
     #: (``YYYY-MM``) in which every row is empty; measures reading them are N/A there.
@@ -240,6 +258,13 @@ class LoadReport:
     ignored_files: list[str] = field(default_factory=list)
     #: One line per problem when loading failed.
     errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_record(cls, record: dict) -> LoadReport:
+        """Rebuild a report from ``dataclasses.asdict(report)`` (as kept with a cached cube)."""
+        fields_ = dict(record)
+        fields_["extracts"] = {n: ExtractReport(**e) for n, e in record["extracts"].items()}
+        return cls(**fields_)
 
     def to_dict(self, month=None) -> dict:
         """Return a JSON-ready dict (deterministic: no timestamps, sorted lists).
@@ -312,7 +337,7 @@ def _month_ranges(months: list[str], rows_by_month: dict[str, int]) -> str:
 
 
 # --------------------------------------------------------------------------- paths
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
     """Name a file for a message: relative to the project root, else its name only."""
     try:
         return path.resolve().relative_to(PROJECT_ROOT).as_posix()
@@ -470,6 +495,20 @@ def _scan_csv(path: Path) -> bool:
     return empty
 
 
+def _period_columns(path: Path) -> dict[str, str]:
+    """Columns of a parquet file holding pandas monthly Periods (DuckDB sees their ordinals)."""
+    with contextlib.suppress(Exception):  # an unreadable file was reported by DuckDB already
+        schema = pq.read_schema(path)
+        return {
+            f.name: "PERIOD[M]"
+            for f in schema
+            if isinstance(f.type, pa.ExtensionType)
+            and f.type.extension_name == "pandas.period"
+            and getattr(f.type, "freq", "") in ("M", "ME")
+        }
+    return {}
+
+
 def _csv_header(path: Path) -> list[str]:
     try:
         with _opener(path)(path, "rt", encoding="utf-8-sig", newline="") as fh:
@@ -519,7 +558,7 @@ def _clean(e: Exception, path: Path) -> str:
     """A reader's message, first line only, with any path replaced by the file's display name."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     for p in (str(path.resolve()), str(path), str(path.parent.resolve()), str(path.parent)):
-        text = text.replace(p, _display(path) if p.endswith(path.name) else "")
+        text = text.replace(p, display_name(path) if p.endswith(path.name) else "")
     return text[:300]
 
 
@@ -542,6 +581,7 @@ def _read_raw(con, path: Path, raw: str) -> tuple[dict[str, str], list[str], int
         types = dict(
             con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {raw})").fetchall()
         )
+        types.update(_period_columns(path))
         types.pop("_row")
         # an unnamed pandas index saved with the file is not a column of the extract
         names = [c for c in types if not re.fullmatch(r"__index_level_\d+__", c)]
@@ -586,6 +626,8 @@ class _Check:
     shown: str
     #: Not a problem but a count for the load report: ``unassigned_mapped``, ``formula`` …
     report: str = ""
+    #: Show the value as it is, unquoted (a month saved as a pandas Period: ``2300-01``).
+    plain: bool = False
 
 
 _INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -600,6 +642,8 @@ _TYPE_NAMES = {"BIGINT": "int64", "INTEGER": "int32", "SMALLINT": "int16", "TINY
 def _kind(sql_type: str) -> str:
     """``text``, ``int``, ``float``, ``bool``, ``time`` (a date or timestamp), ``zoned`` or ``other``."""
     t = sql_type.upper()
+    if t == "PERIOD[M]":  # a month saved as a pandas Period: months since January 1970
+        return "period"
     if t == "VARCHAR" or t.startswith("ENUM"):
         return "text"
     if t in _INTEGER:
@@ -629,12 +673,13 @@ def _blank(text: str) -> str:
 
 
 def _column_sql(
-    col: Column, c: str, sql_type: str, ext: Extract, refs: tuple[str, str]
+    col: Column, c: str, sql_type: str, ext: Extract, refs: tuple[str, str], latest=None
 ) -> tuple[str, list[_Check]]:
     """The converted value of raw column ``c`` (SQL, NULL where empty) and the checks of it.
 
     ``c`` is the quoted column of the raw table, ``sql_type`` its DuckDB type there and ``refs``
-    the names of the district and force reference files, for the messages. The conversion never
+    the names of the district and force reference files, for the messages; ``latest`` is
+    :func:`latest_accepted` of the file (None: dates are not bounded above). The conversion never
     fails (an invalid cell becomes NULL); the checks say which cells are invalid.
     """
     kind = _kind(sql_type)
@@ -642,8 +687,8 @@ def _column_sql(
     empty = "are empty (this column must have a value)"
     checks: list[_Check] = []
 
-    def check(what, condition, shown=c, report=""):
-        checks.append(_Check(col.name, what, condition, shown, report))
+    def check(what, condition, shown=c, report="", plain=False):
+        checks.append(_Check(col.name, what, condition, shown, report, plain))
 
     if col.type in ("str", "category"):
         if kind == "text":
@@ -695,7 +740,7 @@ def _column_sql(
 
     if col.type in ("int", "float"):
         noun = "a whole number" if col.type == "int" else "a number"
-        if kind in ("bool", "time", "zoned"):
+        if kind in ("bool", "time", "zoned", "period"):
             check(f"are not {noun} {holds}", f"{c} IS NOT NULL")
             return "NULL", checks
         if kind in ("int", "float"):
@@ -715,9 +760,15 @@ def _column_sql(
         if not col.nullable:
             check(empty, blank)
         if col.minimum is not None:
-            check(f"are below the minimum {col.minimum:g}", f"{finite} AND {num} < {col.minimum!r}")
+            check(
+                f"are below the minimum {format_number(col.minimum)}",
+                f"{finite} AND {num} < {col.minimum!r}",
+            )
         if col.maximum is not None:
-            check(f"are above the maximum {col.maximum:g}", f"{finite} AND {num} > {col.maximum!r}")
+            check(
+                f"are above the maximum {format_number(col.maximum)}",
+                f"{finite} AND {num} > {col.maximum!r}",
+            )
         value = f"CASE WHEN {finite} THEN {num} END"
         return (f"TRY_CAST({value} AS BIGINT)" if col.type == "int" else value), checks
 
@@ -747,8 +798,15 @@ def _column_sql(
     if kind == "zoned":
         check("have a time zone (give local times without one)", f"{c} IS NOT NULL")
         return "NULL", checks
+    shown, plain = c, False
     if kind == "time":
         value, blank = f"CAST({c} AS TIMESTAMP)", f"({c} IS NULL)"
+    elif kind == "period":
+        value, blank = (
+            f"(TIMESTAMP '1970-01-01' + to_months(CAST({c} AS INTEGER)))",
+            f"({c} IS NULL)",
+        )
+        shown, plain = f"strftime({value}, '%Y-%m')", True
     elif kind == "text":
         primary = f"try_strptime({c}, {_literal(_PRIMARY_FORMAT[col.type])})"
         zoned = f"({primary} IS NULL AND regexp_matches({c}, {_literal(_TZ_RE)}))"
@@ -762,19 +820,79 @@ def _column_sql(
     else:
         check(f"are not {noun} {holds}", f"{c} IS NOT NULL")
         return "NULL", checks
+    early = f"{value} < TIMESTAMP '{EARLIEST_DATE}'"
+    check(
+        f"are before {EARLIEST_DATE} (the earliest date the contract accepts)",
+        early,
+        shown,
+        plain=plain,
+    )
+    late = "false"
+    if latest is not None:
+        late = f"{value} > TIMESTAMP '{latest[0]}'"
+        what = f"are after the extract's own date ({latest[1]}; a file cannot hold records from after it was written)"
+        check(what, late, shown, plain=plain)
+    inside = f"NOT ({early}) AND NOT ({late}) AND "
     if col.type == "date":
         check(
             f"have a time of day (a date {form} is expected)",
-            f"{value} <> date_trunc('day', {value})",
+            f"{inside}{value} <> date_trunc('day', {value})",
         )
     elif col.type == "month":
         check(
             f"are not a month ({form}, or a date on the 1st)",
-            f"{value} <> date_trunc('month', {value})",
+            f"{inside}{value} <> date_trunc('month', {value})",
+            shown,
+            plain=plain,
         )
     if not col.nullable:
         check(empty, blank)
     return value, checks
+
+
+def latest_accepted(path: Path, now: dt.datetime | None = None) -> tuple[str, str]:
+    """Return the latest date a file may hold (ISO), and the reason to give when a date is later.
+
+    The extract's own date is the file's modification time: a file cannot record events after it
+    was written. If that time is in the future (a clock or a copy gone wrong), now is used instead.
+    :data:`helpers.contract.LATEST_DATE_GRACE_HOURS` are added: the records hold local times
+    without a zone, the file's time is the machine's.
+    """
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    now = dt.datetime.now() if now is None else now
+    if written <= now:
+        basis = f"the file was last modified {written:%Y-%m-%d %H:%M}"
+    else:
+        basis = f"today is {now:%Y-%m-%d}; the file's modification time {written:%Y-%m-%d} is in the future"
+    limit = min(written, now) + dt.timedelta(hours=LATEST_DATE_GRACE_HOURS)
+    return limit.replace(microsecond=0).isoformat(sep=" "), basis
+
+
+def _rules(extract: Extract) -> list[RowRule]:
+    """The contract's rules between columns of a row, and its plausible bounds (``Column.limits``)
+    as rules of the same kind."""
+    rules = list(extract.rules)
+    for col in extract.columns:
+        c = _quote(col.name)
+        for limit in col.limits:
+            if isinstance(limit, MaxDelay):
+                shown = (limit.after, col.name)
+                what = f"are more than {format_duration(limit.hours)} after {limit.after}"
+                broken = (
+                    f"epoch_us({c}) - epoch_us({_quote(limit.after)}) > {limit.hours * 3.6e9:.0f}"
+                )
+                if limit.when:
+                    column, value = limit.when
+                    shown += (column,)
+                    what += f" (where {column} is {value})"
+                    value = _literal(value) if isinstance(value, str) else repr(value)
+                    broken += f" AND {_quote(column)} = {value}"
+            else:  # MaxPer: at most ``maximum`` for each unit of ``per``
+                shown = (limit.per, col.name)
+                what = f"are more than {format_number(limit.maximum)} × {limit.per}"
+                broken = f"{c} > {limit.maximum!r} * {_quote(limit.per)}"
+            rules.append(RowRule(col.name, shown, what, broken))
+    return rules
 
 
 # --------------------------------------------------------------------------- one file
@@ -795,7 +913,7 @@ def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
     only when the file has no problem.
     """
     extract = _extract(name)
-    display = _display(path)
+    display = display_name(path)
     is_csv = not path.name.endswith(".parquet")
     report = ExtractReport(name, display, "csv" if is_csv else "parquet")
     raw = f"_raw_{name}"
@@ -804,7 +922,8 @@ def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
     except _Unreadable as e:
         return report, [Problem(display, None, f"the file {e}")]
     try:
-        problems = _check_table(con, extract, raw, types, names, report, is_csv, refs)
+        latest = latest_accepted(path)
+        problems = _check_table(con, extract, raw, types, names, report, is_csv, refs, latest)
     except duckdb.Error as e:  # a bug of ours or DuckDB's, told without a traceback
         problems = [Problem(display, None, f"cannot be checked: {_clean(e, path)}")]
     if problems:
@@ -814,7 +933,7 @@ def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
     return report, problems
 
 
-def _check_table(con, extract, raw, types, names, report, is_csv, refs) -> list[Problem]:
+def _check_table(con, extract, raw, types, names, report, is_csv, refs, latest) -> list[Problem]:
     """The problems of raw table ``raw``; makes the checked table (or view) ``extract.name``."""
     problems: list[Problem] = []
     file = report.file
@@ -842,7 +961,9 @@ def _check_table(con, extract, raw, types, names, report, is_csv, refs) -> list[
     values, checks = {}, []
     for col in extract.columns:
         c = f"c{names.index(col.name)}" if is_csv else col.name
-        values[col.name], column_checks = _column_sql(col, _quote(c), types[c], extract, refs)
+        values[col.name], column_checks = _column_sql(
+            col, _quote(c), types[c], extract, refs, latest
+        )
         checks += column_checks
     counts = con.execute(
         "SELECT "
@@ -861,7 +982,9 @@ def _check_table(con, extract, raw, types, names, report, is_csv, refs) -> list[
         elif k.report:
             setattr(report, k.report, n)
         else:
-            examples = _examples(con, raw, k.condition, k.shown, show)
+            examples = _examples(
+                con, raw, k.condition, k.shown, (lambda v: v[0]) if k.plain else show
+            )
             problems.append(Problem(file, k.column, k.what, n, examples))
             failed.add(k.column)
     converted = ", ".join(f"{v} AS {_quote(c)}" for c, v in values.items())
@@ -885,7 +1008,7 @@ def _check_table(con, extract, raw, types, names, report, is_csv, refs) -> list[
             examples = _examples(con, source, "true", k, lambda v: " / ".join(map(_show, v)))
             what = f"repeat a value that must be unique ({label})"
             problems.append(Problem(file, label, what, n, examples))
-    rules = [r for r in extract.rules if not failed & {r.column, *r.shown}]
+    rules = [r for r in _rules(extract) if not failed & {r.column, *r.shown}]
     if rules:
         counts = con.execute(
             "SELECT "
@@ -931,6 +1054,17 @@ def month_profile(con, name: str) -> pd.DataFrame | None:
 def fetch_frame(con, sql: str, params=None) -> pd.DataFrame:
     """A query's result as a DataFrame (through NumPy: a tenth of ``.df()``'s time for small ones)."""
     return pd.DataFrame(con.execute(sql, params).fetchnumpy())
+
+
+def _latest_date(con, name: str) -> str | None:
+    """The latest value of any date column of a checked extract (ISO), or None."""
+    cols = [c.name for c in EXTRACTS[name].columns if c.type in ("date", "datetime", "month")]
+    if not cols:
+        return None
+    (latest,) = con.execute(
+        f"SELECT greatest({', '.join(f'max({_quote(c)})' for c in cols)}) FROM {name}"
+    ).fetchone()
+    return None if latest is None else pd.Timestamp(latest).isoformat()
 
 
 def _fill_report(report: ExtractReport, profile: pd.DataFrame | None) -> None:
@@ -1024,9 +1158,12 @@ def read_extracts(
     d = resolve_path(data_dir)
     report = report if report is not None else LoadReport()
     report.extracts, report.absent, report.errors = {}, [], []  # a reused report starts afresh
-    report.data_dir = _display(d)
+    report.data_dir = display_name(d)
     wanted = list(EXTRACTS) if names is None else [_extract(n).name for n in names]
-    refs = (_display(reference_dir / "districts.csv"), _display(reference_dir / "msg_forces.csv"))
+    refs = (
+        display_name(reference_dir / "districts.csv"),
+        display_name(reference_dir / "msg_forces.csv"),
+    )
     report.ignored_files = _ignored_files(d)
     problems: list[Problem] = []
     profiles: dict[str, pd.DataFrame | None] = {}
@@ -1035,7 +1172,7 @@ def read_extracts(
         if path is None:
             report.absent.append(name)
             if required:
-                shown = _display(d / f"{name}.parquet")
+                shown = display_name(d / f"{name}.parquet")
                 problems.append(
                     Problem(shown, None, f"file not found (nor {name}.csv or {name}.csv.gz)")
                 )
@@ -1045,10 +1182,8 @@ def read_extracts(
         if not file_problems:
             profiles[name] = month_profile(con, name)
             _fill_report(report.extracts[name], profiles[name])
+            report.extracts[name].latest_date = _latest_date(con, name)
     problems += _link_problems(con, report.extracts, set(profiles))
-    if names is None:
-        _LAST_REPORT.clear()
-        _LAST_REPORT[_folder_state(d)] = report
     if problems:
         report.errors = [f"{p.file}: {p.describe()}" for p in problems]
         for name in profiles:
@@ -1152,33 +1287,18 @@ def load_extracts(
         return {n: _to_frame(con, EXTRACTS[n], names_of_districts) for n in profiles}
 
 
-def _folder_state(d: Path) -> tuple:
-    """What identifies a folder's extract files cheaply: names, sizes, modification times."""
-    out = []
-    for name in available_extracts(d):
-        st = extract_path(d, name).stat()
-        out.append((name, st.st_size, st.st_mtime_ns))
-    return (str(d.resolve()), tuple(out))
-
-
-#: The report of the last whole-folder load, by folder state (see :func:`load_report`).
-_LAST_REPORT: dict[tuple, LoadReport] = {}
-
-
 def load_report(data_dir, month=None) -> dict:
-    """Return the load report of a folder as a dict for the run record.
+    """Check a folder and return its load report as a dict for the run record.
 
-    Reuses the report of this process's last whole-folder read when the files have not changed
-    since; otherwise checks the folder again to produce it. Never raises for bad data: the report's
-    ``errors`` then say what is wrong. With the report ``month`` each extract carries its
-    ``reconciliation`` (rows read, counted, excluded and why).
+    Never raises for bad data: the report's ``errors`` then say what is wrong. With the report
+    ``month`` each extract carries its ``reconciliation`` (rows read, counted, excluded and why).
+    The folder is read afresh every time: a report kept from an earlier read could describe files
+    since corrected. The report of the data a cube was built from travels with the cube
+    (``helpers.cube.Cube.extracts_report``).
     """
-    d = resolve_path(data_dir)
-    report = _LAST_REPORT.get(_folder_state(d))
-    if report is None:
-        report = LoadReport()
-        with contextlib.suppress(DataValidationError), connect() as con:
-            read_extracts(con, d, report=report)
+    report = LoadReport()
+    with contextlib.suppress(DataValidationError), connect() as con:  # the report holds the errors
+        read_extracts(con, data_dir, report=report)
     return report.to_dict(month)
 
 
@@ -1186,17 +1306,16 @@ def fingerprint(data_dir) -> str:
     """Return a sha256 identifying the extract files present (name, size and content).
 
     Two folders with the same extract files give the same fingerprint wherever they are; any change
-    to a file's bytes changes it. For the run record and cache keys.
+    to a file's bytes changes it, whatever its size and modification time. For the run record and
+    the cube's cache key.
     """
     d = resolve_path(data_dir)
     entries = []
     for name in available_extracts(d):
         p = extract_path(d, name)
-        h = hashlib.sha256()
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                h.update(chunk)
-        entries.append((p.name, p.stat().st_size, h.hexdigest()))
+        with open(p, "rb") as fh:  # streamed: a file is never held in memory whole
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        entries.append((p.name, p.stat().st_size, digest))
     total = hashlib.sha256()
     for file_name, size, digest in sorted(entries):
         total.update(f"{file_name}\0{size}\0{digest}\n".encode())

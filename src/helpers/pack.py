@@ -4,24 +4,52 @@
 
 Steps (``main`` reads like this list):
 
-1. check the parameters (month, period, data folder, notebooks) before any notebook starts;
-2. build the measure cube once (cached under ``<data>/.cache``) so every notebook loads it quickly;
-3. execute the master and area notebooks with papermill, several at once, one kernel per thread;
-4. export each executed notebook to HTML without code, inside a page shell with the force name,
+1. check the parameters (month, period, data folder, notebooks, the force configuration and the
+   output folder) before any notebook starts;
+2. take the output folder's lock and clean up after a run that was killed (see *Publishing*);
+3. build the measure cube once (cached under ``<data>/.cache``): the run's data snapshot. Every
+   notebook loads exactly that cube by its fingerprint (the ``data_fingerprint`` parameter) and
+   never reads the extracts again, so a data folder changed during the run cannot mix two
+   versions of the data in one pack; the load report and ``tables.csv`` come from it too;
+4. execute the master and area notebooks with papermill, several at once, one kernel per thread;
+5. export each executed notebook to HTML without code, inside a page shell with the force name,
    month, period, "Data to", the protective marking and navigation; no request to any other host;
-5. write ``tables.csv`` and ``run.json`` (the record of the run) beside the pages;
-6. publish atomically: everything is written to ``reports/.staging-<month>-<pid>/`` and renamed to
-   ``reports/<month>/`` only when every notebook succeeded. A failed run leaves the published pack
-   untouched and keeps the partly executed notebooks under ``reports/<month>/failed/``.
+6. write ``tables.csv``, ``run.json`` (the record of the run) and the marker ``.ppw-pack``;
+7. fingerprint the data folder again: if it changed during the run the pack still shows the
+   snapshot (consistent, as of the start), with a warning in the log and in ``run.json``;
+8. publish atomically (below). A failed run leaves the published pack untouched and keeps the
+   partly executed notebooks under ``<out>/failed/`` (record values from the data withheld).
 
-Exit codes: 0 ok · 1 a notebook failed · 2 invalid parameters · 3 data validation error ·
-4 internal or export error.
+The output folder
+-----------------
+``--out`` (default ``reports/<month>``) is replaced only if it is absent, empty, or a pack: it holds
+the marker ``.ppw-pack`` (``{"tool": "helpers.pack", "month": …}``), or — a pack published before
+markers existed — only the files a pack writes and a ``run.json`` that is a pack's run record.
+Never the data folder, the project folder, ``notebooks/``, ``params/``, ``src/``, ``reports/``
+itself, anything holding ``.git``, or a parent of any of them: those are refused with exit 2.
+
+Publishing
+----------
+Everything is written to ``<parent>/.staging-<name>-<pid>/`` and swapped with ``<parent>/<name>/``
+in one step where the operating system can (Linux ``renameat2(RENAME_EXCHANGE)``): there is no
+moment without a published pack. Elsewhere the old pack is renamed aside and the new one renamed
+in. Before the swap a journal ``<parent>/.ppw-publish-<name>.json`` names the folders involved;
+the next run (holding the folder's lock) restores the old pack if a kill left no published one,
+and deletes staging folders, swapped-out packs and the journal a killed run left.
+
+Exit codes: 0 ok · 1 a notebook failed · 2 invalid parameters or configuration · 3 data validation
+error · 4 internal or export error · 5 the output folder is busy (another run) · 6 the output
+folder cannot be written (permission, read-only, disk full).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import ctypes
+import dataclasses
+import errno
 import functools
 import hashlib
 import html as _html
@@ -37,6 +65,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -46,8 +75,10 @@ from . import __version__
 from .config import (
     DEMO_DATA_DIR,
     NOTEBOOKS_DIR,
+    PARAMS_DIR,
     PROJECT_ROOT,
     REPORTS_DIR,
+    ConfigError,
     force_config,
     resolve_path,
 )
@@ -58,6 +89,11 @@ EXIT_NOTEBOOK_FAILED = 1
 EXIT_INVALID_PARAMETERS = 2
 EXIT_DATA_VALIDATION = 3
 EXIT_INTERNAL = 4
+EXIT_BUSY = 5
+EXIT_OUTPUT_UNWRITABLE = 6
+#: errno values that mean the output folder cannot take the pack: no permission, a read-only
+#: file system, no space left, over quota. Raised while staging or publishing they exit 6.
+OUTPUT_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
 
 #: Notebooks of the pack: ``00_master.ipynb`` (the index page) and ``01_…`` … ``08_…``.
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -97,9 +133,14 @@ exit codes:
   0  the pack was published to the output folder
   1  a notebook failed: the message names the notebook, the cell and the error; the partly
      executed notebook is kept under <out>/failed/ and the previously published pack is untouched
-  2  invalid parameters (month, period, data folder, notebooks, jobs, timeout): nothing was run
+  2  invalid parameters (month, period, data folder, notebooks, jobs, timeout, an output folder
+     that is not a pack's) or configuration (params/force.yaml missing, a YAML syntax error, an
+     unknown or mistyped key: the message names the file and the key or line): nothing was run
   3  the data failed validation (the message names the file, the column and example rows)
   4  internal or export error (for example a page that would load something from the internet)
+  5  busy: another run is publishing to the same output folder; wait for it, then run again
+  6  the output folder cannot be written (no permission, read-only, disk full or over quota):
+     the message names the folder; the previously published pack is untouched
 """
 
 
@@ -115,6 +156,18 @@ class InvalidParameters(PackError):
 
 class ExportError(PackError):
     exit_code = EXIT_INTERNAL
+
+
+class OutputBusy(PackError):
+    """Another run holds the output folder's lock."""
+
+    exit_code = EXIT_BUSY
+
+
+class OutputUnwritable(PackError):
+    """Staging or publishing failed because the output folder cannot be written."""
+
+    exit_code = EXIT_OUTPUT_UNWRITABLE
 
 
 # --------------------------------------------------------------------------------------------------
@@ -222,6 +275,9 @@ class Run:
     pages: list[Notebook] = field(default_factory=list)
     #: run.json entries of the pages carried over from the previous pack.
     carried: list[dict] = field(default_factory=list)
+    #: The fingerprint of the cube the run built (its data snapshot): every notebook loads that
+    #: cached cube and nothing else (``helpers.cube.load_cube(data_dir, fingerprint=…)``).
+    data_fingerprint: str = ""
 
     @property
     def parameters(self) -> dict:
@@ -231,6 +287,7 @@ class Run:
             "period": self.period,
             "geography": "Force",
             "data_dir": str(self.data_dir),
+            "data_fingerprint": self.data_fingerprint,
             "interactive": False,
         }
 
@@ -386,6 +443,136 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# --------------------------------------------------------------------------------------------------
+# The output folder: a pack replaces only what a pack wrote
+
+#: The marker a pack writes into every folder it publishes (JSON: the tool and the month).
+PACK_MARKER = ".ppw-pack"
+PACK_TOOL = "helpers.pack"
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _is_run_record(record) -> bool:
+    """Whether ``record`` (parsed JSON) is a pack's run.json."""
+    return (
+        isinstance(record, dict)
+        and record.get("status") in ("ok", "failed")
+        and isinstance(record.get("parameters"), dict)
+        and "month" in record["parameters"]
+        and isinstance(record.get("notebooks"), list)
+        and isinstance(record.get("packages"), dict)
+    )
+
+
+def _written_by_a_pack(name: str) -> bool:
+    """Whether an entry of a pack folder has a name a pack gives to what it writes."""
+    return (
+        name in ("run.json", "tables.csv", "notebooks", "failed", PACK_MARKER)
+        or name.endswith(".html")
+        or name.startswith(".failed-")  # keep_failed's temporary folder, left by a killed run
+    )
+
+
+def is_pack_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a pack: it holds the marker, or is a pack made before markers.
+
+    A folder published before the marker existed is recognised by its content: only names a pack
+    writes (pages, ``notebooks/``, ``tables.csv``, ``run.json``, ``failed/``) and a run record
+    (``run.json``, or ``failed/run.json`` when only a failed run wrote it). Users' current packs
+    keep being updated; a folder that merely holds a file called run.json is not taken for one.
+    """
+    marker = _read_json(folder / PACK_MARKER)
+    if isinstance(marker, dict) and marker.get("tool") == PACK_TOOL:
+        return True
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except OSError:
+        return False
+    if not names or not all(_written_by_a_pack(n) for n in names):
+        return False
+    return any(_is_run_record(_read_json(folder / r)) for r in ("run.json", "failed/run.json"))
+
+
+def protected_folders(data_dir: Path, notebooks_dir: Path) -> dict[Path, str]:
+    """Folders a pack never replaces, nor any of their parents, with what each is."""
+    return {
+        data_dir: "the data folder",
+        PROJECT_ROOT: "the project folder",
+        NOTEBOOKS_DIR: "the notebooks folder",
+        notebooks_dir: "the notebooks folder",
+        PARAMS_DIR: "the params folder",
+        PROJECT_ROOT / "src": "the source folder",
+        REPORTS_DIR: "the reports folder (it holds every month's pack)",
+    }
+
+
+def check_output_folder(out: Path, protected: dict[Path, str]) -> None:
+    """Refuse an ``--out`` that publishing could destroy (see the module docstring).
+
+    Raises
+    ------
+    InvalidParameters
+        ``out`` is (or is a parent of) a protected folder, holds ``.git``, is a file, or holds files
+        a pack did not write. The message names the folder and why.
+    """
+    shown = display_path(out)
+    for folder, what in protected.items():
+        folder = Path(folder).resolve()
+        if out == folder or out in folder.parents:
+            holds = "is" if out == folder else "holds"
+            raise InvalidParameters(
+                f"--out {shown} {holds} {what} ({display_path(folder)}): publishing would "
+                "replace it; choose a folder of its own, e.g. reports/<month>"
+            )
+    if ".git" in out.parts:
+        raise InvalidParameters(f"--out {shown} is inside a git repository's .git folder")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise InvalidParameters(f"--out {shown} is a file, not a folder")
+    if (out / ".git").exists():
+        raise InvalidParameters(f"--out {shown} holds a git repository (.git): never replaced")
+    if is_pack_folder(out):
+        return
+    names = sorted(p.name for p in out.iterdir())
+    if names:
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        raise InvalidParameters(
+            f"--out {shown} holds files a pack did not write ({', '.join(names[:5])}{more}); "
+            f"a pack replaces only an empty folder or one a pack wrote (it holds {PACK_MARKER}): "
+            "choose another --out"
+        )
+
+
+def check_configuration() -> None:
+    """Load the force configuration and the measure catalog now, so an error stops the run early.
+
+    Raises
+    ------
+    InvalidParameters
+        ``params/force.yaml`` or the catalog is missing, not valid YAML, or has an unknown or
+        mistyped key (the message, from :mod:`helpers.config` / :mod:`helpers.catalog`, names the
+        file and the key or line).
+    """
+    from .catalog import CatalogError, load_catalog
+
+    try:
+        force_config()
+        load_catalog()
+    except (ConfigError, CatalogError) as exc:
+        raise InvalidParameters(f"configuration: {_one_line(str(exc))}") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def check_parameters(args: argparse.Namespace) -> Run:
     """Check everything that can be checked without the cube; raise :class:`InvalidParameters`."""
     try:
@@ -417,6 +604,8 @@ def check_parameters(args: argparse.Namespace) -> Run:
     all_notebooks = discover_notebooks(notebooks_dir)
     notebooks = discover_notebooks(notebooks_dir, only)
     out = resolve_path(args.out, REPORTS_DIR / str(month)).resolve()
+    check_output_folder(out, protected_folders(data_dir, notebooks_dir))
+    check_configuration()
     return Run(
         month=str(month),
         period=args.period,
@@ -543,22 +732,108 @@ def _cell_states(output: Path) -> list[str]:
     return [c.get("metadata", {}).get("papermill", {}).get("status", "") for c in nb.cells]
 
 
-def _running_cell(output: Path) -> tuple[int | None, str]:
-    """The cell that was running (or last ran) when a notebook stopped without a cell error."""
-    try:
-        nb = nbformat.read(output, as_version=4)
-    except Exception:
-        return None, ""
+def _stopped_cell(nb: nbformat.NotebookNode) -> int | None:
+    """The index of the cell a notebook stopped in without a cell error; None if none started.
+
+    On a time-out or a dead kernel papermill marks the cell it was running "completed", and then
+    every cell it never reached "completed" too (``notebook_complete``), so the status cannot
+    tell. The start time can: a cell not reached has none. The last cell that started is the one.
+    """
     last = None
     for i, cell in enumerate(nb.cells):
-        status = cell.get("metadata", {}).get("papermill", {}).get("status", "")
-        if status == "running" or cell.get("metadata", {}).get("papermill", {}).get("exception"):
-            return i, _first_line(cell.source)
-        if status == "completed":
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if meta.get("status") in ("running", "failed") or meta.get("exception"):
+            return i
+        if meta.get("start_time"):
             last = i
-    if last is None:
+    return last
+
+
+def _stop_reason(exc: BaseException, timeout: int) -> str:
+    """One line saying why a notebook stopped without a cell error, for the operator."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(exc, CellTimeoutError):
+        return f"the cell ran for more than {timeout} s (--timeout {timeout})"
+    if isinstance(exc, DeadKernelError):
+        detail = _one_line(str(exc))
+        return (
+            "the kernel died while running this cell — out of memory? (the system stops a "
+            "process that uses too much memory; run fewer --jobs at once or on a larger machine)"
+            + (f" [{detail}]" if detail else "")
+        )
+    return _one_line(str(exc)) or f"{type(exc).__name__} (no message)"
+
+
+def record_stop(output: Path, ename: str, reason: str) -> tuple[int | None, str]:
+    """Mark in the executed notebook where and why it stopped; return the cell and its first line.
+
+    The cell it stopped in is marked failed and given an error output with ``reason``; the cells
+    after it keep no status but "pending" (they were not executed). Without this the notebook
+    kept under ``failed/`` shows every cell completed and no error.
+    """
+    try:
+        nb = nbformat.read(output, as_version=4)
+    except Exception:  # nothing written yet: the kernel never started
         return None, ""
-    return last, _first_line(nb.cells[last].source)
+    index = _stopped_cell(nb)
+    if index is None:
+        return None, ""
+    for i, cell in enumerate(nb.cells):
+        meta = cell.setdefault("metadata", {}).setdefault("papermill", {})
+        if i == index:
+            meta["status"], meta["exception"] = "failed", True
+        elif i > index:
+            meta["status"], meta["exception"] = "pending", None
+    cell = nb.cells[index]
+    if cell.cell_type == "code":
+        cell.outputs.append(
+            nbformat.v4.new_output(
+                "error", ename=ename, evalue=reason, traceback=[f"{ename}: {reason}"]
+            )
+        )
+    nb.metadata.setdefault("papermill", {})["exception"] = True
+    nbformat.write(nb, output)
+    return index, _first_line(cell.source)
+
+
+#: Errors whose message quotes rows of the data: a DataValidationError names example rows (ids,
+#: names). Their text never goes into ``failed/``, run.json or the log (the pack's own exit-3
+#: message, printed for the operator before any notebook runs, still shows them).
+RECORD_QUOTING_ERRORS = ("DataValidationError",)
+WITHHELD = (
+    "the data failed validation while the notebook ran; the message quotes rows of the data, so "
+    "it is not kept here: check the data folder with `python -m helpers.loading <data folder>`"
+)
+
+
+def _quotes_records(*texts: str) -> bool:
+    return any(name in text for name in RECORD_QUOTING_ERRORS for text in texts)
+
+
+def withhold_record_values(nb: nbformat.NotebookNode) -> int:
+    """Replace every output of ``nb`` that may quote rows of the data; return how many.
+
+    Error outputs of a :data:`RECORD_QUOTING_ERRORS` error (also when chained behind another
+    error) lose their message and traceback; streams and displayed values that print one are
+    replaced by a note. The notebooks of a pack never validate the data (they load the run's
+    snapshot), so this is the defence in depth behind that.
+    """
+    replaced = 0
+    for cell in nb.cells:
+        for i, out in enumerate(cell.get("outputs", [])):
+            if out.get("output_type") == "error":
+                texts = [out.get("ename", ""), out.get("evalue", ""), *out.get("traceback", [])]
+                if _quotes_records(*texts):
+                    out["evalue"] = WITHHELD
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {WITHHELD}"]
+                    replaced += 1
+            elif _quotes_records(json.dumps(out.get("text", "")), json.dumps(out.get("data", {}))):
+                cell.outputs[i] = nbformat.v4.new_output(
+                    "stream", name="stderr", text=f"(output not kept: {WITHHELD})\n"
+                )
+                replaced += 1
+    return replaced
 
 
 def is_kernel_start_failure(exc: BaseException, output: Path) -> bool:
@@ -591,7 +866,7 @@ def _papermill_engine() -> str:
     the demo pack, while the kernels need the processor. This engine writes it when execution
     starts and when it stops, including when it stops early: a cell error (papermill then writes
     the notebook with the error marked), a cell timeout or a dead kernel (the ``finally`` below:
-    every cell's status as papermill left it, so :func:`_running_cell` finds the cell). A
+    every cell's status as papermill left it; :func:`record_stop` then marks the cell). A
     successful run is written once, by papermill after the engine returns.
     """
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
@@ -724,16 +999,21 @@ def execute_notebook(
             )
             break
         except PapermillExecutionError as exc:
+            evalue = str(exc.evalue)
+            if _quotes_records(exc.ename, evalue, *exc.traceback):
+                evalue = WITHHELD
             result.failure = Failure(
                 notebook.name,
                 exc.cell_index,
                 _first_line(exc.source),
                 exc.ename,
-                str(exc.evalue),
+                evalue,
                 exc.exec_count,
             )
             break
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in OUTPUT_ERRNOS:
+                raise  # the executed notebook cannot be written: the output folder's problem
             if attempt == 1 and is_kernel_start_failure(exc, output):
                 on_retry(
                     f"{notebook.name}: kernel failed to start ({type(exc).__name__}: {exc}); retrying once"
@@ -741,8 +1021,9 @@ def execute_notebook(
                 with contextlib.suppress(FileNotFoundError):
                     output.unlink()
                 continue
-            index, first = _running_cell(output)
-            result.failure = Failure(notebook.name, index, first, type(exc).__name__, str(exc))
+            ename, reason = type(exc).__name__, _stop_reason(exc, timeout)
+            index, first = record_stop(output, ename, reason)
+            result.failure = Failure(notebook.name, index, first, ename, reason)
             break
     result.seconds = time.perf_counter() - start
     return result
@@ -752,62 +1033,221 @@ def execute_notebook(
 # HTML for commanders
 
 
-_EXTERNAL = r"(?:https?:)?//"
-#: Attributes that make a browser fetch something by themselves (a plain <a href> does not).
-_FETCH_ATTR = re.compile(
-    r"<(?!a\b)([a-zA-Z][\w:-]*)\b[^>]*?\s(src|href|srcset|data|poster|action|xlink:href|background)"
-    r"\s*=\s*[\"']?\s*(" + _EXTERNAL + r"[^\"'\s>]*)",
-    re.IGNORECASE,
+# A page is checked with the standard library's HTML parser, which reads attributes as a browser
+# does (``&#x68;ttp:`` is ``http:``), not with patterns over the raw text: commentary shown as text
+# (``&lt;img src=http://…&gt;``) is no request, and an entity-encoded one in an attribute is.
+
+#: Attributes whose URL a browser fetches by itself. ``href`` of ``<a>`` and ``<area>`` waits for
+#: a click and is left to :func:`unlink_external_anchors`; ``ping`` of ``<a>`` is sent on a click.
+_FETCH_ATTRS = frozenset(
+    {"src", "href", "srcset", "imagesrcset", "data", "poster", "action", "formaction"}
+    | {"xlink:href", "background", "ping", "manifest", "codebase", "archive", "lowsrc", "dynsrc"}
+    | {"icon"}
 )
-_CSS_EXTERNAL = re.compile(
-    r"(?:url\(\s*[\"']?\s*("
-    + _EXTERNAL
-    + r"[^)\"'\s]*)|@import\s+(?:url\()?\s*[\"']?\s*("
-    + _EXTERNAL
-    + r"[^)\"'\s;]*))",
-    re.IGNORECASE,
-)
-_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
-_URL_IN_CODE = re.compile(r"[\"'`(]\s*((?:https?:)?//[a-zA-Z0-9][^\"'`)\s]*)")
-_DATA_URI_PAYLOAD = re.compile(r"(data:image/[\w.+-]+;base64,)[A-Za-z0-9+/=]+")
-_ANCHOR_EXTERNAL = re.compile(
-    r"<a\b[^>]*?\shref\s*=\s*([\"'])(" + _EXTERNAL + r"[^\"']*)\1[^>]*>(.*?)</a\s*>",
+_CLICK_ONLY = {("a", "href"), ("a", "xlink:href"), ("area", "href")}
+#: Schemes that stay on the reader's machine. ``file:`` does too unless it names a host
+#: (``file://server/share`` opens a network share).
+_LOCAL_SCHEMES = frozenset({"data", "about", "blob", "javascript"})
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_URL_EDGES = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")  # C0 controls and space
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
+_CSS_URL = re.compile(
+    r"url\(\s*([\"']?)(.*?)\1\s*\)|@import\s+([\"'])(.*?)\3|image-set\(([^)]*)\)",
     re.IGNORECASE | re.DOTALL,
 )
+_CSS_STRING = re.compile(r"([\"'])(.*?)\1", re.DOTALL)
+_URL_IN_CODE = re.compile(r"[\"'`(]\s*((?:https?:)?//[a-zA-Z0-9][^\"'`)\s]*)")
+_REFRESH_URL = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?[\"']?([^\"']*)", re.IGNORECASE)
+_DATA_URI_PAYLOAD = re.compile(r"(data:image/[\w.+-]+;base64,)[A-Za-z0-9+/=]+")
+
+
+def names_another_host(url: str) -> bool:
+    """True when a browser given ``url`` would contact a host (``https://…``, ``//…``, ``http:x``).
+
+    Read as a browser reads a URL: leading and trailing spaces and control characters ignored, tabs
+    and newlines removed anywhere, ``\\`` taken as ``/``, the scheme in any case.
+
+    Examples
+    --------
+    >>> [names_another_host(u) for u in ("//cdn.example/x.js", " HTTPS://x", "\\\\\\\\host\\\\a")]
+    [True, True, True]
+    >>> [names_another_host(u) for u in ("01_domestic_abuse.html#x", "data:image/png;base64,", "#p")]
+    [False, False, False]
+    """
+    url = _URL_EDGES.sub("", re.sub(r"[\t\n\r]", "", url))
+    url = url.replace("\\", "/").lower()
+    if url.startswith("//"):
+        return True
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return False  # a path on the reader's machine, relative to the page
+    name = scheme.group(1)
+    if name == "file":
+        rest = url[len("file:") :]
+        return rest.startswith("//") and not rest.startswith("///") and rest[2:3] != "/"
+    # http:host (no slashes) is http://host/ to a browser; any other scheme leaves the page too.
+    return name not in _LOCAL_SCHEMES
+
+
+def _css_references(css: str) -> list[str]:
+    """URLs in a style sheet or ``style`` attribute that name another host."""
+    css = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
+    found = []
+    for match in _CSS_URL.finditer(css):
+        if match.group(5) is not None:  # image-set("a.png" 1x, url(b.png) 2x)
+            found += [s for _, s in _CSS_STRING.findall(match.group(5))]
+        else:
+            found.append(match.group(2) if match.group(2) is not None else match.group(4))
+    return [u.strip() for u in found if names_another_host(u)]
+
+
+class _ReferenceFinder(HTMLParser):
+    """Collects what in a page would make a browser contact another host (see external_references)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in: str | None = None  # "script" or "style" while inside one
+
+    def handle_starttag(self, tag, attrs):
+        values = {name: value or "" for name, value in attrs}
+        for name, value in values.items():
+            if name in _FETCH_ATTRS and (tag, name) not in _CLICK_ONLY:
+                candidates = [value]
+                if name in ("srcset", "imagesrcset"):  # "a.png 1x, b.png 2x"
+                    candidates = [part.strip().split(" ")[0] for part in value.split(",")]
+                elif name == "ping":  # space-separated URLs
+                    candidates = value.split()
+                self.found += [u.strip() for u in candidates if names_another_host(u)]
+            elif name == "style":
+                self.found += _css_references(value)
+            elif name == "srcdoc":  # a whole document inside the attribute
+                self.found += external_references(value)
+        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
+            target = _REFRESH_URL.match(values.get("content", "")).group(1).strip()
+            if names_another_host(target):
+                self.found.append(target)
+        self._in = tag if tag in ("script", "style") else None
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self.found += _css_references(data)
+        elif self._in == "script":
+            self.found += _URL_IN_CODE.findall(data)
 
 
 def external_references(page: str) -> list[str]:
     """Return every reference in ``page`` that would make a browser contact another host.
 
-    Looks at ``src``/``href``/``srcset``/… attributes of any element but ``<a>`` (``<script src>``,
-    ``<link href>``, ``<img src>``, ``<iframe src>``), CSS ``url(…)`` and ``@import``, and URLs in
-    inline scripts and styles (``import("https://…")``). Plain text and ``<a href>`` links that
-    a reader may click are not requests.
+    Looks at the attributes a browser fetches by itself on any element (``<script src>``,
+    ``<link href>``, ``<img src>``/``srcset``, ``<iframe src>``, ``<object data>``, ``<a ping>``…),
+    ``<meta http-equiv="refresh">``, the document inside ``<iframe srcdoc>``, CSS ``url(…)``,
+    ``@import`` and ``image-set`` in style sheets and ``style`` attributes, and URLs written out in
+    inline scripts. Attributes are read with their character references decoded, as a browser
+    reads them. Plain text and ``<a href>`` links that a reader may click are not requests.
+
+    A script can build a URL this cannot see (``"ht" + "tp://…"``): the page's
+    Content-Security-Policy (:func:`content_security_policy`) is what stops those.
     """
-    # An image's base64 holds none of these patterns; it is most of a page and slow to scan.
-    page = _DATA_URI_PAYLOAD.sub(r"\1", page)
-    found = [m.group(3) for m in _FETCH_ATTR.finditer(page)]
-    found += [a or b for a, b in _CSS_EXTERNAL.findall(page)]
-    for _, body in _SCRIPT_OR_STYLE.findall(page):
-        found += _URL_IN_CODE.findall(body)
-    return sorted(set(found))
+    # An image's base64 holds none of these references; it is most of a page and slow to parse.
+    finder = _ReferenceFinder()
+    finder.feed(_DATA_URI_PAYLOAD.sub(r"\1", page))
+    finder.close()
+    return sorted(set(finder.found))
+
+
+_ANCHOR = re.compile(
+    r"<a\b[^>]*?\shref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))[^>]*>(.*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def unlink_external_anchors(page: str) -> str:
     """Turn ``<a href="https://…">text</a>`` into plain text that shows the address.
 
     Readers on an intranet without internet access get no dead links, and the address stays
-    visible for anyone who wants to type it.
+    visible for anyone who wants to type it. The address is read as a browser reads it
+    (``&#x68;ttps:``, ``//host``, ``HTTPS:``); links to the pack's own pages are kept.
     """
 
     def plain(match: re.Match) -> str:
-        url, text = match.group(2), match.group(3)
+        raw = next(g for g in match.groups()[:3] if g is not None)
+        url, text = _html.unescape(raw), match.group(4)
+        if not names_another_host(url):
+            return match.group(0)
         bare = re.sub(r"<[^>]+>", "", text).strip()
-        if bare == url or bare.rstrip("/") in url:
+        if bare == url or (bare and bare.rstrip("/") in url):
             return f'<span class="ppw-url">{text}</span>'
         return f'{text} <span class="ppw-url">({_html.escape(url)})</span>'
 
-    return _ANCHOR_EXTERNAL.sub(plain, page)
+    return _ANCHOR.sub(plain, page)
+
+
+def _script_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def own_scripts() -> tuple[str, ...]:
+    """The text of every inline script the pack writes: the page's link keeper and view switcher."""
+    from . import views
+
+    return (_read_template_file("ppw_page.js"), views._script())
+
+
+def content_security_policy(scripts: Iterable[str]) -> str:
+    """The page's Content-Security-Policy: no request of any kind, only the pack's own scripts.
+
+    ``default-src 'none'`` forbids every fetch (scripts, styles, images, fonts, frames,
+    connections) that a directive below does not allow; images only from ``data:`` (the charts);
+    styles inline (the page's style sheet and the tables' ``style`` attributes); scripts only
+    those whose SHA-256 is listed (the pack's own, :func:`own_scripts`: an injected inline
+    script, event attribute or ``javascript:`` URL does not run); no form, ``<base>`` or frame.
+
+    Examples
+    --------
+    >>> content_security_policy([]).split("; ")[:2]
+    ["default-src 'none'", "script-src 'none'"]
+    """
+    hashes = sorted({_script_hash(s) for s in scripts}) or ["'none'"]
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(hashes),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "form-action 'none'",
+            "base-uri 'none'",
+            "frame-src 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def foreign_scripts(page: str) -> list[str]:
+    """The beginnings of inline or external scripts in ``page`` that are not the pack's own.
+
+    The Content-Security-Policy blocks them; the export refuses the page instead, so that a
+    notebook output with a script of its own is an error with its name, not a silent gap.
+    """
+    own = set(own_scripts())
+    found = []
+    for attrs, body in _SCRIPT.findall(page):
+        kind = re.search(r"\btype\s*=\s*[\"']?([^\"'\s>]+)", attrs, re.IGNORECASE)
+        if kind and kind.group(1).lower() not in _SCRIPT_TYPES:
+            continue  # a data block (application/json…): never run
+        if body not in own or re.search(r"\bsrc\s*=", attrs, re.IGNORECASE):
+            found.append((attrs + " " + body).strip()[:60])
+    return found
+
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_TYPES = {"text/javascript", "application/javascript", "module", "text/ecmascript"}
 
 
 def prepare_for_html(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
@@ -904,6 +1344,7 @@ def page_shell(
         ],
         "css": _read_template_file("ppw_page.css"),
         "js": _read_template_file("ppw_page.js"),
+        "csp": content_security_policy(own_scripts()),
     }
 
 
@@ -980,7 +1421,8 @@ def export_html(nb: nbformat.NotebookNode, shell: dict) -> tuple[str, int]:
     Raises
     ------
     ExportError
-        The page would still make a request to another host.
+        The page would still make a request to another host, or holds a script that is not the
+        pack's own (:func:`foreign_scripts`).
     """
     clean, dropped = prepare_for_html(nb)
     nbformat.validate(clean)
@@ -990,6 +1432,12 @@ def export_html(nb: nbformat.NotebookNode, shell: dict) -> tuple[str, int]:
     if external:
         raise ExportError(
             f"{shell['notebook']}: the page would load from other hosts: {', '.join(external[:5])}"
+        )
+    foreign = foreign_scripts(body)
+    if foreign:
+        raise ExportError(
+            f"{shell['notebook']}: an output holds a script the pack did not write (its page "
+            f"would block it): {'; '.join(repr(f) for f in foreign[:3])}"
         )
     return body, dropped
 
@@ -1040,8 +1488,6 @@ def _jsonable(value):
         with contextlib.suppress(Exception):
             return _jsonable(value.to_dict())
     if hasattr(value, "__dataclass_fields__"):
-        import dataclasses
-
         return _jsonable(dataclasses.asdict(value))
     if isinstance(value, str | int | float | bool) or value is None:
         if isinstance(value, float) and pd.isna(value):
@@ -1057,23 +1503,73 @@ def _jsonable(value):
 
 
 def load_report(cube, data_dir: Path, month: str | None = None):
-    """The loading helper's report of what was read (rows, warnings), when it provides one.
+    """The report of what was read to build ``cube`` (rows, warnings), for run.json.
 
-    With the report ``month`` each extract also carries its reconciliation: rows read, counted,
-    excluded and why (``helpers.loading.ExtractReport.reconcile``).
+    The cube's own (``Cube.extracts_report``: the snapshot's, never the folder re-read). A cube
+    without one (a stand-in) gets the loading helper's report of the folder. With the report
+    ``month`` each extract also carries its reconciliation: rows read, counted, excluded and why
+    (``helpers.loading.ExtractReport.reconcile``).
     """
-    report = getattr(cube, "load_report", None)
-    if report is None:
-        from . import loading
+    report = getattr(cube, "extracts_report", None)
+    if report is not None:
+        return _jsonable(report.to_dict(month))
+    from . import loading
 
-        fn = getattr(loading, "load_report", None)
-        if callable(fn):
-            with contextlib.suppress(Exception):
-                report = fn(data_dir, month)
-    if callable(report):
-        with contextlib.suppress(Exception):
-            report = report()
-    return None if report is None else _jsonable(report)
+    with contextlib.suppress(Exception):
+        return _jsonable(loading.load_report(data_dir, month))
+    return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def page_settings(month: str) -> dict:
+    """The settings besides the data that change what a page shows, as recorded in run.json.
+
+    The force configuration (every field of ``params/force.yaml``: the name and marking printed,
+    ``suppress_below`` deciding which figures print ``[c]``, the financial year, the peers), the
+    commentary files of the month (sha256 of each), the measure catalog (sha256) and the helpers
+    version. A ``--notebooks`` run keeps the other pages only if these are unchanged
+    (:func:`pages_to_carry`).
+    """
+    from .catalog import CATALOG_FILE
+    from .config import COMMENTARY_DIR
+
+    folder = COMMENTARY_DIR / month
+    files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    return {
+        "force_config": _jsonable(dataclasses.asdict(force_config())),
+        "commentary": {f.name: _sha256(f.read_bytes()) for f in files},
+        "catalog_sha256": _sha256(CATALOG_FILE.read_bytes()),
+        "helpers_version": __version__,
+    }
+
+
+def settings_changes(before: dict, now: dict) -> list[str]:
+    """What differs between two :func:`page_settings`, in words (``suppress_below None → 10``)."""
+    changes = []
+    old_cfg, new_cfg = before.get("force_config") or {}, now["force_config"]
+    keys = [k for k in new_cfg if old_cfg.get(k) != new_cfg[k]]
+    if keys:
+        changes.append(
+            "the force configuration ("
+            + ", ".join(f"{k}: {old_cfg.get(k)!r} → {new_cfg[k]!r}" for k in keys)
+            + ")"
+        )
+    old_notes, new_notes = before.get("commentary") or {}, now["commentary"]
+    notes = sorted(
+        n for n in set(old_notes) | set(new_notes) if old_notes.get(n) != new_notes.get(n)
+    )
+    if notes:
+        changes.append(f"the commentary ({', '.join(notes)})")
+    if before.get("catalog_sha256") != now["catalog_sha256"]:
+        changes.append("the measure catalog")
+    if before.get("helpers_version") != now["helpers_version"]:
+        changes.append(
+            f"the helpers version ({before.get('helpers_version')} → {now['helpers_version']})"
+        )
+    return changes
 
 
 def run_record(
@@ -1085,6 +1581,7 @@ def run_record(
     status: str,
     fingerprint: str,
     loaded=None,
+    settings: dict | None = None,
 ) -> dict:
     """The content of run.json: what was run, on which data, with what, how long it took."""
     config = force_config()
@@ -1095,6 +1592,7 @@ def run_record(
         "force_name": config.force_name,
         "protective_marking": config.protective_marking,
         "suppress_below": config.suppress_below,
+        "settings": settings if settings is not None else page_settings(run.month),
         "parameters": {
             "month": run.month,
             "period": run.period,
@@ -1108,6 +1606,7 @@ def run_record(
         "data": {
             "dir": display_path(run.data_dir),
             "fingerprint": fingerprint,
+            "snapshot": run.data_fingerprint,
             "extracts": names,
             "data_to": _jsonable(
                 {
@@ -1144,41 +1643,174 @@ def run_record(
 # Publishing
 
 
-def _pid_alive(pid: int) -> bool:
+def _fsync_dir(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (a power cut after publishing keeps the new pack)."""
+    with contextlib.suppress(OSError, AttributeError):  # not every system can open a folder
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_json_atomically(path: Path, value) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(value, indent=1) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+#: ``renameat2`` flag (linux/fs.h): swap the two paths.
+RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@functools.cache
+def _renameat2():
+    """libc's ``renameat2`` (glibc 2.28+, musl 1.2.3+), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Swap two existing folders in one atomic step; False where the system cannot.
+
+    Linux's ``renameat2(2)`` with ``RENAME_EXCHANGE`` (a documented system call, reached through
+    libc with :mod:`ctypes`): at every moment each path names one complete folder. Without it
+    (another system, an old kernel or C library, a file system without the flag) the caller
+    falls back to two renames.
+
+    Raises
+    ------
+    OSError
+        The swap failed for another reason (permission, read-only file system…).
+    """
+    fn = _renameat2()
+    if fn is None:
         return False
-    except PermissionError:
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
         return True
-    return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
-def remove_stale_staging(parent: Path, month: str) -> None:
-    """Delete staging folders left by runs of ``month`` that were killed (their process is gone)."""
-    for path in parent.glob(f".staging-{month}-*"):
-        with contextlib.suppress(ValueError):
-            if not _pid_alive(int(path.name.rsplit("-", 1)[1])):
-                shutil.rmtree(path, ignore_errors=True)
+def _journal(out: Path) -> Path:
+    return out.parent / f".ppw-publish-{out.name}.json"
+
+
+def staging_folder(out: Path) -> Path:
+    """Where a run writes its pack before publishing it (beside ``out``: a rename, not a copy)."""
+    return out.parent / f".staging-{out.name}-{os.getpid()}"
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging`` so that ``out`` is always a complete pack, old or new.
+
+    ``out`` absent: one rename. Otherwise a journal naming the folders is written first, then
+    the two folders are swapped atomically (:func:`exchange_paths`), the old pack (now at the
+    staging path) deleted and the journal removed. Where no atomic swap exists the old pack is
+    renamed aside first and the new one renamed in; a run killed between the two leaves no
+    ``out``, and :func:`recover_interrupted_publish` (the next run) puts the old one back.
+    """
+    parent = out.parent
+    if not out.exists():
+        os.rename(staging, out)
+        _fsync_dir(parent)
+        return
+    old = parent / f".old-{out.name}-{os.getpid()}"
+    journal = _journal(out)
+    _write_json_atomically(journal, {"out": out.name, "staging": staging.name, "old": old.name})
+    if exchange_paths(staging, out):
+        _fsync_dir(parent)
+        shutil.rmtree(staging)  # the old pack, swapped out
+    else:
+        os.rename(out, old)
+        os.rename(staging, out)
+        _fsync_dir(parent)
+        shutil.rmtree(old)
+    journal.unlink()
+
+
+def _leftover(parent: Path, name: str | None, kind: str, out: Path) -> Path | None:
+    """A folder named in a journal, if it is one a publish of ``out`` makes (never anything else)."""
+    if not isinstance(name, str) or not name.startswith(f".{kind}-{out.name}-") or "/" in name:
+        return None
+    return parent / name
+
+
+def recover_interrupted_publish(out: Path) -> list[str]:
+    """Clean up after a run for ``out`` that was killed; return what was done, for the log.
+
+    Call it holding the folder's lock (:func:`output_lock`): then no other run is using the
+    staging folders beside ``out``. A published pack missing because a run was killed between
+    the two renames of the fallback is restored from the swapped-out copy the journal names (or,
+    for a run of an older version without a journal, the only ``.old-<name>-*`` folder that is a
+    pack). Then staging folders, swapped-out packs, ``failed/``'s temporary copies and the
+    journal are deleted.
+    """
+    parent, done = out.parent, []
+    journal = _journal(out)
+    record = _read_json(journal)
+    olds = sorted(p for p in parent.glob(f".old-{out.name}-*") if p.is_dir())
+    if isinstance(record, dict):
+        named = _leftover(parent, record.get("old"), "old", out)
+        olds = [named] if named is not None and named.is_dir() else olds
+    if not out.exists():
+        packs = [p for p in olds if is_pack_folder(p)]
+        if len(packs) == 1:
+            os.rename(packs[0], out)
+            _fsync_dir(parent)
+            done.append(f"restored the published pack {display_path(out)}/ (a run was killed)")
+    leftovers = [
+        *parent.glob(f".staging-{out.name}-*"),
+        *parent.glob(f".old-{out.name}-*"),
+        *(out.glob(".failed-*") if out.is_dir() else []),
+    ]
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+    if leftovers:
+        done.append(f"removed {len(leftovers)} folder(s) left by a run that was killed")
+    for path in (journal, journal.with_name(journal.name + ".tmp")):
+        path.unlink(missing_ok=True)
+    return done
 
 
 @contextlib.contextmanager
-def month_lock(parent: Path, month: str):
-    """Hold ``<reports>/.lock-<month>`` so that two runs never publish the same month at once."""
+def output_lock(out: Path):
+    """Hold ``<parent>/.lock-<name>`` so that two runs never publish to the same folder at once.
+
+    Raises
+    ------
+    OutputBusy
+        Another run holds the lock.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock, the publish is still atomic
         yield
         return
 
-    parent.mkdir(parents=True, exist_ok=True)
-    path = parent / f".lock-{month}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = out.parent / f".lock-{out.name}"
     with open(path, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise PackError(
-                f"another pack run for {month} is in progress (lock {path.name})"
+            raise OutputBusy(
+                f"another pack run is publishing to {display_path(out)}/ (it holds "
+                f"{path.name}); wait until it has finished, then run again"
             ) from None
         try:
             yield
@@ -1186,26 +1818,37 @@ def month_lock(parent: Path, month: str):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def publish(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging``: the old pack is moved aside, the new one renamed in, the old deleted."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".old-{out.name}-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
+@contextlib.contextmanager
+def writing_to(out: Path):
+    """Turn a failure to write the pack (permission, read-only, disk full) into exit 6.
+
+    Raises
+    ------
+    OutputUnwritable
+        An :class:`OSError` with an errno of :data:`OUTPUT_ERRNOS` was raised inside.
+    """
     try:
-        os.replace(staging, out)
-    except OSError:
-        if old is not None:
-            os.replace(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        yield
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        raise OutputUnwritable(
+            f"cannot write the pack to {display_path(out.parent)}/ for {display_path(out)}/: "
+            f"{os.strerror(exc.errno)}; free space, allow writing, or choose another --out "
+            "(the published pack, if any, was not changed)"
+        ) from None
+
+
+def write_marker(folder: Path, month: str) -> None:
+    """Mark ``folder`` as a pack (:data:`PACK_MARKER`): a later run may replace it."""
+    (folder / PACK_MARKER).write_text(
+        json.dumps({"tool": PACK_TOOL, "month": month}) + "\n", encoding="utf-8"
+    )
 
 
 def keep_failed(out: Path, results: list[Result], scrub: Scrubber, record: dict) -> Path:
-    """Copy the failed notebooks (paths scrubbed) and a run record to ``<out>/failed/``.
+    """Copy the failed notebooks (paths scrubbed, record values withheld) and a run record to
+    ``<out>/failed/``.
 
     Only ``failed/`` is touched: the published pack beside it stays as it was.
     """
@@ -1215,9 +1858,9 @@ def keep_failed(out: Path, results: list[Result], scrub: Scrubber, record: dict)
     tmp.mkdir(parents=True)
     for r in results:
         if r.failure is not None and r.output.exists():
-            (tmp / r.notebook.name).write_text(
-                scrub(r.output.read_text(encoding="utf-8")), encoding="utf-8"
-            )
+            nb = nbformat.read(r.output, as_version=4)
+            withhold_record_values(nb)
+            (tmp / r.notebook.name).write_text(scrub(nbformat.writes(nb)), encoding="utf-8")
     (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", "utf-8")
     shutil.rmtree(failed, ignore_errors=True)
     os.replace(tmp, failed)
@@ -1232,18 +1875,23 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.2f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
 
 
-def pages_to_carry(run: Run, fingerprint: str) -> tuple[list[Notebook], list[dict]]:
+def pages_to_carry(
+    run: Run, fingerprint: str, settings: dict | None = None
+) -> tuple[list[Notebook], list[dict]]:
     """The pages a ``--notebooks`` run keeps from the published pack, and their run.json entries.
 
-    Only from a pack of the same month, period and data (fingerprint): a page made from other
-    data would sit beside the new ones as if current. With no published pack there is nothing to
-    keep and the new pack holds only the notebooks run.
+    Only from a pack of the same month, period and data (fingerprint), made with the same
+    settings (:func:`page_settings`: force configuration, commentary, catalog, helpers version):
+    a page made from other data, or before ``suppress_below`` was set, would sit beside the new
+    ones as if current. With no published pack there is nothing to keep and the new pack holds
+    only the notebooks run.
 
     Raises
     ------
     InvalidParameters
-        A pack is published at ``run.out`` but from another month, period or data: updating some
-        of its pages would mix two runs, and replacing it would lose the others.
+        A pack is published at ``run.out`` but from another month, period or data, or with other
+        settings (the message names what changed): updating some of its pages would mix two runs,
+        and replacing it would lose the others.
     """
     wanted = {nb.name for nb in run.notebooks}
     if wanted >= {nb.name for nb in run.all_notebooks}:
@@ -1262,11 +1910,25 @@ def pages_to_carry(run: Run, fingerprint: str) -> tuple[list[Notebook], list[dic
         previous = {n["notebook"]: n for n in record["notebooks"] if n.get("page")}
     except (OSError, ValueError, KeyError, TypeError):
         same, previous = False, {}
+    numbers = ",".join(nb.prefix for nb in run.notebooks)
     if not same:
         raise InvalidParameters(
-            f"--notebooks {','.join(nb.prefix for nb in run.notebooks)}: the pack published in "
+            f"--notebooks {numbers}: the pack published in "
             f"{display_path(run.out)}/ was made from another month, period or data, so its other "
             "pages cannot be kept; run the whole pack, or choose another --out"
+        )
+    settings = settings if settings is not None else page_settings(run.month)
+    recorded = record.get("settings")
+    changes = (
+        settings_changes(recorded, settings)
+        if isinstance(recorded, dict)
+        else ["not recorded (the pack was made by an older version)"]
+    )
+    if changes:
+        raise InvalidParameters(
+            f"--notebooks {numbers}: the settings of the pack published in "
+            f"{display_path(run.out)}/ differ: {'; '.join(changes)}; its other pages would not "
+            "show the change, so they cannot be kept: run the whole pack"
         )
     carry = [
         nb
@@ -1340,6 +2002,8 @@ def execute_all(
             except ExportError as exc:
                 result.export_error = str(exc)
             except Exception as exc:
+                if isinstance(exc, OSError) and exc.errno in OUTPUT_ERRNOS:
+                    raise  # the page cannot be written: the output folder's problem (exit 6)
                 result.export_error = f"{nb.name}: export failed: {type(exc).__name__}: {exc}"
                 progress.log(traceback.format_exc())
         if result.failure is not None:
@@ -1400,8 +2064,18 @@ def _result_or_none(future):
         return None
 
 
+def _withhold_load_errors(loaded):
+    """A load report whose ``errors`` quote rows (a re-validated folder) keeps only their count."""
+    if isinstance(loaded, dict) and loaded.get("errors"):
+        loaded = {**loaded, "errors": [f"{len(loaded['errors'])} error(s): {WITHHELD}"]}
+    return loaded
+
+
 def build_pack(run: Run) -> int:
-    """Build the cube, run the notebooks, export and publish; return the exit code."""
+    """Build the cube, run the notebooks, export and publish; return the exit code.
+
+    Call it holding the output folder's lock (:func:`main` does).
+    """
     from .loading import DataValidationError
 
     timings: dict[str, float] = {}
@@ -1417,10 +2091,15 @@ def build_pack(run: Run) -> int:
         if len(prefix) >= 8:  # a short prefix such as /usr could occur by chance in base64 data
             scrub.add(Path(prefix), "<python>")
 
+    with writing_to(run.out):
+        for line in recover_interrupted_publish(run.out):
+            log(line)
     # Refuse a month outside the crimes extract before the (slower) cube build.
-    check_month_in_data(run.month, crimes_months(run.data_dir))
+    months = crimes_months(run.data_dir)
+    check_month_in_data(run.month, months)
     fingerprint = data_fingerprint(run.data_dir, _extract_names(run.data_dir))
-    carry, run.carried = pages_to_carry(run, fingerprint)
+    settings = page_settings(run.month)
+    carry, run.carried = pages_to_carry(run, fingerprint, settings)
     run.pages = sorted([*run.notebooks, *carry], key=lambda nb: nb.name)
     log(
         f"pack {run.month} {run.period}: data {display_path(run.data_dir)}, "
@@ -1431,102 +2110,162 @@ def build_pack(run: Run) -> int:
     except DataValidationError as exc:
         log(f"data validation error: {scrub(str(exc))}")
         return EXIT_DATA_VALIDATION
+    # The run's snapshot: the notebooks load this cube by its fingerprint, never the extracts.
+    run.data_fingerprint = str(getattr(cube, "fingerprint", "") or "")
     timings["cube"] = time.perf_counter() - t0
-    check_month_in_data(run.month, crimes_months(run.data_dir) or cube_months(cube))
+    if months is None:  # no crimes extract: the cube's own coverage says which months exist
+        check_month_in_data(run.month, cube_months(cube))
 
-    # The load report (which may re-validate the folder when the cube came from its cache) and
-    # tables.csv need only the cube: work them out while the kernels run.
+    # The load report and tables.csv need only the cube: work them out while the kernels run.
     side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-records")
     loaded_future = side.submit(load_report, cube, run.data_dir, run.month)
     tables_future = side.submit(_timed, tables_csv, cube, run.month, run.period)
     side.shutdown(wait=False)
 
-    parent = run.out.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(parent, run.month)
-    staging = parent / f".staging-{run.month}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = staging_folder(run.out)
     scrub.add(staging, run.out.name)
     try:
-        t1 = time.perf_counter()
-        results = execute_all(
-            run,
-            staging,
-            cube=cube,
-            force_name=config.force_name,
-            marking=config.protective_marking,
-            scrub=scrub,
-        )
-        timings["notebooks"] = time.perf_counter() - t1
-
-        failures = [r for r in results if r.failure is not None]
-        if failures:
-            timings["total"] = time.perf_counter() - t0
-            record = run_record(
+        with writing_to(run.out):
+            staging.mkdir(parents=True)
+            return _execute_and_publish(
                 run,
+                staging,
                 cube=cube,
-                results=results,
-                timings=timings,
-                status="failed",
+                config=config,
+                scrub=scrub,
+                carry=carry,
                 fingerprint=fingerprint,
-                loaded=_result_or_none(loaded_future),
+                settings=settings,
+                loaded_future=loaded_future,
+                tables_future=tables_future,
+                timings=timings,
+                t0=t0,
             )
-            failed_dir = keep_failed(run.out, results, scrub, json.loads(scrub(json.dumps(record))))
-            for r in failures:
-                log(f"error: {r.failure.describe()}")
-            shown = display_path(run.out)
-            log(
-                f"the partly executed notebook(s) are in {shown}/{failed_dir.name}/; "
-                f"the published pack in {shown}/ (if any) was not changed"
-            )
-            return EXIT_NOTEBOOK_FAILED
-        export_errors = [r.export_error for r in results if r.export_error]
-        if export_errors:
-            for e in export_errors:
-                log(f"export error: {scrub(e)}")
-            return EXIT_INTERNAL
-
-        table, timings["tables_csv"] = tables_future.result()
-        table.to_csv(staging / "tables.csv", index=False)
-        size_warnings = report_sizes(results)
-        timings["total"] = time.perf_counter() - t0
-        for nb in carry:  # unchanged pages of the same month, period and data
-            shutil.copy2(run.out / nb.page, staging / nb.page)
-            shutil.copy2(run.out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
-        record = run_record(
-            run,
-            cube=cube,
-            results=results,
-            timings=timings,
-            status="ok",
-            fingerprint=fingerprint,
-            loaded=loaded_future.result(),
-        )
-        record["warnings"] = size_warnings
-        text = scrub(json.dumps(record, indent=2, ensure_ascii=False)) + "\n"
-        (staging / "run.json").write_text(text, encoding="utf-8")
-        publish(staging, run.out)
-        log(
-            f"published {display_path(run.out)}/ ({len(run.pages)} pages"
-            + (f", {len(carry)} carried over" if carry else "")
-            + f") in {timings['total']:.1f} s"
-        )
-        return EXIT_OK
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _execute_and_publish(
+    run: Run,
+    staging: Path,
+    *,
+    cube,
+    config,
+    scrub: Scrubber,
+    carry: list[Notebook],
+    fingerprint: str,
+    settings: dict,
+    loaded_future,
+    tables_future,
+    timings: dict[str, float],
+    t0: float,
+) -> int:
+    """Steps 4–8 of the module docstring, into ``staging`` then to ``run.out``; the exit code."""
+    t1 = time.perf_counter()
+    results = execute_all(
+        run,
+        staging,
+        cube=cube,
+        force_name=config.force_name,
+        marking=config.protective_marking,
+        scrub=scrub,
+    )
+    timings["notebooks"] = time.perf_counter() - t1
+    # The cube (the snapshot) is what every page shows; say so if the folder moved on meanwhile.
+    changed = data_fingerprint(run.data_dir, _extract_names(run.data_dir)) != fingerprint
+    warnings = []
+    if changed:
+        warnings.append(
+            f"warning: the data folder {display_path(run.data_dir)} changed during the run; "
+            "every page and tables.csv show the data as read at the start (fingerprint "
+            f"{fingerprint[:12]}…): run the pack again to publish the new data"
+        )
+        log(warnings[-1])
+
+    def record(status: str, loaded) -> dict:
+        if changed and getattr(cube, "extracts_report", None) is None:
+            loaded = None  # made from the folder, which is no longer the snapshot's data
+        value = run_record(
+            run,
+            cube=cube,
+            results=results,
+            timings=timings,
+            status=status,
+            fingerprint=fingerprint,
+            loaded=_withhold_load_errors(loaded),
+            settings=settings,
+        )
+        value["data"]["changed_during_run"] = changed
+        return value
+
+    failures = [r for r in results if r.failure is not None]
+    if failures:
+        timings["total"] = time.perf_counter() - t0
+        value = record("failed", _result_or_none(loaded_future))
+        value["warnings"] = warnings
+        failed_dir = keep_failed(run.out, results, scrub, json.loads(scrub(json.dumps(value))))
+        for r in failures:
+            log(f"error: {scrub(r.failure.describe())}")
+        shown = display_path(run.out)
+        log(
+            f"the partly executed notebook(s) are in {shown}/{failed_dir.name}/; "
+            f"the published pack in {shown}/ (if any) was not changed"
+        )
+        return EXIT_NOTEBOOK_FAILED
+    export_errors = [r.export_error for r in results if r.export_error]
+    if export_errors:
+        for e in export_errors:
+            log(f"export error: {scrub(e)}")
+        return EXIT_INTERNAL
+
+    changes = settings_changes(settings, page_settings(run.month))
+    if changes:  # the kernels may have read either: pages with and without [c] side by side
+        raise InvalidParameters(
+            f"the settings changed during the run: {'; '.join(changes)}; nothing was published, "
+            "run the pack again"
+        )
+    table, timings["tables_csv"] = tables_future.result()
+    table.to_csv(staging / "tables.csv", index=False)
+    warnings += report_sizes(results)
+    timings["total"] = time.perf_counter() - t0
+    for nb in carry:  # unchanged pages of the same month, period, data and settings
+        shutil.copy2(run.out / nb.page, staging / nb.page)
+        shutil.copy2(run.out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
+    value = record("ok", loaded_future.result())
+    value["warnings"] = warnings
+    text = scrub(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
+    (staging / "run.json").write_text(text, encoding="utf-8")
+    write_marker(staging, run.month)
+    # Checked again just before replacing it: the folder may have been filled since the start.
+    check_output_folder(run.out, protected_folders(run.data_dir, run.notebooks_dir))
+    publish(staging, run.out)
+    log(
+        f"published {display_path(run.out)}/ ({len(run.pages)} pages"
+        + (f", {len(carry)} carried over" if carry else "")
+        + f") in {timings['total']:.1f} s"
+    )
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the pack from the command line; return the exit code (see ``--help``)."""
+    """Run the pack from the command line; return the exit code (see ``--help``).
+
+    Every expected failure is one line on stderr and its exit code; a traceback is printed only
+    for a bug (exit 4).
+    """
     args = parse_args(argv)
     try:
         run = check_parameters(args)
-        with month_lock(run.out.parent, run.month):
+        with contextlib.ExitStack() as held:
+            with writing_to(run.out):  # the lock file is the first thing written
+                held.enter_context(output_lock(run.out))
             return build_pack(run)
     except PackError as exc:
         log(f"error: {exc}")
         return exc.exit_code
+    except ConfigError as exc:  # read first in check_parameters; here if it changes meanwhile
+        log(f"error: configuration: {_one_line(str(exc))}")
+        return EXIT_INVALID_PARAMETERS
     except Exception as exc:
         traceback.print_exc()
         log(f"internal error: {type(exc).__name__}: {exc}")

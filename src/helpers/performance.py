@@ -258,9 +258,9 @@ def performance_rows(
     in_table
         True: the table's rows; False: management information; None: both.
     suppress_below
-        Disclosure control for public release (:func:`helpers.disclosure.suppress`): LPA and
-        district figures resting on a count below this are withheld, with the figures that would
-        give them away. None: the force configuration's ``suppress_below`` (off by default);
+        Disclosure control for public release (:func:`helpers.disclosure.decisions`): LPA and
+        district figures resting on a count below this (in any window or month the pack shows)
+        are withheld, with the figures that would give them away. None: the force configuration's ``suppress_below`` (off by default);
         0 or False: off.
 
     Returns
@@ -273,11 +273,14 @@ def performance_rows(
     periods.check_period(period)
     month = periods.parse_month(month)
     threshold = suppress_below_setting(suppress_below)
+    rows = _frame(_measure_rows(cube, area, month, period, geography, in_table), ROW_COLUMNS)
     if threshold is not None and cube.level_of(geography) != "force":
-        # whether a district's figure is withheld depends on every other geography's figures
-        frames = _suppressed_for_all_geographies(cube, area, month, period, in_table, threshold)
-        return frames[geography].reset_index(drop=True)
-    return _frame(_measure_rows(cube, area, month, period, geography, in_table), ROW_COLUMNS)
+        # whether a district's figure is withheld depends on every figure of the month (all
+        # geographies, measures, windows): decided once for the cube (helpers.disclosure)
+        decided = disclosure.decisions(cube, month, threshold)
+        rows = disclosure.withhold(rows.assign(geography=geography), decided, threshold)
+        rows = rows.drop(columns="geography")
+    return rows
 
 
 def _measure_rows(cube, area, month: pd.Period, period, geography, in_table) -> list[dict]:
@@ -300,8 +303,8 @@ def performance_records(
     columns before making one frame of several areas (:func:`records_frame`).
 
     None when disclosure control is on (``suppress_below`` in the force configuration) and
-    ``geography`` is an LPA or a district: those rows depend on every geography's figures and
-    come from :func:`performance_rows` only.
+    ``geography`` is an LPA or a district: those rows come from :func:`performance_rows` only,
+    which withholds them as :func:`helpers.disclosure.decisions` decides.
     """
     periods.check_period(period)
     month = periods.parse_month(month)
@@ -313,33 +316,6 @@ def performance_records(
 def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     """The frame of row dicts, as :func:`performance_rows` makes it (None kept as None)."""
     return _frame(records, columns)
-
-
-#: Suppressed rows of every geography, by (cube, area, month, period, in_table, threshold): an
-#: area's table is asked for once per geography, and each answer needs them all.
-_SUPPRESSED: dict[tuple, tuple[Cube, dict[str, pd.DataFrame]]] = {}
-
-
-def _suppressed_for_all_geographies(
-    cube: Cube, area, month, period: str, in_table, threshold: int
-) -> dict[str, pd.DataFrame]:
-    key = (id(cube), area, str(month), period, in_table, threshold)
-    hit = _SUPPRESSED.get(key)
-    if hit is not None and hit[0] is cube:
-        return hit[1]
-    measures = catalog.measures_for(area, month, in_table=in_table)
-    frames = {
-        g: _frame(
-            [measure_row(cube, m, month, period, g) for m in measures], ROW_COLUMNS + COUNT_COLUMNS
-        )
-        for g in cube.geographies(include_unassigned=True)["geography"]
-    }
-    done = disclosure.suppress(frames, threshold, hierarchy=cube)
-    out = {g: f[ROW_COLUMNS] for g, f in done.items()}
-    if len(_SUPPRESSED) >= 32:
-        _SUPPRESSED.clear()
-    _SUPPRESSED[key] = (cube, out)
-    return out
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -381,7 +357,8 @@ def tables_csv(
 
     With ``suppress_below`` (None: the force configuration's, off by default; 0/False: off), LPA
     and district figures resting on small counts are withheld (``suppressed`` True, figures
-    empty, ``suppression_reason`` says why; :func:`helpers.disclosure.suppress`). Text that a
+    empty, ``suppression_reason`` says why), as every page withholds them
+    (:func:`helpers.disclosure.decisions`). Text that a
     spreadsheet would run as a formula is prefixed with a quote (:func:`helpers.disclosure.csv_safe`).
     """
     periods.check_period(period)
@@ -404,7 +381,8 @@ def tables_csv(
             )
     table = _frame(out, [*TABLE_COLUMNS, "unit", *COUNT_COLUMNS])
     if threshold is not None:
-        table = disclosure.suppress(table, threshold, hierarchy=cube)
+        decided = disclosure.decisions(cube, month, threshold)
+        table = disclosure.withhold(table, decided, threshold)
     return disclosure.csv_safe(table[TABLE_COLUMNS])
 
 

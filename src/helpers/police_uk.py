@@ -21,6 +21,10 @@ Outputs (in ``--out``)
     What was read (files, rows, sha256 of the uncompressed content), what was written, and every
     warning: missing months, rows without a location, rows outside the force area, duplicate Crime
     IDs, unknown outcome categories, header problems. Deterministic: no timestamps.
+``.ppw-import``
+    The importer's marker (JSON naming the tool and the files it wrote). ``--out`` must be a new or
+    empty folder, or one holding this marker: the importer never writes over extracts it did not
+    write (a force's own extracts pointed at by mistake), and refuses with exit 2 naming the folder.
 
 How the source is mapped — and what it cannot give
 --------------------------------------------------
@@ -822,16 +826,93 @@ def to_contract(df: pd.DataFrame, extract: str) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------- writing
-def write_import(result: ImportResult, out_dir: str | os.PathLike) -> Path:
-    """Write the extracts (parquet) and ``import_report.json`` / ``.md`` into ``out_dir``."""
+#: The marker the importer writes into every folder it fills (JSON: the tool and its files).
+IMPORT_MARKER = ".ppw-import"
+IMPORT_TOOL = "helpers.police_uk"
+
+
+class OutputFolderError(PoliceUkImportError):
+    """``--out`` holds files the importer did not write: writing there could destroy extracts."""
+
+
+def _written_by_importer(folder: Path) -> bool:
+    try:
+        marker = json.loads((folder / IMPORT_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("tool") == IMPORT_TOOL
+
+
+def check_output_folder(out_dir: str | os.PathLike) -> Path:
+    """Return the absolute output folder if the importer may write there, else raise.
+
+    Allowed: a folder that does not exist yet, an empty folder, or one holding the importer's
+    marker (:data:`IMPORT_MARKER`, written by an earlier import). Anything else may be a force's
+    own extracts, which an import would silently replace.
+
+    Raises
+    ------
+    OutputFolderError
+        The folder is a file, or holds files without the marker (the message names the folder and
+        a few of its files).
+    """
     out = resolve_path(out_dir)
+    shown = _shown(out)
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"--out {shown} is a file, not a folder")
+    if not out.exists() or _written_by_importer(out):
+        return out
+    entries = sorted(p.name for p in out.iterdir())
+    if entries:
+        more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
+        raise OutputFolderError(
+            f"--out {shown} holds files the importer did not write ({', '.join(entries[:5])}"
+            f"{more}); it writes only into a new or empty folder or one it wrote before "
+            f"(holding {IMPORT_MARKER}): choose another --out"
+        )
+    return out
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the project root when inside it (messages name no machine paths)."""
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write through a temporary file renamed into place: a killed import leaves no half file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_import(result: ImportResult, out_dir: str | os.PathLike) -> Path:
+    """Write the extracts (parquet) and ``import_report.json`` / ``.md`` into ``out_dir``.
+
+    The folder is checked first (:func:`check_output_folder`) and marked as the importer's before
+    any extract is written, so a re-import into it is allowed and nothing else is overwritten.
+
+    Raises
+    ------
+    OutputFolderError
+        ``out_dir`` holds files the importer did not write.
+    """
+    out = check_output_folder(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    files = [f"{name}.parquet" for name in result.extracts] + [
+        "import_report.json",
+        "import_report.md",
+    ]
+    marker = json.dumps({"tool": IMPORT_TOOL, "files": files}, indent=1) + "\n"
+    _write_atomically(out / IMPORT_MARKER, lambda p: p.write_text(marker, encoding="utf-8"))
     for name, frame in result.extracts.items():
-        frame.to_parquet(out / f"{name}.parquet", index=False)
-    (out / "import_report.json").write_text(
-        json.dumps(result.report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    (out / "import_report.md").write_text(report_markdown(result.report), encoding="utf-8")
+        _write_atomically(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    report = json.dumps(result.report, indent=1, ensure_ascii=False) + "\n"
+    _write_atomically(out / "import_report.json", lambda p: p.write_text(report, encoding="utf-8"))
+    text = report_markdown(result.report)
+    _write_atomically(out / "import_report.md", lambda p: p.write_text(text, encoding="utf-8"))
     return out
 
 
@@ -933,7 +1014,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="comma-separated peer slugs (default: the other forces in data/reference/msg_forces.csv; "
         "'' for none)",
     )
-    parser.add_argument("--out", required=True, help="folder to write the extracts and the report")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="folder to write the extracts and the report: a new or empty folder, or one an "
+        f"earlier import wrote (it holds {IMPORT_MARKER}); any other folder is refused (exit 2)",
+    )
     parser.add_argument(
         "--months", default=None, help="FIRST:LAST, e.g. 2014-01:2014-11 (default: all)"
     )
@@ -941,11 +1027,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     peers = None if args.peers is None else [p.strip() for p in args.peers.split(",") if p.strip()]
     try:
+        check_output_folder(args.out)  # before the import: refused in a second, not a minute
         result = import_street_files(args.input, args.force, peers, args.months)
+        out = write_import(result, args.out)
     except PoliceUkImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = write_import(result, args.out)
     rw = result.report["rows_written"]
     print(
         f"read {result.report['rows_read']['total']:,} rows from {len(result.report['files'])} files"

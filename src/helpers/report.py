@@ -17,7 +17,9 @@ Output is deterministic for the same data and parameters: no timestamps, no rand
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
+import re
 import threading
 import time
 import weakref
@@ -72,14 +74,21 @@ _CUBES: dict[str, object] = {}
 _FRAGMENTS: dict[tuple, str] = {}
 
 
-def get_cube(data_dir) -> object:
-    """Load the cube for ``data_dir`` once per process (``helpers.cube.load_cube`` caches on disk)."""
+def get_cube(data_dir, fingerprint: str = "") -> object:
+    """Load the cube for ``data_dir`` once per process (``helpers.cube.load_cube`` caches on disk).
+
+    With ``fingerprint`` (the pack passes its run's, the ``data_fingerprint`` parameter) exactly
+    that cached cube is loaded, without reading the extracts: every page of a pack shows the
+    same snapshot even if the folder changes during the run (``helpers.cube.CubeError`` if the
+    cache of that fingerprint is absent or does not verify).
+    """
     path = str(resolve_path(data_dir))
-    if path not in _CUBES:
+    key = f"{path}\0{fingerprint}"
+    if key not in _CUBES:
         from .cube import load_cube
 
-        _CUBES[path] = load_cube(path)
-    return _CUBES[path]
+        _CUBES[key] = load_cube(path, fingerprint=fingerprint) if fingerprint else load_cube(path)
+    return _CUBES[key]
 
 
 def clear_caches() -> None:
@@ -293,11 +302,112 @@ def commentary_path(month, area: int, root: Path = COMMENTARY_DIR) -> Path:
     return root / m.strftime("%Y-%m") / f"{area:02d}_{AREA_SLUGS[area]}.md"
 
 
-def render_markdown(text: str) -> str:
-    """Render the analyst's markdown (trusted text) to HTML."""
-    import mistune
+#: The elements a commentary may hold: text and its structure. No images, media, frames, forms,
+#: scripts or styles, and no attribute but ``href`` on ``a`` (see :func:`render_markdown`).
+COMMENTARY_TAGS = frozenset(
+    {"p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li"}
+    | {"h3", "h4", "h5", "h6", "a"}
+    | {"table", "thead", "tbody", "tr", "th", "td"}
+)
+#: A link a commentary may keep: another page of the pack beside this one
+#: (``06_crime_prevention.html#geography=Basildon``) or a place on this page (``#…``).
+_OWN_LINK = re.compile(r"[\w-]+\.html(?:#\S*)?|#\S+")
 
-    return mistune.html(text)
+
+def _own_link(url: str) -> str | None:
+    """``url`` when it is a link within the pack, else None (the sanitiser drops the ``href``)."""
+    return url if _OWN_LINK.fullmatch(url) else None
+
+
+@functools.cache
+def _commentary_renderer():
+    """The markdown parser and the allow-list sanitiser for commentary (built once: a few ms)."""
+    import nh3
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: ``<script>`` in the text is shown as text, never parsed as HTML.
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    sanitiser = nh3.Cleaner(
+        tags=set(COMMENTARY_TAGS),
+        clean_content_tags={"script", "style"},
+        # "*": no generic attributes (ammonia allows lang and title on every tag by default).
+        attributes={"*": set(), "a": {"href"}},
+        link_rel=None,
+        url_schemes=set(),  # no absolute URL of any scheme: http, javascript, data, file…
+        url_relative=_own_link,  # and of the relative ones (//host is one) only the pack's pages
+        strip_comments=True,
+    )
+    return markdown, sanitiser
+
+
+def _confine(tokens) -> None:
+    """Fit parsed commentary to the page, in place: headings, links and images.
+
+    - ``#`` and ``##`` become ``h3``: the page's own title and sections are ``h1`` and ``h2``.
+    - A link outside the pack becomes its text followed by the address, ``text (https://…)``,
+      not clickable: readers on an intranet get no dead link and the page points nowhere else.
+    - An image becomes its alt text: a commentary is text, and an image would be a request.
+    """
+    from markdown_it.token import Token
+
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag in ("h1", "h2"):
+            token.tag = "h3"
+        if token.type != "inline" or not token.children:
+            continue
+        children = []
+        outside = None  # the address of the link being unlinked (CommonMark links do not nest)
+        first = 0  # where its text starts in children
+        for child in token.children:
+            if child.type == "link_open" and _own_link(str(child.attrGet("href") or "")) is None:
+                outside, first = str(child.attrGet("href") or ""), len(children)
+            elif child.type == "link_close" and outside is not None:
+                shown = "".join(c.content for c in children[first:] if c.type != "softbreak")
+                if shown.strip() != outside:  # an autolink <https://…> already shows it
+                    children.append(Token("text", "", 0, content=f" ({outside})"))
+                outside = None
+            elif child.type == "image":
+                children.append(Token("text", "", 0, content=child.content))
+            else:
+                children.append(child)
+        token.children = children
+
+
+def render_markdown(text: str) -> str:
+    """Render an analyst's commentary (markdown) to HTML that can do nothing but show text.
+
+    Two layers, each enough on its own for what the page could load or run:
+
+    1. markdown-it-py (CommonMark and tables) with raw HTML **off**: HTML written in the
+       markdown (``<script>``, ``<img onerror=…>``, ``<iframe srcdoc=…>``, ``<meta http-equiv>``)
+       is shown as text. Links outside the pack are shown as text with their address; images
+       as their alt text (:func:`_confine`).
+    2. nh3 (the Rust ammonia sanitiser), an allow-list: only :data:`COMMENTARY_TAGS`, no attribute
+       but ``href`` on ``a``, and only hrefs to the pack's own pages (:data:`_OWN_LINK`).
+
+    The page's Content-Security-Policy (:func:`helpers.pack.content_security_policy`) is a third.
+
+    Parameters
+    ----------
+    text
+        The markdown of ``params/commentary/<YYYY-MM>/<NN>_<slug>.md``.
+
+    Returns
+    -------
+    str
+        HTML with no script, no event attribute, no style and no reference to another host.
+
+    Examples
+    --------
+    >>> render_markdown("**Burglary** fell; see [the table](06_crime_prevention.html).")
+    '<p><strong>Burglary</strong> fell; see <a href="06_crime_prevention.html">the table</a>.</p>\\n'
+    >>> render_markdown("[Home Office](https://www.gov.uk/) <img src=x onerror=alert(1)>")
+    '<p>Home Office (https://www.gov.uk/) &lt;img src=x onerror=alert(1)&gt;</p>\\n'
+    """
+    markdown, sanitiser = _commentary_renderer()
+    tokens = markdown.parse(text)
+    _confine(tokens)
+    return sanitiser.clean(markdown.renderer.render(tokens, markdown.options, {}))
 
 
 def commentary_html(month, area: int, root: Path = COMMENTARY_DIR) -> str:
@@ -327,11 +437,12 @@ class _Page:
         data_dir="data/demo",
         *,
         cube=None,
+        data_fingerprint: str = "",
     ):
         self.month = parse_month(month)
         self.period = check_period(period)
         self.data_dir = data_dir
-        self.cube = cube if cube is not None else get_cube(data_dir)
+        self.cube = cube if cube is not None else get_cube(data_dir, data_fingerprint)
         self.geographies = geography_frame(self.cube)
         self.geography = geography
         self.level = level_of(self.geographies, geography)
@@ -443,6 +554,9 @@ class AreaPage(_Page):
         The run, as the notebook's parameters cell gives them.
     cube
         An already loaded cube (tests); by default the cube of ``data_dir``, loaded once per kernel.
+    data_fingerprint
+        The pack's data snapshot: load exactly the cached cube of this fingerprint (see
+        :func:`get_cube`); "" (analysts in JupyterLab) loads ``data_dir`` as it is now.
 
     Examples
     --------
@@ -459,10 +573,13 @@ class AreaPage(_Page):
         data_dir="data/demo",
         *,
         cube=None,
+        data_fingerprint: str = "",
     ):
         if area not in AREAS:
             raise ValueError(f"area {area!r} is not one of 1-8")
-        super().__init__(month, period, geography, data_dir, cube=cube)
+        super().__init__(
+            month, period, geography, data_dir, cube=cube, data_fingerprint=data_fingerprint
+        )
         self.area = area
         self.title = _area_title(area)
         self.slug = AREA_SLUGS[area]

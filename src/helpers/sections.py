@@ -196,12 +196,13 @@ class Context:
     def value(self, measure_id: str, win: Window, geography: str | None = None):
         """The cube's ``Value`` (``.value`` None when not available, or withheld for release).
 
-        With ``suppress_below`` set in ``params/force.yaml``, an LPA or district figure resting on
-        a small count is withheld here exactly as in the performance tables
-        (:func:`helpers.disclosure.withheld_geographies`), so no chart or district table prints it.
+        With ``suppress_below`` set in ``params/force.yaml``, a measure withheld for an LPA or a
+        district in the report month is withheld here on every window, exactly as in the
+        performance tables (:func:`helpers.disclosure.decisions`), so no chart or district table
+        prints it.
         """
         geography = geography or self.geography
-        if disclosure.is_withheld(self.cube, measure_id, win, geography):
+        if disclosure.is_withheld(self.cube, measure_id, self.month, geography):
             from .cube import Value
 
             return Value(None, None, None, False, "withheld for public release (small numbers)")
@@ -255,20 +256,23 @@ class Context:
         return {}
 
     def _withhold_small_months(self, df: pd.DataFrame, measure_id, kind, geo) -> pd.DataFrame:
-        """Blank the months an LPA or district figure is withheld for public release.
+        """Blank an LPA's or district's series where it is withheld for public release.
 
-        The same decision as the tables (:func:`helpers.disclosure.is_withheld`), month by month,
-        so a chart never shows a figure the tables print as "[c]". Off unless ``suppress_below`` is set.
+        The same decision as the tables (:func:`helpers.disclosure.is_withheld`): a measure
+        withheld for the place in the report month is blank in every month, so a chart never shows
+        what the tables print as "[c]" nor a month that would give it back. A window reaching
+        outside the months disclosure control checked (the :data:`helpers.disclosure.CHART_MONTHS`
+        to the report month) is blank too. Off unless ``suppress_below`` is set.
         """
-        if (
-            geo == "Force"
-            or disclosure.threshold_in_force() is None
-            or measure_id.startswith("disposal_")
-        ):
+        if geo == "Force" or disclosure.threshold_in_force() is None:
             return df
-        withheld = [
-            disclosure.is_withheld(self.cube, measure_id, window(kind, m), geo) for m in df["month"]
-        ]
+        if disclosure.is_withheld(self.cube, measure_id, self.month, geo):
+            withheld = [True] * len(df)
+        else:
+            lag = 0 if measure_id.startswith("disposal_") else measure(measure_id).lag
+            last = self.month - lag
+            first = last - (disclosure.CHART_MONTHS - 1)
+            withheld = [window(kind, m).start < first or m > last for m in df["month"]]
         if any(withheld):
             df = df.copy()
             df.loc[withheld, ["numerator", "denominator", "value"]] = float("nan")

@@ -51,7 +51,14 @@ def test_since_last_month_reproduces_published_label(row):
     titles = {m.title: m for m in catalog.load_catalog()}
     polarity = titles[row["measure"]].polarity
     if text == "Same":
-        assert since_last_month(Decimal("0"), polarity) == "Same"
+        # "Same" at the row's printed precision: less than half a unit either way reads Same,
+        # one unit either way does not (the row's own polarity and decimals).
+        decimals = _decimals(row["published_diff"]) if row["published_diff"] else 1
+        unit = Decimal(1).scaleb(-decimals)
+        for d in (Decimal(0), unit * Decimal("0.4"), -unit * Decimal("0.4")):
+            assert since_last_month(d, polarity, decimals=decimals) == "Same"
+        for d in (unit, -unit):
+            assert since_last_month(d, polarity, decimals=decimals) != "Same"
         return
     assert m, f"unexpected label {text!r}"
     diff = m.group(2)

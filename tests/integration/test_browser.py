@@ -3,12 +3,21 @@
 Checks what a commander does: open index.html and an area page from a file share with no internet,
 change the geography selector and see another table, follow the navigation, print. Any request
 that is not ``file:`` or ``data:`` fails the test. Screenshots go to ``reports/screenshots/``.
+
+Every page of the pack also shows a commentary holding the injection cases of issue 16 (scripts,
+event attributes, entity-encoded addresses, ``iframe srcdoc``, a meta refresh, a URL split inside
+a script…), all aimed at an HTTP server on 127.0.0.1 that this module runs: with the network on,
+every page must make no request beyond its own file, run no injected script, and the server must
+hear nothing. A control page without the pack's defences shows that the same cases do reach it.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -18,6 +27,7 @@ from nbformat.v4 import new_code_cell
 
 from helpers import pack
 from helpers.config import REPORTS_DIR
+from helpers.report import commentary_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -62,16 +72,118 @@ LONG_TABLE = """from IPython.display import HTML
 HTML("<table class='long'>" + "".join(f"<tr><td>row {i}</td></tr>" for i in range(150)) + "</table>")"""
 
 
+# A chart as the pack draws one (helpers.charts): a PNG inline as a data: image.
+CHART = """from IPython.display import HTML
+
+from helpers import charts
+
+fig = charts.new_figure(height=1.6)
+fig.axes[0].plot([1, 3, 2])
+HTML(charts.figure_html(fig, "A chart", compact=True))"""
+
+#: What a hostile or careless commentary might hold: each aims at the listener ({url} is its
+#: address) or sets window.__pwned / document.title if it runs. Issue 16's cases and a few more.
+INJECTIONS = [
+    '<script>window.__pwned = 1; document.title = "pwned";</script>',
+    '<img src=x onerror="window.__pwned = 1">',
+    '<img src="&#x68;ttp{url_tail}entity.png">',
+    '<iframe srcdoc="<script>parent.__pwned = 1</script><img src={url}srcdoc.png>"></iframe>',
+    '<script>new Image().src = "ht" + "tp{url_tail}split.png";</script>',
+    '<meta http-equiv="refresh" content="0;url={url}refresh">',
+    '<svg onload="window.__pwned = 1"><circle r="4"/></svg>',
+    "![a chart]({url}markdown.png)",
+    "[the guidance]({url}link) and <{url}autolink>",
+    "<style>@import url({url}import.css);</style>",
+    '<a href="//{host}/protocol-relative">mirror</a>',
+    '<a href="javascript:window.__pwned = 1">click</a>',
+    '<a href="&#x6a;avascript:window.__pwned = 1">click</a>',
+    '<object data="{url}object"></object><embed src="{url}embed">',
+    '<link rel="stylesheet" href="{url}link.css">',
+    "<p style=\"background: url('{url}background.png')\">styled</p>",
+    '<base href="{url}">',
+    '<video poster="{url}poster.png"></video>',
+    '<form action="{url}form"><button class="injected">Send</button></form>',
+    '<div onclick="window.__pwned = 1">\n\n**bold** <img src="{url}block.png">\n\n</div>',
+]
+
+
+class Listener:
+    """An HTTP server on 127.0.0.1 that records every request it gets (the injections' target)."""
+
+    def __init__(self):
+        self.requests: list[str] = []
+        heard = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                heard.append(f"{self.command} {self.path}")
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.end_headers()
+
+            do_POST = do_HEAD = do_OPTIONS = do_GET
+
+            def log_message(self, *args):  # quiet: the test reads self.requests
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{self.host}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def cases(self) -> list[str]:
+        return [
+            case.format(url=self.url, url_tail=self.url[len("http") :], host=self.host)
+            for case in INJECTIONS
+        ]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @pytest.fixture(scope="module")
-def pack_dir(tmp_path_factory) -> Path:
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+def commentary_cell(root: Path, area: int) -> str:
+    """A notebook cell that shows the area's commentary, as ``AreaPage.commentary`` does."""
+    return (
+        "from pathlib import Path\n\n"
+        "from IPython.display import HTML\n\n"
+        "from helpers.report import commentary_html\n\n"
+        f"HTML(commentary_html(month, {area}, root=Path({str(root)!r})))"
+    )
+
+
+@pytest.fixture(scope="module")
+def pack_dir(tmp_path_factory, listener) -> Path:
+    """One pack for every test here; each page shows a commentary holding every injection."""
     tmp_path = tmp_path_factory.mktemp("browser")
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "notebooks")
-    for name in ("00_master.ipynb", "01_domestic_abuse.ipynb"):
+    commentary = tmp_path / "commentary"
+    text = "### Commentary\n\nBurglary **fell**.\n\n" + "\n\n".join(listener.cases()) + "\n"
+    for area in (1, 2):
+        path = commentary_path("2016-09", area, commentary)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for name, area in (
+        ("00_master.ipynb", 1),
+        ("01_domestic_abuse.ipynb", 1),
+        ("02_victims.ipynb", 2),
+    ):
         nb = nbformat.read(notebooks / name, as_version=4)
-        nb.cells += [new_code_cell(SECOND_SECTION), new_code_cell(FORCE_ONLY)]
+        if name != "02_victims.ipynb":
+            nb.cells += [new_code_cell(SECOND_SECTION), new_code_cell(FORCE_ONLY)]
         if name == "01_domestic_abuse.ipynb":  # long enough to print on several pages
-            nb.cells.append(new_code_cell(LONG_TABLE))
+            nb.cells += [new_code_cell(LONG_TABLE), new_code_cell(CHART)]
+        nb.cells.append(new_code_cell(commentary_cell(commentary, area)))
         nbformat.write(nb, notebooks / name)
     out = tmp_path / "reports" / "2016-09"
     with pytest.MonkeyPatch.context() as mp:
@@ -147,6 +259,38 @@ def open_page(driver, path: Path, hash_: str = ""):
     driver.get_log("performance")  # start a fresh request log
     driver.get(path.as_uri() + hash_)
     return requested_urls(driver)
+
+
+def network_events(driver) -> tuple[dict[str, str], dict[str, str]]:
+    """Requests asked for (id -> URL) and those the browser refused (id -> reason) since last call."""
+    asked, refused = {}, {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message.get("method") == "Network.requestWillBeSent":
+            asked[params["requestId"]] = params["request"]["url"]
+        elif message.get("method") == "Network.loadingFailed":
+            refused[params["requestId"]] = params.get("blockedReason") or params.get("errorText")
+    return asked, refused
+
+
+@pytest.fixture
+def online(browser):
+    """The browser with the network on, so that a request that leaks would reach the listener."""
+    conditions = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, **conditions})
+    yield browser
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, **conditions})
+
+
+def settle(driver, seconds: float = 1.0) -> None:
+    """Give a refresh, a lazy image or a frame time to act before reading what happened."""
+    time.sleep(seconds)
+    driver.execute_script("return document.readyState")
+
+
+def pwned(driver) -> bool:
+    return bool(driver.execute_script("return window.__pwned === 1 || document.title === 'pwned'"))
 
 
 def test_index_opens_offline_with_no_request_to_another_host(browser, pack_dir):
@@ -276,3 +420,113 @@ def test_published_pack_works_offline(browser):
         assert shown() != before
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "index_2016-09.png"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Nothing injected (issue 16): the commentary of every page holds every injection case
+
+
+def test_every_page_with_injected_commentary_makes_no_request_and_runs_nothing(
+    online, pack_dir, listener
+):
+    pages = sorted(pack_dir.glob("*.html"))
+    assert [p.name for p in pages] == ["01_domestic_abuse.html", "02_victims.html", "index.html"]
+    for page in pages:
+        online.get_log("performance")
+        online.get_log("browser")
+        online.get(page.as_uri())
+        settle(online)
+        asked, _ = network_events(online)
+        # The page's own file and its data: images; nothing else, not even a refused attempt.
+        assert [u for u in asked.values() if u != page.as_uri() and not u.startswith("data:")] == []
+        assert online.current_url == page.as_uri(), f"{page.name}: the page went elsewhere"
+        assert not pwned(online), page.name
+        assert "September 2016" in online.title, page.name
+        # The sanitiser left nothing for the policy to block: no violation in the console.
+        assert [e for e in online.get_log("browser") if e["level"] == "SEVERE"] == [], page.name
+        commentary = online.find_element(By.CSS_SELECTOR, ".ppw-commentary")
+        assert "Burglary fell." in commentary.text
+        assert "<script>window.__pwned = 1" in commentary.text, "shown as text, not run"
+        assert f"the guidance ({listener.url}link)" in commentary.text
+        hrefs = [
+            a.get_attribute("href") for a in commentary.find_elements(By.CSS_SELECTOR, "a[href]")
+        ]
+        assert hrefs == [], f"{page.name}: links left in the commentary: {hrefs}"
+        assert commentary.find_elements(By.CSS_SELECTOR, "img, iframe, object, embed, svg") == []
+    assert listener.requests == []
+
+
+def test_the_injected_pack_still_switches_views_and_shows_its_chart(online, pack_dir, listener):
+    open_page(online, pack_dir / "01_domestic_abuse.html")
+    Select(online.find_elements(By.CSS_SELECTOR, "select.ppw-geography")[0]).select_by_value(
+        "Colchester"
+    )
+    assert visible_tables(online, "table.perf") == ["Colchester rolling-12m"]
+    images = online.find_elements(By.CSS_SELECTOR, "img")
+    assert len(images) == 1 and images[0].get_attribute("src").startswith("data:image/png")
+    assert online.execute_script("return arguments[0].naturalWidth", images[0]) > 0
+    assert listener.requests == []
+
+
+#: Raw HTML as it would be if the sanitiser let it through: the policy alone must stop it. (Not a
+#: meta refresh: no policy directive governs one; the sanitiser and the export's scan do.)
+RAW = [
+    '<script>window.__pwned = 1; document.title = "pwned";</script>',
+    '<script src="{url}script.js"></script>',
+    '<img src="{url}img.png" onerror="window.__pwned = 1">',
+    '<svg onload="window.__pwned = 1"><circle r="4"/></svg>',
+    '<iframe src="{url}frame"></iframe>',
+    '<iframe srcdoc="<script>parent.__pwned = 1</script><img src={url}srcdoc.png>"></iframe>',
+    '<link rel="stylesheet" href="{url}link.css">',
+    "<style>@import url({url}import.css); .x {{ background: url({url}bg.png) }}</style>",
+    '<div class="x" style="background: url({url}inline-bg.png)">styled</div>',
+    '<object data="{url}object"></object><embed src="{url}embed">',
+    '<video poster="{url}poster.png" src="{url}video.mp4"></video>',
+    '<base href="{url}">',
+    '<form action="{url}form"><button id="injected-submit">Send</button></form>',
+    '<a id="injected-js" href="javascript:window.__pwned = 1">click</a>',
+]
+
+
+def test_the_page_policy_blocks_what_a_sanitiser_might_miss(online, pack_dir, listener, tmp_path):
+    """Defence in depth: raw injections pasted into a published page run and load nothing."""
+    page = (pack_dir / "01_domestic_abuse.html").read_text(encoding="utf-8")
+    raw = "\n".join(case.format(url=listener.url) for case in RAW)
+    hostile = tmp_path / "01_domestic_abuse.html"
+    hostile.write_text(page.replace("</main>", raw + "\n</main>", 1), encoding="utf-8")
+    online.get_log("performance")
+    online.get(hostile.as_uri())
+    online.find_element(By.ID, "injected-js").click()
+    online.find_element(By.ID, "injected-submit").click()
+    settle(online)
+    asked, refused = network_events(online)
+    outside = {i: u for i, u in asked.items() if not u.startswith(("file:", "data:"))}
+    assert outside, "the raw injections were not even attempted: the test would prove nothing"
+    assert {u: refused.get(i) for i, u in outside.items()} == {u: "csp" for u in outside.values()}
+    assert not pwned(online)
+    assert online.current_url == hostile.as_uri()
+    # The pack's own scripts still run under the policy: the view switcher works, the chart shows.
+    Select(online.find_elements(By.CSS_SELECTOR, "select.ppw-geography")[0]).select_by_value(
+        "Colchester"
+    )
+    assert visible_tables(online, "table.perf") == ["Colchester rolling-12m"]
+    chart = online.find_elements(By.CSS_SELECTOR, "img[src^='data:']")[0]
+    assert online.execute_script("return arguments[0].naturalWidth", chart) > 0
+    assert listener.requests == []
+
+
+def test_the_listener_hears_an_unprotected_page(online, listener, tmp_path):
+    """The control: the same injections in a page without the pack's defences do reach it.
+
+    Without this, "the listener heard nothing" could mean the browser cannot reach it at all.
+    """
+    control = tmp_path / "control.html"
+    body = "\n".join(case.format(url=listener.url) for case in RAW[:3])
+    control.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>", encoding="utf-8")
+    before = len(listener.requests)
+    online.get(control.as_uri())
+    settle(online)
+    assert pwned(online)
+    heard = listener.requests[before:]
+    assert any("img.png" in r for r in heard) and any("script.js" in r for r in heard), heard
+    del listener.requests[before:]  # the other tests assert the listener heard nothing

@@ -29,6 +29,7 @@ PARAMETERS = """month: str = "2016-09"  # report month
 period: str = "rolling-12m"  # rolling-12m | fytd | month
 geography: str = "Force"  # Force, an LPA or a district
 data_dir: str = "data/demo"  # extract folder
+data_fingerprint: str = ""  # the pack's data snapshot
 interactive: bool = True  # the pack sets False"""
 
 SWITCHER = """from helpers import views
@@ -156,7 +157,7 @@ def test_success_publishes_pages_notebooks_tables_and_run_record(published):
     code, tmp_path, out = published
     assert code == pack.EXIT_OK
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*PAGES, "notebooks", "run.json", "tables.csv"]
+        [*PAGES, "notebooks", "run.json", "tables.csv", pack.PACK_MARKER]
     )
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         "00_master.ipynb",

@@ -1,6 +1,7 @@
 """Paths come from the project root; the force configuration is typed and names a bad key."""
 
 import os
+import re
 
 import pytest
 
@@ -44,5 +45,96 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
         force_config.__wrapped__(bad)
 
 
-def test_an_absent_file_gives_the_defaults(tmp_path):
-    assert force_config.__wrapped__(tmp_path / os.sep.join(["no", "such.yaml"])) == ForceConfig()
+COMMITTED = config.FORCE_CONFIG_FILE.read_text(encoding="utf-8")
+
+
+def write_config(folder, text: str):
+    path = folder / "force.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_missing_file_is_an_error_never_the_demo_force(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        force_config.__wrapped__(tmp_path / os.sep.join(["params", "force.yaml"]))
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'params' / 'force.yaml'} not found:")
+    assert "the force configuration is required" in message
+    assert "copy params/force.yaml" in message
+
+
+def test_the_committed_file_is_named_relative_to_the_project():
+    with pytest.raises(ConfigError, match=r"^params/nothing\.yaml not found"):
+        force_config.__wrapped__(config.PARAMS_DIR / "nothing.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("force_name: Kent Police\nshort_name: [Kent\n", 3),  # an unclosed list
+        ("force_name: Kent Police\n  short_name: Kent\n", 2),  # indented under a value
+        ("force_name: Kent: Police\n", 1),
+    ],
+)
+def test_a_yaml_syntax_error_names_the_file_and_the_line(tmp_path, text, line):
+    path = write_config(tmp_path, text)
+    with pytest.raises(
+        ConfigError, match=rf"^{re.escape(str(path))}: YAML syntax error at line {line}, column"
+    ):
+        force_config.__wrapped__(path)
+
+
+def test_a_bad_key_in_the_file_names_the_file_and_the_key(tmp_path):
+    path = write_config(tmp_path, COMMITTED.replace("short_name:", "short_nmae:"))
+    with pytest.raises(
+        ConfigError, match=rf"^{re.escape(str(path))}: unknown key\(s\) \['short_nmae'\]"
+    ):
+        force_config.__wrapped__(path)
+    path = write_config(tmp_path, COMMITTED.replace("suppress_below: null", "suppress_below: ten"))
+    with pytest.raises(
+        ConfigError, match=rf"^{re.escape(str(path))}: key 'suppress_below' should be"
+    ):
+        force_config.__wrapped__(path)
+
+
+@pytest.mark.parametrize("key", ["force_name", "protective_marking", "suppress_below"])
+def test_a_file_without_a_required_key_is_refused_not_filled_from_the_demo(tmp_path, key):
+    kept = [line for line in COMMITTED.splitlines() if not line.startswith(f"{key}:")]
+    path = write_config(tmp_path, "\n".join(kept) + "\n")
+    with pytest.raises(
+        ConfigError, match=rf"^{re.escape(str(path))}: missing key\(s\) \['{key}'\]"
+    ):
+        force_config.__wrapped__(path)
+
+
+def test_an_empty_file_names_every_required_key(tmp_path):
+    with pytest.raises(ConfigError, match="missing key.*force_name.*suppress_below"):
+        force_config.__wrapped__(write_config(tmp_path, "# nothing yet\n"))
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_byte(tmp_path):
+    path = tmp_path / "force.yaml"
+    path.write_bytes(COMMITTED.replace("Essex Police", "Essex Polic\u00e9").encode("cp1252"))
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte 0xE9"):
+        force_config.__wrapped__(path)
+
+
+def test_a_written_file_loads_as_written(tmp_path):
+    text = COMMITTED.replace("Essex Police (demo force)", "Kent Police").replace(
+        "suppress_below: null", "suppress_below: 10"
+    )
+    cfg = force_config.__wrapped__(write_config(tmp_path, text))
+    assert cfg.force_name == "Kent Police" and cfg.suppress_below == 10
+
+
+def test_a_yaml_syntax_error_in_the_catalog_names_the_file_and_the_line(tmp_path):
+    from helpers.catalog import CATALOG_FILE, CatalogError, load_catalog
+
+    path = tmp_path / "catalog.yaml"
+    lines = CATALOG_FILE.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  title:"))
+    lines[at] = "  title: [unclosed"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=rf"^{re.escape(str(path))}: YAML syntax error at line"):
+        load_catalog.__wrapped__(path)
+    assert issubclass(CatalogError, ConfigError)  # the pack reports both the same way

@@ -8,7 +8,7 @@ import pytest
 
 from helpers.catalog import measure
 from helpers.config import DATA_DIR
-from helpers.contract import EXTRACTS, markdown
+from helpers.contract import EARLIEST_DATE, EXTRACTS, MaxDelay, MaxPer, markdown
 
 TYPES = {"str", "category", "date", "datetime", "month", "int", "float", "bool"}
 README = DATA_DIR / "README.md"
@@ -50,6 +50,53 @@ def test_declared_columns_exist_and_types_are_known(name):
         assert all(isinstance(a, str) for a in c.allowed or ()), c.name
     for u in e.unique:
         assert not e.column(u).nullable, u
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_limits_name_columns_of_their_extract_of_the_right_type(name):
+    e = EXTRACTS[name]
+    dates = ("date", "datetime")
+    for c in e.columns:
+        for limit in c.limits:
+            if isinstance(limit, MaxDelay):
+                assert c.type in dates and e.column(limit.after).type in dates, c.name
+                assert limit.hours > 0, c.name
+                if limit.when:
+                    assert e.column(limit.when[0]).type in ("int", "category"), c.name
+            else:
+                assert isinstance(limit, MaxPer), c.name
+                assert c.type in ("int", "float"), c.name
+                assert e.column(limit.per).type in ("int", "float"), c.name
+
+
+def test_the_published_times_and_counts_have_upper_bounds():
+    """The bounds the issue asked for: an emergency response within a day, a call's average wait
+    within an hour, days lost within the days of the month, counts below sane maxima."""
+    arrived = EXTRACTS["incidents"].column("arrived_at").limits
+    assert MaxDelay("opened_at", 24, when=("grade", 1)) in arrived
+    assert any(lim.when is None for lim in arrived)  # every grade has some bound
+    calls = EXTRACTS["calls"]
+    assert MaxPer("calls_answered", 3600) in calls.column("total_wait_seconds").limits
+    assert MaxPer("strength_fte", 31) in EXTRACTS["workforce"].column("days_lost").limits
+    for e in EXTRACTS.values():
+        for c in e.columns:
+            if c.type in ("int", "float") and not c.limits and c.name != "grade":
+                assert c.maximum is not None, f"{e.name}.{c.name} has no upper bound"
+
+
+def test_markdown_states_the_date_range_and_the_limits():
+    text = markdown()
+    assert (
+        f"between {EARLIEST_DATE} and the extract's own date: the file's modification time" in text
+    )
+    assert (
+        "| `recorded_date` | date | Date the crime was recorded. | 2000-01-01 to the file's date |"
+        in text
+    )
+    assert "at most 24 hours after `opened_at` where `grade` is 1" in text
+    assert "at most 730 days after `opened_at`; may be empty |" in text
+    assert "| ≥ 0; at most 3,600 per `calls_answered` |" in text
+    assert "| 0 to 10,000,000 |" in text
 
 
 @pytest.mark.parametrize("name", list(EXTRACTS))
@@ -100,7 +147,7 @@ def test_markdown_renders_value_ranges_plainly():
         "| `age_at_offence` | int | Offender's age in years on the date of the offence. | 10 to 110 |"
         in text
     )
-    assert "| ≥ 0 |" in text
+    assert "| ≥ 0; at most 31 per `strength_fte` |" in text
     assert "| 1 to 4; may be empty |" in text
     assert "0 to 110; may be empty" in text
 

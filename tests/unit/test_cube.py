@@ -6,13 +6,18 @@ three districts in two LPAs, and checks exact numerators and denominators.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from extract_rows import crime
 
 from helpers import cube as cube_mod
-from helpers.cube import FORCE, UNASSIGNED, Reference, build_cube, load_cube
+from helpers.cube import FORCE, UNASSIGNED, CubeError, Reference, build_cube, load_cube
 from helpers.periods import window
 
 # ---------------------------------------------------------------------------- fixtures
@@ -1288,3 +1293,200 @@ def test_load_cube_caches_and_reuses_the_built_cube(tmp_path, monkeypatch):
 def test_an_incident_of_a_grade_outside_one_to_four_still_counts_under_its_flag():
     cube = make_cube(incidents=[incident("G9", "2016-09-01 10:00", grade=9, asb=True)])
     assert num(cube, "asb_incidents", "month", "2016-09") == 1
+
+
+# ---------------------------------------------------------------------------- cache: by content
+
+
+def write_crimes_csv(folder, extra_date="2016-09-09"):
+    """The background crimes and one more, as CSV; returns the path."""
+    from helpers.config import REFERENCE_DIR
+
+    real = pd.read_csv(REFERENCE_DIR / "districts.csv").district.iloc[0]
+    rows = [dict(r, district=real) for r in background_crimes()]
+    rows.append(crime("EXTRA", extra_date, real))
+    path = folder / "crimes.csv"
+    frame(rows, dates=("recorded_date", "outcome_date")).to_csv(path, index=False)
+    return path
+
+
+def edit_in_place(path, old: str, new: str) -> None:
+    """Replace text keeping the file's size and modification time (a correction a size-and-time
+    cache key cannot see)."""
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert len(old) == len(new) and text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+W = window("rolling-12m", "2016-09")
+
+
+def test_a_correction_with_the_same_size_and_time_gives_the_corrected_figure(tmp_path):
+    path = write_crimes_csv(tmp_path)
+    before = load_cube(tmp_path).value("all_crime", W).numerator
+    edit_in_place(path, "EXTRA,2016-09-09", "EXTRA,2015-09-09")  # out of the window
+    after = load_cube(tmp_path)
+    assert after.value("all_crime", W).numerator == before - 1
+
+
+def test_an_invalid_file_cannot_slip_through_the_cache(tmp_path):
+    from helpers.loading import DataValidationError
+
+    path = write_crimes_csv(tmp_path)
+    load_cube(tmp_path)
+    edit_in_place(path, "EXTRA,2016-09-09", "EXTRA,2016-13-09")
+    with pytest.raises(DataValidationError, match="recorded_date.*'2016-13-09'"):
+        load_cube(tmp_path)
+
+
+def cached_files(folder, fp) -> dict:
+    return cube_mod._cache_paths(folder, fp)
+
+
+def test_an_edited_cache_file_is_rebuilt_with_a_warning_never_used(tmp_path):
+    write_extracts(tmp_path)
+    first = load_cube(tmp_path)
+    true = first.value("all_crime", W).numerator
+    paths = cached_files(tmp_path, first.fingerprint)
+    edited = pd.read_parquet(paths["frame"])
+    edited["numerator"] = edited["numerator"] * 10
+    edited.to_parquet(paths["frame"], index=False)
+    with pytest.warns(UserWarning, match="does not match its checksum"):
+        again = load_cube(tmp_path)
+    assert again.value("all_crime", W).numerator == true
+    # the rebuilt cache is sound again: read without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_cube(tmp_path).value("all_crime", W).numerator == true
+
+
+def test_an_edited_cache_record_is_rebuilt_never_used(tmp_path):
+    write_extracts(tmp_path)
+    first = load_cube(tmp_path)
+    meta = cached_files(tmp_path, first.fingerprint)["meta"]
+    record = json.loads(meta.read_text(encoding="utf-8"))
+    record.get("body", record)["data_to"]["crimes"] = "2099-01"  # wherever the record keeps it
+    meta.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.warns(UserWarning, match="record does not match its checksum"):
+        again = load_cube(tmp_path)
+    assert again.data_to == first.data_to
+
+
+def test_load_cube_by_fingerprint_reads_the_snapshot_without_the_extracts(tmp_path, monkeypatch):
+    write_extracts(tmp_path)
+    snapshot = load_cube(tmp_path)
+    # the folder moves on during the run, even to a file that is not an extract at all
+    (tmp_path / "crimes.parquet").write_bytes(b"not parquet")
+
+    def boom(*a, **k):
+        raise AssertionError("a snapshot is read from the cache only")
+
+    for name in ("build_cube", "extracts_fingerprint"):
+        monkeypatch.setattr(cube_mod, name, boom)
+    monkeypatch.setattr(cube_mod.loading, "read_extracts", boom)
+    again = load_cube(tmp_path, fingerprint=snapshot.fingerprint)
+    assert again.fingerprint == snapshot.fingerprint
+    assert again.value("all_crime", W) == snapshot.value("all_crime", W)
+    pd.testing.assert_frame_equal(again.frame, snapshot.frame)
+
+
+def test_a_snapshot_absent_or_edited_is_a_clear_error(tmp_path):
+    write_extracts(tmp_path)
+    cube = load_cube(tmp_path)
+    with pytest.raises(
+        CubeError, match=r"fingerprint 0{12}… cannot be used: cube-0+\.json is missing"
+    ):
+        load_cube(tmp_path, fingerprint="0" * 64)
+    paths = cached_files(tmp_path, cube.fingerprint)
+    paths["coverage"].write_bytes(paths["coverage"].read_bytes()[:-8] + b"\0" * 8)
+    with pytest.raises(CubeError, match="coverage.parquet does not match its checksum"):
+        load_cube(tmp_path, fingerprint=cube.fingerprint)
+
+
+def test_the_cache_keeps_the_most_recently_used_few(tmp_path):
+    """A data change during a run must not delete the snapshot the run's notebooks still load."""
+    from helpers.config import REFERENCE_DIR
+
+    real = pd.read_csv(REFERENCE_DIR / "districts.csv").district.iloc[0]
+    fingerprints = []
+    for n in range(5):
+        rows = [dict(r, district=real) for r in background_crimes()]
+        rows += [crime(f"X{i}", "2016-09-09", real) for i in range(n)]
+        frame(rows, dates=("recorded_date", "outcome_date")).to_parquet(tmp_path / "crimes.parquet")
+        fingerprints.append(load_cube(tmp_path).fingerprint)
+        # the run that built the first one keeps reading it
+        load_cube(tmp_path, fingerprint=fingerprints[0])
+    kept = {p.name.split(".")[0].split("-")[1] for p in (tmp_path / ".cache").glob("cube-*.json")}
+    assert kept == {fingerprints[0], fingerprints[3], fingerprints[4]}
+    assert not list((tmp_path / ".cache").glob("*.tmp"))
+    with pytest.raises(CubeError, match="missing"):
+        load_cube(tmp_path, fingerprint=fingerprints[1])
+
+
+def test_the_cube_carries_the_load_report_of_its_snapshot(tmp_path):
+    write_extracts(tmp_path)
+    built = load_cube(tmp_path)
+    report = built.extracts_report.to_dict("2016-09")
+    assert report["extracts"]["crimes"]["rows_loaded"] == len(background_crimes())
+    assert (
+        report["extracts"]["crimes"]["reconciliation"]["rows_excluded"]["after_report_month"] == 3
+    )
+    write_extracts(tmp_path, extra_crime=True)
+    snapshot = load_cube(tmp_path, fingerprint=built.fingerprint)
+    assert snapshot.extracts_report.to_dict("2016-09") == report
+    assert (
+        load_cube(tmp_path).extracts_report.extracts["crimes"].rows_loaded
+        == len(background_crimes()) + 1
+    )
+
+
+def test_a_folder_changing_while_it_is_read_gives_no_cube_and_no_cache(tmp_path, monkeypatch):
+    write_extracts(tmp_path)
+    build = cube_mod.build_cube
+
+    def build_while_the_folder_changes(*args, **kwargs):
+        write_extracts(tmp_path, extra_crime=True)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(cube_mod, "build_cube", build_while_the_folder_changes)
+    with pytest.raises(CubeError, match="changed while they were being read"):
+        load_cube(tmp_path)
+    assert not list((tmp_path / ".cache").glob("cube-*"))
+
+
+def test_a_cached_file_whose_time_is_set_before_its_records_is_refused(tmp_path):
+    from helpers.loading import DataValidationError
+
+    path = write_crimes_csv(tmp_path)
+    load_cube(tmp_path)
+    june = dt.datetime(2016, 6, 30).timestamp()  # the file holds crimes to December 2016
+    os.utime(path, (june, june))
+    with (
+        pytest.warns(UserWarning, match="dates after the file's own date"),
+        pytest.raises(DataValidationError, match="after the extract's own date"),
+    ):
+        load_cube(tmp_path)
+
+
+def test_a_folder_that_cannot_be_written_is_cached_in_the_project(tmp_path, monkeypatch):
+    """A read-only share still gives every notebook of a run its snapshot."""
+    data = tmp_path / "extracts"
+    data.mkdir()
+    write_extracts(data)
+    (data / ".cache").write_text("a file where the cache folder would go")  # mkdir fails
+    monkeypatch.setattr(cube_mod, "CACHE_DIR", tmp_path / "project-cache")
+    built = load_cube(data)
+    records = list((tmp_path / "project-cache" / "cubes").glob("*/cube-*.json"))
+    assert [p.name for p in records] == [f"cube-{built.fingerprint}.json"]
+    snapshot = load_cube(data, fingerprint=built.fingerprint)
+    assert snapshot.value("all_crime", W) == built.value("all_crime", W)
+    monkeypatch.setattr(cube_mod, "build_cube", lambda *a, **k: pytest.fail("built again"))
+    assert load_cube(data).fingerprint == built.fingerprint
+
+
+def test_a_fingerprint_that_is_not_one_is_refused(tmp_path):
+    with pytest.raises(CubeError, match="is not a data fingerprint"):
+        load_cube(tmp_path, fingerprint="../../etc/passwd")

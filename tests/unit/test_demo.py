@@ -10,7 +10,7 @@ import pytest
 
 from helpers import demo
 from helpers.contract import EXTRACTS
-from helpers.loading import districts, msg_forces
+from helpers.loading import districts, load_extracts, msg_forces
 
 #: A twelve-month range holding one calibration window (Oct 2014 – Sep 2015) and part of the
 #: drug-test pilot; small enough to generate in a few seconds.
@@ -262,3 +262,151 @@ def test_nullable_ages_survive_parquet(tmp_path):
     assert np.issubdtype(
         pd.read_parquet(tmp_path / "d" / "crimes.parquet")["recorded_date"].dtype, np.datetime64
     )
+
+
+# ------------------------------------------------------------------------------ blocks
+#: Scale 2 made as two blocks of scale 1 (the mechanism that keeps scale 64 within memory, where the
+#: blocks are of scale 16), over three months inside the drug-test pilot so every extract has rows.
+BLOCKS = demo.DemoOptions(seed=7, scale=2, start="2014-01", end="2014-03")
+#: The id columns of the record extracts and their namespaces.
+ID_COLUMNS = {
+    "crimes": {"crime_id": "crime", "victim_id": "person"},
+    "crime_offenders": {"crime_id": "crime", "offender_id": "offender"},
+    "incidents": {"incident_id": "incident", "victim_id": "person"},
+    "satisfaction": {"response_id": "response"},
+    "collisions": {"collision_id": "collision"},
+    "casualties": {"casualty_id": "casualty", "collision_id": "collision"},
+    "drug_tests": {"test_id": "drug_test"},
+}
+
+
+def _split_ids(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(prefix, number) of ids such as ``V00000123``; empty ids give NA numbers."""
+    parts = s.astype("string").str.extract(r"^([A-Z]+)(\d+)$")
+    return parts[0], pd.to_numeric(parts[1]).astype("Int64")
+
+
+def _shift_ids(frame: pd.DataFrame, name: str, offset: dict[str, int]) -> pd.DataFrame:
+    """A block's frame with its ids numbered after ``offset`` (namespace → highest id before)."""
+    out = frame.copy()
+    for col, ns in ID_COLUMNS[name].items():
+        prefix, number = _split_ids(frame[col])
+        width = demo.ID_FORMATS[ns][1]
+        shifted = prefix + (number + offset[ns]).astype("string").str.zfill(width)
+        out[col] = shifted.astype(frame[col].dtype)
+    return out
+
+
+@pytest.fixture(scope="module")
+def blocked(tmp_path_factory):
+    out = tmp_path_factory.mktemp("blocks") / "demo"
+    marker = demo.write_demo(out, BLOCKS, block_scale=1)
+    alone = [
+        demo.generate_frames(
+            demo.DemoOptions(demo.block_seed(BLOCKS.seed, b), 1, BLOCKS.start, BLOCKS.end)
+        )
+        for b in range(2)
+    ]
+    return out, marker, alone
+
+
+def test_block_scales_split_only_above_the_block_scale():
+    assert demo.block_scales(1) == [1]
+    assert demo.block_scales(demo.MAX_BLOCK_SCALE) == [demo.MAX_BLOCK_SCALE]
+    assert demo.block_scales(64) == [16, 16, 16, 16]
+    assert demo.block_scales(17) == [9, 8]
+    assert demo.block_scales(2, block_scale=1) == [1, 1]
+    assert demo.block_seed(2016, 0) == 2016 and demo.block_seed(2016, 1) != 2016
+    with pytest.raises(ValueError, match="block scale"):
+        demo.block_scales(4, block_scale=0)
+
+
+def test_a_scale_made_in_blocks_loads_and_ids_are_unique(blocked):
+    out, marker, _ = blocked
+    assert marker["blocks"] == [
+        {"seed": BLOCKS.seed, "scale": 1},
+        {"seed": demo.block_seed(BLOCKS.seed, 1), "scale": 1},
+    ]
+    frames = load_extracts(out)  # the whole contract's checks, duplicate ids included
+    assert set(frames) == set(EXTRACTS)
+    for name, df in frames.items():
+        assert len(df) == marker["rows"][name], name
+        unique = list(EXTRACTS[name].unique)
+        assert not df.duplicated(unique).any(), f"{name}: duplicate {unique}"
+    assert frames["crime_offenders"]["crime_id"].isin(frames["crimes"]["crime_id"]).all()
+    assert frames["casualties"]["collision_id"].isin(frames["collisions"]["collision_id"]).all()
+
+
+def test_each_block_is_a_run_of_its_own_with_ids_after_the_blocks_before(blocked):
+    """The file holds block 0 as generated alone, then block 1 with every id shifted past block 0's."""
+    out, marker, (first, second) = blocked
+    offset = {ns: 0 for ns in demo.ID_FORMATS}
+    for name, cols in ID_COLUMNS.items():
+        for col, ns in cols.items():
+            top = _split_ids(first[name][col])[1].max()
+            offset[ns] = max(offset[ns], 0 if pd.isna(top) else int(top))
+    for name in demo.RECORD_EXTRACTS:
+        written = pd.read_parquet(out / f"{name}.parquet")
+        assert len(written) == len(first[name]) + len(second[name]), name
+        expected = pd.concat(
+            [first[name], _shift_ids(second[name], name, offset)], ignore_index=True
+        )
+        pd.testing.assert_frame_equal(written, expected, check_dtype=False, obj=name)
+
+
+def test_links_victims_and_offenders_stay_within_their_block(blocked):
+    out, _, (first, _second) = blocked
+    crimes = pd.read_parquet(out / "crimes.parquet")
+    links = pd.read_parquet(out / "crime_offenders.parquet")
+    n0 = len(first["crimes"])
+    block_of_crime = pd.Series(np.r_[np.zeros(n0, int), np.ones(len(crimes) - n0, int)])
+    block_of_crime.index = crimes["crime_id"]
+    link_block = links["crime_id"].map(block_of_crime)
+    offenders = [set(links.loc[link_block == b, "offender_id"]) for b in (0, 1)]
+    assert offenders[0] and offenders[1] and not offenders[0] & offenders[1]
+    incidents = pd.read_parquet(out / "incidents.parquet")
+    m0 = len(first["incidents"])
+    victims = [
+        set(crimes["victim_id"].iloc[:n0].dropna())
+        | set(incidents["victim_id"].iloc[:m0].dropna()),
+        set(crimes["victim_id"].iloc[n0:].dropna())
+        | set(incidents["victim_id"].iloc[m0:].dropna()),
+    ]
+    assert victims[0] and victims[1] and victims[0].isdisjoint(victims[1])
+
+
+def test_summary_extracts_are_made_once_at_the_full_scale(blocked):
+    out, _, _ = blocked
+    whole = demo.generate_frames(
+        demo.DemoOptions(BLOCKS.seed, BLOCKS.scale, BLOCKS.start, BLOCKS.end), block_scale=2
+    )
+    for name in demo.SUMMARY_EXTRACTS:
+        written = pd.read_parquet(out / f"{name}.parquet")
+        pd.testing.assert_frame_equal(written, whole[name], check_dtype=False, obj=name)
+    assert set(demo.SUMMARY_EXTRACTS) | set(demo.RECORD_EXTRACTS) == set(EXTRACTS)
+
+
+def test_generate_frames_joins_the_blocks_of_an_extract(blocked):
+    _, marker, _ = blocked
+    frames = demo.generate_frames(BLOCKS, block_scale=1)
+    assert list(frames) == list(EXTRACTS)
+    assert {name: len(df) for name, df in frames.items()} == marker["rows"]
+
+
+def test_ids_beyond_their_format_are_refused(monkeypatch):
+    """A scale too large for an id's digits is an error, not ids of another width."""
+    monkeypatch.setitem(demo.ID_FORMATS, "drug_test", ("DT", 2))  # at most DT99
+    with pytest.raises(ValueError, match=r"drug_test ids would pass DT99 at scale 1"):
+        demo.generate_frames(demo.DemoOptions(seed=7, start=BLOCKS.start, end=BLOCKS.end))
+
+
+def test_the_written_files_are_what_to_parquet_writes(tmp_path):
+    """The appending writer leaves a one-block extract byte for byte as ``DataFrame.to_parquet``."""
+    demo.write_demo(tmp_path / "d", SMALL)
+    for name, frame in demo.generate_frames(SMALL).items():
+        frame.to_parquet(
+            tmp_path / "ref.parquet", index=False, engine="pyarrow", compression="snappy"
+        )
+        assert (tmp_path / "d" / f"{name}.parquet").read_bytes() == (
+            tmp_path / "ref.parquet"
+        ).read_bytes(), name

@@ -310,11 +310,15 @@ REF = Reference(
 
 @pytest.fixture(scope="module")
 def small_cube():
-    """Crimes every month 2014-2016: A1 and B1 busy, A2 three a year, B2 busy."""
+    """Crimes every month 2014-2016: A1, B1 and B2 busy (half of them victim-based, so that every
+    month's figures and what they leave over are above 5), A2 three a year."""
     rows = []
     for m in pd.period_range("2014-01", "2016-12", freq="M"):
-        for d, n in (("A1", 3), ("B1", 4), ("B2", 2)):
-            rows += [crime(f"{d}-{m}-{i}", f"{m}-0{i + 1}", d) for i in range(n)]
+        for d, n in (("A1", 10), ("B1", 12), ("B2", 10)):
+            rows += [
+                crime(f"{d}-{m}-{i}", f"{m}-{i + 1:02d}", d, victim_based=i % 2 == 0)
+                for i in range(n)
+            ]
         if m.month in (2, 6, 10):
             rows.append(crime(f"A2-{m}", f"{m}-15", "A2"))
     df = pd.DataFrame(rows)
@@ -330,7 +334,7 @@ def test_tables_csv_withholds_small_district_figures_and_their_complements(small
     # A1, the only other district of North, protects A2 within North and within the force
     assert crimes.loc["A1", "suppressed"]
     assert not crimes.loc[["B1", "B2", "North", "South"], "suppressed"].any()
-    assert not crimes.loc[FORCE, "suppressed"] and crimes.loc[FORCE, "this_year"] == 111
+    assert not crimes.loc[FORCE, "suppressed"] and crimes.loc[FORCE, "this_year"] == 387
     assert disclosure.group_violations(t, small_cube) == []
     assert {"suppressed", "suppression_reason"} <= set(t.columns)
     # the counts behind the figures are not published
@@ -433,41 +437,41 @@ def test_tables_csv_neutralises_formula_like_text(small_cube, monkeypatch):
 # ---------------------------------------------------------------------------------- cube windows
 
 
-def test_window_decisions_are_off_by_default_and_never_touch_the_force(small_cube):
-    from helpers import periods
-
-    w = periods.window("rolling-12m", "2016-09")
-    assert disclosure.withheld_geographies(small_cube, "all_crime", w) == {}
-    withheld_ = disclosure.withheld_geographies(small_cube, "all_crime", w, 5)
-    # Unassigned (no crime) is withheld itself but protects nothing
+def test_decisions_are_off_by_default_and_never_touch_the_force(small_cube):
+    assert disclosure.decisions(small_cube, "2016-09") == {}
+    assert disclosure.withheld_geographies(small_cube, "all_crime", "2016-09") == {}
+    withheld_ = disclosure.withheld_geographies(small_cube, "all_crime", "2016-09", 5)
+    # Unassigned (no crime) is marked withheld itself, though it is never printed
     assert withheld_ == {"A2": "primary", "A1": "secondary", "Unassigned": "primary"}
-    assert not disclosure.is_withheld(small_cube, "all_crime", w, FORCE, 5)
-    assert disclosure.is_withheld(small_cube, "all_crime", w, "A2", 5)
+    assert not disclosure.is_withheld(small_cube, "all_crime", "2016-09", FORCE, 5)
+    assert disclosure.is_withheld(small_cube, "all_crime", "2016-09", "A2", 5)
+
+
+def test_decisions_are_kept_on_the_cube_per_month_and_threshold(small_cube):
+    first = disclosure.decisions(small_cube, "2016-09", 5)
+    assert disclosure.decisions(small_cube, "2016-09", 5) is first  # worked out once
+    assert disclosure.decisions(small_cube, "2016-09", 2) is not first
+    assert disclosure.decisions(small_cube, "2016-08", 5) is not first
 
 
 @pytest.mark.skipif(
     not (DEMO_DATA_DIR / ".complete").exists(),
     reason="demo data not generated (python -m helpers.demo writes data/demo/.complete)",
 )
-def test_charts_and_tables_withhold_the_same_figures_on_the_demo_force():
-    """A figure withheld in a table is never printed in a chart of the same window, and back."""
-    from helpers import periods
+def test_every_period_of_tables_csv_withholds_what_the_charts_withhold_on_the_demo_force():
+    """One decision per measure and place for the month, whatever the period or window."""
     from helpers.cube import load_cube
 
     cube = load_cube(DEMO_DATA_DIR)
-    t = performance.tables_csv(cube, "2016-09", "rolling-12m", suppress_below=10)
     checked = 0
-    for mid, rows in t[t.geography_level != "force"].groupby("measure_id"):
-        m = catalog.measure(mid)
-        w = periods.window(m.window_kind("rolling-12m"), "2016-09", lag=m.lag)
-        this = disclosure.withheld_geographies(cube, mid, w, 10)
-        last = disclosure.withheld_geographies(cube, mid, w.last_year(), 10)
-        if m.comparable_from is not None and w.last_year().start < m.comparable_from:
-            last = {}  # the table prints no last year
-        table = set(rows.loc[rows.suppressed, "geography"])
-        assert table == (set(this) | set(last)) - {"Unassigned"}, mid  # not a row of tables.csv
-        checked += bool(table)
-    assert checked >= 10
+    for period in ("rolling-12m", "fytd", "month"):
+        t = performance.tables_csv(cube, "2016-09", period, suppress_below=10)
+        for mid, rows in t[t.geography_level != "force"].groupby("measure_id"):
+            table = set(rows.loc[rows.suppressed, "geography"])
+            decided = disclosure.withheld_geographies(cube, mid, "2016-09", 10)
+            assert table == set(decided) - {"Unassigned"}, (period, mid)  # not a tables.csv row
+            checked += bool(table)
+    assert checked >= 30
 
 
 # ---------------------------------------------------------------------------------- rendering
@@ -507,14 +511,18 @@ def test_charts_from_the_cube_read_a_withheld_figure_as_missing(small_cube, monk
     monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=5))
     assert ctx.number("all_crime", w, "A2") is None
     assert ctx.number("all_crime", w, "A1") is None  # its complement
-    assert ctx.number("all_crime", w, "B1") == 48
-    assert ctx.number("all_crime", w, FORCE) == 111
+    assert ctx.number("all_crime", w, "B1") == 144
+    assert ctx.number("all_crime", w, FORCE) == 387
+    # withheld on every window the pages read, not only the table's
+    for kind in ("fytd", "month"):
+        assert ctx.number("all_crime", periods.window(kind, "2016-09"), "A2") is None
 
 
-def test_monthly_chart_series_blank_the_months_a_district_figure_is_withheld(
+def test_monthly_chart_series_of_a_withheld_district_are_blank_in_every_month(
     small_cube, monkeypatch
 ):
-    """A district's monthly series (SPC and trend charts) never shows what the tables print as *."""
+    """A district's monthly series (SPC and trend charts) never shows what the tables print as
+    [c], nor any month of it: a month beside its published window would give the window back."""
     from helpers import periods, sections
 
     def context():
@@ -529,12 +537,13 @@ def test_monthly_chart_series_blank_the_months_a_district_figure_is_withheld(
     assert shown["value"].notna().any()  # off by default: the small figures are drawn
     monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=5))
     ctx = context()
-    blanked = ctx.series("all_crime", months=12, geography="A2")
-    for month, value in zip(blanked["month"], blanked["value"], strict=True):
-        withheld = disclosure.is_withheld(
-            small_cube, "all_crime", periods.window("month", month), "A2"
-        )
-        assert withheld == (value != value), month  # NaN exactly where the tables withhold
-    assert blanked["value"].isna().any()
+    assert ctx.series("all_crime", months=12, geography="A2")["value"].isna().all()
+    assert ctx.series("all_crime", months=12, geography="A1")["value"].isna().all()  # secondary
+    busy = ctx.series("all_crime", months=12, geography="B1")
+    assert busy["value"].notna().all() and (busy["value"] == 12).all()
+    # months before those disclosure control checked are not drawn (12 here, 48 in the pack)
+    monkeypatch.setattr(disclosure, "CHART_MONTHS", 12)
+    long = context().series("all_crime", months=24, geography="B1")
+    assert long["value"].isna().tolist() == [True] * 12 + [False] * 12
     force = ctx.series("all_crime", months=12, geography=FORCE)
     assert force["value"].notna().all()  # the force figure is never withheld

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from helpers import loading
@@ -744,10 +747,10 @@ def test_html_text_is_loaded_as_is(tmp_path):
 # --------------------------------------------------------------------------- paths and fingerprint
 def test_files_inside_the_project_are_named_relative_to_it():
     assert (
-        loading._display(PROJECT_ROOT / "data" / "demo" / "crimes.parquet")
+        loading.display_name(PROJECT_ROOT / "data" / "demo" / "crimes.parquet")
         == "data/demo/crimes.parquet"
     )
-    assert loading._display(PROJECT_ROOT.parent / "elsewhere" / "crimes.csv") == "crimes.csv"
+    assert loading.display_name(PROJECT_ROOT.parent / "elsewhere" / "crimes.csv") == "crimes.csv"
 
 
 def test_fingerprint_follows_content_not_location(tmp_path):
@@ -799,13 +802,19 @@ def test_parquet_fractions_and_booleans_in_text_columns_are_wrong_type(tmp_path)
     assert "column 'district': 2 rows are not text" in message and "row 1: True" in message
 
 
-def test_load_report_for_the_run_record_reuses_the_last_load(tmp_path, monkeypatch):
-    write_csv(tmp_path, "collisions")
+def test_load_report_describes_the_files_as_they_are_not_as_they_were(tmp_path):
+    """A correction keeping the file's size and modification time still shows in the report."""
+    path = write_csv(tmp_path, "collisions")
     load_extracts(tmp_path)
-    monkeypatch.setattr(loading, "_validate_file", None)  # a second read would fail loudly
-    as_dict = loading.load_report(tmp_path)
-    assert as_dict["extracts"]["collisions"]["rows_loaded"] == 2
-    assert as_dict["errors"] == []
+    assert loading.load_report(tmp_path)["errors"] == []
+    st = path.stat()
+    path.write_text(path.read_text().replace("Maldon", "Gotham"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    assert loading.load_report(tmp_path)["errors"] == [
+        "collisions.csv: column 'district': 1 row is not a district of "
+        "data/reference/districts.csv (nor 'Unassigned') — e.g. row 3: 'Gotham'"
+    ]
 
 
 def test_load_report_of_a_bad_folder_lists_the_errors_without_raising(tmp_path):
@@ -953,3 +962,184 @@ def test_duplicate_pairs_in_parquet(tmp_path):
     message = load_error(tmp_path, "crime_offenders")
     assert "2 rows repeat a value that must be unique (crime_id + offender_id)" in message
     assert "row 1: 'C1' / 'O1'" in message and "row 4: 'C1' / 'O1'" in message
+
+
+# --------------------------------------------------------------------------- plausible ranges
+def fifty_emergency_incidents(late_seconds: int) -> list[dict]:
+    """Fifty attended grade 1 incidents in April 2016, each arriving ``late_seconds`` after opening."""
+    base = incidents_rows()[0]
+    opened = pd.Timestamp("2016-04-01 10:00:00")
+    rows = []
+    for i in range(50):
+        at = opened + pd.Timedelta(hours=i)
+        rows.append({**base, "incident_id": f"L{i:02d}", "opened_at": str(at),
+                     "arrived_at": str(at + pd.Timedelta(seconds=late_seconds)), "grade": "1"})  # fmt: skip
+    return incidents_rows() + rows
+
+
+def test_incidents_arriving_a_billion_seconds_late_are_refused(tmp_path):
+    write_csv(tmp_path, "incidents", rows=fifty_emergency_incidents(10**9))
+    message = load_error(tmp_path, "incidents")
+    assert "column 'arrived_at': 50 rows are after the extract's own date" in message
+    assert "e.g. row 5: '2047-12-09 11:46:40'" in message  # 10:00 + 31.7 years, as in the file
+
+
+def test_an_emergency_arrival_more_than_a_day_late_is_refused(tmp_path):
+    """Late but not in the future: the 24-hour bound of grade 1 catches it on its own."""
+    write_csv(tmp_path, "incidents", rows=fifty_emergency_incidents(10**6))  # 11.6 days
+    message = load_error(tmp_path, "incidents")
+    assert (
+        "column 'arrived_at': 50 rows are more than 24 hours after opened_at (where grade is 1)"
+        " — e.g. row 5: opened_at=2016-04-01 10:00:00, arrived_at=2016-04-12 23:46:40, grade=1"
+    ) in message
+    assert "after the extract's own date" not in message
+
+
+@pytest.mark.parametrize(("grade", "loads"), [("1", False), ("2", True), ("3", True)])
+def test_the_delay_bound_depends_on_the_grade(tmp_path, grade, loads):
+    rows = incidents_rows()
+    rows[0].update(grade=grade, arrived_at="2016-04-02 12:00:00")  # 26 hours after opening
+    write_csv(tmp_path, "incidents", rows=rows)
+    if loads:
+        assert len(load_extract(tmp_path, "incidents")) == 3
+    else:
+        assert "more than 24 hours after opened_at" in load_error(tmp_path, "incidents")
+
+
+def calls_rows(**first) -> list[dict]:
+    base = {"line": "non_emergency", "calls_offered": "120", "calls_answered": "110",
+            "answered_within_standard": "90", "total_wait_seconds": "990"}  # fmt: skip
+    return [
+        {**base, "interval_start": "2016-04-01 00:00:00", **first},
+        {**base, "interval_start": "2016-04-02 00:00:00"},
+    ]
+
+
+def test_one_call_waiting_a_million_seconds_is_refused(tmp_path):
+    write_csv(tmp_path, "calls", rows=calls_rows(calls_offered="1", calls_answered="1",
+                                                 answered_within_standard="0",
+                                                 total_wait_seconds="1352801"))  # fmt: skip
+    message = load_error(tmp_path, "calls")
+    assert (
+        "column 'total_wait_seconds': 1 row is more than 3,600 × calls_answered"
+        " — e.g. row 2: calls_answered=1, total_wait_seconds=1352801.0"
+    ) in message
+
+
+def test_an_average_wait_under_an_hour_loads(tmp_path):
+    rows = calls_rows(calls_answered="1", answered_within_standard="0", total_wait_seconds="3599")
+    write_csv(tmp_path, "calls", rows=rows)
+    assert load_extract(tmp_path, "calls")["total_wait_seconds"].tolist() == [3599.0, 990.0]
+
+
+def test_counts_have_sane_maxima(tmp_path):
+    write_csv(tmp_path, "calls", rows=calls_rows(calls_offered="999999999"))
+    assert "column 'calls_offered': 1 row is above the maximum 10,000,000" in load_error(
+        tmp_path, "calls"
+    )
+    rows = workforce_rows()
+    rows[0]["days_lost"] = "5000"  # 100.5 FTE cannot lose 5,000 days in a month
+    write_csv(tmp_path, "workforce", rows=rows)
+    assert "column 'days_lost': 1 row is more than 31 × strength_fte" in load_error(
+        tmp_path, "workforce"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [
+        ("2099-06-01", "are after the extract's own date (the file was last modified"),
+        ("1900-01-01", "is before 2000-01-01 (the earliest date the contract accepts)"),
+        ("2300-01-01", "are after the extract's own date"),
+        ("0999-01-01", "is before 2000-01-01"),
+    ],
+)
+def test_far_dates_in_csv_are_refused(tmp_path, value, what):
+    rows = collisions_rows()
+    rows[1]["collision_date"] = value
+    write_csv(tmp_path, "collisions", rows=rows)
+    message = load_error(tmp_path, "collisions")
+    assert f"column 'collision_date': 1 row {what}".replace(" row are", " row is") in message
+    assert f"row 3: '{value}'" in message
+
+
+@pytest.mark.parametrize("value", ["2099-06-01", "1900-01-01", "2300-01-01", "1200-05-05"])
+@pytest.mark.parametrize("arrow_type", [pa.timestamp("us"), pa.timestamp("ms"), pa.date32()])
+def test_far_dates_in_parquet_are_refused_with_a_message_not_a_traceback(
+    tmp_path, value, arrow_type
+):
+    day = dt.date.fromisoformat(value)
+    dates = [dt.date(2016, 4, 1), day]
+    if pa.types.is_timestamp(arrow_type):
+        dates = [dt.datetime.combine(d, dt.time()) for d in dates]
+    table = pa.table({"collision_id": ["K1", "K2"], "collision_date": pa.array(dates, arrow_type),
+                      "district": ["Basildon", "Maldon"]})  # fmt: skip
+    pq.write_table(table, tmp_path / "collisions.parquet")
+    message = load_error(tmp_path, "collisions")
+    what = "is before 2000-01-01" if day.year < 2000 else "is after the extract's own date"
+    assert f"column 'collision_date': 1 row {what}" in message
+    assert f"row 2: {value} 00:00:00" in message
+
+
+@pytest.mark.parametrize("kind", ["datetime", "month"])
+def test_far_dates_in_datetime_and_month_columns_are_refused(tmp_path, kind):
+    if kind == "datetime":
+        rows = incidents_rows()
+        rows[1]["opened_at"] = "2300-04-02 23:59:59"
+        write_csv(tmp_path, "incidents", rows=rows)
+        assert "column 'opened_at': 1 row is after the extract's own date" in load_error(
+            tmp_path, "incidents"
+        )
+    else:
+        rows = workforce_rows()
+        rows[1]["month"] = "2300-04"
+        rows[2]["month"] = "1999-12"
+        write_csv(tmp_path, "workforce", rows=rows)
+        message = load_error(tmp_path, "workforce")
+        assert "column 'month': 1 row is after the extract's own date" in message
+        assert (
+            "column 'month': 1 row is before 2000-01-01 (the earliest date the contract accepts)"
+            " — e.g. row 4: '1999-12'"
+        ) in message
+
+
+def test_a_date_after_the_file_was_written_is_refused(tmp_path):
+    """The extract's own date is the file's modification time: a September record in a file
+    written in June cannot be right, though September 2016 is long past."""
+    rows = collisions_rows()
+    rows[1]["collision_date"] = "2016-09-01"
+    path = write_csv(tmp_path, "collisions", rows=rows)
+    written = dt.datetime(2016, 6, 30, 18, 0).timestamp()
+    os.utime(path, (written, written))
+    message = load_error(tmp_path, "collisions")
+    assert (
+        "column 'collision_date': 1 row is after the extract's own date (the file was last "
+        "modified 2016-06-30 18:00; a file cannot hold records from after it was written)"
+        " — e.g. row 3: '2016-09-01'"
+    ) in message
+    rows[1]["collision_date"] = "2016-07-01"  # within the day allowed for time zones
+    write_csv(tmp_path, "collisions", rows=rows)
+    os.utime(path, (written, written))
+    assert len(load_extract(tmp_path, "collisions")) == 2
+
+
+def test_a_file_dated_in_the_future_is_checked_against_today(tmp_path):
+    rows = collisions_rows()
+    tomorrow_but_one = dt.date.today() + dt.timedelta(days=2)
+    rows[1]["collision_date"] = tomorrow_but_one.isoformat()
+    path = write_csv(tmp_path, "collisions", rows=rows)
+    future = dt.datetime(2090, 1, 1).timestamp()
+    os.utime(path, (future, future))
+    message = load_error(tmp_path, "collisions")
+    assert "1 row is after the extract's own date (today is" in message
+    assert "the file's modification time 2090-01-01 is in the future" in message
+
+
+def test_far_months_saved_as_pandas_periods_are_refused(tmp_path):
+    months = pd.array([pd.Period(m, "M") for m in ("2016-04", "2300-01", "1990-01")])
+    frame = pd.DataFrame({"month": months, "group": ["officer", "staff", "pcso"],
+                          "strength_fte": [10.0, 20.0, 30.0], "days_lost": [1.0, 2.0, 3.0]})  # fmt: skip
+    frame.to_parquet(tmp_path / "workforce.parquet")
+    message = load_error(tmp_path, "workforce")
+    assert "column 'month': 1 row is before 2000-01-01" in message and "row 3: 1990-01" in message
+    assert "1 row is after the extract's own date" in message and "row 2: 2300-01" in message

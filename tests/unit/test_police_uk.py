@@ -632,3 +632,61 @@ def test_cli_help_exits_cleanly(capsys):
         main(["--help"])
     assert exc.value.code == 0
     assert "--months" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------- the output folder is guarded
+
+
+def _cli(folder, out):
+    return main(
+        ["--input", str(folder), "--force", "essex", "--peers", "derbyshire", "--out", str(out)]
+    )
+
+
+def test_cli_refuses_a_folder_of_extracts_it_did_not_write_and_changes_nothing(
+    folder, tmp_path, capsys
+):
+    out = tmp_path / "force_extracts"
+    out.mkdir()
+    (out / "crimes.parquet").write_bytes(b"the force's own crimes")
+    (out / "incidents.parquet").write_bytes(b"the force's own incidents")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    assert _cli(folder, out) == 2
+
+    err = capsys.readouterr().err
+    assert "force_extracts" in err and "did not write" in err and "crimes.parquet" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_write_import_refuses_a_folder_it_did_not_write(folder, tmp_path):
+    out = tmp_path / "other"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(police_uk.OutputFolderError, match="notes.txt"):
+        write_import(run(folder), out)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_cli_refuses_a_file_as_the_output_folder(folder, tmp_path, capsys):
+    target = tmp_path / "a_file"
+    target.write_text("not a folder")
+    assert _cli(folder, target) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert target.read_text() == "not a folder"
+
+
+def test_a_new_or_empty_folder_is_written_and_marked_then_a_reimport_is_allowed(folder, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _cli(folder, empty) == 0
+    marker = json.loads((empty / police_uk.IMPORT_MARKER).read_text())
+    assert marker["tool"] == "helpers.police_uk"
+    assert "crimes.parquet" in marker["files"]
+    # a later import into the folder it wrote (the pack's cube cache beside the files) is allowed
+    (empty / ".cache").mkdir()
+    assert _cli(folder, empty) == 0
+    assert _cli(folder, tmp_path / "new" / "folder") == 0
+    assert (tmp_path / "new" / "folder" / "crimes.parquet").exists()
+    assert not list(empty.glob(".*.tmp"))  # written through temporary files, none left

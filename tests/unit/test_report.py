@@ -175,7 +175,7 @@ def test_commentary_renders_markdown_and_is_absent_without_a_file(tmp_path):
     folder.mkdir()
     (folder / "01_domestic_abuse.md").write_text("## Juno Teams\n\nICIDP *accredited*: 79%.\n")
     html = report.commentary_html("2016-09", 1, root=tmp_path)
-    assert "<h2>Juno Teams</h2>" in html and "<em>accredited</em>" in html
+    assert "<h3>Juno Teams</h3>" in html and "<em>accredited</em>" in html  # below the page's h2
     assert report.commentary_html("2016-09", 2, root=tmp_path) == ""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 import ipywidgets as w
 import pytest
 from test_report import synthetic_extracts
@@ -74,8 +76,11 @@ def test_uncached_charts_are_drawn_after_the_table_and_arrive(page):
 def test_render_timings_returns_numbers(page):
     t = widgets.render_timings(page, [("Force", "rolling-12m"), ("Basildon", "fytd")], repeat=2)
     assert t["views"] == 2 and len(t["first_ms"]) == 2 and len(t["repeat_ms"]) == 2
-    assert t["median_ms"] > 0 and t["p95_ms"] >= t["median_ms"]
-    assert t["repeat_median_ms"] is not None and t["repeat_p95_ms"] >= t["repeat_median_ms"]
+    # the summary figures are those of the measured lists (not a constant or a different pass)
+    assert t["median_ms"] == statistics.median(t["first_ms"])
+    assert t["repeat_median_ms"] == statistics.median(t["repeat_ms"])
+    assert max(t["first_ms"]) >= t["p95_ms"] >= t["median_ms"] >= min(t["first_ms"])
+    assert all(isinstance(v, float) and v >= 0 for v in t["first_ms"] + t["repeat_ms"])
     # a view seen before comes from the cache (asserted on the cache, not on timings: those
     # depend on whatever else the machine is doing)
     cached = len(report._FRAGMENTS)
@@ -86,9 +91,9 @@ def test_render_timings_returns_numbers(page):
 def test_prefetch_fills_the_cache_so_a_switch_is_instant(page):
     page.performance_information(interactive=True)
     bar = page.filter_bar()
-    seconds = bar.prefetch([("Force", "fytd"), ("Colchester", "fytd")])
-    assert seconds > 0
+    bar.prefetch([("Force", "fytd"), ("Colchester", "fytd")])
     before = set(report._FRAGMENTS)
+    assert any("Colchester" in k and "fytd" in k for k in before)  # the prefetch rendered it
     bar.period.value = "fytd"
     bar.geography.value = "Colchester"
     # Nothing new had to be rendered for Colchester/fytd. (The first change also starts the bar's
