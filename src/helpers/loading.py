@@ -923,7 +923,7 @@ def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
         return report, [Problem(display, None, f"the file {e}")]
     try:
         latest = latest_accepted(path)
-        problems = _check_table(con, extract, raw, types, names, report, is_csv, refs, latest)
+        problems = _check_table(con, extract, raw, types, names, report, path, refs, latest)
     except duckdb.Error as e:  # a bug of ours or DuckDB's, told without a traceback
         problems = [Problem(display, None, f"cannot be checked: {_clean(e, path)}")]
     if problems:
@@ -933,10 +933,10 @@ def _validate_file(con, name: str, path: Path, refs: tuple[str, str]):
     return report, problems
 
 
-def _check_table(con, extract, raw, types, names, report, is_csv, refs, latest) -> list[Problem]:
+def _check_table(con, extract, raw, types, names, report, path, refs, latest) -> list[Problem]:
     """The problems of raw table ``raw``; makes the checked table (or view) ``extract.name``."""
     problems: list[Problem] = []
-    file = report.file
+    file, is_csv = report.file, report.format == "csv"
     (report.rows_read,) = con.execute(f"SELECT count(*) FROM {raw}").fetchone()
     for c in sorted({c for c in names if names.count(c) > 1}):
         problems.append(Problem(file, c, "appears more than once in the header"))
@@ -958,19 +958,36 @@ def _check_table(con, extract, raw, types, names, report, is_csv, refs, latest) 
         v = values[0]
         return "''" if is_csv and v is None else _show(v)
 
-    values, checks = {}, []
+    # Each check counts the rows it fails in one pass over the file; a category column (a few
+    # distinct values) is checked on its distinct values, counted once each.
+    values, batches = {}, {}
     for col in extract.columns:
-        c = f"c{names.index(col.name)}" if is_csv else col.name
-        values[col.name], column_checks = _column_sql(
-            col, _quote(c), types[c], extract, refs, latest
-        )
-        checks += column_checks
-    counts = con.execute(
-        "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {k.condition})" for k in checks)
-        + f" FROM {raw}"
-    ).fetchone()
-    failed = set()
+        c = _quote(f"c{names.index(col.name)}" if is_csv else col.name)
+        values[col.name], column_checks = _column_sql(col, c, types[c[1:-1]], extract, refs, latest)
+        by_value = f"(SELECT {c}, count(*) AS _n FROM {raw} GROUP BY ALL)"
+        batches.setdefault(by_value if col.type == "category" else raw, []).extend(column_checks)
+
+    def count(batch, source):
+        rows = "count(*)" if source == raw else "sum(_n)"
+        sql = ", ".join(f"{rows} FILTER (WHERE {k.condition})" for k in batch)
+        return [n or 0 for n in con.execute(f"SELECT {sql} FROM {source}").fetchone()]
+
+    checks, counts, failed = [], [], set()
+    for source, batch in batches.items():
+        checks += batch
+        try:
+            counts += count(batch, source)
+        except duckdb.Error:  # DuckDB cannot read a column's cells: find it, and say so
+            for column in dict.fromkeys(k.column for k in batch):
+                part = [k for k in batch if k.column == column]
+                try:
+                    counts += count(part, source)
+                except duckdb.Error as e:
+                    problems.append(Problem(file, column, f"cannot be read: {_clean(e, path)}"))
+                    counts += [0] * len(part)
+                    failed.add(column)
+    if problems:
+        return problems
     for k, n in zip(checks, counts, strict=True):
         if not n:
             continue

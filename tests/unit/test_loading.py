@@ -1143,3 +1143,19 @@ def test_far_months_saved_as_pandas_periods_are_refused(tmp_path):
     message = load_error(tmp_path, "workforce")
     assert "column 'month': 1 row is before 2000-01-01" in message and "row 3: 1990-01" in message
     assert "1 row is after the extract's own date" in message and "row 2: 2300-01" in message
+
+
+def test_a_parquet_file_duckdb_cannot_read_is_a_message_naming_the_file_and_column(tmp_path):
+    """A data page that is not what its footer says (bytes overwritten on a copy): DuckDB fails
+    reading it; the error names the file and the column, never a traceback."""
+    n = 5000
+    frame = pd.DataFrame({"collision_id": [f"K{i}" for i in range(n)],
+                          "collision_date": pd.Timestamp("2016-04-01"), "district": "Maldon"})  # fmt: skip
+    path = tmp_path / "collisions.parquet"
+    frame.to_parquet(path, compression=None)
+    data = bytearray(path.read_bytes())
+    data[200:2000] = b"\xff" * 1800  # inside the collision ids' data page
+    path.write_bytes(bytes(data))
+    message = load_error(tmp_path, "collisions")
+    assert "collisions.parquet" in message and "column 'collision_id': cannot be read" in message
+    assert str(tmp_path) not in message and "Traceback" not in message
