@@ -255,6 +255,7 @@ def _summary(results: list[dict], prefix: str, k: int) -> dict:
         f"{prefix}cube_cold_cpu_k{k}_s": statistics.median(r["cpu_s"] for r in results),
         f"{prefix}cube_peak_k{k}_gib": max(r["peak_rss_gib"] for r in results),
         f"{prefix}cube_cold_k{k}_runs": [round(r["wall_s"], 3) for r in results],
+        f"{prefix}cube_peak_k{k}_runs": [round(r["peak_rss_gib"], 3) for r in results],
         f"{prefix}cube_rows_k{k}": results[0]["cube_rows"],
     }
     for label, _, _ in HEADLINES:

@@ -49,6 +49,18 @@ def resolve_path(path: str | os.PathLike[str] | None, default: Path = DEMO_DATA_
     return p if p.is_absolute() else (PROJECT_ROOT / p)
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return ``path`` relative to the project root, or just its name when it lies outside.
+
+    Messages and published files name folders this way: never an absolute path of the machine.
+    """
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(PROJECT_ROOT).as_posix() or "."
+    except ValueError:
+        return path.name
+
+
 class ConfigError(ValueError):
     """A configuration file is missing, is not valid YAML, or has a missing, unknown or badly
     typed key. The message names the file (and the key, or the line of a syntax error)."""

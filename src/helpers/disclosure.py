@@ -133,8 +133,6 @@ CHART_MONTHS = 48
 #: The windows checked for each period, as months before the report month (less the measure's
 #: lag): this year, last month's (behind "since last month"), last year and last year's last month.
 WINDOW_ENDS = (0, 1, 12, 13)
-#: The periods a measure can be shown on: the pack's views and the analysts' filter bar offer all.
-PERIOD_KINDS = ("rolling-12m", "fytd", "month")
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -552,10 +550,12 @@ def _window_counts(row: Mapping, window: str) -> list[float] | None:
     counts = []
     for part in parts:
         col = num_col if part == "numerator" else den_col
-        if col in row:
+        if col in row and not _is_missing(row[col]):
             value = row[col]
         elif unit == "count":
             value = row.get(window)  # a count's printed figure is its numerator
+        elif col in row:
+            value = row[col]  # a rate's count that is not known: nothing to check it on
         else:
             raise SuppressionError(
                 f"measure {row.get('measure_id')!r} ({unit}) for {row.get('geography')!r}: "
@@ -755,13 +755,13 @@ def _shown_measures(cube, month: pd.Period) -> dict[str, _Shown]:
     out = {}
     for m in catalog.measures_for(None, month, in_table=None):
         if cube.has_measure(m.id):
-            kinds = tuple(sorted({m.window_kind(p) for p in PERIOD_KINDS}))
+            kinds = tuple(sorted({m.window_kind(p) for p in periods.PERIODS}))
             out[m.id] = _Shown(m.unit, m.lag, tuple(m.levels), kinds)
     if "outcomes_solved" in out:
         for mid in catalog.DERIVED_IDS:
             if cube.has_measure(mid):
                 out[mid] = _Shown(
-                    _unit_of(cube, mid), 0, out["outcomes_solved"].levels, PERIOD_KINDS
+                    _unit_of(cube, mid), 0, out["outcomes_solved"].levels, periods.PERIODS
                 )
     return out
 

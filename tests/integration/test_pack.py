@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import pack
+from helpers import config, pack, publish
 from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, force_config
 from helpers.loading import DataValidationError
 
@@ -157,7 +157,7 @@ def test_success_publishes_pages_notebooks_tables_and_run_record(published):
     code, tmp_path, out = published
     assert code == pack.EXIT_OK
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*PAGES, "notebooks", "run.json", "tables.csv", pack.PACK_MARKER]
+        [*PAGES, "notebooks", "run.json", "tables.csv", publish.PACK_MARKER]
     )
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         "00_master.ipynb",
@@ -651,8 +651,8 @@ def test_data_to_is_shown_up_to_the_report_month():
 
 
 def test_display_path_is_relative_to_the_project_or_just_the_name(tmp_path):
-    assert pack.display_path(PROJECT_ROOT / "data" / "demo") == "data/demo"
-    assert pack.display_path(tmp_path / "extracts") == "extracts"
+    assert config.display_path(PROJECT_ROOT / "data" / "demo") == "data/demo"
+    assert config.display_path(tmp_path / "extracts") == "extracts"
 
 
 # --- the real pack ------------------------------------------------------------------------------

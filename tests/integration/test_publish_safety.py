@@ -33,7 +33,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 from test_pack import FakeCube, fixture_notebook, make_data, make_notebooks, run_pack, tree_digest
 
-from helpers import pack
+from helpers import pack, publish
 from helpers.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 
 CANARY = "CANARY-ROW-5e1f"
@@ -158,7 +158,7 @@ def test_out_may_be_absent_empty_a_marked_pack_or_a_pack_made_before_markers(
     empty.mkdir()
     marked = tmp_path / "marked"
     marked.mkdir()
-    pack.write_marker(marked, "2016-09")
+    publish.write_marker(marked, "2016-09")
     (marked / "notes.txt").write_text("a pack's folder may hold anything once marked")
     legacy = tmp_path / "legacy"  # published before the marker existed: its run.json says so
     (legacy / "notebooks").mkdir(parents=True)
@@ -179,19 +179,19 @@ def test_a_published_pack_is_marked_and_a_failed_first_run_can_be_replaced(tmp_p
     failing = make_notebooks(tmp_path / "bad", failing="01_domestic_abuse.ipynb")
     assert run_pack(tmp_path, failing) == pack.EXIT_NOTEBOOK_FAILED
     assert run_pack(tmp_path, make_notebooks(tmp_path / "good")) == pack.EXIT_OK
-    marker = json.loads((out / pack.PACK_MARKER).read_text())
+    marker = json.loads((out / publish.PACK_MARKER).read_text())
     assert marker == {"tool": "helpers.pack", "month": "2016-09"}
 
 
 # --------------------------------------------------------------------------------------------------
 # 2. Publishing is atomic, also after kill -9 at any step
 
-#: Runs pack.publish with every file-system step (rename, replace, unlink, rmdir, fsync and the
+#: Runs publish.publish with every file-system step (rename, replace, unlink, rmdir, fsync and the
 #: atomic exchange) counted; at step ``stop_at`` it says "paused" and waits to be killed.
 PUBLISH_CHILD = r"""
 import os, sys, time
 from pathlib import Path
-from helpers import pack
+from helpers import publish
 
 staging, out, stop_at, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 steps = 0
@@ -207,19 +207,19 @@ def pausing(fn):
     return step
 
 if mode == "fallback":  # a system without an atomic exchange: two renames
-    pack.exchange_paths = lambda a, b: False
+    publish.exchange_paths = lambda a, b: False
 else:
-    pack.exchange_paths = pausing(pack.exchange_paths)
+    publish.exchange_paths = pausing(publish.exchange_paths)
 for name in ("rename", "replace", "unlink", "rmdir", "fsync"):
     setattr(os, name, pausing(getattr(os, name)))
-pack.publish(staging, out)
+publish.publish(staging, out)
 print("done", flush=True)
 """
 
 
 def _fake_pack(folder: Path, edition: str, pages: list[str]) -> dict[str, bytes]:
     (folder / "notebooks").mkdir(parents=True)
-    pack.write_marker(folder, "2016-09")
+    publish.write_marker(folder, "2016-09")
     for page in pages:
         (folder / page).write_text(f"<p>{edition} edition of {page}</p>")
         (folder / "notebooks" / page.replace(".html", ".ipynb")).write_text(edition)
@@ -258,7 +258,7 @@ def test_publish_killed_at_every_step_leaves_a_complete_pack_and_the_next_run_cl
         elif not out.exists():
             missing_before_recovery += 1
         # the next run (holding the folder's lock) restores and cleans up
-        pack.recover_interrupted_publish(out)
+        publish.recover_interrupted_publish(out)
         assert _listing(out) in (old, new), f"killed at step {stop_at}"
         outcomes.append("new" if _listing(out) == new else "old")
         assert sorted(p.name for p in parent.iterdir()) == ["2016-09"], f"step {stop_at}"
@@ -277,7 +277,7 @@ def test_exchange_paths_swaps_two_folders(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "from_a").touch()
     (tmp_path / "b" / "from_b").touch()
-    if not pack.exchange_paths(tmp_path / "a", tmp_path / "b"):
+    if not publish.exchange_paths(tmp_path / "a", tmp_path / "b"):
         pytest.skip("this system has no atomic exchange (the fallback is tested above)")
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["from_b"]
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["from_a"]
@@ -492,10 +492,23 @@ def test_an_unwritable_output_folder_exits_6_naming_it(tmp_path, stand_in, capsy
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES])
+@pytest.mark.parametrize(
+    "code", [errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM]
+)
+def test_each_cannot_write_error_is_exit_6_naming_the_folder(tmp_path, code):
+    out = tmp_path / "reports" / "2016-09"
+    with pytest.raises(publish.OutputUnwritable) as raised, publish.writing_to(out):
+        raise OSError(code, os.strerror(code))
+    assert raised.value.exit_code == pack.EXIT_OUTPUT_UNWRITABLE == 6
+    assert os.strerror(code) in str(raised.value) and "2016-09" in str(raised.value)
+    with pytest.raises(FileNotFoundError), publish.writing_to(out):  # not an output error: a bug
+        raise FileNotFoundError(errno.ENOENT, "gone")
+
+
 def test_a_full_disk_while_publishing_exits_6_and_keeps_the_published_pack(
-    tmp_path, stand_in, monkeypatch, capsys, code
+    tmp_path, stand_in, monkeypatch, capsys
 ):
+    code = errno.ENOSPC
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "nb")
     assert run_pack(tmp_path, notebooks) == pack.EXIT_OK
@@ -505,7 +518,7 @@ def test_a_full_disk_while_publishing_exits_6_and_keeps_the_published_pack(
     def full(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(pack, "exchange_paths", full)
+    monkeypatch.setattr(publish, "exchange_paths", full)
     monkeypatch.setattr(pack.os, "rename", full)
     capsys.readouterr()
     assert run_pack(tmp_path, notebooks) == pack.EXIT_OUTPUT_UNWRITABLE

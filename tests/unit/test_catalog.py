@@ -139,3 +139,42 @@ def test_every_builder_is_declared_by_a_sql_file_with_the_params_the_catalog_use
         if flag is not None:
             columns = {c.name for s in b.sources for c in EXTRACTS[s].columns if c.type == "bool"}
             assert set(flag.allowed) <= columns, b.name
+
+
+COUNT = {"title": "X", "area": 5, "unit": "count", "builder": "ksi"}
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([{"id": "t", **COUNT, "parts": ["a"]}], "two or more"),
+        ([{"id": "t", **COUNT, "parts": ["a", "b"]}, {"id": "a", **COUNT}], "unknown measure"),
+        ([{"id": "t", **COUNT, "within": "t"}], "itself"),
+        ([{"id": "t", **COUNT, "within": ["a"]}, {"id": "a", **COUNT}], "one measure"),
+        (
+            [{"id": "t", **COUNT, "within": "a"}, {"id": "a", **COUNT, "unit": "percent"}],
+            "not a count",
+        ),
+        ([{"id": "t", **COUNT, "within": "a", "lag": 6}, {"id": "a", **COUNT}], "arrears"),
+        ([{"id": "t", **COUNT, "rate_of": {"numerator": "a"}}, {"id": "a", **COUNT}], "percent"),
+        (
+            [
+                {"id": "t", **COUNT, "unit": "percent", "rate_of": {"top": "a"}},
+                {"id": "a", **COUNT},
+            ],
+            "numerator and/or denominator",
+        ),
+    ],
+)
+def test_a_relation_between_measures_that_cannot_hold_is_refused(tmp_path, entries, message):
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(entries))
+    with pytest.raises(CatalogError, match=message):
+        load_catalog.__wrapped__(path)
+
+
+def test_relations_may_name_the_disposals_the_outcome_breakdown_adds():
+    from helpers.catalog import DERIVED_IDS
+
+    m = next(m for m in load_catalog() if m.id == "outcomes_solved")
+    assert m.parts == DERIVED_IDS and len(DERIVED_IDS) == 8

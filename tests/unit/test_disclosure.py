@@ -3,6 +3,7 @@ off by default, the force never withheld; CSV cells that cannot run as formulas.
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -292,6 +293,152 @@ def test_footnote_says_what_was_withheld_and_why():
     assert "below 5" in note and "force total" in note and "(2 figures withheld)" in note
     assert disclosure.footnote(sup(out.iloc[:1], 5), 5) is None
     assert disclosure.footnote(out) == note  # the threshold read from the reasons
+
+
+# ------------------------------------------------------------------------- related measures
+
+
+def related_rows(figures: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """count_rows for several measures at once: measure → district figures."""
+    return pd.concat(
+        [count_rows(this, dict(this), mid=mid) for mid, this in figures.items()], ignore_index=True
+    )
+
+
+def shown(out: pd.DataFrame) -> dict[tuple[str, str], float]:
+    rows = out[~out.suppressed]
+    return dict(zip(zip(rows.measure_id, rows.geography, strict=True), rows.this_year, strict=True))
+
+
+def test_a_withheld_part_takes_another_figure_of_its_total_with_it():
+    # road deaths are few everywhere; KSI all and KSI serious would give them back (all − serious)
+    fatal = {"N1": 1, "N2": 2, "N3": 1, "S1": 2, "S2": 1}
+    serious = {"N1": 40, "N2": 45, "N3": 50, "S1": 55, "S2": 60}
+    ksi = {d: fatal[d] + serious[d] for d in fatal}
+    out = sup(related_rows({"ksi_fatal": fatal, "ksi_serious": serious, "ksi_all": ksi}), 5)
+    published = shown(out)
+    for g in [*DISTRICTS, *LPAS]:
+        assert ("ksi_fatal", g) not in published
+        assert ("ksi_all", g) not in published or ("ksi_serious", g) not in published, g
+    assert ("ksi_fatal", FORCE) in published  # the force is never withheld
+    assert one_cell_groups(out) == []
+
+
+def test_a_small_rest_withholds_a_figure_that_would_give_it():
+    # all crime less victim-based crime is a count no table prints: two in N1 would be disclosed
+    victim_based = {"N1": 60, "N2": 70, "N3": 80, "S1": 90, "S2": 95}
+    other = {"N1": 2, "N2": 20, "N3": 25, "S1": 30, "S2": 35}
+    all_crime = {d: victim_based[d] + other[d] for d in other}
+    out = sup(related_rows({"all_crime": all_crime, "victim_based_crime": victim_based}), 5)
+    published = shown(out)
+    assert ("all_crime", "N1") not in published or ("victim_based_crime", "N1") not in published
+    assert not out.loc[out.geography == FORCE, "suppressed"].any()
+    # and what was withheld is protected in its turn
+    assert one_cell_groups(out) == []
+    assert "cannot be worked out" in " ".join(out.suppression_reason)
+
+
+def test_a_rate_is_withheld_where_its_published_counts_would_give_it_and_back():
+    """Re-offending rate = re-offenders ÷ offenders: any two of the three give the third."""
+    offenders = {"N1": 50, "N2": 60, "N3": 70, "S1": 80, "S2": 90}
+    reoffenders = {"N1": 3, "N2": 20, "N3": 25, "S1": 30, "S2": 35}
+    frame = related_rows({"youth_offenders": offenders, "youth_reoffenders": reoffenders})
+    counts = frame.set_index(["measure_id", "geography"])["this_year"]
+    geos = [FORCE, *LPAS, *DISTRICTS]
+    rate = pd.DataFrame(
+        {
+            "measure_id": "youth_reoffending_rate",
+            "unit": "percent",
+            "geography": geos,
+            **{
+                f"{w}_year": [
+                    100 * counts["youth_reoffenders", g] / counts["youth_offenders", g]
+                    for g in geos
+                ]
+                for w in ("last", "this")
+            },
+            **{
+                f"{w}_{part}": [counts[mid, g] for g in geos]
+                for w in ("last", "this")
+                for part, mid in (
+                    ("numerator", "youth_reoffenders"),
+                    ("denominator", "youth_offenders"),
+                )
+            },
+        }
+    )
+    out = sup(pd.concat([frame, rate], ignore_index=True), 5)
+    withheld_ = set(
+        zip(
+            out.loc[out.suppressed, "measure_id"], out.loc[out.suppressed, "geography"], strict=True
+        )
+    )
+    for g in [*DISTRICTS, *LPAS]:
+        trio = {("youth_offenders", g), ("youth_reoffenders", g), ("youth_reoffending_rate", g)}
+        assert len(trio & withheld_) != 1, (g, trio & withheld_)
+    assert ("youth_reoffenders", "N1") in withheld_
+
+
+def test_relations_come_from_the_catalog_and_name_known_measures():
+    rels = disclosure.relations()
+    kinds = {(r.kind, r.measure, r.members) for r in rels}
+    assert ("parts", "ksi_all", ("ksi_fatal", "ksi_serious")) in kinds
+    assert ("within", "all_crime", ("victim_based_crime",)) in kinds
+    assert ("rate_of", "solved_rate", ("outcomes_solved", "all_crime")) in kinds
+    assert ("parts", "outcomes_solved", catalog.DERIVED_IDS) in kinds
+    known = {m.id for m in catalog.load_catalog()} | set(catalog.DERIVED_IDS)
+    assert all({r.measure, *r.members} <= known for r in rels)
+    assert disclosure.relations({"ksi_all", "ksi_fatal"}) == []  # serious is not there
+
+
+@pytest.mark.skipif(
+    not (DEMO_DATA_DIR / ".complete").exists(),
+    reason="demo data not generated (python -m helpers.demo writes data/demo/.complete)",
+)
+def test_the_declared_relations_hold_and_no_other_sum_goes_undeclared_on_the_demo_force():
+    """parts add up exactly, within is never more than its total, a rate is its counts' ratio;
+    and no count of the demo cube is the sum (or difference) of two others unless declared."""
+    from helpers.cube import load_cube
+
+    cube = load_cube(DEMO_DATA_DIR)
+    f = cube.frame[cube.frame["window"] == "month"]
+    num = f.pivot_table(
+        index=["geography", "month"], columns="measure_id", values="numerator", aggfunc="sum"
+    )
+    den = f.pivot_table(
+        index=["geography", "month"], columns="measure_id", values="denominator", aggfunc="sum"
+    )
+    for r in disclosure.relations():
+        if r.kind == "parts":
+            gap = (num[r.measure] - num[list(r.members)].sum(axis=1, min_count=1)).dropna()
+            assert len(gap) and (gap == 0).all(), r
+        elif r.kind == "within":
+            rest = (num[r.measure] - num[r.members[0]]).dropna()
+            assert len(rest) and (rest >= 0).all(), r
+        else:
+            m = catalog.measure(r.measure)
+            sides = dict(zip(("numerator", "denominator"), (num, den), strict=True))
+            for side, member in m.rate_of.items():
+                gap = (sides[side][r.measure] - num[member]).dropna()
+                assert len(gap) and (gap == 0).all(), (r, side)
+    counts = [
+        mid
+        for mid in num.columns
+        if cube.measures.set_index("measure_id").loc[mid, "unit"] == "count"
+        and num[mid].notna().sum() > 100
+        and num[mid].fillna(0).ne(0).any()
+    ]
+    values = num[counts].fillna(0).to_numpy()
+    declared = {
+        (r.measure, frozenset(r.members)) for r in disclosure.relations() if r.kind == "parts"
+    }
+    undeclared = []
+    for i, j in itertools.combinations(range(len(counts)), 2):
+        total = values[:, i] + values[:, j]
+        for k in np.flatnonzero((values == total[:, None]).all(axis=0)):
+            if (counts[k], frozenset({counts[i], counts[j]})) not in declared:
+                undeclared.append(f"{counts[k]} = {counts[i]} + {counts[j]}")
+    assert not undeclared, undeclared
 
 
 # ---------------------------------------------------------------------------------------- via a cube

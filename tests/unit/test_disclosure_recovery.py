@@ -22,15 +22,18 @@ back by its window.
 from __future__ import annotations
 
 import heapq
+import html as html_lib
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import catalog, config, performance, periods, sections
+from helpers import catalog, config, disclosure, performance, periods, sections
 from helpers.config import DEMO_DATA_DIR, ForceConfig
+from helpers.contract import SOLVED_OUTCOMES
 from helpers.cube import FORCE, UNASSIGNED, Reference, build_cube
 
 MONTH = periods.parse_month("2016-09")
@@ -406,6 +409,66 @@ def synthetic(request):
     return figures, cube.geographies(include_unassigned=True), threshold
 
 
+def _views(html: str) -> dict[tuple[str, str], str]:
+    """(geography, period) → the HTML of that view of a kernel-free switcher."""
+    stored, views = {}, {}
+    pattern = r'<div class="ppw-view" data-geography="([^"]*)" data-period="([^"]*)" ([^>]*)>'
+    for m in re.finditer(pattern, html):
+        g, p, attrs = html_lib.unescape(m.group(1)), m.group(2), m.group(3)
+        same = re.search(r'data-same-as="([^"]+)"', attrs)
+        if same:
+            views[(g, p)] = same.group(1)
+        else:
+            div = re.search(r'id="([^"]+)"', attrs).group(1)
+            end = html.find('<div class="ppw-view"', m.end())
+            stored[div] = html[m.end() : end if end >= 0 else len(html)]
+            views[(g, p)] = div
+    return {k: stored[v] for k, v in views.items()}
+
+
+@pytest.mark.parametrize(("area", "seed"), [(5, 1), (6, 0)])
+def test_the_pages_kernel_free_views_print_what_tables_csv_prints(area, seed, monkeypatch):
+    """Each view of an area's table (every place and period, as the pack's pages and executed
+    notebooks show them) prints [c] where tables.csv withholds, and its figure where it does not;
+    and a measure withheld for a place in one period's view is withheld in every period's."""
+    from helpers import report, tables
+
+    threshold = 10
+    monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=threshold))
+    cube = build_cube(synthetic_extracts(seed), REF, measures=BUILT)
+    report.clear_caches()
+    try:
+        page = report.AreaPage(area, month=MONTH, cube=cube)
+        views = _views(page.performance_information(interactive=False).data)
+        checked, withheld = 0, {}
+        for period in page.view_periods():
+            csv = performance.tables_csv(cube, MONTH, period, suppress_below=threshold)
+            built = [m.id for m in catalog.measures_for(area, MONTH) if cube.has_measure(m.id)]
+            csv = csv[csv["measure_id"].isin(built)]
+            for r in csv.itertuples(index=False):
+                m = catalog.measure(r.measure_id)
+                row = re.search(
+                    rf'<td class="ppw-label">{re.escape(html_lib.escape(m.label))}[^<]*</td>(.*?)</tr>',
+                    views[(r.geography, period)],
+                    flags=re.S,
+                )
+                assert row, (r.measure_id, r.geography, period)
+                cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), flags=re.S)
+                if r.suppressed:
+                    assert cells[:3] == [disclosure.MARK] * 3, (r.measure_id, r.geography, period)
+                    withheld.setdefault(period, set()).add((r.measure_id, r.geography))
+                else:
+                    assert cells[1] == tables.format_value(r.this_year, m.unit, m.decimals)
+                    assert disclosure.MARK not in row.group(1)
+                checked += 1
+        assert withheld and checked > sum(map(len, withheld.values()))
+        first, *others = [withheld.get(p, set()) for p in page.view_periods()]
+        for period, other in zip(page.view_periods()[1:], others, strict=True):
+            assert other == first, (period, sorted(other ^ first)[:5])
+    finally:
+        report.clear_caches()
+
+
 def test_no_withheld_figure_can_be_worked_out_on_synthetic_forces(synthetic):
     figures, geographies, threshold = synthetic
     assert any(f.shown is None and f.true is not None for f in figures)  # something to protect
@@ -483,3 +546,76 @@ def test_every_output_prints_the_same_figures_on_the_demo_force(demo):
     figures, _ = demo
     check_published_values_are_true(figures)
     check_every_output_withholds_the_same(figures)
+
+
+# ------------------------------------------------------------------- what only algebra finds
+
+
+def test_a_figure_only_a_combination_of_relations_gives_back_is_withheld_with_another():
+    """Solved outcomes by type in five districts of North: small figures in two blocks joined
+    by one more, so that every type and every district holds two or more withheld figures (the
+    simple rules see nothing to do), yet the joining figure is its type's row and the first
+    block's columns added and subtracted. The exact check must withhold one more figure."""
+    types = [f"disposal_{o}" for o in SOLVED_OUTCOMES]
+    a, b, c, e, f = "Aa", "Bb", "Cc", "Ee", "Ff"
+    t1, t2, t3, t4 = types[:4]
+    small = {(t1, a): 1, (t1, b): 2, (t2, a): 3, (t2, b): 1}  # first block
+    small |= {(t3, c): 2, (t3, e): 1, (t4, c): 1, (t4, e): 3}  # second block
+    small |= {(t1, c): 2}  # the figure joining them
+    north, south = [a, b, c, e, f], ["S1", "S2"]
+    hierarchy = [("force", FORCE, None), ("lpa", "North", "North"), ("lpa", "South", "South")]
+    hierarchy += [("district", d, "North") for d in north] + [
+        ("district", d, "South") for d in south
+    ]
+    counts = {(t, d): float(small.get((t, d), 30)) for t in types for d in north + south}
+    for t in types:
+        counts[(t, "North")] = sum(counts[(t, d)] for d in north)
+        counts[(t, "South")] = sum(counts[(t, d)] for d in south)
+        counts[(t, FORCE)] = counts[(t, "North")] + counts[(t, "South")]
+    places = [g for _, g, _ in hierarchy]
+    for g in places:
+        counts[("outcomes_solved", g)] = sum(counts[(t, g)] for t in types)
+    rows = pd.DataFrame(
+        [
+            {"measure_id": m, "unit": "count", "geography": g, "last_year": v, "this_year": v}
+            for (m, g), v in counts.items()
+        ]
+    )
+    geographies = pd.DataFrame(hierarchy, columns=["level", "geography", "lpa"])
+    one_month = (MONTH,)
+
+    def figures(shown: pd.DataFrame) -> list[Figure]:
+        return [
+            Figure(
+                r.measure_id,
+                r.geography,
+                one_month,
+                None if r.suppressed else r.this_year,
+                1.0,
+                "rows",
+            )
+            for r in shown.itertuples(index=False)
+        ]
+
+    def given_back(shown: pd.DataFrame) -> list[str]:
+        atoms = {m: (m,) for m in types} | {"outcomes_solved": tuple(types)}
+        published = [f for f in figures(shown) if f.shown is not None]
+        model = Model(geographies, MONTH, types)
+        span = Span([model.vector(atoms[f.measure], f.geography, f.months) for f in published])
+        withheld = [f for f in figures(shown) if f.shown is None]
+        hits = span.holds([model.vector(atoms[f.measure], f.geography, f.months) for f in withheld])
+        return [f.name for f, hit in zip(withheld, hits, strict=True) if hit]
+
+    primaries_only = rows.assign(
+        suppressed=[(m, g) in small for m, g in zip(rows.measure_id, rows.geography, strict=True)]
+    )
+    assert given_back(primaries_only) == [
+        f"{t1} {c} {MONTH.strftime('%b %Y')}"
+    ]  # the test can fail
+    out = disclosure.suppress(rows, 5, hierarchy=hierarchy)
+    assert set(
+        zip(
+            out.loc[out.suppressed, "measure_id"], out.loc[out.suppressed, "geography"], strict=True
+        )
+    ) > set(small)
+    assert given_back(out) == []
