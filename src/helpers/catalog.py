@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,8 @@ from .contract import SOLVED_OUTCOMES
 from .periods import PERIODS, parse_month
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
+#: The measure definitions: SQL files, one family of measures each (run by helpers.measures.runner).
+SQL_DIR = Path(__file__).with_name("measures")
 UNITS = ("count", "percent", "seconds", "minutes", "days", "money", "rate")
 POLARITIES = ("higher_better", "lower_better", "neutral")
 LEVELS = ("force", "lpa", "district")
@@ -177,6 +180,91 @@ def _build(entry: dict) -> Measure:
     return Measure(**data)
 
 
+@dataclass(frozen=True)
+class Param:
+    """A parameter a builder accepts, as its SQL declares it: ``-- param name: one of a, b``."""
+
+    name: str
+    #: ``text``, ``number`` (``a number``) or ``bool`` (``true or false``).
+    kind: str = "text"
+    #: The values allowed (``one of …``); None: any of the kind.
+    allowed: tuple[str, ...] | None = None
+    required: bool = False
+
+    def problem(self, value) -> str | None:
+        """Why ``value`` is not a valid value of this parameter, or None."""
+        if self.kind == "bool" and not isinstance(value, bool):
+            return f"{value!r} is not true or false"
+        if self.kind == "number" and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            return f"{value!r} is not a number"
+        if self.allowed is not None and str(value) not in self.allowed:
+            return f"{value!r} is not one of {', '.join(self.allowed)}"
+        return None
+
+
+@dataclass(frozen=True)
+class Builder:
+    """One named query of a SQL file: what a catalog measure's ``builder`` names."""
+
+    name: str
+    file: str
+    sql: str
+    #: The extracts it reads (``-- sources: crimes``); ``$source``: the one its param names.
+    sources: tuple[str, ...]
+    params: dict[str, Param]
+
+
+_PARAM = re.compile(r"-- param (\w+)( \(required\))?: (.*)")
+
+
+@cache
+def builders(folder: Path = SQL_DIR) -> dict[str, Builder]:
+    """Read the builders the SQL files declare (``-- name:``, ``-- sources:``, ``-- param …:``)."""
+    out = {}
+    for path in sorted(folder.glob("*.sql")):
+        chunks = re.split(r"^-- name: (\w+)\n", path.read_text(encoding="utf-8"), flags=re.M)
+        for name, text in zip(chunks[1::2], chunks[2::2], strict=True):
+            sources, params = (), {}
+            for line in text.splitlines():
+                if line.startswith("-- sources: "):
+                    sources = tuple(s.strip() for s in line[12:].split(","))
+                elif m := _PARAM.fullmatch(line):
+                    desc = m[3].strip()
+                    kind = {"a number": "number", "true or false": "bool"}.get(desc, "text")
+                    allowed = tuple(desc[7:].split(", ")) if desc.startswith("one of ") else None
+                    params[m[1]] = Param(m[1], kind, allowed, bool(m[2]))
+            sql = text.strip().rstrip(";")
+            out[name] = Builder(name, f"helpers/measures/{path.name}", sql, sources, params)
+    return out
+
+
+def _check_builder(m: Measure, known: dict[str, Builder]) -> None:
+    """Refuse a measure whose builder is unknown or whose params the builder does not take."""
+    b = known.get(m.builder)
+    if b is None:
+        raise CatalogError(
+            f"catalog measure {m.id!r}: builder {m.builder!r} is not defined in "
+            f"helpers/measures/*.sql; known: {', '.join(sorted(known))}"
+        )
+    for key, value in m.params.items():
+        if key not in b.params:
+            takes = ", ".join(b.params) or "no parameters"
+            raise CatalogError(
+                f"catalog measure {m.id!r}: builder {m.builder} ({b.file}) has no parameter "
+                f"{key!r}; it takes {takes}"
+            )
+        why = b.params[key].problem(value)
+        if why:
+            raise CatalogError(f"catalog measure {m.id!r}: parameter {key}: {why}")
+    missing = [p.name for p in b.params.values() if p.required and p.name not in m.params]
+    if missing:
+        raise CatalogError(
+            f"catalog measure {m.id!r}: builder {m.builder} needs the parameter(s) {missing}"
+        )
+
+
 def _check_relations(items: tuple[Measure, ...], path: Path) -> None:
     """Refuse a relation naming an unknown measure, or one between figures that cannot add up.
 
@@ -219,7 +307,7 @@ def _check_relations(items: tuple[Measure, ...], path: Path) -> None:
 
 @cache
 def load_catalog(path: Path = CATALOG_FILE) -> tuple[Measure, ...]:
-    """Read and check the catalog (cached)."""
+    """Read and check the catalog (cached): fields, unique ids, builders and their parameters."""
     # libyaml's loader parses the catalog in ~5 ms instead of ~40 ms: it runs once per kernel.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     entries = read_yaml(path, "the measure catalog", loader=loader, error=CatalogError)
@@ -229,6 +317,9 @@ def load_catalog(path: Path = CATALOG_FILE) -> tuple[Measure, ...]:
     if dupes:
         raise CatalogError(f"{path}: duplicate measure id(s) {dupes}")
     _check_relations(items, path)
+    known = builders()
+    for m in items:
+        _check_builder(m, known)
     return items
 
 

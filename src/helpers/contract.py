@@ -178,6 +178,22 @@ class Column:
     #: Plausible bounds relative to another column of the same row (:class:`MaxDelay` for dates,
     #: :class:`MaxPer` for numbers); the loader refuses the rows beyond them.
     limits: tuple[MaxDelay | MaxPer, ...] = ()
+    #: ``extract.column`` every value must exist in (when both files are present).
+    references: str | None = None
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule between the columns of one row, checked by the loader once those columns are valid."""
+
+    #: The column a row breaking the rule is reported under.
+    column: str
+    #: The columns shown for an example row.
+    shown: tuple[str, ...]
+    #: What is wrong, as a plural predicate: "have an outcome date before the recorded date".
+    what: str
+    #: SQL (DuckDB) over the row's columns, true for a row that *breaks* the rule.
+    broken: str
 
 
 @dataclass(frozen=True)
@@ -197,6 +213,8 @@ class Extract:
     #: Areas of the report (1–8) that need this extract.
     areas: tuple[int, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Rules between columns of a row (an outcome before the crime was recorded, …).
+    rules: tuple[RowRule, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -318,6 +336,20 @@ EXTRACTS: dict[str, Extract] = {
             unique=("crime_id",),
             date_column="recorded_date",
             areas=(1, 3, 4, 6),
+            rules=(
+                RowRule(
+                    "outcome_date",
+                    ("recorded_date", "outcome_date"),
+                    "have an outcome date before the recorded date",
+                    "outcome_date < recorded_date",
+                ),
+                RowRule(
+                    "outcome_date",
+                    ("outcome_type", "outcome_date"),
+                    "have only one of outcome_type and outcome_date (both or neither)",
+                    "(outcome_type IS NULL) <> (outcome_date IS NULL)",
+                ),
+            ),
             notes=(
                 "Solved: `outcome_type` is one of "
                 + ", ".join(f"`{o}`" for o in SOLVED_OUTCOMES)
@@ -331,7 +363,12 @@ EXTRACTS: dict[str, Extract] = {
             "Crime–offender links",
             "One row per offender identified for a crime (a crime may have several offenders).",
             (
-                Column("crime_id", "str", "Crime reference number, as in `crimes`."),
+                Column(
+                    "crime_id",
+                    "str",
+                    "Crime reference number, as in `crimes`.",
+                    references="crimes.crime_id",
+                ),
                 Column(
                     "offender_id", "str", "Pseudonymous id of the offender (stable across crimes)."
                 ),
@@ -403,6 +440,14 @@ EXTRACTS: dict[str, Extract] = {
             unique=("incident_id",),
             date_column="opened_at",
             areas=(1, 2, 4, 6),
+            rules=(
+                RowRule(
+                    "arrived_at",
+                    ("opened_at", "arrived_at"),
+                    "have an arrival before the incident was opened",
+                    "arrived_at < opened_at",
+                ),
+            ),
             notes=(
                 "Emergency attendance standard: arrived within 15 minutes (urban) or 20 minutes (rural) of `opened_at`.",
                 UNRECORDED_NOTE,
@@ -447,6 +492,20 @@ EXTRACTS: dict[str, Extract] = {
             date_column="interval_start",
             district_column=None,
             areas=(2,),
+            rules=(
+                RowRule(
+                    "calls_answered",
+                    ("calls_offered", "calls_answered"),
+                    "answer more calls than were offered",
+                    "calls_answered > calls_offered",
+                ),
+                RowRule(
+                    "answered_within_standard",
+                    ("calls_answered", "answered_within_standard"),
+                    "answer more calls within the standard than were answered",
+                    "answered_within_standard > calls_answered",
+                ),
+            ),
         ),
         Extract(
             "satisfaction",
@@ -520,6 +579,14 @@ EXTRACTS: dict[str, Extract] = {
             date_column="period_end",
             district_column=None,
             areas=(6,),
+            rules=(
+                RowRule(
+                    "agreeing",
+                    ("respondents", "agreeing"),
+                    "have more respondents agreeing than answering",
+                    "agreeing > respondents",
+                ),
+            ),
         ),
         Extract(
             "msg_peers",
@@ -573,7 +640,12 @@ EXTRACTS: dict[str, Extract] = {
             "One row per casualty of an injury road collision.",
             (
                 Column("casualty_id", "str", "Casualty reference; unique."),
-                Column("collision_id", "str", "The collision, as in `collisions`."),
+                Column(
+                    "collision_id",
+                    "str",
+                    "The collision, as in `collisions`.",
+                    references="collisions.collision_id",
+                ),
                 Column("severity", "category", "Injury severity.", ("fatal", "serious", "slight")),
                 Column("road_user", "category", "Casualty's road-user type.", ROAD_USERS),
                 Column(

@@ -87,6 +87,60 @@ def test_duplicate_ids_are_refused(tmp_path):
         load_catalog.__wrapped__(path)
 
 
+def _catalog_with(tmp_path, **params):
+    """The real catalog with the params of its first measure (da_incidents) replaced."""
+    entries = yaml.safe_load(catalog.CATALOG_FILE.read_text(encoding="utf-8"))
+    entries[0]["params"] = params
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"flg": "domestic_abuse"}, r"has no parameter 'flg'; it takes flag, grade"),
+        ({"flag": "domestic_abuce"}, r"parameter flag: 'domestic_abuce' is not one of"),
+        ({"flag": "domestic_abuse", "grade": 7}, r"parameter grade: 7 is not one of 1, 2, 3, 4"),
+    ],
+)
+def test_a_parameter_the_builder_does_not_know_is_refused_when_the_catalog_is_loaded(
+    tmp_path, params, message
+):
+    with pytest.raises(CatalogError, match=rf"'da_incidents': .*{message}"):
+        load_catalog.__wrapped__(_catalog_with(tmp_path, **params))
+
+
+def test_a_builder_without_a_definition_or_a_required_parameter_is_refused(tmp_path):
+    entries = yaml.safe_load(catalog.CATALOG_FILE.read_text(encoding="utf-8"))
+    entries[0]["builder"] = "count_crimez"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    with pytest.raises(CatalogError, match="builder 'count_crimez' is not defined"):
+        load_catalog.__wrapped__(path)
+    satisfaction = next(e for e in entries if e["id"] == "satisfaction_overall")
+    entries[0]["builder"] = "count_incidents"
+    satisfaction["params"] = {}
+    path.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"needs the parameter\(s\) \['question'\]"):
+        load_catalog.__wrapped__(path)
+
+
+def test_every_builder_is_declared_by_a_sql_file_with_the_params_the_catalog_uses():
+    declared = catalog.builders()
+    for m in load_catalog():
+        assert m.builder in declared, m.id
+        assert set(m.params) <= set(declared[m.builder].params), m.id
+    # flags are spliced into the SQL as column names: each declared one is a column of the contract
+    from helpers.contract import EXTRACTS
+
+    for b in declared.values():
+        flag = b.params.get("flag")
+        if flag is not None:
+            columns = {c.name for s in b.sources for c in EXTRACTS[s].columns if c.type == "bool"}
+            assert set(flag.allowed) <= columns, b.name
+
+
 COUNT = {"title": "X", "area": 5, "unit": "count", "builder": "ksi"}
 
 
