@@ -1,10 +1,11 @@
 """Police Performance Workbooks: the shared helpers behind the notebooks.
 
-Layers (arrows point down only):
+Layers (arrows point down only; README.md lists what each module holds):
 
-- orchestration: ``pack``
-- presentation: ``tables``, ``charts``, ``spc_charts``, ``views``, ``widgets``, ``report``
-- core: ``cube`` (the monthly measure cube), ``compare`` (windows, changes, significance, ranks)
+- orchestration: ``pack``, ``publish``
+- presentation: ``report``, ``sections``, ``tables``, ``charts``, ``spc_charts``, ``views``, ``widgets``
+- analysis: ``figures`` (the cube's queries), ``performance``, ``compare``, ``disclosure``
+- measures: ``cube`` (build and cache), ``measures`` (the SQL of each measure family, its runner)
 - sources: ``loading`` (read + validate), ``demo`` (the demo-force generator), ``police_uk``
 - contract: ``contract`` (the extracts' schemas), ``catalog`` (the measures)
 - foundations: ``config`` (paths, force configuration), ``periods``, ``spc``
