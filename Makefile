@@ -46,7 +46,7 @@ lab: $(STAMP) $(DEMO_STAMP)
 
 # The cube engine is measured beside the one of BENCH_BASELINE (a git revision: the last commit
 # before the engine switch), run from a temporary worktree.
-BENCH_BASELINE ?= 1a77661
+BENCH_BASELINE ?= e978f37
 bench: $(STAMP) $(DEMO_STAMP)
 	$(PY) scripts/bench.py --baseline-rev $(BENCH_BASELINE)
 
