@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from extract_rows import crime
 
 from helpers import catalog, config, disclosure, performance, periods, sections
 from helpers.config import DEMO_DATA_DIR, ForceConfig
@@ -345,23 +346,14 @@ def synthetic_extracts(seed: int) -> dict[str, pd.DataFrame]:
                 n = len(crimes)
                 solved = rng.random() < 0.25
                 crimes.append(
-                    {
-                        "crime_id": f"C{n}",
-                        "recorded_date": day + pd.Timedelta(days=k % 27),
-                        "offence_group": "Theft",
-                        "victim_based": bool(rng.random() < 0.8),
-                        "district": d,
-                        "domestic_abuse": False,
-                        "da_risk_level": None,
-                        "night_time_economy": False,
-                        "rural": False,
-                        "business": False,
-                        "class_a_supply": False,
-                        "victim_id": None,
-                        "outcome_type": "charge_summons" if solved else None,
-                        "outcome_date": day + pd.Timedelta(days=27) if solved else pd.NaT,
-                        "evidence_led_prosecution": False,
-                    }
+                    crime(
+                        f"C{n}",
+                        day + pd.Timedelta(days=k % 27),
+                        d,
+                        victim_based=bool(rng.random() < 0.8),
+                        outcome_type="charge_summons" if solved else None,
+                        outcome_date=day + pd.Timedelta(days=27) if solved else pd.NaT,
+                    )
                 )
             for k in range(rng.poisson(busy[d] * scale * 0.5)):
                 cid = f"K{len(collisions)}"
