@@ -94,8 +94,8 @@ def bench_pack(runs: int) -> dict:
 
 def bench_rerender(runs: int) -> dict:
     code = (
-        "import json; from helpers import widgets; "
-        f"print(json.dumps(widgets.benchmark_rerender(repeats={max(20, runs * 10)})))"
+        "import json; from helpers import timing; "
+        f"print(json.dumps(timing.benchmark_rerender(repeats={max(20, runs * 10)})))"
     )
     try:
         return _json_of([PY, "-c", code])

@@ -63,7 +63,8 @@ from . import catalog as catalog_mod
 from . import loading, periods
 from .config import CACHE_DIR, REFERENCE_DIR, resolve_path
 from .contract import EXTRACTS
-from .figures import FORCE, UNASSIGNED, Cube, Reference, Value
+from .figures import Cube, Reference, Value
+from .geography import FORCE, UNASSIGNED
 from .loading import LoadReport, display_name, latest_accepted
 from .loading import fingerprint as extracts_fingerprint
 from .measures import runner

@@ -67,6 +67,7 @@ from .contract import (
     SOLVED_OUTCOMES,
     WORKFORCE_GROUPS,
 )
+from .geography import UNASSIGNED
 
 DEFAULT_SEED = 2016
 DEFAULT_START = "2011-04"
@@ -74,7 +75,6 @@ DEFAULT_END = "2016-12"
 COMPLETE_MARKER = ".complete"
 GENERATOR_VERSION = 1
 HOME_FORCE = "Essex Police"
-UNASSIGNED = "Unassigned"
 DAY_S = 86_400
 
 # ------------------------------------------------------------------------------------ windows

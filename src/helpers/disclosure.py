@@ -83,15 +83,14 @@ import numpy as np
 import pandas as pd
 
 from . import catalog, config, periods
+from .geography import FORCE, UNASSIGNED, Hierarchy
 
 #: What a withheld figure prints as: the Government Statistical Service's symbol for a value
 #: held back to protect confidentiality. Not "*": the tables mark a significant change with "*".
 MARK = "[c]"
-FORCE = "Force"
-#: Records the source could not place: counted in the force total, never offered as a place. Its
-#: figure is marked withheld like a district's when small (it is never printed anyway), and it
-#: protects another figure only while the totals do not give it back.
-UNASSIGNED = "Unassigned"
+#: ``Unassigned`` (records the source could not place) is counted in the force total, never offered
+#: as a place. Its figure is marked withheld like a district's when small (it is never printed
+#: anyway), and it protects another figure only while the totals do not give it back.
 #: Levels whose figures may be withheld (the force figure never is).
 SUPPRESSIBLE_LEVELS = ("lpa", "district")
 #: The windows of a row: its printed value column and the columns holding the counts behind it.
@@ -223,18 +222,11 @@ class _Places:
 
 def _hierarchy_frame(hierarchy) -> pd.DataFrame:
     if hierarchy is None:
-        from .loading import districts
-
-        ref = districts()
-        rows = [("force", FORCE, None)]
-        rows += [("lpa", lpa, lpa) for lpa in sorted(set(ref["lpa"].astype(str)))]
-        rows += [
-            ("district", str(d), str(lpa))
-            for d, lpa in zip(ref["district"], ref["lpa"], strict=True)
-        ]
-        return pd.DataFrame(rows, columns=["level", "geography", "lpa"])
-    if hasattr(hierarchy, "geographies"):  # a Cube
-        return hierarchy.geographies(include_unassigned=True)
+        hierarchy = Hierarchy.from_reference()
+    if isinstance(hierarchy, Hierarchy):
+        return hierarchy.frame(include_unassigned=True)
+    if hasattr(hierarchy, "hierarchy"):  # a Cube
+        return hierarchy.hierarchy.frame(include_unassigned=True)
     if isinstance(hierarchy, pd.DataFrame):
         return hierarchy[["level", "geography", "lpa"]]
     return pd.DataFrame(list(hierarchy), columns=["level", "geography", "lpa"])

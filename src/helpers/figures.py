@@ -20,10 +20,9 @@ import pandas as pd
 
 from . import periods
 from .config import REFERENCE_DIR
+from .geography import FORCE, Hierarchy
 from .loading import LoadReport
 
-UNASSIGNED = "Unassigned"
-FORCE = "Force"
 WINDOW_KINDS = ("fytd", "rolling-12m", "month")
 #: Survey periods are published quarterly: a window ending between two period ends reads the
 #: latest period ending at most this many months before the window's end.
@@ -120,30 +119,24 @@ class Cube:
 
     # ------------------------------------------------------------------ geography
 
+    @property
+    def hierarchy(self) -> Hierarchy:
+        """Force → LPA → district, from the reference table of districts (worked out once)."""
+        return self.derived(
+            ("hierarchy",), lambda: Hierarchy.from_districts(self._reference().districts)
+        )
+
     def geographies(self, include_unassigned: bool = False) -> pd.DataFrame:
         """Return the geographies: ``level, geography, lpa`` (Force, the LPAs, then the districts).
 
         ``Unassigned`` (records without a district; counted in the force only) is left out unless
         asked for.
         """
-        ref = self._reference()
-        d = ref.districts.sort_values(["lpa", "district"])
-        rows = [("force", FORCE, None)]
-        rows += [("lpa", lpa, lpa) for lpa in sorted(d["lpa"].unique())]
-        rows += [("district", r.district, r.lpa) for r in d.itertuples()]
-        if include_unassigned:
-            rows.append(("district", UNASSIGNED, None))
-        return pd.DataFrame(rows, columns=["level", "geography", "lpa"])
+        return self.hierarchy.frame(include_unassigned)
 
     def level_of(self, geography: str) -> str:
         """``force``, ``lpa`` or ``district`` for a geography name; KeyError naming the valid ones."""
-        idx = self._idx()
-        try:
-            return idx.level_of[geography]
-        except KeyError:
-            raise KeyError(
-                f"unknown geography {geography!r}; valid: {', '.join(idx.level_of)}"
-            ) from None
+        return self.hierarchy.level_of(geography)
 
     # ------------------------------------------------------------------ values
 
@@ -403,13 +396,7 @@ class _Index:
 
     def __init__(self, cube: Cube):
         frame = cube.frame
-        ref = cube._reference()
-        self.level_of = {FORCE: "force"}
-        for lpa in sorted(ref.districts["lpa"].unique()):
-            self.level_of[lpa] = "lpa"
-        for d in ref.districts["district"]:
-            self.level_of[d] = "district"
-        self.level_of[UNASSIGNED] = "district"
+        self.level_of = cube.hierarchy.levels
 
         ords = _ords_from_str(frame["month"]) if len(frame) else np.array([], dtype=np.int64)
         cov_ords = (

@@ -59,11 +59,10 @@ from .contract import (
     format_duration,
     format_number,
 )
+from .geography import UNASSIGNED
 
 #: File suffixes an extract may have, in order of preference.
 SUFFIXES = (".parquet", ".csv", ".csv.gz")
-#: The district of a record the source could not place (counted in the force total).
-UNASSIGNED = "Unassigned"
 #: Longest text accepted in an id or category column.
 MAX_TEXT_LENGTH = 1000
 #: Example rows shown per problem.
@@ -1130,6 +1129,8 @@ def register_frames(con, frames: dict[str, pd.DataFrame]) -> None:
     """
     for name, df in frames.items():
         extract = _extract(name)
+        if not len(df.columns):  # ``pd.DataFrame()``: the extract with no rows
+            df = pd.DataFrame({"_empty": pd.Series([], dtype="int64")})
         con.register("_frame", df)
         types = dict(
             con.execute("SELECT column_name, column_type FROM (DESCRIBE _frame)").fetchall()

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from . import catalog, compare, config, disclosure, periods
-from .cube import FORCE, Cube, Value
+from .cube import Cube, Value
+from .geography import FORCE
 
 #: The unit printed after a Better/Worse figure.
 CHANGE_UNITS = {

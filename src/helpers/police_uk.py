@@ -117,6 +117,7 @@ import pandas as pd
 
 from .config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
 from .contract import EXTRACTS, VICTIM_BASED_GROUPS
+from .geography import UNASSIGNED
 from .periods import PeriodError, parse_month
 
 #: The columns of a street-level file, in the published order.
@@ -145,7 +146,6 @@ USED_COLUMNS = (
     "Last outcome category",
 )
 ASB = "Anti-social behaviour"
-UNASSIGNED = "Unassigned"
 
 #: police.uk ``Crime type`` → contract offence group (ASB is not a crime: None).
 CRIME_TYPE_GROUPS: dict[str, str | None] = {

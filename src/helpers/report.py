@@ -21,9 +21,6 @@ import functools
 import html
 import re
 import threading
-import time
-import weakref
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +67,6 @@ AREA_ABBREVIATIONS = {
 # --------------------------------------------------------------------------------------------
 
 _CUBES: dict[str, object] = {}
-#: Rendered fragments: (cube id, kind, key, month, period, geography, small) → HTML.
-_FRAGMENTS: dict[tuple, str] = {}
 
 
 def get_cube(data_dir, fingerprint: str = "") -> object:
@@ -92,27 +87,12 @@ def get_cube(data_dir, fingerprint: str = "") -> object:
 
 
 def clear_caches() -> None:
-    """Forget cubes and rendered fragments (tests; a data folder rebuilt in the same kernel)."""
+    """Forget the loaded cubes (tests; a data folder rebuilt in the same kernel).
+
+    Everything worked out from a cube lives on it (``Cube.derived``), and rendered fragments on
+    the page that rendered them: they go with the cube and the page.
+    """
     _CUBES.clear()
-    _FRAGMENTS.clear()
-    _LEVELS.clear()
-    sections._PRESENT.clear()
-
-
-#: id(cube) → (weak reference to the cube, {geography: level}); a table asks for every measure.
-_LEVELS: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
-
-
-def _levels(cube) -> dict[str, str]:
-    """Geography → level for the cube's geographies, worked out once per cube."""
-    hit = _LEVELS.get(id(cube))
-    if hit is not None and hit[0]() is cube:
-        return hit[1]
-    frame = geography_frame(cube)
-    levels = dict(zip(frame["geography"].astype(str), frame["level"].astype(str), strict=True))
-    with contextlib.suppress(TypeError):  # an object without weak references is not cached
-        _LEVELS[id(cube)] = (weakref.ref(cube), levels)
-    return levels
 
 
 #: One fragment renders at a time: matplotlib's style context is process-wide, and the filter bar
@@ -120,55 +100,9 @@ def _levels(cube) -> dict[str, str]:
 _RENDER_LOCK = threading.RLock()
 
 
-def _cached(key: tuple, render) -> str:
-    hit = _FRAGMENTS.get(key)
-    if hit is not None:
-        return hit
-    with _RENDER_LOCK:
-        if key not in _FRAGMENTS:
-            _FRAGMENTS[key] = render()
-        return _FRAGMENTS[key]
-
-
-def geography_frame(cube) -> pd.DataFrame:
-    """``[level, geography, lpa]`` from the cube, or from the district reference table."""
-    if cube is not None and hasattr(cube, "geographies"):
-        frame = cube.geographies()
-        if frame is not None and len(frame):
-            frame = frame.copy()
-            if "lpa" not in frame:
-                frame["lpa"] = None
-            return frame
-    from .loading import districts
-
-    ref = districts()
-    rows = [{"level": "force", "geography": "Force", "lpa": None}]
-    rows += [{"level": "lpa", "geography": g, "lpa": g} for g in sorted(ref["lpa"].unique())]
-    rows += [
-        {"level": "district", "geography": d, "lpa": lpa}
-        for d, lpa in zip(ref["district"], ref["lpa"], strict=True)
-    ]
-    return pd.DataFrame(rows)
-
-
 def geography_options(cube) -> list[tuple[str, str]]:
     """(level, name) for the selectors: Force, LPAs, districts (Unassigned left out)."""
-    from .views import geography_options as options
-
-    return options(cube)
-
-
-def level_of(geographies: pd.DataFrame, geography: str) -> str:
-    """``force`` / ``lpa`` / ``district`` for a geography name; a clear error if unknown."""
-    if geography == "Force":
-        return "force"
-    row = geographies[geographies["geography"] == geography]
-    if row.empty:
-        known = ", ".join(geographies["geography"].astype(str))
-        raise ValueError(
-            f"geography {geography!r} is not known; use Force, an LPA or a district: {known}"
-        )
-    return str(row["level"].iloc[0])
+    return cube.hierarchy.options()
 
 
 def _month_str(value) -> str | None:
@@ -232,7 +166,7 @@ def _table_rows(
     if any(records is None for records in per_area):
         # disclosure control: rows come as frames (they depend on every geography's figures)
         return _table_rows_from_frames(cube, areas, month, period, geography, area_titles)
-    level = "force" if geography == "Force" else _levels(cube).get(geography)
+    level = cube.hierarchy.levels.get(geography)
     records = []
     for area, rows in zip(areas, per_area, strict=True):
         for r in rows:
@@ -265,7 +199,7 @@ def _table_rows_from_frames(cube, areas, month, period, geography, area_titles) 
     """:func:`_table_rows` from ``helpers.performance.performance_rows`` frames, area by area."""
     from .performance import performance_rows as rows_of
 
-    level = "force" if geography == "Force" else _levels(cube).get(geography)
+    level = cube.hierarchy.levels.get(geography)
     frames = []
     for area in areas:
         rows = rows_of(cube, area, month, period, geography=geography, in_table=True)
@@ -443,16 +377,15 @@ class _Page:
         self.period = check_period(period)
         self.data_dir = data_dir
         self.cube = cube if cube is not None else get_cube(data_dir, data_fingerprint)
-        self.geographies = geography_frame(self.cube)
+        self.hierarchy = self.cube.hierarchy
         self.geography = geography
-        self.level = level_of(self.geographies, geography)
+        self.level = self.hierarchy.level_of(geography)
         self._bar = None
+        #: Rendered HTML fragments of this page: (kind, key, month, period, geography, ...) → HTML.
+        #: A view seen before (the filter bar switching back) is not drawn again.
+        self.fragments: dict[tuple, str] = {}
         #: Palette PNGs for the pack; the filter bar switches to fast full-colour PNGs.
         self.compact = True
-
-    @property
-    def _cube_key(self):
-        return id(self.cube)
 
     def context(
         self,
@@ -470,7 +403,7 @@ class _Page:
             period=period or self.period,
             geography=g,
             level=self._level_of(g),
-            geographies=self.geographies,
+            hierarchy=self.hierarchy,
             small=small,
             compact=compact,
         )
@@ -507,11 +440,17 @@ class _Page:
         return self._table_areas_of[1]
 
     def _level_of(self, geography: str) -> str:
-        """:func:`level_of` for the page's geographies, looked up once per name."""
-        levels = self.__dict__.setdefault("_levels_by_name", {})
-        if geography not in levels:
-            levels[geography] = level_of(self.geographies, geography)
-        return levels[geography]
+        return self.hierarchy.level_of(geography)
+
+    def _cached(self, key: tuple, render) -> str:
+        """The fragment ``key`` of this page, rendered once."""
+        hit = self.fragments.get(key)
+        if hit is not None:
+            return hit
+        with _RENDER_LOCK:
+            if key not in self.fragments:
+                self.fragments[key] = render()
+            return self.fragments[key]
 
     def _abbreviations(self, area: int) -> str:
         keys = AREA_ABBREVIATIONS.get(area, ())
@@ -539,7 +478,7 @@ class _Page:
         if period is not None:
             self.period = check_period(period)
         if geography is not None:
-            self.level = level_of(self.geographies, geography)
+            self.level = self.hierarchy.level_of(geography)
             self.geography = geography
 
 
@@ -607,7 +546,7 @@ class AreaPage(_Page):
         """The Performance Information table (with its legend and notes) for one view."""
         g = geography or self.geography
         p = period or self.period
-        key = (self._cube_key, "table", self.area, str(self.month), p, g)
+        key = ("table", self.area, str(self.month), p, g)
 
         def render():
             if self.area not in self._table_areas():
@@ -651,7 +590,7 @@ class AreaPage(_Page):
                 )
             )
 
-        return _cached(key, render)
+        return self._cached(key, render)
 
     def item_html(
         self,
@@ -670,7 +609,7 @@ class AreaPage(_Page):
         g = (geography or self.geography) if it.by_geography else "Force"
         p = (period or self.period) if it.by_period else None
         cache_key = self._item_key(key, geography, period, small)
-        return _cached(
+        return self._cached(
             cache_key,
             lambda: sections.render_item(
                 it, self.context(g, p or self.period, small=small, compact=self.compact)
@@ -681,13 +620,13 @@ class AreaPage(_Page):
         it = sections.item(key)
         g = (geography or self.geography) if it.by_geography else "Force"
         p = (period or self.period) if it.by_period else None
-        return (self._cube_key, "item", key, str(self.month), p, g, small, self.compact)
+        return ("item", key, str(self.month), p, g, small, self.compact)
 
     def item_cached(
         self, key: str, geography: str | None = None, period: str | None = None
     ) -> bool:
         """Whether the item's view is already rendered (the filter bar shows it at once)."""
-        return self._item_key(key, geography, period) in _FRAGMENTS
+        return self._item_key(key, geography, period) in self.fragments
 
     def management_html(self, geography: str | None = None, period: str | None = None) -> str:
         return "".join(self.item_html(i.key, geography, period) for i in self.items)
@@ -892,8 +831,8 @@ class MasterPage(_Page):
     def scorecard_html(self, geography: str | None = None, period: str | None = None) -> str:
         g = geography or self.geography
         p = period or self.period
-        key = (self._cube_key, "scorecard", str(self.month), p, g)
-        return _cached(
+        key = ("scorecard", str(self.month), p, g)
+        return self._cached(
             key,
             lambda: (
                 '<div class="ppw">'
@@ -1100,16 +1039,6 @@ class MasterPage(_Page):
         )
 
 
-def time_render(page: _Page, views: Iterable[tuple[str, str]]) -> list[float]:
-    """Seconds taken by ``page.render_html(g, p)`` for each view (for the benchmark)."""
-    out = []
-    for g, p in views:
-        t0 = time.perf_counter()
-        page.render_html(g, p)
-        out.append(time.perf_counter() - t0)
-    return out
-
-
 __all__ = [
     "AreaPage",
     "MasterPage",
@@ -1118,5 +1047,4 @@ __all__ = [
     "commentary_html",
     "get_cube",
     "performance_rows",
-    "time_render",
 ]

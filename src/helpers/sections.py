@@ -31,6 +31,7 @@ from . import charts, compare, disclosure, tables
 from .catalog import Measure, measure
 from .contract import OUTCOME_LABELS, SOLVED_OUTCOMES
 from .cube import BUILDER_SOURCES  # the extract each cube builder reads
+from .geography import Hierarchy
 from .periods import PERIOD_LABELS, Window, financial_year_start, window
 
 SOURCE_NAMES = {
@@ -49,9 +50,6 @@ SOURCE_NAMES = {
 }
 
 
-_PRESENT: dict[int, set[str]] = {}
-
-
 def _as_list(value) -> list[str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
@@ -66,16 +64,16 @@ def _as_list(value) -> list[str]:
 def sources_present(cube) -> set[str]:
     """The extracts that have data: those with months (``data_to``) and those the cube's measures
     read without finding them missing (extracts without a date column, e.g. ``crime_offenders``)."""
-    key = id(cube)
-    if key not in _PRESENT:
-        data_to = getattr(cube, "data_to", None) or {}
-        present = {k for k, v in data_to.items() if v is not None}
-        meas = getattr(cube, "measures", None)
-        if meas is not None and len(meas) and {"sources", "missing"} <= set(meas.columns):
-            for srcs, missing in zip(meas["sources"], meas["missing"], strict=True):
-                present |= set(_as_list(srcs)) - set(_as_list(missing))
-        _PRESENT[key] = present
-    return _PRESENT[key]
+    return cube.derived(("sources_present",), lambda: _sources_present(cube))
+
+
+def _sources_present(cube) -> set[str]:
+    present = {k for k, v in cube.data_to.items() if v is not None}
+    meas = cube.measures
+    if len(meas) and {"sources", "missing"} <= set(meas.columns):
+        for srcs, missing in zip(meas["sources"], meas["missing"], strict=True):
+            present |= set(_as_list(srcs)) - set(_as_list(missing))
+    return present
 
 
 def measure_sources(m: Measure) -> tuple[str, ...]:
@@ -123,7 +121,8 @@ class Context:
     period: str
     geography: str = "Force"
     level: str = "force"
-    geographies: pd.DataFrame | None = None
+    #: Force → LPA → district (the cube's :class:`helpers.geography.Hierarchy`).
+    hierarchy: Hierarchy | None = None
     small: bool = False
     #: Palette PNGs (about a third of the size, slower to encode): for the pack's HTML.
     compact: bool = True
@@ -131,28 +130,16 @@ class Context:
     # ---- geography ---------------------------------------------------------------------------
     @property
     def lpas(self) -> list[str]:
-        g = self.geographies
-        return [] if g is None else sorted(g.loc[g["level"] == "lpa", "geography"].astype(str))
+        return [] if self.hierarchy is None else self.hierarchy.lpas
 
     def districts(self, lpa: str | None = None) -> list[str]:
         """Districts (of ``lpa`` if given), excluding "Unassigned"."""
-        g = self.geographies
-        if g is None:
-            return []
-        d = g[(g["level"] == "district") & (g["geography"] != "Unassigned")]
-        if lpa is not None and "lpa" in d:
-            d = d[d["lpa"] == lpa]
-        return sorted(d["geography"].astype(str))
+        return [] if self.hierarchy is None else self.hierarchy.districts(lpa)
 
     def local_districts(self) -> list[str]:
         """Districts to compare for this geography: all (Force), the LPA's, or the district's LPA's."""
-        if self.level == "lpa":
-            return self.districts(self.geography)
-        if self.level == "district" and self.geographies is not None:
-            row = self.geographies[self.geographies["geography"] == self.geography]
-            if len(row) and "lpa" in row and pd.notna(row["lpa"].iloc[0]):
-                return self.districts(str(row["lpa"].iloc[0]))
-        return self.districts()
+        lpa = _lpa_of(self)
+        return self.districts(lpa) if lpa else self.districts()
 
     # ---- data --------------------------------------------------------------------------------
     def has_source(self, *extracts: str) -> bool:
@@ -180,18 +167,11 @@ class Context:
     def _level_of(self, geography: str) -> str:
         if geography == "Force":
             return "force"
-        return self._levels.get(geography, self.level)
-
-    @functools.cached_property
-    def _levels(self) -> dict[str, str]:
-        # first row per name, as a lookup in the frame gives; asked for every measure of a chart
-        g = self.geographies
-        if g is None:
-            return {}
-        levels: dict[str, str] = {}
-        for name, level in zip(g["geography"], g["level"], strict=True):
-            levels.setdefault(name, str(level))
-        return levels
+        return (
+            self.level
+            if self.hierarchy is None
+            else self.hierarchy.levels.get(geography, self.level)
+        )
 
     def value(self, measure_id: str, win: Window, geography: str | None = None):
         """The cube's ``Value`` (``.value`` None when not available, or withheld for release).
@@ -502,11 +482,10 @@ def _district_bar(
 
 
 def _lpa_of(ctx: Context) -> str:
-    if ctx.level == "lpa":
-        return ctx.geography
-    g = ctx.geographies
-    row = g[g["geography"] == ctx.geography] if g is not None else None
-    return str(row["lpa"].iloc[0]) if row is not None and len(row) else ""
+    """The LPA of the run's geography ("" for the Force)."""
+    if ctx.hierarchy is None:
+        return ""
+    return ctx.hierarchy.lpa_of(ctx.geography) or ""
 
 
 def _heading(item_title: str) -> str:

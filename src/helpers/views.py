@@ -32,14 +32,11 @@ from pathlib import Path
 
 from IPython.display import HTML
 
+from .geography import LEVEL_LABELS, Hierarchy
 from .periods import PERIOD_LABELS
 
-#: Labels of the selector's option groups, by geography level.
-LEVEL_LABELS = {"force": "Force", "lpa": "LPA", "district": "District"}
 #: The key whose choice is written to the hash without a prefix (``#geography=…&period=…``).
 DEFAULT_KEY = "perf"
-#: The geography a record goes to when the source could not place it; not offered by default.
-UNASSIGNED = "Unassigned"
 
 _SCRIPT_FILE = Path(__file__).with_name("templates") / "ppw_views.js"
 
@@ -61,8 +58,8 @@ def geography_options(cube, *, include_unassigned: bool = False) -> list[tuple[s
     Parameters
     ----------
     cube
-        A :class:`helpers.cube.Cube` (anything with ``geographies()`` returning a DataFrame with
-        columns ``level`` and ``geography``). When None, the reference table of districts is used.
+        A :class:`helpers.cube.Cube` (its :class:`helpers.geography.Hierarchy`). When None, the
+        reference table of districts is used.
     include_unassigned
         Offer the "Unassigned" district (records the source could not place). Off by default: it is
         counted in the Force total but is not a place a commander can act on.
@@ -72,25 +69,8 @@ def geography_options(cube, *, include_unassigned: bool = False) -> list[tuple[s
     list of (level, name)
         Force first, then LPAs and districts in alphabetical order.
     """
-    if cube is not None and hasattr(cube, "geographies"):
-        frame = cube.geographies()
-        pairs = list(zip(frame["level"].astype(str), frame["geography"].astype(str), strict=True))
-    else:
-        from .loading import districts
-
-        ref = districts()
-        pairs = [("force", "Force")]
-        pairs += [("lpa", lpa) for lpa in sorted(set(ref["lpa"].astype(str)))]
-        pairs += [("district", d) for d in ref["district"].astype(str)]
-    order = {level: i for i, level in enumerate(LEVEL_LABELS)}
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for level, name in sorted(pairs, key=lambda p: (order.get(p[0], 99), p[1] == UNASSIGNED, p[1])):
-        if (name == UNASSIGNED and not include_unassigned) or (level, name) in seen:
-            continue
-        seen.add((level, name))
-        out.append((level, name))
-    return out
+    hierarchy = cube.hierarchy if cube is not None else Hierarchy.from_reference()
+    return hierarchy.options(include_unassigned)
 
 
 def _normalise_geographies(geographies: Iterable) -> list[tuple[str | None, str]]:

@@ -17,7 +17,8 @@ import pytest
 from extract_rows import crime
 
 from helpers import cube as cube_mod
-from helpers.cube import FORCE, UNASSIGNED, CubeError, Reference, build_cube, load_cube
+from helpers.cube import CubeError, Reference, build_cube, load_cube
+from helpers.geography import FORCE, UNASSIGNED
 from helpers.periods import window
 
 # ---------------------------------------------------------------------------- fixtures
@@ -1150,7 +1151,7 @@ def test_geographies_lists_force_lpas_and_districts():
     assert g.level.tolist() == ["force", "lpa", "lpa", "district", "district", "district"]
     assert g.set_index("geography").loc["B1", "lpa"] == "South"
     assert UNASSIGNED in cube.geographies(include_unassigned=True).geography.tolist()
-    with pytest.raises(KeyError, match="unknown geography"):
+    with pytest.raises(KeyError, match="is not known"):
         cube.value("all_crime", window("month", "2016-09"), "Atlantis")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from helpers import demo
 from helpers.contract import EXTRACTS
+from helpers.geography import UNASSIGNED
 from helpers.loading import districts, load_extracts, msg_forces
 
 #: A twelve-month range holding one calibration window (Oct 2014 – Sep 2015) and part of the
@@ -88,7 +89,7 @@ def test_extract_matches_the_contract(frames, name):
     if spec.unique:
         assert not df.duplicated(list(spec.unique)).any(), f"{name}: duplicate {spec.unique}"
     if spec.district_column:
-        known = set(districts()["district"]) | {demo.UNASSIGNED}
+        known = set(districts()["district"]) | {UNASSIGNED}
         assert set(df[spec.district_column].astype(str)) <= known
 
 
@@ -121,7 +122,7 @@ def test_records_refer_to_each_other(frames):
 
 
 def test_a_few_records_are_unassigned(frames):
-    share = (frames["crimes"]["district"] == demo.UNASSIGNED).mean()
+    share = (frames["crimes"]["district"] == UNASSIGNED).mean()
     assert 0.0005 < share < 0.01
 
 

@@ -14,8 +14,9 @@ from extract_rows import crime
 
 from helpers import catalog, config, disclosure, performance
 from helpers.config import DEMO_DATA_DIR, ForceConfig
-from helpers.cube import FORCE, Reference, build_cube
+from helpers.cube import Reference, build_cube
 from helpers.disclosure import SuppressionError, csv_safe, csv_safe_value, suppress
+from helpers.geography import FORCE
 
 #: Force → LPAs North (N1, N2, N3) and South (S1, S2).
 HIERARCHY = [
@@ -651,7 +652,7 @@ def test_charts_from_the_cube_read_a_withheld_figure_as_missing(small_cube, monk
         cube=small_cube,
         month=periods.parse_month("2016-09"),
         period="rolling-12m",
-        geographies=small_cube.geographies(),
+        hierarchy=small_cube.hierarchy,
     )
     w = periods.window("rolling-12m", "2016-09")
     assert ctx.number("all_crime", w, "A2") == 3  # off by default
@@ -677,7 +678,7 @@ def test_monthly_chart_series_of_a_withheld_district_are_blank_in_every_month(
             cube=small_cube,
             month=periods.parse_month("2016-09"),
             period="rolling-12m",
-            geographies=small_cube.geographies(),
+            hierarchy=small_cube.hierarchy,
         )
 
     shown = context().series("all_crime", months=12, geography="A2")

@@ -35,7 +35,8 @@ from extract_rows import crime
 from helpers import catalog, config, disclosure, performance, periods, sections
 from helpers.config import DEMO_DATA_DIR, ForceConfig
 from helpers.contract import SOLVED_OUTCOMES
-from helpers.cube import FORCE, UNASSIGNED, Reference, build_cube
+from helpers.cube import Reference, build_cube
+from helpers.geography import FORCE, UNASSIGNED
 
 MONTH = periods.parse_month("2016-09")
 #: The kinds of record behind each measure of the two families searched.
@@ -266,7 +267,7 @@ def printed_figures(cube, month: pd.Period, threshold: int) -> list[Figure]:
                         f"tables.csv {period}",
                     )
                 )
-    ctx = sections.Context(cube=cube, month=month, period="rolling-12m", geographies=geos)
+    ctx = sections.Context(cube=cube, month=month, period="rolling-12m", hierarchy=cube.hierarchy)
     for mid, g in itertools.product(MEASURES, geos["geography"]):
         s = ctx.series(mid, months=CHART_MONTHS, geography=g)
         for m, value in zip(s["month"], s["value"], strict=True):

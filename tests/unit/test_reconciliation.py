@@ -17,7 +17,8 @@ import pytest
 
 from helpers import loading
 from helpers.config import DEMO_DATA_DIR
-from helpers.cube import FORCE, UNASSIGNED, load_cube
+from helpers.cube import load_cube
+from helpers.geography import FORCE, UNASSIGNED
 
 pytestmark = pytest.mark.skipif(
     not (DEMO_DATA_DIR / ".complete").exists(),

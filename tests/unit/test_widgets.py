@@ -8,7 +8,7 @@ import ipywidgets as w
 import pytest
 from test_report import synthetic_extracts
 
-from helpers import report, widgets
+from helpers import report, timing, widgets
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_uncached_charts_are_drawn_after_the_table_and_arrive(page):
 
 
 def test_render_timings_returns_numbers(page):
-    t = widgets.render_timings(page, [("Force", "rolling-12m"), ("Basildon", "fytd")], repeat=2)
+    t = timing.render_timings(page, [("Force", "rolling-12m"), ("Basildon", "fytd")], repeat=2)
     assert t["views"] == 2 and len(t["first_ms"]) == 2 and len(t["repeat_ms"]) == 2
     # the summary figures are those of the measured lists (not a constant or a different pass)
     assert t["median_ms"] == statistics.median(t["first_ms"])
@@ -83,23 +83,23 @@ def test_render_timings_returns_numbers(page):
     assert all(isinstance(v, float) and v >= 0 for v in t["first_ms"] + t["repeat_ms"])
     # a view seen before comes from the cache (asserted on the cache, not on timings: those
     # depend on whatever else the machine is doing)
-    cached = len(report._FRAGMENTS)
+    cached = len(page.fragments)
     page.render_html("Basildon", "fytd")
-    assert len(report._FRAGMENTS) == cached
+    assert len(page.fragments) == cached
 
 
 def test_prefetch_fills_the_cache_so_a_switch_is_instant(page):
     page.performance_information(interactive=True)
     bar = page.filter_bar()
     bar.prefetch([("Force", "fytd"), ("Colchester", "fytd")])
-    before = set(report._FRAGMENTS)
+    before = set(page.fragments)
     assert any("Colchester" in k and "fytd" in k for k in before)  # the prefetch rendered it
     bar.period.value = "fytd"
     bar.geography.value = "Colchester"
     # Nothing new had to be rendered for Colchester/fytd. (The first change also starts the bar's
     # background prefetch of the other views, which may add their fragments meanwhile: count only
     # this view's.)
-    added = [k for k in set(report._FRAGMENTS) - before if "Colchester" in k and "fytd" in k]
+    added = [k for k in set(page.fragments) - before if "Colchester" in k and "fytd" in k]
     assert added == []
 
 

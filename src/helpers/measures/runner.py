@@ -25,7 +25,8 @@ import pandas as pd
 
 from .. import catalog as catalog_mod
 from ..contract import EXTRACTS, SOLVED_OUTCOMES
-from ..loading import UNASSIGNED, create_empty, fetch_frame
+from ..geography import UNASSIGNED
+from ..loading import create_empty, fetch_frame
 
 #: Where the SQL files are.
 SQL_DIR = catalog_mod.SQL_DIR
