@@ -65,6 +65,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import pandas as pd
@@ -82,6 +83,10 @@ from .config import (
     resolve_path,
 )
 from .periods import PERIOD_LABELS, PERIODS, PeriodError, check_period, month_label, parse_month
+
+if TYPE_CHECKING:  # the cube is imported when it is loaded (the command line starts faster)
+    from .cube import Cube
+
 from .publish import (  # exits 5 (busy) and 6 (output unwritable) come with publishing
     EXIT_BUSY,  # noqa: F401 - one of the pack's exit codes, re-exported beside the others
     EXIT_OUTPUT_UNWRITABLE,  # noqa: F401 - likewise
@@ -359,23 +364,10 @@ def _as_month(value) -> pd.Period | None:
         return None
 
 
-def cube_months(cube) -> tuple[pd.Period, pd.Period] | None:
-    """First and last month the cube has data for (its coverage, else its frame); None if unknown."""
-    months: list[pd.Period] = []
-    coverage = getattr(cube, "coverage", None)
-    if isinstance(coverage, pd.DataFrame) and "month" in coverage:
-        months = [m for m in map(_as_month, coverage["month"]) if m is not None]
-    elif isinstance(coverage, dict):
-        for value in coverage.values():
-            items = value if isinstance(value, Iterable) and not isinstance(value, str) else [value]
-            months.extend(m for m in map(_as_month, items) if m is not None)
-    if not months:
-        frame = getattr(cube, "frame", None)
-        if isinstance(frame, pd.DataFrame) and "month" in frame and not frame.empty:
-            months = [m for m in map(_as_month, frame["month"].unique()) if m is not None]
-    if not months:
-        return None
-    return min(months), max(months)
+def cube_months(cube: Cube) -> tuple[pd.Period, pd.Period] | None:
+    """First and last month the cube has data for (its coverage); None if it has none."""
+    months = sorted({m for m in map(_as_month, cube.coverage["month"]) if m is not None})
+    return (months[0], months[-1]) if months else None
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -792,78 +784,6 @@ def is_kernel_start_failure(exc: BaseException, output: Path) -> bool:
     return all(s in ("", "pending") for s in _cell_states(output))
 
 
-@functools.cache
-def _papermill_engine() -> str:
-    """Register (once) and name papermill's nbclient engine that writes the notebook less often.
-
-    papermill writes the whole executed notebook, charts and all, when each cell starts and ends:
-    about two dozen writes of a growing notebook per page, 1.4 s of the pack process's time for
-    the demo pack, while the kernels need the processor. This engine writes it when execution
-    starts and when it stops, including when it stops early: a cell error (papermill then writes
-    the notebook with the error marked), a cell timeout or a dead kernel (the ``finally`` below:
-    every cell's status as papermill left it; :func:`record_stop` then marks the cell). A
-    successful run is written once, by papermill after the engine returns.
-    """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-
-    class SaveAtEnds(NotebookExecutionManager):
-        saving = True
-
-        def save(self, **kwargs):
-            if self.saving:
-                super().save(**kwargs)
-
-        def _quietly(self, method, *args, **kwargs):
-            self.saving = False
-            try:
-                return method(*args, **kwargs)
-            finally:
-                self.saving = True
-
-        def cell_start(self, cell, cell_index=None, **kwargs):
-            return self._quietly(super().cell_start, cell, cell_index, **kwargs)
-
-        def cell_complete(self, cell, cell_index=None, **kwargs):
-            return self._quietly(super().cell_complete, cell, cell_index, **kwargs)
-
-    class SaveAtEndsEngine(NBClientEngine):
-        @classmethod
-        def execute_notebook(
-            cls,
-            nb,
-            kernel_name,
-            output_path=None,
-            progress_bar=True,
-            log_output=False,
-            autosave_cell_every=30,
-            **kwargs,
-        ):
-            # Engine.execute_notebook with SaveAtEnds for its NotebookExecutionManager
-            nb_man = SaveAtEnds(
-                nb,
-                output_path=output_path,
-                progress_bar=progress_bar,
-                log_output=log_output,
-                autosave_cell_every=autosave_cell_every,
-            )
-            nb_man.notebook_start()
-            finished = False
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-                finished = True
-            finally:
-                nb_man.cleanup_pbar()
-                if finished:  # papermill writes it next (after marking any cell error)
-                    nb_man._quietly(nb_man.notebook_complete)
-                else:
-                    nb_man.notebook_complete()
-            return nb_man.nb
-
-    name = "ppw-save-at-ends"
-    papermill_engines.register(name, SaveAtEndsEngine)
-    return name
-
-
 def execute_notebook(
     notebook: Notebook,
     output: Path,
@@ -880,9 +800,9 @@ def execute_notebook(
     Parameters
     ----------
     notebook, output
-        The notebook and where the executed copy is written (when it starts, and when it stops
-        however it stops: a failed run leaves the partly executed notebook; see
-        :func:`_papermill_engine`).
+        The notebook and where the executed copy is written (papermill writes it as each cell
+        starts and ends, so a run stopped by an error, a time-out or a dead kernel leaves the
+        partly executed notebook).
     parameters
         papermill parameters.
     timeout
@@ -901,7 +821,6 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     execute = execute or papermill.execute_notebook
-    engine = _papermill_engine()
     extra = {}
     if ipc_prefix is not None:
         from traitlets.config import Config
@@ -922,8 +841,7 @@ def execute_notebook(
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 log_output=False,
-                request_save_on_cell_execute=True,  # written when it starts and stops
-                engine_name=engine,
+                request_save_on_cell_execute=True,  # a stopped run leaves what it executed
                 execution_timeout=timeout,
                 start_timeout=120,
                 resources={"metadata": {"path": str(cwd)}},
@@ -1445,7 +1363,7 @@ def load_report(cube, data_dir: Path, month: str | None = None):
     ``month`` each extract also carries its reconciliation: rows read, counted, excluded and why
     (``helpers.loading.ExtractReport.reconcile``).
     """
-    report = getattr(cube, "extracts_report", None)
+    report = cube.extracts_report
     if report is not None:
         return _jsonable(report.to_dict(month))
     from . import loading
@@ -1521,7 +1439,7 @@ def run_record(
     """The content of run.json: what was run, on which data, with what, how long it took."""
     config = force_config()
     names = _extract_names(run.data_dir)
-    data_to = getattr(cube, "data_to", None)
+    data_to = cube.data_to
     return {
         "status": status,
         "force_name": config.force_name,
@@ -1705,7 +1623,7 @@ def execute_all(
 
     (staging / "notebooks").mkdir(parents=True, exist_ok=True)
     progress = Progress(len(run.notebooks))
-    data_to = getattr(cube, "data_to", None)
+    data_to = cube.data_to
     # Kernel sockets live in a short private folder (a Unix socket path must be under ~100 bytes).
     ipc_dir = Path(tempfile.mkdtemp(prefix="ppw-"))
 
@@ -1843,7 +1761,7 @@ def build_pack(run: Run) -> int:
         log(f"data validation error: {scrub(str(exc))}")
         return EXIT_DATA_VALIDATION
     # The run's snapshot: the notebooks load this cube by its fingerprint, never the extracts.
-    run.data_fingerprint = str(getattr(cube, "fingerprint", "") or "")
+    run.data_fingerprint = cube.fingerprint
     timings["cube"] = time.perf_counter() - t0
     if months is None:  # no crimes extract: the cube's own coverage says which months exist
         check_month_in_data(run.month, cube_months(cube))
@@ -1915,7 +1833,7 @@ def _execute_and_publish(
         log(warnings[-1])
 
     def record(status: str, loaded) -> dict:
-        if changed and getattr(cube, "extracts_report", None) is None:
+        if changed and cube.extracts_report is None:
             loaded = None  # made from the folder, which is no longer the snapshot's data
         value = run_record(
             run,

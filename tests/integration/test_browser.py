@@ -48,7 +48,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
-from test_pack import FakeCube, make_data, make_notebooks  # noqa: E402
+from support.packs import make_data, make_notebooks, tiny_cube  # noqa: E402
 
 SCREENSHOTS = REPORTS_DIR / "screenshots"
 
@@ -187,7 +187,7 @@ def pack_dir(tmp_path_factory, listener) -> Path:
         nbformat.write(nb, notebooks / name)
     out = tmp_path / "reports" / "2016-09"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pack, "load_cube", lambda d: FakeCube())
+        mp.setattr(pack, "load_cube", lambda d: tiny_cube())
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"x": [1]}))
         code = pack.main(
             [

@@ -7,97 +7,37 @@ when the real notebooks and demo data exist.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook
+from support.packs import (
+    fixture_notebook,
+    make_data,
+    make_notebooks,
+    run_pack,
+    tiny_cube,
+    tree_digest,
+)
 
 from helpers import config, pack, publish
 from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, force_config
 from helpers.loading import DataValidationError
 
-PARAMETERS = """month: str = "2016-09"  # report month
-period: str = "rolling-12m"  # rolling-12m | fytd | month
-geography: str = "Force"  # Force, an LPA or a district
-data_dir: str = "data/demo"  # extract folder
-data_fingerprint: str = ""  # the pack's data snapshot
-interactive: bool = True  # the pack sets False"""
-
-SWITCHER = """from helpers import views
-
-views.switcher(
-    lambda g, p: f"<table class='perf'><tr><th>{g}</th><td>{p}</td></tr></table>",
-    [("force", "Force"), ("lpa", "North"), ("district", "Colchester")],
-    ["rolling-12m", "fytd"],
-)"""
-
-
-def fixture_notebook(title: str, *, fail: bool = False) -> nbformat.NotebookNode:
-    cells = [
-        new_markdown_cell(f"# {title}\n\nFigures from [data.police.uk](https://data.police.uk/)."),
-        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
-        new_code_cell(
-            "import sys\n"
-            "assert interactive is False, 'the pack runs notebooks with interactive=False'\n"
-            "print('parameters:', month, period, geography)\n"
-            "print('a warning for the analyst', file=sys.stderr)"
-        ),
-        new_code_cell(SWITCHER),
-    ]
-    if fail:
-        cells.append(new_code_cell("total = 1\nraise ValueError('broken on purpose')"))
-        cells.append(new_code_cell("print('never reached')"))
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    return nb
-
-
-def make_notebooks(folder: Path, *, failing: str | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, title in [
-        ("00_master.ipynb", "Monthly Performance Report"),
-        ("01_domestic_abuse.ipynb", "1. Reducing Domestic Abuse"),
-        ("02_victims.ipynb", "2. Supporting Victims of Crime"),
-    ]:
-        nbformat.write(fixture_notebook(title, fail=name == failing), folder / name)
-    (folder / "README.md").write_text("not a notebook of the pack")
-    nbformat.write(fixture_notebook("scratch"), folder / "scratch.ipynb")  # not NN_*: not run
-    return folder
-
-
-def make_data(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "crimes.csv").write_text(
-        "crime_id,recorded_date,offence_group\nC1,2016-01-04,Robbery\nC2,2016-09-30,Theft\n"
-    )
-    return folder
-
-
-class FakeCube:
-    """The parts of helpers.cube.Cube the runner reads."""
-
-    data_to = {"crimes": "2016-09", "incidents": "2016-09", "workforce": "2016-08"}
-    coverage: dict = {}
-
 
 @pytest.fixture
-def stand_in_core(monkeypatch):
-    """A stand-in cube and tables_csv, recording that the cube was built before the notebooks."""
+def stand_in_core(monkeypatch, small_real_cube):
+    """A tiny real cube and a stand-in tables_csv, recording that the cube was built before the
+    notebooks."""
     calls = []
-    monkeypatch.setattr(pack, "load_cube", lambda data_dir: calls.append("cube") or FakeCube())
+    monkeypatch.setattr(pack, "load_cube", lambda data_dir: calls.append("cube") or small_real_cube)
     monkeypatch.setattr(
         pack,
         "tables_csv",
@@ -108,35 +48,6 @@ def stand_in_core(monkeypatch):
     return calls
 
 
-def run_pack(tmp_path: Path, notebooks: Path, *extra: str, month="2016-09", out=None) -> int:
-    out = out or tmp_path / "reports" / month
-    return pack.main(
-        [
-            "--month",
-            month,
-            "--data",
-            str(tmp_path / "data"),
-            "--notebooks-dir",
-            str(notebooks),
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--timeout",
-            "120",
-            *extra,
-        ]
-    )
-
-
-def tree_digest(folder: Path, skip: str = "failed") -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.relative_to(folder).parts[0] != skip
-    }
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """One successful run on the fixture notebooks, shared by the read-only checks."""
@@ -144,7 +55,7 @@ def published(tmp_path_factory):
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "notebooks")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pack, "load_cube", lambda data_dir: FakeCube())
+        mp.setattr(pack, "load_cube", lambda data_dir: tiny_cube())
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"measure_id": ["x"]}))
         code = run_pack(tmp_path, notebooks)
     return code, tmp_path, tmp_path / "reports" / "2016-09"
@@ -364,7 +275,7 @@ def test_invalid_parameters_are_refused_before_any_notebook_starts(
     notebooks = make_notebooks(tmp_path / "notebooks")
     started = []
     monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: started.append(a))
-    monkeypatch.setattr(pack, "load_cube", lambda d: FakeCube())
+    monkeypatch.setattr(pack, "load_cube", lambda d: tiny_cube())
     argv = [
         "--month",
         "2016-09",
@@ -392,12 +303,10 @@ def test_month_outside_the_cube_coverage_is_refused_when_there_is_no_crimes_extr
     tmp_path, monkeypatch, capsys
 ):
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "workforce.csv").write_text("month,headcount\n2015-04-01,1\n")
-
-    class Cube(FakeCube):
-        coverage = {"sickness_days": ["2015-04", "2015-05", "2016-03"]}
-
-    monkeypatch.setattr(pack, "load_cube", lambda d: Cube())
+    (tmp_path / "data" / "workforce.csv").write_text(
+        "month,group,strength_fte,days_lost\n"
+        + "".join(f"{m}-01,officer,10,2\n" for m in ("2015-04", "2015-05", "2016-03"))
+    )
     monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
     code = run_pack(tmp_path, make_notebooks(tmp_path / "notebooks"), month="2016-09")
     assert code == pack.EXIT_INVALID_PARAMETERS
@@ -706,7 +615,7 @@ def test_broken_crimes_extract_exits_3_and_keeps_the_earlier_pack(tmp_path, caps
     out = tmp_path / "reports" / "2016-09"
     notebooks = make_notebooks(tmp_path / "nb")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pack, "load_cube", lambda d: FakeCube())
+        mp.setattr(pack, "load_cube", lambda d: tiny_cube())
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"x": [1]}))
         assert run_pack(tmp_path, notebooks) == 0
     before = tree_digest(out, skip="")

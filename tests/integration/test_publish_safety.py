@@ -31,21 +31,12 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell
-from test_pack import FakeCube, fixture_notebook, make_data, make_notebooks, run_pack, tree_digest
+from support.packs import fixture_notebook, make_data, make_notebooks, run_pack, tree_digest
 
 from helpers import pack, publish
 from helpers.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 
 CANARY = "CANARY-ROW-5e1f"
-
-
-@pytest.fixture
-def stand_in(monkeypatch):
-    """A stand-in cube and tables_csv (the runner, not the report, is under test)."""
-    monkeypatch.setattr(pack, "load_cube", lambda data_dir: FakeCube())
-    monkeypatch.setattr(
-        pack, "tables_csv", lambda cube, month, period: pd.DataFrame({"measure_id": ["x"]})
-    )
 
 
 def _argv(tmp_path: Path, out, *extra: str, notebooks: Path | None = None) -> list[str]:

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from extract_rows import crime
+from support.extract_rows import crime
 
 from helpers import cube as cube_mod
 from helpers.cube import CubeError, Reference, build_cube, load_cube

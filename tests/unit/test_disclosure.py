@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from extract_rows import crime
+from support.extract_rows import crime
 
 from helpers import catalog, config, disclosure, performance
 from helpers.config import DEMO_DATA_DIR, ForceConfig

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from extract_rows import crime
+from support.extract_rows import crime
 
 from helpers import catalog, config, disclosure, performance, periods, sections
 from helpers.config import DEMO_DATA_DIR, ForceConfig

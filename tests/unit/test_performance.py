@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from extract_rows import crime
+from support.extract_rows import crime
 
 from helpers import catalog, compare
 from helpers.cube import FORCE, Reference, build_cube

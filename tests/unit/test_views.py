@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers import views
+from helpers.geography import Hierarchy
 from helpers.pack import external_references
 
 GEOS = [("force", "Force"), ("lpa", "North"), ("district", "Colchester"), ("district", "Basildon")]
@@ -199,14 +200,11 @@ def test_plain_names_are_accepted_as_geographies():
 
 
 class _Cube:
-    def geographies(self):
-        return pd.DataFrame(
-            {
-                "level": ["district", "lpa", "force", "district", "lpa", "district"],
-                "geography": ["Uttlesford", "West", "Force", "Basildon", "North", "Unassigned"],
-                "lpa": ["West", None, None, "South", None, None],
-            }
-        )
+    """What ``geography_options`` reads of a cube: its hierarchy."""
+
+    hierarchy = Hierarchy.from_districts(
+        pd.DataFrame({"district": ["Uttlesford", "Basildon"], "lpa": ["West", "North"]})
+    )
 
 
 def test_geography_options_orders_force_then_lpas_then_districts():

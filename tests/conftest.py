@@ -1,0 +1,31 @@
+"""Fixtures shared by the unit, integration and golden tests.
+
+Plain helpers (fixture notebooks, small extracts, extract rows) are in :mod:`support`; no test
+file imports another.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from support.packs import tiny_cube
+
+from helpers import pack
+from helpers.cube import Cube
+
+
+@pytest.fixture(scope="session")
+def small_real_cube() -> Cube:
+    """:func:`support.packs.tiny_cube`, built once (treat as read-only)."""
+    return tiny_cube()
+
+
+@pytest.fixture
+def stand_in(monkeypatch, small_real_cube):
+    """The pack runner with a tiny real cube and a one-row tables.csv: the runner, not the
+    report, is under test (the notebooks are :func:`support.packs.make_notebooks`)."""
+    monkeypatch.setattr(pack, "load_cube", lambda data_dir, **_: small_real_cube)
+    monkeypatch.setattr(
+        pack, "tables_csv", lambda cube, month, period: pd.DataFrame({"measure_id": ["x"]})
+    )
+    return small_real_cube
