@@ -7,7 +7,12 @@ so a page always renders. :func:`figure_html` turns a figure into an inline PNG 
 one-line caption, which is what the pages display.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (not ``pyplot``), so nothing is shown
-twice by the inline backend and nothing leaks between re-renders.
+twice by the inline backend and nothing leaks between re-renders: every chart is a new figure with
+its own Agg canvas, laid out by constrained layout. The bar charts of a tidy frame — breakdowns by
+group, districts side by side, forces ranked — are drawn by seaborn's :func:`seaborn.barplot` on the
+figure's axes, with the palette, order and labels given explicitly; time series (monthly lines and
+bars, savings against plan) and survey intervals stay plain matplotlib, which draws gaps as gaps and
+given interval widths as they are.
 """
 
 from __future__ import annotations
@@ -25,10 +30,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-from .spc_charts import empty_axes, pool_figure, take_figure
 
 #: Last year / this year, as in the published charts (grey against the force's blue).
 LAST_YEAR_COLOUR = "#9e9e9e"
@@ -64,136 +66,27 @@ STYLE = {
 }
 
 
-class FitLayout(LayoutEngine):
-    """Place a figure's one axes as constrained layout does, measuring its decorations once.
-
-    The axes is moved so that its tick labels, axis labels and a legend beside it fit inside the
-    figure with constrained layout's padding, below the figure's title (:func:`_title`).
-    matplotlib's constrained layout always measures everything twice, a second time after moving
-    the axes in case the tick labels changed: a third of the time of drawing one of these charts.
-    Here the second measurement is made only when the ticks change with the move; over the demo
-    pack's charts the axes then lands where constrained layout puts it or within a tenth of a
-    pixel of it.
-    """
-
-    _adjust_compatible = False
-    _colorbar_gridspec = False
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.w_pad = mpl.rcParams["figure.constrained_layout.w_pad"]  # inches
-        self.h_pad = mpl.rcParams["figure.constrained_layout.h_pad"]
-
-    def execute(self, fig: Figure) -> None:
-        """Move the axes (and the title) for the decorations as drawn now."""
-        if len(fig.axes) != 1:
-            raise ValueError("FitLayout places a figure with exactly one axes")
-        (ax,) = fig.axes
-        for _ in range(2):
-            ticks = self._ticks(ax)
-            if not self._place(fig, ax) or self._ticks(ax) == ticks:
-                return
-
-    @staticmethod
-    def _ticks(ax) -> tuple:
-        return tuple(ax.xaxis.get_majorticklocs()), tuple(ax.yaxis.get_majorticklocs())
-
-    def _place(self, fig: Figure, ax) -> bool:
-        renderer = fig.canvas.get_renderer()
-        width, height = fig.get_size_inches()
-        w_pad, h_pad = self.w_pad / width, self.h_pad / height
-        to_figure = fig.transFigure.inverted()
-        pos = ax.get_position(original=True)
-        tight = ax.get_tightbbox(renderer, for_layout_only=True)
-        box = pos if tight is None else tight.transformed(to_figure)
-        title = getattr(fig, "_ppw_title", None)
-        top = 0.0
-        if title is not None and title.get_text():
-            title.set_y(1 - h_pad)
-            title.set_verticalalignment("top")
-            top = title.get_window_extent(renderer).transformed(to_figure).height + 2 * h_pad
-        x0 = w_pad + (pos.x0 - box.x0)
-        x1 = 1 - w_pad - (box.x1 - pos.x1)
-        y0 = h_pad + (pos.y0 - box.y0)
-        y1 = 1 - top - h_pad - (box.y1 - pos.y1)
-        if x1 <= x0 or y1 <= y0:
-            return False  # decorations larger than the figure: left (constrained layout does too)
-        ax.set_position((x0, y0, x1 - x0, y1 - y0))
-        ax.set_in_layout(True)  # set_position takes an axes out of layouts; this one is the layout
-        if top:
-            title.set_y(1 - top + h_pad)
-            title.set_verticalalignment("bottom")
-        return True
-
-
-def new_figure(
-    width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 1, *, reuse: str | None = None
-) -> Figure:
+def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 1) -> Figure:
     """Return an empty figure (with an Agg canvas) in the house style, with ``ncols`` axes.
 
-    One axes is placed by :class:`FitLayout`; several by constrained layout. ``reuse`` names a
-    kind of chart whose drawn figures are kept for the next chart of that kind and size (see
-    :func:`_reusable`): a new figure's axes and ticks are a third of the cost of a line chart.
+    The figure uses constrained layout: at draw time the axes are placed so that the title, tick
+    labels, axis labels and a legend beside the plot fit inside the figure.
     """
-    key = None
-    if reuse is not None and ncols == 1:
-        key = ("chart", reuse, (float(width), float(height)))
-        fig = take_figure(key)
-        if fig is not None:
-            with mpl.rc_context(STYLE):
-                _empty(fig)
-            fig._ppw_reuse = key
-            return fig
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(width, height), layout=FitLayout() if ncols == 1 else "constrained")
+        fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
         for ax in np.atleast_1d(fig.subplots(1, ncols)):
             for axis in (ax.xaxis, ax.yaxis):
                 # No minor ticks here: do not work out the major ticks again at every draw to
                 # find the minor ones that would overlap them.
                 axis.remove_overlapping_locs = False
-    if key is not None:
-        ax = fig.axes[0]
-        fig._ppw_new_axes = (ax.get_position(original=True).bounds, ax.margins())
-    fig._ppw_reuse = key
-    return fig
-
-
-def _empty(fig: Figure) -> None:
-    """Make a reused figure's axes what :func:`new_figure` made: empty, untitled, unplaced."""
-    ax = fig.axes[0]
-    empty_axes(ax)
-    position, margins = fig._ppw_new_axes
-    ax.set_position(position)
-    ax.set_in_layout(True)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for loc in ("left", "center", "right"):
-        ax.set_title("", loc=loc)
-    ax.margins(*margins)
-    # the house style's grid (ax.grid(axis=...) without a state toggles it, as the charts use it)
-    ax.xaxis.grid(bool(mpl.rcParams["axes.grid"]) and STYLE["axes.grid.axis"] in ("x", "both"))
-    ax.yaxis.grid(bool(mpl.rcParams["axes.grid"]) and STYLE["axes.grid.axis"] in ("y", "both"))
-    fig._ppw_pool = None  # kept again only if this chart too is drawn in full (_reusable)
-
-
-def _reusable(fig: Figure) -> Figure:
-    """Mark a chart drawn in full (not "no data") as one whose figure the next may reuse.
-
-    Only charts whose builder sets again everything it changes on the axes (ticks, tick label
-    styles, grids, margins, inversion) are made with ``reuse``.
-    """
-    key = getattr(fig, "_ppw_reuse", None)
-    if key is not None:
-        pool_figure(fig, key)
     return fig
 
 
 def _title(ax, title: str) -> None:
     """Title the chart at the figure's left edge, so long category labels never push it off."""
     text = "\n".join(textwrap.wrap(title, 95)) if title else ""
-    fig = ax.figure
-    fig._ppw_title = fig.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    ax.figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
 
 
 def chart_title(fig: Figure) -> str:
@@ -251,45 +144,22 @@ def _as_timestamp(values) -> pd.Series:
 
 
 #: Bars are drawn in the palette's colours at three-quarters saturation (softer fills that keep
-#: the value labels readable), as seaborn's bar plots drew them.
+#: the value labels readable): seaborn's default for bar plots, passed to it explicitly.
 BAR_SATURATION = 0.75
 
 
 def _desaturate(colour: str, proportion: float = BAR_SATURATION) -> tuple[float, float, float]:
+    """``colour`` with its saturation scaled by ``proportion``, as seaborn fills its bars."""
     h, lightness, s = colorsys.rgb_to_hls(*to_rgb(colour))
     return colorsys.hls_to_rgb(h, lightness, s * proportion)
 
 
-def _dodged_bars(ax, data, category, value, series, order, hue_order, colours, horizontal):
-    """One bar per category and series, side by side within 0.8 of a category's width.
+def _seaborn():
+    """seaborn, imported when a chart first needs it (it and the pyplot it loads take about 0.13 s,
+    which a page without a bar chart, and every "No data" chart, need not pay)."""
+    import seaborn
 
-    Draws one bar container per series (so ``ax.containers`` holds one per series, labelled for
-    the legend) with plain matplotlib: seaborn's bar plot took a third of a second to import and a
-    tenth of a second per chart for the same bars.
-    """
-    position = {c: i for i, c in enumerate(order)}
-    width = 0.8 / len(hue_order)
-    means = data.groupby([series, category], sort=False)[value].mean()
-    for j, name in enumerate(hue_order):
-        values = means.get(name)
-        cats = [c for c in order if values is not None and c in values.index]
-        edges = [position[c] - 0.4 + j * width for c in cats]
-        heights = [float(values[c]) for c in cats]
-        colour = _desaturate(colours[j])
-        if horizontal:
-            ax.barh(edges, heights, height=width, align="edge", color=colour, label=str(name))
-        else:
-            ax.bar(edges, heights, width=width, align="edge", color=colour, label=str(name))
-    ticks = list(range(len(order)))
-    labels = [str(c) for c in order]
-    if horizontal:
-        ax.set_yticks(ticks, labels=labels)
-        ax.yaxis.grid(False)
-        ax.set_ylim(len(order) - 0.5, -0.5, auto=None)
-    else:
-        ax.set_xticks(ticks, labels=labels)
-        ax.xaxis.grid(False)
-        ax.set_xlim(-0.5, len(order) - 0.5, auto=None)
+    return seaborn
 
 
 def grouped_bar(
@@ -311,6 +181,11 @@ def grouped_bar(
 ) -> Figure:
     """Bars of ``value`` per ``category``, one bar per ``series`` (last year / this year).
 
+    Drawn by :func:`seaborn.barplot` on the figure's axes: one bar per category and series, side
+    by side within 0.8 of a category's width (a series missing from a category leaves its slot
+    empty), the mean where a category and series have several rows, no error bars. Last year is
+    grey and this year blue (two series), otherwise :data:`PALETTE`, at :data:`BAR_SATURATION`.
+
     Parameters
     ----------
     df
@@ -321,10 +196,12 @@ def grouped_bar(
         Chart title and axis labels (put the unit in ``value_label``, e.g. "Solved rate (%)").
     unit, decimals
         How values are printed on the bars and the value axis.
+    order, series_order
+        Categories in the order drawn (default: as first seen); series in legend order.
     horizontal
         Categories down the side: for long labels (offence disposal types, districts).
     """
-    fig = new_figure(height=height, reuse="horizontal bars" if horizontal else None)
+    fig = new_figure(height=height)
     ax = fig.axes[0]
     data = _clean(df, value)
     _title(ax, title)
@@ -334,13 +211,33 @@ def grouped_bar(
     order = [c for c in (order or pd.unique(data[category])) if c in set(data[category])]
     hue_order = [s for s in series_order if s in set(data[series])] or list(pd.unique(data[series]))
     colours = (
-        [LAST_YEAR_COLOUR, THIS_YEAR_COLOUR] if len(hue_order) == 2 else PALETTE[: len(hue_order)]
+        [LAST_YEAR_COLOUR, THIS_YEAR_COLOUR]
+        if len(hue_order) == 2
+        else [PALETTE[i % len(PALETTE)] for i in range(len(hue_order))]
     )
     with mpl.rc_context(STYLE):
-        _dodged_bars(ax, data, category, value, series, order, hue_order, colours, horizontal)
+        _seaborn().barplot(
+            data[[category, series, value]],
+            x=value if horizontal else category,
+            y=category if horizontal else value,
+            hue=series,
+            order=order,
+            hue_order=hue_order,
+            palette=dict(zip(hue_order, colours, strict=True)),
+            saturation=BAR_SATURATION,
+            estimator="mean",
+            errorbar=None,
+            dodge=True,
+            orient="y" if horizontal else "x",
+            legend=False,
+            ax=ax,
+        )
+        # one bar container per series, in hue order: named for the legend
+        for container, name in zip(ax.containers, hue_order, strict=True):
+            container.set_label(str(name))
         if horizontal:
-            ax.grid(axis="x")
-            ax.grid(axis="y", visible=False)
+            ax.grid(True, axis="x")
+            ax.grid(False, axis="y")
             ax.set_xlabel(value_label)
             ax.set_ylabel(category_label)
             ax.xaxis.set_major_formatter(_value_formatter(unit, 0 if unit != "money" else 1))
@@ -366,7 +263,7 @@ def grouped_bar(
         else:
             ax.legend(title=None, loc="best")
         ax.margins(x=0.02, y=0.12) if not horizontal else ax.margins(x=0.12)
-    return _reusable(fig)
+    return fig
 
 
 def line_chart(
@@ -391,7 +288,7 @@ def line_chart(
     ``x`` holds months (``Period``, ``Timestamp`` or ``YYYY-MM`` strings). Gaps (missing values) are
     drawn as gaps, never as zero. ``target`` draws a dashed horizontal line, labelled.
     """
-    fig = new_figure(height=height, reuse="lines")
+    fig = new_figure(height=height)
     ax = fig.axes[0]
     _title(ax, title)
     data = _clean(df, value)
@@ -438,7 +335,7 @@ def line_chart(
             ax.set_ylim(bottom=min(0, lo), top=hi * 1.05 if hi > 0 else hi)
         if series is not None and len(groups) > 1:
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _reusable(fig)
+    return fig
 
 
 def bar_by_month(
@@ -503,7 +400,7 @@ def point_interval(
     Categories run down the side so long question wording stays readable; last year and this year
     are offset slightly so their intervals do not overlap.
     """
-    fig = new_figure(height=height, reuse="points")
+    fig = new_figure(height=height)
     ax = fig.axes[0]
     _title(ax, title)
     data = _clean(df, value)
@@ -538,7 +435,7 @@ def point_interval(
         ax.set_xlabel(value_label)
         ax.xaxis.set_major_formatter(_value_formatter("percent", 0))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _reusable(fig)
+    return fig
 
 
 def ranked_bar(
@@ -556,7 +453,9 @@ def ranked_bar(
 ) -> Figure:
     """Horizontal bars sorted by value, ``highlight`` (the home force) in a contrasting colour.
 
-    The highlighted bar is also labelled "(this force)" so colour is not the only cue.
+    Drawn by :func:`seaborn.barplot`, one bar per row of ``df`` in value order (lowest first with
+    ``ascending``). The highlighted bar is also labelled "(this force)", in bold, so colour is not
+    the only cue.
     """
     fig = new_figure(height=height)
     ax = fig.axes[0]
@@ -567,16 +466,36 @@ def ranked_bar(
         return fig
     data = data.sort_values(value, ascending=ascending)
     names = [f"{n} (this force)" if n == highlight else str(n) for n in data[label]]
-    colours = [HIGHLIGHT_COLOUR if n == highlight else THIS_YEAR_COLOUR for n in data[label]]
+    bars = pd.DataFrame({"name": names, "value": data[value].to_numpy(dtype=float)})
     with mpl.rc_context(STYLE):
-        bars = ax.barh(names, data[value], color=colours)
-        ax.bar_label(
-            bars, labels=[f"{v:,.{decimals}f}" for v in data[value]], fontsize=8, padding=2
+        _seaborn().barplot(
+            bars,
+            x="value",
+            y="name",
+            order=names,
+            color=THIS_YEAR_COLOUR,
+            saturation=1,
+            errorbar=None,
+            orient="y",
+            ax=ax,
         )
-        ax.invert_yaxis()
-        ax.grid(axis="x")
-        ax.grid(axis="y", visible=False)
+        # the value axis's usual margins above and below the bars, as before seaborn (which
+        # fits a categorical axis tightly to its bars)
+        ax.autoscale(True, axis="y")
+        (container,) = ax.containers
+        for bar, name in zip(container, data[label], strict=True):
+            if name == highlight:
+                bar.set_facecolor(HIGHLIGHT_COLOUR)
+        ax.bar_label(
+            container,
+            labels=[f"{v:,.{decimals}f}" for v in bars["value"]],
+            fontsize=8,
+            padding=2,
+        )
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
         ax.set_xlabel(value_label)
+        ax.set_ylabel("")
         ax.margins(x=0.1)
         for tick, name in zip(ax.get_yticklabels(), data[label], strict=True):
             if name == highlight:

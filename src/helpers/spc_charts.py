@@ -1,7 +1,9 @@
 """SPC charts in the NHS *Making Data Count* style, sized for a printed or e-mailed report.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (no pyplot state), so they work
-under the Agg backend, in a papermill run and in JupyterLab alike, and are not shown twice.
+under the Agg backend, in a papermill run and in JupyterLab alike, and are not shown twice. Each
+chart is a new figure with its own Agg canvas, its plot at a fixed place (:data:`SPC_AXES_RECT`)
+with the icons and the legend in the column to its right.
 
 Colours (Making Data Count): common cause grey, improvement blue, concern orange, neutral special
 cause purple, target red.
@@ -23,27 +25,19 @@ import base64
 import io
 import math
 import sys
-import threading
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import fontManager
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Circle, Patch
 from matplotlib.path import Path
 from matplotlib.text import Text
-from matplotlib.ticker import (
-    AutoLocator,
-    FixedLocator,
-    FuncFormatter,
-    MaxNLocator,
-    ScalarFormatter,
-)
-from matplotlib.transforms import Affine2D, Bbox
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+from matplotlib.transforms import Affine2D
 from PIL import Image
 
 from . import spc
@@ -248,10 +242,8 @@ def spc_chart(
 
     with mpl.rc_context(_RC):
         own_figure = ax is None
-        reused = False
         if own_figure:
-            fig, reused = _pooled_figure("spc", tuple(figsize), _AXES_RECT)
-            ax = fig.axes[0]
+            fig, ax = _new_figure(figsize, SPC_AXES_RECT)
         else:
             fig = ax.figure
 
@@ -296,118 +288,37 @@ def spc_chart(
             ax.plot([x[0], x_end], [target, target], color=TARGET, lw=1.2, ls=(0, (6, 3)),
                     zorder=1, label="_target")  # fmt: skip
 
-        _style_axes(ax, df, projection, x, x_end, unit_label, title, styled_ticks=reused)
+        _style_axes(ax, df, projection, x, x_end, unit_label, title)
         legend = _legend_handles(types, df, projection, target)
         if own_figure:
-            # A reused figure keeps its legend when the entries are the same (they usually are).
-            key = tuple(h.get_label() for h in legend)
-            if not (reused and getattr(fig, "_ppw_legend", None) == key):
-                for old in list(fig.legends):
-                    old.remove()
-                fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.785, 0.62),
-                           frameon=False, handlelength=2.2, borderaxespad=0)  # fmt: skip
-                fig._ppw_legend = key
+            fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(0.785, 0.62),
+                       frameon=False, handlelength=2.2, borderaxespad=0)  # fmt: skip
         else:
             ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 0.62),
                       frameon=False, handlelength=2.2, borderaxespad=0)  # fmt: skip
 
         if show_icons:
-            _draw_icons(fig, ax, df, point_types, polarity, target, reused=reused)
-        elif reused:
-            _remove_icons(fig)
+            _draw_icons(fig, ax, df, point_types, polarity, target)
     return fig
 
 
-#: SPC and seasonality figures handed back by :func:`render_image` (one per kind and size),
-#: to draw the next chart on: a new figure's axes and ticks, its legend and its icons cost about a
-#: third of an SPC chart.
-_POOL: dict[tuple, list[Figure]] = {}
-#: Figures kept per kind and size (an item may draw two charts of a kind before showing either).
-POOL_DEPTH = 4
-_POOL_LOCK = threading.Lock()
-_AXES_RECT = (0.085, 0.14, 0.685, 0.72)
+#: Where the plot sits on a new SPC figure (figure fractions): the column to its right holds the
+#: icons and the legend, so they never cover data. A fixed place rather than a layout engine: the
+#: legend and icons are placed against it, and every SPC chart of a page lines up with the others.
+SPC_AXES_RECT = (0.085, 0.14, 0.685, 0.72)
+SEASONALITY_AXES_RECT = (0.12, 0.16, 0.85, 0.70)
 
 
-def _pooled_figure(kind: str, figsize: tuple[float, float], rect) -> tuple[Figure, bool]:
-    """A figure of ``kind`` with one axes at ``rect``: a released one emptied, else a new one.
-
-    Returns the figure and whether it was reused (an SPC figure then keeps its legend and icons,
-    which :func:`spc_chart` replaces only when they differ).
-    """
-    key = (kind, figsize, tuple(rect))
-    fig = take_figure(key)
-    if fig is None:
-        fig = Figure(figsize=figsize)
-        FigureCanvasAgg(fig)  # so fig.canvas.draw() and get_renderer() work without pyplot
-        ax = fig.add_axes(rect)
-        for axis in (ax.xaxis, ax.yaxis):
-            # No minor ticks here: do not work out the major ticks again at every draw to find
-            # the minor ones that would overlap them.
-            axis.remove_overlapping_locs = False
-        pool_figure(fig, key)
-        return fig, False
-    empty_axes(fig.axes[0])
-    return fig, True
-
-
-def pool_figure(fig: Figure, key: tuple) -> None:
-    """Let ``fig`` be reused under ``key`` once it has been drawn (:func:`release_figure`)."""
-    fig._ppw_pool = (key, fig.dpi, tuple(fig.get_size_inches()))
-
-
-def take_figure(key: tuple) -> Figure | None:
-    """A released figure of ``key`` (its own canvas and first resolution again), or None."""
-    with _POOL_LOCK:  # the filter bar draws in worker threads: one figure, one chart at a time
-        kept = _POOL.get(key)
-        fig = kept.pop() if kept else None
-    if fig is not None:
-        FigureCanvasAgg(fig)  # its own canvas again: the caller may draw it and measure artists
-        fig.set_dpi(fig._ppw_pool[1])
-    return fig
-
-
-def empty_axes(ax) -> None:
-    """Take a chart off ``ax``: its artists, its legend, its limits, locators and formatters.
-
-    The axes is left as a new one would be for the next chart of the same kind (which sets its
-    own labels, ticks and styles again); its ticks are kept, which is the point.
-    """
-    legend = ax.get_legend()
-    if legend is not None:
-        legend.remove()
-    for container in list(ax.containers):
-        container.remove()
-    for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images]:
-        artist.remove()
-    # As on new axes: limits from the next chart's data only, not inverted, default locators and
-    # formatters (made here, inside the chart's rc_context, as the axes' own were).
-    ax.dataLim.set_points(Bbox.null().get_points())
-    ax.ignore_existing_data_limits = True
+def _new_figure(figsize: tuple[float, float], rect) -> tuple[Figure, object]:
+    """A new figure of ``figsize`` inches (with an Agg canvas) and one axes at ``rect``."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)  # so fig.canvas.draw() works without pyplot
+    ax = fig.add_axes(rect)
     for axis in (ax.xaxis, ax.yaxis):
-        axis.set_inverted(False)
-        axis.set_major_locator(AutoLocator())
-        axis.set_major_formatter(ScalarFormatter())
-    ax.set_autoscale_on(True)
-
-
-def release_figure(fig: Figure) -> None:
-    """Hand a drawn figure made for reuse back for the next chart of its kind and size.
-
-    :func:`render_image` does this; other figures, and a figure whose size changed since it was
-    made (a "no data" chart is shorter), are left alone.
-    """
-    spec = getattr(fig, "_ppw_pool", None)
-    if spec is not None and tuple(fig.get_size_inches()) == spec[2]:
-        with _POOL_LOCK:
-            kept = _POOL.setdefault(spec[0], [])
-            if len(kept) < POOL_DEPTH and all(f is not fig for f in kept):
-                kept.append(fig)
-
-
-def clear_figure_pool() -> None:
-    """Forget the released figures (tests)."""
-    with _POOL_LOCK:
-        _POOL.clear()
+        # No minor ticks here: do not work out the major ticks again at every draw to find the
+        # minor ones that would overlap them.
+        axis.remove_overlapping_locs = False
+    return fig, ax
 
 
 def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarray) -> float:
@@ -444,12 +355,10 @@ def _draw_projection(ax, df: pd.DataFrame, projection: pd.DataFrame, x: np.ndarr
     return float(xp[-1])
 
 
-def _style_axes(ax, df, projection, x, x_end, unit_label, title, styled_ticks=False):
+def _style_axes(ax, df, projection, x, x_end, unit_label, title):
     # Set explicitly (ticks are made at draw time, after the rc_context has ended), and before the
     # ticks below are made, so each is made in this style rather than made and then restyled.
-    # A reused figure's axes keep the style.
-    if not styled_ticks:
-        ax.tick_params(colors="#333333", length=3, labelsize=_RC["xtick.labelsize"])
+    ax.tick_params(colors="#333333", length=3, labelsize=_RC["xtick.labelsize"])
     ax.set_xlim(x[0] - 0.8, x_end + 0.8)
     if isinstance(df.index, pd.PeriodIndex):
         last = df.index[-1]
@@ -462,10 +371,7 @@ def _style_axes(ax, df, projection, x, x_end, unit_label, title, styled_ticks=Fa
         ticks, labels = _month_ticks(df.index[0], df.index[-1], last)
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.set_xticklabels(labels)
-        # what the month labels' pixels depend on besides the figure (see _draw_with_cached_pieces)
-        ax._ppw_month_labels = (tuple(ticks), tuple(labels), ax.get_xlim())
     else:
-        ax._ppw_month_labels = None
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
         if not pd.api.types.is_numeric_dtype(df.index):
             labels = [str(v) for v in df.index]
@@ -510,18 +416,8 @@ def _legend_handles(point_types, df, projection, target):
     return handles
 
 
-def _remove_icons(fig) -> None:
-    for artists in icon_artists(fig).values():
-        for artist in artists:
-            artist.remove()
-    fig._ppw_icons = None
-
-
-def _draw_icons(fig, ax, df, point_types, polarity, target, *, reused=False):
-    """Variation and assurance icons in the top-right corner, beside the plot.
-
-    ``reused``: the figure is a reused SPC figure; its icons stay if they are the same.
-    """
+def _draw_icons(fig, ax, df, point_types, polarity, target):
+    """Variation and assurance icons in the top-right corner, beside the plot."""
     frame = df.copy()
     frame["point_type"] = point_types
     variation = spc.variation_icon(frame)
@@ -535,12 +431,6 @@ def _draw_icons(fig, ax, df, point_types, polarity, target, *, reused=False):
     icons = [("variation", VARIATION_ICON_STYLE[variation])]
     if assurance is not None:
         icons.append(("assurance", ASSURANCE_ICON_STYLE[assurance]))
-    key = (variation, assurance, left, top, w, h)
-    if reused:
-        if getattr(fig, "_ppw_icons", None) == key:
-            return
-        _remove_icons(fig)
-    fig._ppw_icons = key
     for i, (name, (colour, letter, caption)) in enumerate(icons):
         rect = (left + i * (0.95 / fig_w), top - h, w, h)
         _draw_icon(
@@ -578,8 +468,7 @@ def seasonality_chart(
     own_figure = ax is None
     with mpl.rc_context(_RC):
         if own_figure:
-            fig, _ = _pooled_figure("seasonality", tuple(figsize), (0.12, 0.16, 0.85, 0.70))
-            ax = fig.axes[0]
+            fig, ax = _new_figure(figsize, SEASONALITY_AXES_RECT)
         else:
             fig = ax.figure
         pct = (factors.to_numpy() - 1) * 100
@@ -597,214 +486,24 @@ def seasonality_chart(
         ax.grid(axis="y", color="#e6e6e6", lw=0.6, zorder=0)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        # The month labels are the same on every seasonality chart of a size: their pixels are
-        # pasted after the first (see _pieces); the limits are the twelve bars' on every chart.
-        ax._ppw_month_labels = (
-            (tuple(range(12)), tuple(labels), ax.get_xlim()) if own_figure else None
-        )
     return fig
 
 
-class _GlyphCachingRenderer(RendererAgg):
-    """An Agg renderer that rasterises each distinct text once and pastes its glyphs afterwards.
-
-    ``RendererAgg.draw_text`` lays out and rasterises a string with FreeType at every draw (about
-    0.1 ms), and a page's charts draw the same month labels, tick labels, axis labels and legend
-    entries hundreds of times. Here the rasterised string (the same bitmap, offsets and descent)
-    is kept per string, font files, size, resolution, anti-aliasing and hinting, and handed to the
-    same ``draw_text_image`` call: the pixels are those ``RendererAgg`` draws.
-    """
-
-    #: (string, font files, size, dpi, anti-aliased, hinting, hinting factor, kerning factor) →
-    #: (bitmap, x offset, y offset, descent); shared by the renderers of every size.
-    _glyphs: dict[tuple, tuple] = {}
-    MAX_GLYPHS = 20_000
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath:
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        antialiased = gc.get_antialiased()
-        flags = get_hinting_flag()
-        key = (
-            s,
-            tuple(fontManager._find_fonts_by_props(prop)),
-            prop.get_size_in_points(),
-            self.dpi,
-            antialiased,
-            flags,
-            mpl.rcParams["text.hinting_factor"],
-            mpl.rcParams["text.kerning_factor"],
-        )
-        hit = self._glyphs.get(key)
-        if hit is None:
-            font = self._prepare_font(prop)
-            # angle 0: the bitmap is rotated (in raster space) by draw_text_image
-            font.set_text(s, 0, flags=flags)
-            font.draw_glyphs_to_bitmap(antialiased=antialiased)
-            xo, yo = font.get_bitmap_offset()
-            hit = (np.array(font, dtype=np.uint8), xo / 64.0, yo / 64.0, font.get_descent() / 64.0)
-            if len(self._glyphs) >= self.MAX_GLYPHS:
-                self._glyphs.clear()
-            self._glyphs[key] = hit
-        image, xo, yo, d = hit
-        # as RendererAgg.draw_text: the descent adjusted for the angle
-        xd = d * math.sin(math.radians(angle))
-        yd = d * math.cos(math.radians(angle))
-        self._renderer.draw_text_image(image, round(x + xo + xd), round(y + yo + yd) + 1, angle, gc)
-
-
-class _SharedRendererCanvas(FigureCanvasAgg):
-    """An Agg canvas that draws with a renderer kept per image size, shared by every chart.
-
-    matplotlib caches text measurements per renderer, and a new canvas makes a new renderer: every
-    chart of a page measured "Sep 16", its legend and its labels afresh. Charts of one size share
-    a renderer here; :func:`render_image` draws under :data:`_DRAW_LOCK` and copies the pixels
-    out before the next chart may draw (each draw clears the renderer first).
-    """
-
-    _renderers: dict[tuple, RendererAgg] = {}
-
-    def get_renderer(self):
-        w, h = self.figure.bbox.size
-        key = (w, h, self.figure.dpi)
-        renderers = self._renderers
-        if key not in renderers:
-            if len(renderers) >= 16:  # a few sizes are in use; do not hoard pixel buffers
-                renderers.clear()
-            renderers[key] = _GlyphCachingRenderer(w, h, self.figure.dpi)
-        self.renderer, self._lastKey = renderers[key], key
-        return self.renderer
-
-
-#: Held while a chart is drawn on a shared renderer and its pixels copied out (the filter bar
-#: draws in worker threads; drawing is bound by the interpreter lock, so little is lost).
-_DRAW_LOCK = threading.Lock()
-
-
 def render_image(fig: Figure, dpi: int = 100) -> Image.Image:
-    """Draw ``fig`` once at ``dpi`` on a white background and return the pixels as an RGBA image.
+    """Draw ``fig`` at ``dpi`` on a white background and return the pixels as an RGBA image.
 
-    ``Figure.savefig`` draws a figure with a layout engine twice (a layout pass, then the drawing);
-    drawing the Agg canvas runs the layout and the drawing in one pass, and the pixels are the
-    same. The figure is closed (it is of no use once drawn into a page): an SPC figure is kept
-    to draw the next SPC chart of its size on, so do not use a figure after this.
+    The figure is drawn once on a new Agg canvas of its own (``FigureCanvasAgg.draw``, which runs
+    a layout engine and the drawing in one pass; ``savefig`` would run the layout once more) and
+    closed: it is of no use once drawn into a page.
     """
     try:
         fig.set_dpi(dpi)
         fig.patch.set_facecolor("white")
-        canvas = _SharedRendererCanvas(fig)
-        with _DRAW_LOCK:
-            pixels = _draw_with_cached_pieces(fig, canvas, dpi)
-        return Image.fromarray(pixels, "RGBA")
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        return Image.fromarray(np.array(canvas.buffer_rgba()), "RGBA")
     finally:
         _close(fig)
-        release_figure(fig)
-
-
-#: Pixels of pieces of SPC charts drawn before — the legend, the icons, the month labels —
-#: by what they depend on (entries or labels, figure size, axes, resolution): (rows and columns of
-#: the piece's box, its pixels, which of them are ink), or None where something else was drawn in
-#: that box. Most SPC charts of a page share their legend and their months.
-_PIECE_PIXELS: dict[tuple, tuple | None] = {}
-
-
-class _Piece:
-    """A part of a figure that can be hidden while drawing and pasted from earlier pixels."""
-
-    def __init__(self, key, artists, extent):
-        self.key, self.artists, self.extent = key, artists, extent
-
-    def show(self, visible: bool) -> None:
-        for artist in self.artists:
-            artist.set_visible(visible)
-
-
-def _pieces(fig: Figure, dpi) -> list[_Piece]:
-    """The SPC legend, icons and month labels of ``fig``, each with the key of its pixels.
-
-    Of a seasonality chart, its month labels.
-    """
-    out = []
-    spec = getattr(fig, "_ppw_pool", None)
-    if spec is None or spec[0][0] not in ("spc", "seasonality"):
-        return out  # only the figures made here: one chart, laid out as it lays it
-    size = (tuple(fig.get_size_inches()), dpi)
-    entries = getattr(fig, "_ppw_legend", None)
-    if entries is not None and len(fig.legends) == 1:
-        legend = fig.legends[0]
-        out.append(_Piece(("legend", entries, size), [legend], legend.get_window_extent))
-    icons = getattr(fig, "_ppw_icons", None)
-    if icons is not None:
-        artists = [a for group in icon_artists(fig).values() for a in group]
-        if artists and all(a.get_visible() for a in artists):
-
-            def icons_extent(renderer, artists=artists):
-                return Bbox.union([a.get_window_extent(renderer) for a in artists])
-
-            out.append(_Piece(("icons", icons, size), artists, icons_extent))
-    ax = fig.axes[0] if fig.axes else None
-    months = getattr(ax, "_ppw_month_labels", None)
-    if months is not None and months[2] == ax.get_xlim():
-        labels = [t.label1 for t in ax.xaxis.get_major_ticks(len(months[0]))]
-        if all(label.get_visible() for label in labels):
-
-            def extent(renderer, labels=labels):
-                return Bbox.union([label.get_window_extent(renderer) for label in labels])
-
-            box = tuple(np.round(ax.get_position().bounds, 9))
-            out.append(_Piece(("months", spec[0][0], months, box, size), labels, extent))
-    return out
-
-
-def _draw_with_cached_pieces(fig: Figure, canvas, dpi) -> np.ndarray:
-    """Draw ``fig`` and return its pixels; pieces drawn before are pasted, not drawn again."""
-    pieces = _pieces(fig, dpi)
-    cached = [p for p in pieces if _PIECE_PIXELS.get(p.key) is not None]
-    new = [p for p in pieces if p.key not in _PIECE_PIXELS]
-    for piece in cached:
-        piece.show(False)
-    try:
-        canvas.draw()
-        pixels = np.array(canvas.buffer_rgba())
-        if new:
-            _learn_pieces(canvas, new, pixels)
-    finally:
-        for piece in cached:
-            piece.show(True)
-    for piece in cached:
-        (r0, r1, c0, c1), patch, ink = _PIECE_PIXELS[piece.key]
-        pixels[r0:r1, c0:c1][ink] = patch[ink]
-    return pixels
-
-
-def _learn_pieces(canvas, pieces: list[_Piece], pixels: np.ndarray) -> None:
-    """Keep the pixels of each piece whose box holds nothing else (drawn once more without them)."""
-    height, width = pixels.shape[:2]
-    renderer = canvas.get_renderer()
-    boxes = []
-    for piece in pieces:
-        box = piece.extent(renderer)
-        c0, c1 = max(int(np.floor(box.x0)) - 2, 0), min(int(np.ceil(box.x1)) + 2, width)
-        r0 = max(height - int(np.ceil(box.y1)) - 2, 0)
-        r1 = min(height - int(np.floor(box.y0)) + 2, height)
-        boxes.append((r0, r1, c0, c1))
-        piece.show(False)
-    try:
-        canvas.draw()
-        without = np.asarray(canvas.buffer_rgba())
-        for piece, (r0, r1, c0, c1) in zip(pieces, boxes, strict=True):
-            if not (without[r0:r1, c0:c1] == 255).all():
-                _PIECE_PIXELS[piece.key] = None  # something else is drawn there: always draw
-                continue
-            patch = pixels[r0:r1, c0:c1].copy()
-            _PIECE_PIXELS[piece.key] = (
-                (r0, r1, c0, c1),
-                patch,
-                (patch[..., :3] != 255).any(axis=2),
-            )
-    finally:
-        for piece in pieces:
-            piece.show(True)
 
 
 def _close(fig: Figure) -> None:

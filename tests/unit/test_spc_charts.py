@@ -22,7 +22,6 @@ from helpers.spc_charts import (  # noqa: E402
     IMPROVEMENT,
     NEUTRAL,
     TARGET,
-    clear_figure_pool,
     fig_to_base64_png,
     icon_artists,
     seasonality_chart,
@@ -233,7 +232,7 @@ def test_base64_png_is_deterministic(example):
 
 
 def test_charts_drawn_in_turn_do_not_leak_into_each_other(example):
-    # charts of one size share a renderer: each image must hold only its own chart
+    # each image holds only its own chart, whatever was drawn before it
     def draw(values, title):
         return fig_to_base64_png(spc_chart(xmr(monthly(values)), title=title, unit_label="u"))
 
@@ -244,93 +243,45 @@ def test_charts_drawn_in_turn_do_not_leak_into_each_other(example):
     assert other != first and small not in (first, other)
 
 
-def test_a_reused_figure_draws_the_same_chart_as_a_new_one(example):
-    # a figure turned into a PNG is kept for the next chart: it must leave nothing behind
-    target = xmr(monthly(BASELINE + [10, 10.5]))  # no target, common cause, no projection
-    clear_figure_pool()
-    fresh = fig_to_base64_png(spc_chart(target, title="after", unit_label="v"))
-    previous = spc_chart(
-        example,
-        title="before",
-        unit_label="u",
-        projection=project(example["value"], seasonal=False),
-    )
-    fig_to_base64_png(previous)
-    reused = spc_chart(target, title="after", unit_label="v")
-    assert reused is previous
-    assert len(reused.axes) == 1 and len(reused.legends) == 1
-    assert set(icon_artists(reused)) == {"icon_variation_common_cause"}
-    assert "_target" not in lines_by_label(reused)
-    assert fig_to_base64_png(reused) == fresh
+def test_render_image_gives_matplotlibs_own_pixels(example):
+    # drawn plainly: the pixels savefig gives for the same chart, nothing pasted or kept
+    from helpers.spc_charts import render_image
+
+    def chart():
+        return spc_chart(
+            example, title="t", unit_label="u", projection=project(example["value"], seasonal=False)
+        )
+
+    for dpi in (100, 72):
+        buffer = io.BytesIO()
+        fig = chart()
+        fig.savefig(buffer, format="rgba", dpi=dpi, facecolor="white")
+        width, height = (round(v * dpi) for v in fig.get_size_inches())
+        saved = np.frombuffer(buffer.getvalue(), np.uint8).reshape(height, width, 4)
+        assert np.array_equal(np.asarray(render_image(chart(), dpi)), saved)
 
 
-def test_a_figure_in_use_is_never_reused(example):
-    first = spc_chart(example, title="t", unit_label="u")
-    second = spc_chart(example, title="t", unit_label="u")
-    assert first is not second
+@pytest.mark.parametrize(
+    ("dpi", "spc_size", "seasonality_size"),
+    [(100, (900, 360), (600, 260)), (72, (648, 259), (432, 187))],
+)
+def test_png_sizes_in_pixels(example, dpi, spc_size, seasonality_size):
+    factors = pd.Series(np.linspace(0.9, 1.1, 12), index=range(1, 13))
+    for fig, size in (
+        (spc_chart(example, title="t", unit_label="u"), spc_size),
+        (seasonality_chart(factors=factors, title="t"), seasonality_size),
+    ):
+        uri = fig_to_base64_png(fig, dpi)
+        with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as image:
+            assert image.size == size
+            assert image.mode == "P"  # the 256-colour palette PNG
 
 
-def test_pieces_pasted_from_an_earlier_chart_give_the_same_pixels(example):
-    from helpers import spc_charts
-
-    other = xmr(monthly(BASELINE + [30, 31]), polarity="lower_better", target=31)
-    spc_charts._PIECE_PIXELS.clear()
-    drawn = fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u"))
-    # nothing else is drawn in the boxes of the legend, the icons and the month labels: all kept
-    assert {key[0] for key, kept in spc_charts._PIECE_PIXELS.items() if kept} == {
-        "legend",
-        "icons",
-        "months",
-    }
-    fig_to_base64_png(spc_chart(other, title="first", unit_label="u"))
-    assert fig_to_base64_png(spc_chart(example, title="drawn", unit_label="u")) == drawn
-
-
-def test_text_drawn_from_kept_glyphs_has_matplotlibs_own_pixels():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from helpers import spc_charts
-
-    def figure():
-        fig = Figure(figsize=(4, 2))
-        fig.text(0.1, 0.8, "Sep 16 · £1,234", fontsize=9)
-        fig.text(0.1, 0.5, "Bold\ntwo lines", fontsize=11, fontweight="bold")
-        fig.text(0.6, 0.2, "rotated 30°", fontsize=7.5, rotation=30)
-        fig.text(0.9, 0.1, "vertical", fontsize=8, rotation=90, color="#c55a11")
-        fig.text(0.4, 0.1, "no anti-aliasing", fontsize=8, antialiased=False)
-        return fig
-
-    def plain(dpi):
-        fig = figure()
-        fig.set_dpi(dpi)
-        fig.patch.set_facecolor("white")
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        return np.asarray(canvas.buffer_rgba())
-
-    spc_charts._GlyphCachingRenderer._glyphs.clear()
-    for dpi in (100, 72, 100):  # the second time at 100 dpi every string comes from the cache
-        kept = np.asarray(spc_charts.render_image(figure(), dpi))
-        assert np.array_equal(kept, plain(dpi))
-    assert spc_charts._GlyphCachingRenderer._glyphs
-
-
-def test_seasonality_month_labels_pasted_from_an_earlier_chart_give_the_same_pixels():
-    from helpers import spc_charts
-
-    def factors(seed):
-        rng = np.random.default_rng(seed)
-        return pd.Series(1 + rng.normal(0, 0.1, 12), index=range(1, 13))
-
-    spc_charts._PIECE_PIXELS.clear()
-    drawn = fig_to_base64_png(seasonality_chart(factors=factors(1), title="first"))
-    assert [key[:2] for key, kept in spc_charts._PIECE_PIXELS.items() if kept] == [
-        ("months", "seasonality")
-    ]
-    fig_to_base64_png(seasonality_chart(factors=factors(2), title="other"))
-    assert fig_to_base64_png(seasonality_chart(factors=factors(1), title="first")) == drawn
-    spc_charts._PIECE_PIXELS.clear()  # drawn in full again: the same image
-    assert fig_to_base64_png(seasonality_chart(factors=factors(1), title="first")) == drawn
+def test_seasonality_png_is_deterministic():
+    factors = pd.Series(np.linspace(0.9, 1.1, 12), index=range(1, 13))
+    first = fig_to_base64_png(seasonality_chart(factors=factors, title="t"))
+    fig_to_base64_png(seasonality_chart(factors=factors[::-1].set_axis(range(1, 13)), title="u"))
+    assert fig_to_base64_png(seasonality_chart(factors=factors, title="t")) == first
 
 
 def test_seasonality_chart_has_twelve_bars():

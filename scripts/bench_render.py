@@ -1,0 +1,134 @@
+"""Time drawing the eight area pages in one process, and say what was drawn.
+
+    .venv/bin/python scripts/bench_render.py [--data data/demo] [--month 2016-09] [--repeat 3]
+                                             [--what pack|page] [--fast-png] [--src DIR]
+                                             [--json out.json]
+
+The cube is loaded once (from its cache; built if absent) and every pass then renders the eight
+area pages from nothing (rendered fragments are forgotten between passes, the cube is kept):
+
+- ``--what pack`` (default): what an area notebook shows in the pack — the Performance
+  Information table for every geography × period and each Management Information item, the
+  switchable ones for every geography × period (most of the pack's charts);
+- ``--what page``: ``page.render_html()``, the page's default view only.
+
+For each pass: CPU seconds (``time.process_time``) and wall seconds, the number of PNGs and their
+bytes. The best pass of each is printed. Two digests tell whether two code versions drew the same
+pages: ``text_sha256`` of the HTML with every PNG's base64 cut out (the page text must not change),
+and ``png_sizes_sha256`` of every PNG's width × height in page order. Compare pass N with pass N
+of the other version: the views' selectors are numbered on from one pass to the next.
+
+``--src DIR`` imports ``helpers`` from ``DIR`` (for example a git worktree of an older commit) instead
+of this checkout's ``src/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import re
+import struct
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+AREAS = range(1, 9)
+
+
+def png_size(b64: str) -> tuple[int, int]:
+    """Width and height from a PNG's header (the IHDR chunk follows the 8-byte signature)."""
+    head = base64.b64decode(b64[:44])  # 33 bytes hold the signature and the IHDR chunk
+    return struct.unpack(">II", head[16:24])
+
+
+def render_area(report, area: int, month: str, cube, what: str, compact: bool) -> str:
+    page = report.AreaPage(area, month=month, cube=cube)
+    page.compact = compact
+    if what == "page":
+        return page.render_html()
+    parts = [page.header_html(), page.performance_information(interactive=False).data]
+    for item in page.items:
+        parts.append(page.management_information(item.key, interactive=False).data)
+    return "".join(parts)
+
+
+def one_pass(report, month: str, cube, what: str, compact: bool) -> dict:
+    report.clear_caches()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    pages = [render_area(report, area, month, cube, what, compact) for area in AREAS]
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    pngs = [m.group(1) for page in pages for m in PNG_URI.finditer(page)]
+    text = "".join(PNG_URI.sub("data:image/png;base64,", page) for page in pages)
+    sizes = [png_size(p) for p in pngs]
+    return {
+        "cpu_s": round(cpu, 3),
+        "wall_s": round(wall, 3),
+        "pngs": len(pngs),
+        "distinct_pngs": len(set(pngs)),
+        "png_bytes": sum(len(p) * 3 // 4 for p in pngs),
+        "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "png_sizes_sha256": hashlib.sha256(repr(sizes).encode()).hexdigest(),
+        "_sizes": sizes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=str(ROOT / "data" / "demo"))
+    ap.add_argument("--month", default="2016-09")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--what", choices=("pack", "page"), default="pack")
+    ap.add_argument("--fast-png", action="store_true", help="full-colour PNGs (the filter bar's)")
+    ap.add_argument("--src", default=str(ROOT / "src"), help="where to import helpers from")
+    ap.add_argument("--json", help="write the passes (and every PNG's size) here")
+    args = ap.parse_args(argv)
+
+    sys.path.insert(0, str(Path(args.src).resolve()))
+    t0 = time.perf_counter()
+    from helpers import report
+
+    import_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cube = report.get_cube(str(Path(args.data).resolve()))
+    cube_s = time.perf_counter() - t0
+    print(f"helpers from {Path(report.__file__).parent}")
+    print(f"import helpers.report {import_s:.2f} s, cube {cube_s:.2f} s")
+
+    passes = []
+    for i in range(args.repeat):
+        result = one_pass(report, args.month, cube, args.what, not args.fast_png)
+        passes.append(result)
+        print(
+            f"pass {i + 1}: CPU {result['cpu_s']:.2f} s, wall {result['wall_s']:.2f} s, "
+            f"{result['pngs']} PNGs ({result['distinct_pngs']} distinct, "
+            f"{result['png_bytes'] / 1e6:.2f} MB)"
+        )
+    best = {
+        "cpu_s": min(p["cpu_s"] for p in passes),
+        "wall_s": min(p["wall_s"] for p in passes),
+        **{k: passes[-1][k] for k in ("pngs", "png_bytes", "text_sha256", "png_sizes_sha256")},
+    }
+    print(f"best: CPU {best['cpu_s']:.2f} s, wall {best['wall_s']:.2f} s")
+    print(
+        f"text_sha256 {best['text_sha256'][:16]}  png_sizes_sha256 {best['png_sizes_sha256'][:16]}"
+    )
+    if args.json:
+        record = {
+            "what": args.what,
+            "compact": not args.fast_png,
+            "month": args.month,
+            "src": str(Path(report.__file__).parent),
+            "best": best,
+            "passes": [{k: v for k, v in p.items() if k != "_sizes"} for p in passes],
+            "png_sizes": passes[-1]["_sizes"],
+        }
+        Path(args.json).write_text(json.dumps(record, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
