@@ -27,8 +27,8 @@ $(STAMP): pyproject.toml
 
 data: $(DEMO_STAMP)
 
-$(DEMO_STAMP): $(STAMP) src/helpers/demo.py
-	$(PY) -m helpers.demo --out $(DEMO_DIR)
+$(DEMO_STAMP): $(STAMP) src/helpers/sources/demo.py
+	$(PY) -m helpers.sources.demo --out $(DEMO_DIR)
 
 # The demo extracts are built only when the pack runs on them.
 report: $(STAMP) $(if $(filter $(DATA),$(DEMO_DIR) $(DEMO_DIR)/),$(DEMO_STAMP))

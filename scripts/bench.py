@@ -78,7 +78,8 @@ def _json_of(cmd: list[str]) -> dict:
 
 def bench_demo(tmp: Path, runs: int) -> dict:
     times = [
-        _timed([PY, "-m", "helpers.demo", "--out", str(tmp / f"demo-run{i}")]) for i in range(runs)
+        _timed([PY, "-m", "helpers.sources.demo", "--out", str(tmp / f"demo-run{i}")])
+        for i in range(runs)
     ]
     return {"demo_generation_s": statistics.median(times), "demo_generation_runs": times}
 
@@ -94,7 +95,7 @@ def bench_pack(runs: int) -> dict:
 
 def bench_rerender(runs: int) -> dict:
     code = (
-        "import json; from helpers import timing; "
+        "import json; from helpers.pack import timing; "
         f"print(json.dumps(timing.benchmark_rerender(repeats={max(20, runs * 10)})))"
     )
     try:
@@ -111,7 +112,7 @@ def bench_police_uk(tmp: Path, runs: int) -> dict:
             [
                 PY,
                 "-m",
-                "helpers.police_uk",
+                "helpers.sources.police_uk",
                 "--input",
                 str(REAL),
                 "--force",

@@ -26,7 +26,7 @@ import bench_engine  # noqa: E402  (beside this script)
 
 CACHED = r"""
 import json, sys, time
-from helpers.cube import load_cube
+from helpers.measures.cube import load_cube
 
 t0 = time.perf_counter()
 cube = load_cube(sys.argv[1])

@@ -1,6 +1,6 @@
 """Compare two cube engines side by side: the previous one (a git revision) and the current tree.
 
-What is measured is a **cold cube build**: ``helpers.cube.load_cube(data, rebuild=True)``, that is
+What is measured is a **cold cube build**: ``helpers.measures.cube.load_cube(data, rebuild=True)``, that is
 reading and validating the extracts, computing every measure and writing the cache, with no cache
 used. Each measurement runs in a fresh child process: wall and CPU seconds of the build (timed inside
 the child; CPU counts every thread), and the child's peak resident memory (its ``VmHWM``: the
@@ -46,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from helpers import demo  # noqa: E402  (the current tree's generator makes the bench data)
+from helpers.sources import demo  # noqa: E402  (the current tree's generator makes the bench data)
 
 PY = sys.executable
 BENCH_DATA = ROOT / "reports" / "bench-data"
@@ -72,7 +72,7 @@ CHILD = r"""
 import json, sys, time
 import helpers
 from helpers import periods
-from helpers.cube import load_cube
+from helpers.measures.cube import load_cube
 
 data, headlines = sys.argv[1], json.loads(sys.argv[2])
 t0, c0 = time.perf_counter(), time.process_time()
@@ -198,7 +198,7 @@ def demo_data(scale: int, folder: Path | None = None, *, make: bool = True) -> t
         )
         raise FileNotFoundError(f"{folder}: no complete scale-{scale} demo data ({why})")
     print(f"generating the scale-{scale} demo data into {folder} …", flush=True)
-    code = "import sys; from helpers import demo; sys.exit(demo.main(sys.argv[1:]))"
+    code = "import sys; from helpers.sources import demo; sys.exit(demo.main(sys.argv[1:]))"
     _, use = run_child(code, ["--out", str(folder), "--scale", str(scale), "--quiet"], tree=ROOT)
     return folder, {
         f"demo_generation_k{scale}_s": use["child_wall_s"],
@@ -331,7 +331,7 @@ def _scale64(folder: Path, make: bool) -> dict:
     except FileNotFoundError as exc:
         note = (
             f"scale 64 skipped: {exc}; generate it with --make-scale64 "
-            f"(or python -m helpers.demo --scale 64 --out {folder})"
+            f"(or python -m helpers.sources.demo --scale 64 --out {folder})"
         )
         print(note, flush=True)
         return {"scale64_note": note}

@@ -6,7 +6,7 @@
 - **pack**: wall time of ``python -m helpers.pack`` for one month (a fresh process, as cron runs it),
   with the cube already cached (its one-off build time is measured and printed separately);
 - **floor**: the same runner, same options, executing the same number of notebooks that only import
-  what the report notebooks import in the pack (``helpers.report`` and the modules it loads: pandas,
+  what the report notebooks import in the pack (``helpers.pages.report`` and the modules it loads: pandas,
   numpy, matplotlib's figure and Agg canvas, PIL, IPython.display — no pyplot, seaborn or
   ipywidgets, which the pack does not load) and load the cube from its cache (generated in a
   temporary folder). It pays for everything the pack cannot avoid — process start, kernel start-up,
@@ -41,8 +41,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers import pack  # noqa: E402
 from helpers.config import NOTEBOOKS_DIR, resolve_path  # noqa: E402
+from helpers.pack import runner as pack  # noqa: E402
 
 PARAMETERS = """month: str = "2016-09"  # report month
 period: str = "rolling-12m"  # rolling-12m | fytd | month
@@ -50,7 +50,7 @@ geography: str = "Force"  # Force, an LPA or a district
 data_dir: str = "data/demo"  # extract folder
 interactive: bool = True  # the pack sets False"""
 
-IMPORTS = """from helpers import cube, performance, report, views
+IMPORTS = """from helpers.measures import cube\nfrom helpers.analysis import performance\nfrom helpers.pages import report\nfrom helpers.render import views
 
 report.get_cube(data_dir)"""
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     # The cube is built once per data folder and cached; time that apart from the runs.
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
 
     start = time.perf_counter()
     load_cube(args.data)

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(Path(args.src).resolve()))
     t0 = time.perf_counter()
-    from helpers import report
+    from helpers.pages import report
 
     import_s = time.perf_counter() - t0
     data = str(Path(args.data).resolve())
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     report.get_cube(data)
     cube_s = time.perf_counter() - t0
     print(f"helpers from {Path(report.__file__).parent}")
-    print(f"import helpers.report {import_s:.2f} s, cube {cube_s:.2f} s")
+    print(f"import helpers.pages.report {import_s:.2f} s, cube {cube_s:.2f} s")
 
     passes = []
     for i in range(args.repeat):

@@ -32,12 +32,12 @@ TABLES = ("frame", "coverage", "measures", "peers")
 
 
 def save(data_dir: str, out: Path, frames: bool) -> None:
-    from helpers import cube as cube_mod
     from helpers.config import resolve_path
+    from helpers.measures import cube as cube_mod
 
     t0 = time.perf_counter()
     if frames:
-        from helpers.loading import load_extracts
+        from helpers.sources.loading import load_extracts
 
         cube = cube_mod.build_cube(load_extracts(data_dir), cube_mod.Reference.load())
     else:
@@ -53,7 +53,7 @@ def save(data_dir: str, out: Path, frames: bool) -> None:
 
 
 def _read(folder: Path):
-    from helpers.cube import Cube, Reference
+    from helpers.measures.cube import Cube, Reference
 
     tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES}
     data_to = {

@@ -1,7 +1,7 @@
 """Write the nine report notebooks (``notebooks/00_master.ipynb`` … ``08_organisational_health.ipynb``).
 
 The notebooks are generated so they stay consistent: the same parameters cell, the same thin calls
-into :mod:`helpers.report`, the published headings. Edit this script, not the notebooks, then run::
+into :mod:`helpers.pages.report`, the published headings. Edit this script, not the notebooks, then run::
 
     .venv/bin/python scripts/make_notebooks.py          # rewrite the notebooks
     .venv/bin/python scripts/make_notebooks.py --check  # exit 1 if a notebook differs from the script
@@ -21,8 +21,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers.catalog import AREA_SLUGS, AREAS, measure, measures_for  # noqa: E402
-from helpers.sections import items_for  # noqa: E402
+from helpers.contract.catalog import AREA_SLUGS, AREAS, measure, measures_for  # noqa: E402
+from helpers.pages.sections import items_for  # noqa: E402
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -92,7 +92,7 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
         ),
         _parameters_cell(),
         new_code_cell(
-            "from helpers import report\n\n"
+            "from helpers.pages import report\n\n"
             f"page = report.AreaPage(\n    {area},\n    month=month,\n    period=period,\n"
             "    geography=geography,\n    data_dir=data_dir,\n"
             "    data_fingerprint=data_fingerprint,\n)\n"
@@ -133,7 +133,7 @@ def master_notebook() -> nbformat.NotebookNode:
         ),
         _parameters_cell(),
         new_code_cell(
-            "from helpers import report\n\n"
+            "from helpers.pages import report\n\n"
             "master = report.MasterPage(\n    month=month,\n    period=period,\n"
             "    geography=geography,\n    data_dir=data_dir,\n"
             "    data_fingerprint=data_fingerprint,\n)\n"

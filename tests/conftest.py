@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from support.packs import tiny_cube
 
-from helpers import pack
-from helpers.cube import Cube
+from helpers.measures.cube import Cube
+from helpers.pack import runner as pack
 
 
 @pytest.fixture(scope="session")

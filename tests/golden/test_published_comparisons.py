@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import catalog
-from helpers.compare import better_worse, format_decimal, since_last_month
+from helpers.analysis.compare import better_worse, format_decimal, since_last_month
+from helpers.contract import catalog
 
 TABLES = Path(__file__).with_name("published_tables.csv")
 ROWS = list(csv.DictReader(TABLES.open(encoding="utf-8")))

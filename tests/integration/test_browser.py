@@ -25,9 +25,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell
 
-from helpers import pack
 from helpers.config import REPORTS_DIR
-from helpers.report import commentary_path
+from helpers.pack import runner as pack
+from helpers.pages.report import commentary_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -54,7 +54,7 @@ SCREENSHOTS = REPORTS_DIR / "screenshots"
 
 # A second section on the page with the same key (kept in step with the first) and a force-only
 # table that is the same for every geography (stored once).
-SECOND_SECTION = """from helpers import views
+SECOND_SECTION = """from helpers.render import views
 
 views.switcher(
     lambda g, p: f"<table class='trend'><tr><th>trend {g}</th><td>{p}</td></tr></table>",
@@ -72,10 +72,10 @@ LONG_TABLE = """from IPython.display import HTML
 HTML("<table class='long'>" + "".join(f"<tr><td>row {i}</td></tr>" for i in range(150)) + "</table>")"""
 
 
-# A chart as the pack draws one (helpers.charts): a PNG inline as a data: image.
+# A chart as the pack draws one (helpers.render.charts): a PNG inline as a data: image.
 CHART = """from IPython.display import HTML
 
-from helpers import charts
+from helpers.render import charts
 
 fig = charts.new_figure(height=1.6)
 fig.axes[0].plot([1, 3, 2])
@@ -156,7 +156,7 @@ def commentary_cell(root: Path, area: int) -> str:
     return (
         "from pathlib import Path\n\n"
         "from IPython.display import HTML\n\n"
-        "from helpers.report import commentary_html\n\n"
+        "from helpers.pages.report import commentary_html\n\n"
         f"HTML(commentary_html(month, {area}, root=Path({str(root)!r})))"
     )
 

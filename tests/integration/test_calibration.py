@@ -1,9 +1,9 @@
 """Calibration: the demo data reproduce every published figure through the product's own path.
 
 For each row of ``tests/golden/published_tables.csv`` (both reports, last year and this year) the
-figure computed by :func:`helpers.performance.performance_rows` from ``data/demo`` (via the cube)
+figure computed by :func:`helpers.analysis.performance.performance_rows` from ``data/demo`` (via the cube)
 must be within 3% or 3 units (counts, whichever is larger), 1.0 point (rates) or 1 second (waits).
-A published N/A must read N/A. ``make test`` builds ``data/demo`` first (``python -m helpers.demo``).
+A published N/A must read N/A. ``make test`` builds ``data/demo`` first (``python -m helpers.sources.demo``).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def _case_id(case) -> str:
 @cache
 def computed_rows(data_dir: str, report: str) -> pd.DataFrame:
     """Force performance rows (all areas, in-table measures) for a published report month."""
-    from helpers.cube import load_cube
-    from helpers.performance import performance_rows
+    from helpers.analysis.performance import performance_rows
+    from helpers.measures.cube import load_cube
 
     cube = load_cube(data_dir)
     return performance_rows(cube, None, report, REPORT_PERIOD[report], "Force", in_table=True)
@@ -78,7 +78,7 @@ def demo_dir() -> str:
     if not (DEMO_DATA_DIR / ".complete").exists():
         pytest.skip(
             f"{DEMO_DATA_DIR}/.complete is absent: build the demo data first "
-            "(make data, or python -m helpers.demo --out data/demo)"
+            "(make data, or python -m helpers.sources.demo --out data/demo)"
         )
     return str(DEMO_DATA_DIR)
 

@@ -93,7 +93,8 @@ def test_notebook_runs_for_a_district_and_the_financial_year_to_date(name, tmp_p
 def test_area_notebooks_name_their_measures_and_end_with_an_explore_cell(name):
     """Above each item a markdown cell (left out of the pack) names the measures it shows with
     their catalog definitions; the last cells give the analyst the data frame behind the page."""
-    from helpers import catalog, sections
+    from helpers.contract import catalog
+    from helpers.pages import sections
 
     nb = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
     cells = nb.cells
@@ -115,7 +116,7 @@ def test_area_notebooks_name_their_measures_and_end_with_an_explore_cell(name):
 def test_the_pack_carries_no_explore_frame():
     """In the pack (interactive=False) the Explore cell holds a note, not the figures: the
     executed notebooks are shared with commanders and the frame is not disclosure-controlled."""
-    from helpers import report
+    from helpers.pages import report
 
     page = report.AreaPage(6)
     assert "Explore" in page.explore(interactive=False).data

@@ -1,4 +1,4 @@
-"""helpers.pack: the monthly pack runner.
+"""helpers.pack.runner: the monthly pack runner.
 
 Most tests run the runner on small notebooks generated here (a few seconds each) with a stand-in
 cube, so they test the runner, not the report. The ``slow`` tests run the real pack on data/demo
@@ -27,9 +27,11 @@ from support.packs import (
     tree_digest,
 )
 
-from helpers import config, pack, publish
+from helpers import config
 from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, force_config
-from helpers.loading import DataValidationError
+from helpers.pack import publish
+from helpers.pack import runner as pack
+from helpers.sources.loading import DataValidationError
 
 
 @pytest.fixture
@@ -575,7 +577,7 @@ needs_real_pack = pytest.mark.skipif(
 
 def _cube_available() -> bool:
     try:
-        import helpers.cube  # noqa: F401
+        import helpers.measures.cube  # noqa: F401
     except ImportError:
         return False
     return True
@@ -608,7 +610,7 @@ def test_real_pack_for_september_2016(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _cube_available(), reason="needs helpers.cube")
+@pytest.mark.skipif(not _cube_available(), reason="needs helpers.measures.cube")
 def test_broken_crimes_extract_exits_3_and_keeps_the_earlier_pack(tmp_path, capsys):
     """A data folder whose crimes.csv breaks the contract: exit 3 with the loader's message."""
     make_data(tmp_path / "data")

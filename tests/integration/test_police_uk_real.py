@@ -1,7 +1,7 @@
 """Import the real data.police.uk files (Essex and its MSG, 2014-01..2014-11) and check the figures.
 
 Every expected figure is computed here straight from the CSV files with the ``csv`` module, without
-the importer's code, so a mapping or counting slip in ``helpers.police_uk`` shows up as a difference.
+the importer's code, so a mapping or counting slip in ``helpers.sources.police_uk`` shows up as a difference.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from helpers.compare import msg_rank
+from helpers.analysis.compare import msg_rank
 from helpers.config import PROJECT_ROOT, REFERENCE_DIR
-from helpers.police_uk import import_street_files, write_import
+from helpers.sources.police_uk import import_street_files, write_import
 
 REAL = PROJECT_ROOT.parent / "shared" / "real" / "police-uk-street-2014"
 MONTHS = [f"2014-{m:02d}" for m in range(1, 12)]
@@ -206,10 +206,11 @@ def test_msg_rank_per_month_matches_rates_from_the_csv(imported, truth, measure)
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("helpers.cube") is None, reason="helpers.cube not written yet"
+    importlib.util.find_spec("helpers.measures.cube") is None,
+    reason="helpers.measures.cube not written yet",
 )
 def test_cube_builds_on_the_imported_folder_and_counts_november(imported, truth):
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
     from helpers.periods import window
 
     out, _, _ = imported
@@ -249,7 +250,8 @@ def test_columns_the_source_lacks_are_written_empty_never_false(imported, extrac
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("helpers.cube") is None, reason="helpers.cube not written yet"
+    importlib.util.find_spec("helpers.measures.cube") is None,
+    reason="helpers.measures.cube not written yet",
 )
 @pytest.mark.parametrize(
     ("measure_id", "reason"),
@@ -262,7 +264,7 @@ def test_columns_the_source_lacks_are_written_empty_never_false(imported, extrac
     ],
 )
 def test_cube_reads_measures_of_unrecorded_columns_as_na_never_zero(imported, measure_id, reason):
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
     from helpers.periods import window
 
     out, _, _ = imported

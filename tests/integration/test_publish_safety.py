@@ -33,8 +33,9 @@ import pytest
 from nbformat.v4 import new_code_cell
 from support.packs import fixture_notebook, make_data, make_notebooks, run_pack, tree_digest
 
-from helpers import pack, publish
 from helpers.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from helpers.pack import publish
+from helpers.pack import runner as pack
 
 CANARY = "CANARY-ROW-5e1f"
 
@@ -182,7 +183,7 @@ def test_a_published_pack_is_marked_and_a_failed_first_run_can_be_replaced(tmp_p
 PUBLISH_CHILD = r"""
 import os, sys, time
 from pathlib import Path
-from helpers import publish
+from helpers.pack import publish
 
 staging, out, stop_at, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 steps = 0
@@ -410,7 +411,9 @@ def test_a_notebook_failing_on_invalid_data_keeps_no_record_value(tmp_path, stan
     notebooks = make_notebooks(tmp_path / "nb")
     nb = nbformat.read(notebooks / "02_victims.ipynb", as_version=4)
     nb.cells.append(
-        new_code_cell(f"from helpers.loading import load_extracts\n\nload_extracts(r'{bad}')")
+        new_code_cell(
+            f"from helpers.sources.loading import load_extracts\n\nload_extracts(r'{bad}')"
+        )
     )
     nb.cells.append(new_code_cell("print('footer')"))
     nbformat.write(nb, notebooks / "02_victims.ipynb")
@@ -424,7 +427,7 @@ def test_a_notebook_failing_on_invalid_data_keeps_no_record_value(tmp_path, stan
     for where, text in [("log", err), *kept.items()]:
         assert CANARY not in text, where
     assert "02_victims.ipynb failed at cell 5" in err and "DataValidationError" in err
-    assert "python -m helpers.loading" in err  # where to look instead
+    assert "python -m helpers.sources.loading" in err  # where to look instead
     errors = [
         o
         for c in nbformat.reads(kept["02_victims.ipynb"], as_version=4).cells
@@ -659,7 +662,7 @@ def snapshot_notebook(title: str, *, wait_for: Path | None = None, started: Path
         )
     cells.append(
         new_code_cell(
-            "from helpers import periods, report\n\n"
+            "from helpers import periods\nfrom helpers.pages import report\n\n"
             "cube = report.get_cube(data_dir, data_fingerprint)\n"
             "value = cube.value('all_crime', periods.window(period, month)).value\n"
             "print(f'all crime: {value:.0f}')"
@@ -694,14 +697,16 @@ def _change_crimes(path: Path, how: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _demo_ready(), reason="needs the demo data (python -m helpers.demo)")
+@pytest.mark.skipif(
+    not _demo_ready(), reason="needs the demo data (python -m helpers.sources.demo)"
+)
 @pytest.mark.parametrize("how", ["valid", "invalid"])
 def test_a_data_folder_changed_during_the_run_gives_one_consistent_pack(tmp_path, how):
     import shutil
 
     from helpers import periods
     from helpers.config import DEMO_DATA_DIR
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
 
     extracts = tmp_path / "extracts"
     shutil.copytree(DEMO_DATA_DIR, extracts)  # with its cube cache: the start is quick
@@ -789,7 +794,9 @@ def _project_copy(root: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _demo_ready(), reason="needs the demo data (python -m helpers.demo)")
+@pytest.mark.skipif(
+    not _demo_ready(), reason="needs the demo data (python -m helpers.sources.demo)"
+)
 def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_kernels(tmp_path):
     """End to end: the configuration the pack records is the one the kernels use."""
     root = tmp_path / "project"
@@ -851,7 +858,9 @@ def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_ker
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _demo_ready(), reason="needs the demo data (python -m helpers.demo)")
+@pytest.mark.skipif(
+    not _demo_ready(), reason="needs the demo data (python -m helpers.sources.demo)"
+)
 def test_a_month_far_beyond_the_data_cannot_publish(tmp_path, capsys):
     """A crime dated 2050 no longer widens the months a pack may be made for (was all N/A)."""
     import shutil

@@ -1,7 +1,7 @@
 """The whole pack on the real data.police.uk files: only what the source records is a number.
 
 The 2014 Essex street files are imported into a temporary folder and the pack is run on November
-2014, as a user would (``python -m helpers.police_uk`` then ``python -m helpers.pack`` in
+2014, as a user would (``python -m helpers.sources.police_uk`` then ``python -m helpers.pack`` in
 subprocesses). Expected counts are worked out here from the Essex November CSV with the ``csv``
 module, not with the importer's code. data.police.uk does not record domestic abuse, night-time
 economy, Class A supply, rural or business crime, victims or incident grades: every measure that
@@ -20,9 +20,10 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers import pack, tables
-from helpers.catalog import AREA_SLUGS, AREAS
 from helpers.config import PROJECT_ROOT
+from helpers.contract.catalog import AREA_SLUGS, AREAS
+from helpers.pack import runner as pack
+from helpers.render import tables
 
 REAL = PROJECT_ROOT.parent / "shared" / "real" / "police-uk-street-2014"
 MONTH = "2014-11"
@@ -71,7 +72,8 @@ def published(tmp_path_factory):
     base = tmp_path_factory.mktemp("real_pack")
     data, out = base / "police_uk", base / "pack"
     imported = _run(
-        ["helpers.police_uk", "--input", str(REAL), "--force", "essex", "--out", str(data)], 300
+        ["helpers.sources.police_uk", "--input", str(REAL), "--force", "essex", "--out", str(data)],
+        300,
     )
     assert imported.returncode == 0, imported.stderr[-3000:]
     done = _run(

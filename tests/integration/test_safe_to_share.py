@@ -32,7 +32,7 @@ pytestmark = [
     pytest.mark.skipif(
         not (DEMO_DATA_DIR / ".complete").exists()
         or len(list(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))) < 9,
-        reason="needs the demo data (python -m helpers.demo) and the pack's notebooks",
+        reason="needs the demo data (python -m helpers.sources.demo) and the pack's notebooks",
     ),
 ]
 
@@ -306,7 +306,7 @@ def test_a_failed_notebook_kept_for_diagnosis_names_no_machine_path(tmp_path):
         parameters,
         nbformat.v4.new_code_cell(
             "import warnings\nwarnings.warn('a warning names the cell file')\n"
-            "from helpers import report\nreport.AreaPage(99, month=month, data_dir=data_dir)"
+            "from helpers.pages import report\nreport.AreaPage(99, month=month, data_dir=data_dir)"
         ),
     ]
     nbformat.write(nb, folder / "00_master.ipynb")

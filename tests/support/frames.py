@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.contract import OUTCOME_TYPES, SOLVED_OUTCOMES
-from helpers.loading import districts
+from helpers.contract.extracts import OUTCOME_TYPES, SOLVED_OUTCOMES
+from helpers.sources.loading import districts
 
 MONTHS = pd.period_range("2012-04", "2016-09", freq="M")
 

@@ -13,8 +13,8 @@ import nbformat
 import pandas as pd
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import pack
-from helpers.cube import Cube, build_cube
+from helpers.measures.cube import Cube, build_cube
+from helpers.pack import runner as pack
 
 PARAMETERS = """month: str = "2016-09"  # report month
 period: str = "rolling-12m"  # rolling-12m | fytd | month
@@ -23,7 +23,7 @@ data_dir: str = "data/demo"  # extract folder
 data_fingerprint: str = ""  # the pack's data snapshot
 interactive: bool = True  # the pack sets False"""
 
-SWITCHER = """from helpers import views
+SWITCHER = """from helpers.render import views
 
 views.switcher(
     lambda g, p: f"<table class='perf'><tr><th>{g}</th><td>{p}</td></tr></table>",

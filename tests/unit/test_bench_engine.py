@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from helpers import demo
 from helpers.config import PROJECT_ROOT
+from helpers.sources import demo
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import bench_engine  # noqa: E402

@@ -5,9 +5,9 @@ import csv
 import pytest
 import yaml
 
-from helpers import catalog
-from helpers.catalog import CatalogError, load_catalog, measure, measures_for
 from helpers.config import PROJECT_ROOT
+from helpers.contract import catalog
+from helpers.contract.catalog import CatalogError, load_catalog, measure, measures_for
 
 PUBLISHED = list(
     csv.DictReader((PROJECT_ROOT / "tests" / "golden" / "published_tables.csv").open())
@@ -132,7 +132,7 @@ def test_every_builder_is_declared_by_a_sql_file_with_the_params_the_catalog_use
         assert m.builder in declared, m.id
         assert set(m.params) <= set(declared[m.builder].params), m.id
     # flags are spliced into the SQL as column names: each declared one is a column of the contract
-    from helpers.contract import EXTRACTS
+    from helpers.contract.extracts import EXTRACTS
 
     for b in declared.values():
         flag = b.params.get("flag")
@@ -174,7 +174,7 @@ def test_a_relation_between_measures_that_cannot_hold_is_refused(tmp_path, entri
 
 
 def test_relations_may_name_the_disposals_the_outcome_breakdown_adds():
-    from helpers.catalog import DERIVED_IDS
+    from helpers.contract.catalog import DERIVED_IDS
 
     m = next(m for m in load_catalog() if m.id == "outcomes_solved")
     assert m.parts == DERIVED_IDS and len(DERIVED_IDS) == 8

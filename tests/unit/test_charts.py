@@ -12,7 +12,7 @@ from matplotlib.colors import to_hex
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
 
-from helpers import charts
+from helpers.render import charts
 
 
 def _months(n=24, start="2014-10"):
@@ -407,11 +407,11 @@ def test_ranked_bar_orders_by_value_and_highlights_the_home_force(ascending):
 
 
 def test_seaborn_and_pyplot_are_imported_only_for_the_charts_that_use_them():
-    # the pack's kernels import helpers.charts; seaborn (and the pyplot it loads) cost 0.13 s
+    # the pack's kernels import helpers.render.charts; seaborn (and the pyplot it loads) cost 0.13 s
     code = """
 import sys
 import pandas as pd
-from helpers import charts, spc_charts
+from helpers.render import charts, spc_charts
 charts.figure_html(charts.line_chart(pd.DataFrame({"month": ["2016-01"], "value": [1]}),
                                      title="t", value_label="v"))
 charts.figure_html(charts.grouped_bar(None, category="c", value="v", title="t", value_label="v"))

@@ -1,4 +1,4 @@
-"""Commentary (helpers.report.render_markdown, commentary_html): shown as text, never run or loaded.
+"""Commentary (helpers.pages.report.render_markdown, commentary_html): shown as text, never run or loaded.
 
 Commentary is markdown an analyst writes and the pack publishes as HTML to every commander. Each
 case below is a way that text could make a reader's browser run a script or contact another host;
@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from helpers import report
+from helpers.pages import report
 
 EVIL = "http://127.0.0.1:9/"
 

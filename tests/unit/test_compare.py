@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import compare
-from helpers.compare import (
+from helpers.analysis import compare
+from helpers.analysis.compare import (
     better_worse,
     confidence_interval,
     direction,

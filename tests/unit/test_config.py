@@ -128,7 +128,7 @@ def test_a_written_file_loads_as_written(tmp_path):
 
 
 def test_a_yaml_syntax_error_in_the_catalog_names_the_file_and_the_line(tmp_path):
-    from helpers.catalog import CATALOG_FILE, CatalogError, load_catalog
+    from helpers.contract.catalog import CATALOG_FILE, CatalogError, load_catalog
 
     path = tmp_path / "catalog.yaml"
     lines = CATALOG_FILE.read_text(encoding="utf-8").splitlines()

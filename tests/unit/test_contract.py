@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from helpers.catalog import measure
 from helpers.config import DATA_DIR
-from helpers.contract import EARLIEST_DATE, EXTRACTS, MaxDelay, MaxPer, markdown
+from helpers.contract.catalog import measure
+from helpers.contract.extracts import EARLIEST_DATE, EXTRACTS, MaxDelay, MaxPer, markdown
 
 TYPES = {"str", "category", "date", "datetime", "month", "int", "float", "bool"}
 README = DATA_DIR / "README.md"
@@ -158,7 +158,7 @@ def test_readme_generated_part_is_current():
     generated = text.split(START, 1)[1].split(END, 1)[0]
     assert generated.strip() == markdown().strip(), (
         "data/README.md is out of date: paste the output of "
-        "`python -m helpers.contract --markdown` between the contract markers"
+        "`python -m helpers.contract.extracts --markdown` between the contract markers"
     )
 
 

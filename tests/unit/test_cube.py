@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from support.extract_rows import crime
 
-from helpers import cube as cube_mod
-from helpers.cube import CubeError, Reference, build_cube, load_cube
 from helpers.geography import FORCE, UNASSIGNED
+from helpers.measures import cube as cube_mod
+from helpers.measures.cube import CubeError, Reference, build_cube, load_cube
 from helpers.periods import window
 
 # ---------------------------------------------------------------------------- fixtures
@@ -1334,7 +1334,7 @@ def test_a_correction_with_the_same_size_and_time_gives_the_corrected_figure(tmp
 
 
 def test_an_invalid_file_cannot_slip_through_the_cache(tmp_path):
-    from helpers.loading import DataValidationError
+    from helpers.sources.loading import DataValidationError
 
     path = write_crimes_csv(tmp_path)
     load_cube(tmp_path)
@@ -1459,7 +1459,7 @@ def test_a_folder_changing_while_it_is_read_gives_no_cube_and_no_cache(tmp_path,
 
 
 def test_a_cached_file_whose_time_is_set_before_its_records_is_refused(tmp_path):
-    from helpers.loading import DataValidationError
+    from helpers.sources.loading import DataValidationError
 
     path = write_crimes_csv(tmp_path)
     load_cube(tmp_path)

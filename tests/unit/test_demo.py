@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import demo
-from helpers.contract import EXTRACTS
+from helpers.contract.extracts import EXTRACTS
 from helpers.geography import UNASSIGNED
-from helpers.loading import districts, load_extracts, msg_forces
+from helpers.sources import demo
+from helpers.sources.loading import districts, load_extracts, msg_forces
 
 #: A twelve-month range holding one calibration window (Oct 2014 – Sep 2015) and part of the
 #: drug-test pilot; small enough to generate in a few seconds.

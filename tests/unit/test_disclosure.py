@@ -12,11 +12,13 @@ import pandas as pd
 import pytest
 from support.extract_rows import crime
 
-from helpers import catalog, config, disclosure, performance
+from helpers import config
+from helpers.analysis import disclosure, performance
+from helpers.analysis.disclosure import SuppressionError, csv_safe, csv_safe_value, suppress
 from helpers.config import DEMO_DATA_DIR, ForceConfig
-from helpers.cube import Reference, build_cube
-from helpers.disclosure import SuppressionError, csv_safe, csv_safe_value, suppress
+from helpers.contract import catalog
 from helpers.geography import FORCE
+from helpers.measures.cube import Reference, build_cube
 
 #: Force → LPAs North (N1, N2, N3) and South (S1, S2).
 HIERARCHY = [
@@ -394,12 +396,12 @@ def test_relations_come_from_the_catalog_and_name_known_measures():
 
 @pytest.mark.skipif(
     not (DEMO_DATA_DIR / ".complete").exists(),
-    reason="demo data not generated (python -m helpers.demo writes data/demo/.complete)",
+    reason="demo data not generated (python -m helpers.sources.demo writes data/demo/.complete)",
 )
 def test_the_declared_relations_hold_and_no_other_sum_goes_undeclared_on_the_demo_force():
     """parts add up exactly, within is never more than its total, a rate is its counts' ratio;
     and no count of the demo cube is the sum (or difference) of two others unless declared."""
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
 
     cube = load_cube(DEMO_DATA_DIR)
     f = cube.frame[cube.frame["window"] == "month"]
@@ -520,11 +522,11 @@ def test_performance_rows_of_a_district_match_the_all_geography_suppression(smal
 
 @pytest.mark.skipif(
     not (DEMO_DATA_DIR / ".complete").exists(),
-    reason="demo data not generated (python -m helpers.demo writes data/demo/.complete)",
+    reason="demo data not generated (python -m helpers.sources.demo writes data/demo/.complete)",
 )
 @pytest.mark.parametrize("period", ["rolling-12m", "fytd"])
 def test_demo_pack_tables_are_safe_at_a_threshold_of_ten(period):
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
 
     cube = load_cube(DEMO_DATA_DIR)
     plain = performance.tables_csv(cube, "2016-09", period, suppress_below=0)
@@ -604,11 +606,11 @@ def test_decisions_are_kept_on_the_cube_per_month_and_threshold(small_cube):
 
 @pytest.mark.skipif(
     not (DEMO_DATA_DIR / ".complete").exists(),
-    reason="demo data not generated (python -m helpers.demo writes data/demo/.complete)",
+    reason="demo data not generated (python -m helpers.sources.demo writes data/demo/.complete)",
 )
 def test_every_period_of_tables_csv_withholds_what_the_charts_withhold_on_the_demo_force():
     """One decision per measure and place for the month, whatever the period or window."""
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
 
     cube = load_cube(DEMO_DATA_DIR)
     checked = 0
@@ -626,7 +628,7 @@ def test_every_period_of_tables_csv_withholds_what_the_charts_withhold_on_the_de
 
 
 def test_a_withheld_row_prints_the_confidential_mark_and_the_table_says_why(small_cube):
-    from helpers import tables
+    from helpers.render import tables
 
     rows = performance.performance_rows(
         small_cube, 6, "2016-09", "rolling-12m", "A2", suppress_below=5
@@ -646,7 +648,8 @@ def test_a_withheld_row_prints_the_confidential_mark_and_the_table_says_why(smal
 
 
 def test_charts_from_the_cube_read_a_withheld_figure_as_missing(small_cube, monkeypatch):
-    from helpers import periods, sections
+    from helpers import periods
+    from helpers.pages import sections
 
     ctx = sections.Context(
         cube=small_cube,
@@ -671,7 +674,8 @@ def test_monthly_chart_series_of_a_withheld_district_are_blank_in_every_month(
 ):
     """A district's monthly series (SPC and trend charts) never shows what the tables print as
     [c], nor any month of it: a month beside its published window would give the window back."""
-    from helpers import periods, sections
+    from helpers import periods
+    from helpers.pages import sections
 
     def context():
         return sections.Context(

@@ -32,11 +32,14 @@ import pandas as pd
 import pytest
 from support.extract_rows import crime
 
-from helpers import catalog, config, disclosure, performance, periods, sections
+from helpers import config, periods
+from helpers.analysis import disclosure, performance
 from helpers.config import DEMO_DATA_DIR, ForceConfig
-from helpers.contract import SOLVED_OUTCOMES
-from helpers.cube import Reference, build_cube
+from helpers.contract import catalog
+from helpers.contract.extracts import SOLVED_OUTCOMES
 from helpers.geography import FORCE, UNASSIGNED
+from helpers.measures.cube import Reference, build_cube
+from helpers.pages import sections
 
 MONTH = periods.parse_month("2016-09")
 #: The kinds of record behind each measure of the two families searched.
@@ -424,7 +427,8 @@ def test_the_pages_kernel_free_views_print_what_tables_csv_prints(area, seed, mo
     """Each view of an area's table (every place and period, as the pack's pages and executed
     notebooks show them) prints [c] where tables.csv withholds, and its figure where it does not;
     and a measure withheld for a place in one period's view is withheld in every period's."""
-    from helpers import report, tables
+    from helpers.pages import report
+    from helpers.render import tables
 
     threshold = 10
     monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=threshold))
@@ -514,10 +518,12 @@ def test_the_search_finds_a_figure_given_back_by_subtraction():
 @pytest.fixture(scope="module")
 def demo():
     """(figures, geographies) of the demo force at a threshold of 10."""
-    from helpers.cube import load_cube
+    from helpers.measures.cube import load_cube
 
     if not (DEMO_DATA_DIR / ".complete").exists():
-        pytest.skip("demo data not generated (python -m helpers.demo writes data/demo/.complete)")
+        pytest.skip(
+            "demo data not generated (python -m helpers.sources.demo writes data/demo/.complete)"
+        )
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(config, "force_config", lambda: ForceConfig(suppress_below=10))
         cube = load_cube(DEMO_DATA_DIR)

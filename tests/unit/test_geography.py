@@ -7,9 +7,9 @@ import gc
 import pandas as pd
 import pytest
 
-from helpers import sections
-from helpers.cube import build_cube
 from helpers.geography import FORCE, UNASSIGNED, Hierarchy, UnknownGeography
+from helpers.measures.cube import build_cube
+from helpers.pages import sections
 
 PAIRS = pd.DataFrame(
     {"district": ["Zed", "Alpha", "Mid", "Beta"], "lpa": ["North", "South", "North", "South"]}

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import performance, tables, views
-from helpers.cube import Reference, build_cube
-from helpers.loading import DataValidationError, LoadReport, load_extracts
+from helpers.analysis import performance
+from helpers.measures.cube import Reference, build_cube
+from helpers.render import tables, views
+from helpers.sources.loading import DataValidationError, LoadReport, load_extracts
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -270,7 +271,7 @@ def hostile_cube():
 
 
 def test_an_area_page_escapes_hostile_geography_names_and_never_shows_ids(hostile_cube):
-    from helpers.report import AreaPage, clear_caches
+    from helpers.pages.report import AreaPage, clear_caches
 
     clear_caches()
     try:
@@ -306,7 +307,7 @@ def test_tables_csv_neutralises_formula_like_cells(hostile_cube, tmp_path):
 def test_the_page_shell_escapes_a_hostile_marking_and_force_name(tmp_path):
     import nbformat
 
-    from helpers import pack
+    from helpers.pack import runner as pack
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\ntext")]

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import loading
 from helpers.config import PROJECT_ROOT
-from helpers.contract import EXTRACTS
-from helpers.loading import (
+from helpers.contract.extracts import EXTRACTS
+from helpers.sources import loading
+from helpers.sources.loading import (
     DataValidationError,
     LoadReport,
     fingerprint,

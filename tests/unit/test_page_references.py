@@ -1,6 +1,6 @@
 """The pack's pages make no request: the reference scan, the anchors, the Content-Security-Policy.
 
-helpers.pack checks every exported page for anything that would make a browser contact another
+helpers.pack.runner checks every exported page for anything that would make a browser contact another
 host (refusing the page), turns links to other sites into text, and gives each page a policy that
 forbids every request and every script but the pack's own. The scan reads attributes as a browser
 does (character references decoded), so an entity-encoded address is found and an address shown as
@@ -17,7 +17,8 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from helpers import pack, views
+from helpers.pack import runner as pack
+from helpers.render import views
 
 HOST = "127.0.0.1:9"
 
@@ -59,7 +60,7 @@ def test_plainly_written_references_are_still_found(html):
 @pytest.mark.parametrize(
     "html",
     [
-        # Commentary that shows HTML as text (helpers.report.render_markdown) is no request.
+        # Commentary that shows HTML as text (helpers.pages.report.render_markdown) is no request.
         f"<p>&lt;style&gt;@import url(http://{HOST}/x.css)&lt;/style&gt;</p>",
         f"<p>In CSS, background: url(http://{HOST}/x) loads an image.</p>",
         f'<p>&lt;img src="http://{HOST}/x.png"&gt;</p>',

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 from support.extract_rows import crime
 
-from helpers import catalog, compare
-from helpers.cube import FORCE, Reference, build_cube
-from helpers.performance import (
+from helpers.analysis import compare
+from helpers.analysis.performance import (
     NOT_AT_LEVEL,
     ROW_COLUMNS,
     TABLE_COLUMNS,
@@ -21,6 +20,8 @@ from helpers.performance import (
     scorecard,
     tables_csv,
 )
+from helpers.contract import catalog
+from helpers.measures.cube import FORCE, Reference, build_cube
 
 DISTRICTS = pd.DataFrame(
     {

@@ -1,4 +1,4 @@
-"""Tests for helpers.police_uk on tiny synthetic street files written to tmp_path."""
+"""Tests for helpers.sources.police_uk on tiny synthetic street files written to tmp_path."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import police_uk
-from helpers.contract import EXTRACTS, OFFENCE_GROUPS, OUTCOME_TYPES, VICTIM_BASED_GROUPS
-from helpers.police_uk import (
+from helpers.contract.extracts import EXTRACTS, OFFENCE_GROUPS, OUTCOME_TYPES, VICTIM_BASED_GROUPS
+from helpers.sources import police_uk
+from helpers.sources.police_uk import (
     EXPECTED_COLUMNS,
     PoliceUkImportError,
     PoliceUkImportWarning,
@@ -240,9 +240,9 @@ def test_import_report_names_the_columns_not_recorded(folder, tmp_path):
 
 
 def test_imported_folder_loads_with_unrecorded_flags_and_the_cube_reads_them_na(folder, tmp_path):
-    from helpers.cube import build_cube
-    from helpers.loading import LoadReport, load_extracts
+    from helpers.measures.cube import build_cube
     from helpers.periods import window
+    from helpers.sources.loading import LoadReport, load_extracts
 
     write_import(run(folder), tmp_path / "out")
     report = LoadReport()

@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import loading
 from helpers.config import DEMO_DATA_DIR
-from helpers.cube import load_cube
 from helpers.geography import FORCE, UNASSIGNED
+from helpers.measures.cube import load_cube
+from helpers.sources import loading
 
 pytestmark = pytest.mark.skipif(
     not (DEMO_DATA_DIR / ".complete").exists(),
-    reason="the demo data is not generated (python -m helpers.demo writes data/demo/.complete)",
+    reason="the demo data is not generated (python -m helpers.sources.demo writes data/demo/.complete)",
 )
 
 

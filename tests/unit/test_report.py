@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 from support.frames import synthetic_extracts
 
-from helpers import report, sections, tables
 from helpers.config import DEMO_DATA_DIR
+from helpers.pages import report, sections
+from helpers.render import tables
 
 
 @pytest.fixture(scope="module")
 def cube():
-    from helpers.cube import build_cube
+    from helpers.measures.cube import build_cube
 
     return build_cube(synthetic_extracts())
 
@@ -229,7 +230,7 @@ INCIDENT_FLAGS = ("domestic_abuse", "alcohol", "drugs", "mental_health")
 def unrecorded_cube():
     """The synthetic extracts as data.police.uk gives them: crimes and ASB incidents, with the
     flags, victim ids, grade and urban/rural it does not record left empty (pd.NA)."""
-    from helpers.cube import build_cube
+    from helpers.measures.cube import build_cube
 
     x = synthetic_extracts()
     crimes, incidents = x["crimes"].copy(), x["incidents"].copy()
@@ -335,7 +336,7 @@ def test_data_to_on_the_cover_is_capped_at_the_report_month():
     """A source that runs past the report month is shown as running to it, as the header says."""
     import types
 
-    from helpers.report import data_to
+    from helpers.pages.report import data_to
 
     cube = types.SimpleNamespace(
         data_to={
@@ -355,7 +356,7 @@ def test_data_to_on_the_cover_is_capped_at_the_report_month():
 def test_outcome_types_never_recorded_are_named_not_drawn_as_zero():
     """data.police.uk has no TIC outcome: the disposals chart leaves such a type off and says so,
     rather than drawing a zero bar that reads as "none this year"."""
-    from helpers.cube import build_cube
+    from helpers.measures.cube import build_cube
 
     extracts = synthetic_extracts(per_month=30)
     crimes = extracts["crimes"]

@@ -1,4 +1,4 @@
-"""SPC charts (helpers.spc_charts): the artists a reader relies on, and the PNG data URI."""
+"""SPC charts (helpers.render.spc_charts): the artists a reader relies on, and the PNG data URI."""
 
 import base64
 import io
@@ -15,8 +15,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from helpers.spc import project, xmr  # noqa: E402
-from helpers.spc_charts import (  # noqa: E402
+from helpers.render.spc_charts import (  # noqa: E402
     COMMON_CAUSE,
     CONCERN,
     IMPROVEMENT,
@@ -27,6 +26,7 @@ from helpers.spc_charts import (  # noqa: E402
     seasonality_chart,
     spc_chart,
 )
+from helpers.spc import project, xmr  # noqa: E402
 
 BASELINE = [11, 9] * 6
 
@@ -245,7 +245,7 @@ def test_charts_drawn_in_turn_do_not_leak_into_each_other(example):
 
 def test_render_image_gives_matplotlibs_own_pixels(example):
     # drawn plainly: the pixels savefig gives for the same chart, nothing pasted or kept
-    from helpers.spc_charts import render_image
+    from helpers.render.spc_charts import render_image
 
     def chart():
         return spc_chart(
@@ -329,7 +329,7 @@ def test_text_labels_are_used_for_a_non_month_index():
 def test_docstring_examples_run():
     import doctest
 
-    from helpers import spc_charts
+    from helpers.render import spc_charts
 
     results = doctest.testmod(spc_charts)
     assert results.attempted >= 3

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from helpers import tables
+from helpers.render import tables
 
 
 def _row(**kw):

@@ -1,4 +1,4 @@
-"""helpers.views: pre-rendered geography × period views switched without a kernel."""
+"""helpers.render.views: pre-rendered geography × period views switched without a kernel."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from helpers import views
 from helpers.geography import Hierarchy
-from helpers.pack import external_references
+from helpers.pack.runner import external_references
+from helpers.render import views
 
 GEOS = [("force", "Force"), ("lpa", "North"), ("district", "Colchester"), ("district", "Basildon")]
 PERIODS = ["rolling-12m", "fytd"]

@@ -8,12 +8,14 @@ import ipywidgets as w
 import pytest
 from test_report import synthetic_extracts
 
-from helpers import report, timing, widgets
+from helpers.pack import timing
+from helpers.pages import report
+from helpers.render import widgets
 
 
 @pytest.fixture(scope="module")
 def cube():
-    from helpers.cube import build_cube
+    from helpers.measures.cube import build_cube
 
     return build_cube(synthetic_extracts(per_month=40))
 

@@ -5,7 +5,7 @@ definition. The SQL returns cells — month (``mon``), district, ``numerator``, 
 and the function registered here for the builder turns them into :class:`Part` arrays and says
 which months the measure *covers*: those where its source has records and every column it
 filters on is recorded (the flag, ``victim_id``, …), and — for a rule that looks back 365 days or
-forward six months — where the months it reads are covered too. The cube (:mod:`helpers.cube`)
+forward six months — where the months it reads are covered too. The cube (:mod:`helpers.measures.cube`)
 adds the districts up to LPAs and the force and does the window arithmetic.
 
 Parameters reach the SQL in two ways: ``$name`` is bound as a SQL parameter; ``{name}`` (a flag or
@@ -23,10 +23,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .. import catalog as catalog_mod
-from ..contract import EXTRACTS, SOLVED_OUTCOMES
+from ..contract import catalog as catalog_mod
+from ..contract.extracts import EXTRACTS, SOLVED_OUTCOMES
 from ..geography import UNASSIGNED
-from ..loading import create_empty, fetch_frame
+from ..sources.loading import create_empty, fetch_frame
 
 #: Where the SQL files are.
 SQL_DIR = catalog_mod.SQL_DIR

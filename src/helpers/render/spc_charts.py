@@ -40,7 +40,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from matplotlib.transforms import Affine2D
 from PIL import Image
 
-from . import spc
+from .. import spc
 
 COMMON_CAUSE = "#a6a6a6"
 IMPROVEMENT = "#00b0f0"

@@ -21,19 +21,19 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .config import ConfigError, read_yaml
-from .contract import SOLVED_OUTCOMES
-from .periods import PERIODS, parse_month
+from ..config import ConfigError, read_yaml
+from ..periods import PERIODS, parse_month
+from .extracts import SOLVED_OUTCOMES
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 #: The measure definitions: SQL files, one family of measures each (run by helpers.measures.runner).
-SQL_DIR = Path(__file__).with_name("measures")
+SQL_DIR = Path(__file__).parents[1] / "measures"
 UNITS = ("count", "percent", "seconds", "minutes", "days", "money", "rate")
 POLARITIES = ("higher_better", "lower_better", "neutral")
 LEVELS = ("force", "lpa", "district")
 WINDOWS = ("period", "month", "rolling-12m")
 #: Measure ids a builder adds beside its own (``outcome_breakdown``: one count per solved outcome
-#: type, :mod:`helpers.cube`); a relation between measures may name them.
+#: type, :mod:`helpers.measures.cube`); a relation between measures may name them.
 DERIVED_IDS = tuple(f"disposal_{o}" for o in SOLVED_OUTCOMES)
 
 AREAS = {
@@ -88,7 +88,7 @@ class Measure:
     msg: bool = False
     ci: bool = False
     #: Counts that add up to this one exactly (``ksi_all``: fatal + serious), in the same window
-    #: and geography. Disclosure control reads the relations (:mod:`helpers.disclosure`).
+    #: and geography. Disclosure control reads the relations (:mod:`helpers.analysis.disclosure`).
     parts: tuple[str, ...] = ()
     #: A count whose records are some of this one's (victim-based crime within all crime): the
     #: rest, ``within`` minus this, is a count too, though no table prints it.

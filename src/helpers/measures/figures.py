@@ -1,6 +1,6 @@
 """The built cube and the figures read from it: a measure's value on a window, for a geography.
 
-:class:`Cube` holds what :mod:`helpers.cube` built — one row per measure, window kind, covered month
+:class:`Cube` holds what :mod:`helpers.measures.cube` built — one row per measure, window kind, covered month
 and geography with its numerator and denominator, the months each measure covers and why the
 others are not — and answers :meth:`Cube.value` (a window's figure, or N/A with the reason),
 :meth:`Cube.series` (month by month) and :meth:`Cube.peer_values` (the Most Similar Group). The
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import periods
-from .config import REFERENCE_DIR
-from .geography import FORCE, Hierarchy
-from .loading import LoadReport
+from .. import periods
+from ..config import REFERENCE_DIR
+from ..geography import FORCE, Hierarchy
+from ..sources.loading import LoadReport
 
 WINDOW_KINDS = ("fytd", "rolling-12m", "month")
 #: Survey periods are published quarterly: a window ending between two period ends reads the

@@ -1,6 +1,6 @@
 """Read extracts (parquet or CSV) into DuckDB and check them against the data contract.
 
-Every extract is checked on read against :data:`helpers.contract.EXTRACTS` by SQL queries that
+Every extract is checked on read against :data:`helpers.contract.extracts.EXTRACTS` by SQL queries that
 DuckDB runs over the file in place: the checks are generated from the contract (a column's type,
 allowed values, range, emptiness; unique keys; the row rules and links it declares), so a rule
 added to the contract is enforced without new code here. A file that breaks the contract raises
@@ -47,8 +47,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
-from .contract import (
+from ..config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
+from ..contract.extracts import (
     EARLIEST_DATE,
     EXTRACTS,
     LATEST_DATE_GRACE_HOURS,
@@ -59,7 +59,7 @@ from .contract import (
     format_duration,
     format_number,
 )
-from .geography import UNASSIGNED
+from ..geography import UNASSIGNED
 
 #: File suffixes an extract may have, in order of preference.
 SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -854,7 +854,7 @@ def latest_accepted(path: Path, now: dt.datetime | None = None) -> tuple[str, st
 
     The extract's own date is the file's modification time: a file cannot record events after it
     was written. If that time is in the future (a clock or a copy gone wrong), now is used instead.
-    :data:`helpers.contract.LATEST_DATE_GRACE_HOURS` are added: the records hold local times
+    :data:`helpers.contract.extracts.LATEST_DATE_GRACE_HOURS` are added: the records hold local times
     without a zone, the file's time is the machine's.
     """
     written = dt.datetime.fromtimestamp(path.stat().st_mtime)
@@ -1312,7 +1312,7 @@ def load_report(data_dir, month=None) -> dict:
     ``month`` each extract carries its ``reconciliation`` (rows read, counted, excluded and why).
     The folder is read afresh every time: a report kept from an earlier read could describe files
     since corrected. The report of the data a cube was built from travels with the cube
-    (``helpers.cube.Cube.extracts_report``).
+    (``helpers.measures.cube.Cube.extracts_report``).
     """
     report = LoadReport()
     with contextlib.suppress(DataValidationError), connect() as con:  # the report holds the errors
@@ -1341,7 +1341,7 @@ def fingerprint(data_dir) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Check an extract folder: ``python -m helpers.loading data/my_extracts``."""
+    """Check an extract folder: ``python -m helpers.sources.loading data/my_extracts``."""
     import argparse
     import json
 

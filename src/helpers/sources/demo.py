@@ -1,7 +1,7 @@
 """Generate the demo force: deterministic, realistic, calibrated record-level extracts.
 
 The demo force is Essex-sized: the 14 districts of ``data/reference/districts.csv`` in three LPAs,
-April 2011 to December 2016, one file per extract of :data:`helpers.contract.EXTRACTS`.
+April 2011 to December 2016, one file per extract of :data:`helpers.contract.extracts.EXTRACTS`.
 
 Calibration is by construction. Every published figure (``tests/golden/published_tables.csv``)
 becomes an explicit target: monthly counts are drawn so that each calibration window sums to its
@@ -14,7 +14,7 @@ Nothing in the cube knows about the targets.
 
 Usage::
 
-    python -m helpers.demo --out data/demo [--seed 2016] [--scale 1] [--start 2011-04] [--end 2016-12]
+    python -m helpers.sources.demo --out data/demo [--seed 2016] [--scale 1] [--start 2011-04] [--end 2016-12]
 
 ``--scale K`` multiplies every volume (K = 1, 4, 16: one force to a large region; K = 64: about
 40 million crimes and 90 million incidents, a national dataset); calibration holds at K = 1. The
@@ -55,8 +55,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .config import REFERENCE_DIR, resolve_path
-from .contract import (
+from ..config import REFERENCE_DIR, resolve_path
+from ..contract.extracts import (
     DA_RISK_LEVELS,
     EXTRACTS,
     OFFENCE_GROUPS,
@@ -67,7 +67,7 @@ from .contract import (
     SOLVED_OUTCOMES,
     WORKFORCE_GROUPS,
 )
-from .geography import UNASSIGNED
+from ..geography import UNASSIGNED
 
 DEFAULT_SEED = 2016
 DEFAULT_START = "2011-04"
@@ -2560,7 +2560,7 @@ def write_demo(
             for writer in writers.values():
                 writer.close()
         marker = {
-            "generator": "helpers.demo",
+            "generator": "helpers.demo",  # as earlier folders were marked
             "version": GENERATOR_VERSION,
             "seed": opts.seed,
             "scale": opts.scale,
@@ -2608,7 +2608,7 @@ def is_complete(folder: str | os.PathLike) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line: write the demo folder and print what was written."""
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.demo", description=__doc__.split("\n\n")[0]
+        prog="python -m helpers.sources.demo", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--out", default="data/demo", help="destination folder (default data/demo)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from IPython.display import HTML
 
-from .geography import LEVEL_LABELS, Hierarchy
-from .periods import PERIOD_LABELS
+from ..geography import LEVEL_LABELS, Hierarchy
+from ..periods import PERIOD_LABELS
 
 #: The key whose choice is written to the hash without a prefix (``#geography=…&period=…``).
 DEFAULT_KEY = "perf"
@@ -58,7 +58,7 @@ def geography_options(cube, *, include_unassigned: bool = False) -> list[tuple[s
     Parameters
     ----------
     cube
-        A :class:`helpers.cube.Cube` (its :class:`helpers.geography.Hierarchy`). When None, the
+        A :class:`helpers.measures.cube.Cube` (its :class:`helpers.geography.Hierarchy`). When None, the
         reference table of districts is used.
     include_unassigned
         Offer the "Unassigned" district (records the source could not place). Off by default: it is

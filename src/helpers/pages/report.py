@@ -26,10 +26,11 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from . import sections, tables
-from .catalog import AREA_SLUGS, AREAS, measure, measures_for
-from .config import COMMENTARY_DIR, force_config, resolve_path
-from .periods import PERIOD_LABELS, PERIODS, check_period, month_label, parse_month, window
+from ..config import COMMENTARY_DIR, force_config, resolve_path
+from ..contract.catalog import AREA_SLUGS, AREAS, measure, measures_for
+from ..periods import PERIOD_LABELS, PERIODS, check_period, month_label, parse_month, window
+from ..render import tables
+from . import sections
 
 #: Periods pre-rendered in the pack's views (the run's own period is always added).
 VIEW_PERIODS = ("rolling-12m", "fytd")
@@ -70,17 +71,17 @@ _CUBES: dict[str, object] = {}
 
 
 def get_cube(data_dir, fingerprint: str = "") -> object:
-    """Load the cube for ``data_dir`` once per process (``helpers.cube.load_cube`` caches on disk).
+    """Load the cube for ``data_dir`` once per process (``helpers.measures.cube.load_cube`` caches on disk).
 
     With ``fingerprint`` (the pack passes its run's, the ``data_fingerprint`` parameter) exactly
     that cached cube is loaded, without reading the extracts: every page of a pack shows the
-    same snapshot even if the folder changes during the run (``helpers.cube.CubeError`` if the
+    same snapshot even if the folder changes during the run (``helpers.measures.cube.CubeError`` if the
     cache of that fingerprint is absent or does not verify).
     """
     path = str(resolve_path(data_dir))
     key = f"{path}\0{fingerprint}"
     if key not in _CUBES:
-        from .cube import load_cube
+        from ..measures.cube import load_cube
 
         _CUBES[key] = load_cube(path, fingerprint=fingerprint) if fingerprint else load_cube(path)
     return _CUBES[key]
@@ -146,7 +147,7 @@ def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.
     return _table_rows(cube, [area], month, period, geography)
 
 
-#: The columns :func:`performance_rows` adds to ``helpers.performance.ROW_COLUMNS``.
+#: The columns :func:`performance_rows` adds to ``helpers.analysis.performance.ROW_COLUMNS``.
 TABLE_EXTRA_COLUMNS = ["window_kind", "no_source", "not_recorded"]
 
 
@@ -159,7 +160,7 @@ def _table_rows(
     adding columns one at a time cost more than the figures themselves (a table is asked for
     once per geography and period, the master page's scorecard for all eight areas).
     """
-    from . import performance
+    from ..analysis import performance
 
     month = str(month)
     per_area = [performance.performance_records(cube, a, month, period, geography) for a in areas]
@@ -196,8 +197,8 @@ def _table_fields(cube, measure_id: str, period: str, level, available: bool, no
 
 
 def _table_rows_from_frames(cube, areas, month, period, geography, area_titles) -> pd.DataFrame:
-    """:func:`_table_rows` from ``helpers.performance.performance_rows`` frames, area by area."""
-    from .performance import performance_rows as rows_of
+    """:func:`_table_rows` from ``helpers.analysis.performance.performance_rows`` frames, area by area."""
+    from ..analysis.performance import performance_rows as rows_of
 
     level = cube.hierarchy.levels.get(geography)
     frames = []
@@ -319,7 +320,7 @@ def render_markdown(text: str) -> str:
     2. nh3 (the Rust ammonia sanitiser), an allow-list: only :data:`COMMENTARY_TAGS`, no attribute
        but ``href`` on ``a``, and only hrefs to the pack's own pages (:data:`_OWN_LINK`).
 
-    The page's Content-Security-Policy (:func:`helpers.pack.content_security_policy`) is a third.
+    The page's Content-Security-Policy (:func:`helpers.pack.runner.content_security_policy`) is a third.
 
     Parameters
     ----------
@@ -395,7 +396,7 @@ class _Page:
         small: bool = False,
         compact: bool = True,
     ):
-        """A :class:`helpers.sections.Context` for a view of this page."""
+        """A :class:`helpers.pages.sections.Context` for a view of this page."""
         g = geography or self.geography
         return sections.Context(
             cube=self.cube,
@@ -660,15 +661,15 @@ class AreaPage(_Page):
 
         ``interactive=True``: the ipywidgets filter bar above a table that re-renders in place.
         ``interactive=False`` (the pack): every geography × period pre-rendered, switched by plain
-        JavaScript (:func:`helpers.views.switcher`), no widgets.
+        JavaScript (:func:`helpers.render.views.switcher`), no widgets.
         """
         if interactive:
-            from .widgets import FilterBar
+            from ..render.widgets import FilterBar
 
             bar = self.filter_bar()
             out = bar.add_view(lambda: self.table_html())
             return bar.with_output(out) if isinstance(bar, FilterBar) else out
-        from .views import switcher
+        from ..render.views import switcher
 
         return switcher(
             lambda g, p: f'<div class="ppw">{self.table_html(g, p)}</div>',
@@ -700,7 +701,7 @@ class AreaPage(_Page):
         return HTML("".join(parts))
 
     def _switchable_item(self, key: str) -> str:
-        from .views import switcher
+        from ..render.views import switcher
 
         def render(g, p):
             return f'<div class="ppw">{self.item_html(key, g, p)}</div>'
@@ -723,7 +724,7 @@ class AreaPage(_Page):
         """The figures behind the page as one data frame: measure × geography × month.
 
         For the analyst's Explore cell in JupyterLab: filter it, pivot it, plot it
-        (:func:`helpers.performance.measure_frame`). The pack (``interactive=False``) leaves the
+        (:func:`helpers.analysis.performance.measure_frame`). The pack (``interactive=False``) leaves the
         cell out of the HTML and does not carry the frame in the executed notebooks either: they
         are shared with commanders, and the frame is not disclosure-controlled.
         """
@@ -732,7 +733,7 @@ class AreaPage(_Page):
                 '<p class="ppw-note">Explore: in JupyterLab this cell gives the data frame behind '
                 "the page (measure × geography × month).</p>"
             )
-        from .performance import measure_frame
+        from ..analysis.performance import measure_frame
 
         return measure_frame(self.cube, self.measure_ids(), kind=kind)
 
@@ -743,7 +744,7 @@ class AreaPage(_Page):
     def filter_bar(self):
         """The page's ipywidgets filter bar (one per page; every interactive view registers with it)."""
         if self._bar is None:
-            from .widgets import FilterBar
+            from ..render.widgets import FilterBar
 
             self._bar = FilterBar(self)
         return self._bar
@@ -846,7 +847,7 @@ class MasterPage(_Page):
         if interactive:
             bar = self.filter_bar()
             return bar.with_output(bar.add_view(lambda: self.scorecard_html()))
-        from .views import switcher
+        from ..render.views import switcher
 
         return switcher(
             self.scorecard_html,
@@ -857,7 +858,7 @@ class MasterPage(_Page):
 
     def filter_bar(self):
         if self._bar is None:
-            from .widgets import FilterBar
+            from ..render.widgets import FilterBar
 
             self._bar = FilterBar(self)
         return self._bar
@@ -873,7 +874,7 @@ class MasterPage(_Page):
         Concerns first, then improvements, then unusual points of measures with no better
         direction; by area within each.
         """
-        from . import spc
+        from .. import spc
 
         ctx = self.context()
         rows = []

@@ -70,8 +70,8 @@ from typing import TYPE_CHECKING
 import nbformat
 import pandas as pd
 
-from . import __version__
-from .config import (
+from .. import __version__
+from ..config import (
     DEMO_DATA_DIR,
     NOTEBOOKS_DIR,
     PARAMS_DIR,
@@ -82,10 +82,10 @@ from .config import (
     force_config,
     resolve_path,
 )
-from .periods import PERIOD_LABELS, PERIODS, PeriodError, check_period, month_label, parse_month
+from ..periods import PERIOD_LABELS, PERIODS, PeriodError, check_period, month_label, parse_month
 
 if TYPE_CHECKING:  # the cube is imported when it is loaded (the command line starts faster)
-    from .cube import Cube
+    from ..measures.cube import Cube
 
 from .publish import (  # exits 5 (busy) and 6 (output unwritable) come with publishing
     EXIT_BUSY,  # noqa: F401 - one of the pack's exit codes, re-exported beside the others
@@ -177,14 +177,14 @@ class ExportError(PackError):
 
 def load_cube(data_dir: Path):
     """Build (or load from ``<data>/.cache``) the measure cube for ``data_dir``."""
-    from .cube import load_cube as _load_cube
+    from ..measures.cube import load_cube as _load_cube
 
     return _load_cube(data_dir)
 
 
 def tables_csv(cube, month: str, period: str) -> pd.DataFrame:
-    """Every measure × geography of the pack as one table (``helpers.performance.tables_csv``)."""
-    from .performance import tables_csv as _tables_csv
+    """Every measure × geography of the pack as one table (``helpers.analysis.performance.tables_csv``)."""
+    from ..analysis.performance import tables_csv as _tables_csv
 
     return _tables_csv(cube, month, period)
 
@@ -268,7 +268,7 @@ class Run:
     #: run.json entries of the pages carried over from the previous pack.
     carried: list[dict] = field(default_factory=list)
     #: The fingerprint of the cube the run built (its data snapshot): every notebook loads that
-    #: cached cube and nothing else (``helpers.cube.load_cube(data_dir, fingerprint=…)``).
+    #: cached cube and nothing else (``helpers.measures.cube.load_cube(data_dir, fingerprint=…)``).
     data_fingerprint: str = ""
 
     @property
@@ -325,7 +325,7 @@ def discover_notebooks(notebooks_dir: Path, only: Sequence[str] | None = None) -
 
 
 def _extract_names(data_dir: Path) -> list[str]:
-    from .loading import available_extracts
+    from ..sources.loading import available_extracts
 
     return available_extracts(data_dir)
 
@@ -335,8 +335,8 @@ def crimes_months(data_dir: Path) -> tuple[pd.Period, pd.Period] | None:
 
     A file that cannot be read here is left to the cube's validation, which explains what is wrong.
     """
-    from .contract import EXTRACTS
-    from .loading import extract_path
+    from ..contract.extracts import EXTRACTS
+    from ..sources.loading import extract_path
 
     path = extract_path(data_dir, "crimes")
     column = EXTRACTS["crimes"].date_column
@@ -484,10 +484,10 @@ def check_configuration() -> None:
     ------
     InvalidParameters
         ``params/force.yaml`` or the catalog is missing, not valid YAML, or has an unknown or
-        mistyped key (the message, from :mod:`helpers.config` / :mod:`helpers.catalog`, names the
+        mistyped key (the message, from :mod:`helpers.config` / :mod:`helpers.contract.catalog`, names the
         file and the key or line).
     """
-    from .catalog import CatalogError, load_catalog
+    from ..contract.catalog import CatalogError, load_catalog
 
     try:
         force_config()
@@ -515,7 +515,7 @@ def check_parameters(args: argparse.Namespace) -> Run:
     if not data_dir.is_dir():
         raise InvalidParameters(f"data folder {display_path(data_dir)} does not exist")
     if not _extract_names(data_dir):
-        from .contract import EXTRACTS
+        from ..contract.extracts import EXTRACTS
 
         raise InvalidParameters(
             f"data folder {display_path(data_dir)} holds no extract; expected files such as "
@@ -730,7 +730,7 @@ def record_stop(output: Path, ename: str, reason: str) -> tuple[int | None, str]
 RECORD_QUOTING_ERRORS = ("DataValidationError",)
 WITHHELD = (
     "the data failed validation while the notebook ran; the message quotes rows of the data, so "
-    "it is not kept here: check the data folder with `python -m helpers.loading <data folder>`"
+    "it is not kept here: check the data folder with `python -m helpers.sources.loading <data folder>`"
 )
 
 
@@ -1048,7 +1048,7 @@ def _script_hash(script: str) -> str:
 
 def own_scripts() -> tuple[str, ...]:
     """The text of every inline script the pack writes: the page's link keeper and view switcher."""
-    from . import views
+    from ..render import views
 
     return (_read_template_file("ppw_page.js"), views._script())
 
@@ -1301,7 +1301,7 @@ def export_html(nb: nbformat.NotebookNode, shell: dict) -> tuple[str, int]:
 
 def data_fingerprint(data_dir: Path, names: Iterable[str]) -> str:
     """A sha256 over the extract files (name and content), or the loading helper's fingerprint."""
-    from . import loading
+    from ..sources import loading
 
     own = getattr(loading, "fingerprint", None)
     if callable(own):
@@ -1361,12 +1361,12 @@ def load_report(cube, data_dir: Path, month: str | None = None):
     The cube's own (``Cube.extracts_report``: the snapshot's, never the folder re-read). A cube
     without one (a stand-in) gets the loading helper's report of the folder. With the report
     ``month`` each extract also carries its reconciliation: rows read, counted, excluded and why
-    (``helpers.loading.ExtractReport.reconcile``).
+    (``helpers.sources.loading.ExtractReport.reconcile``).
     """
     report = cube.extracts_report
     if report is not None:
         return _jsonable(report.to_dict(month))
-    from . import loading
+    from ..sources import loading
 
     with contextlib.suppress(Exception):
         return _jsonable(loading.load_report(data_dir, month))
@@ -1386,8 +1386,8 @@ def page_settings(month: str) -> dict:
     version. A ``--notebooks`` run keeps the other pages only if these are unchanged
     (:func:`pages_to_carry`).
     """
-    from .catalog import CATALOG_FILE
-    from .config import COMMENTARY_DIR
+    from ..config import COMMENTARY_DIR
+    from ..contract.catalog import CATALOG_FILE
 
     folder = COMMENTARY_DIR / month
     files = sorted(folder.glob("*.md")) if folder.is_dir() else []
@@ -1726,7 +1726,7 @@ def build_pack(run: Run) -> int:
 
     Call it holding the output folder's lock (:func:`main` does).
     """
-    from .loading import DataValidationError
+    from ..sources.loading import DataValidationError
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

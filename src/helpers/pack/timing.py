@@ -1,6 +1,6 @@
 """How long an analyst waits for a view: page re-renders and the filter bar, timed (``make bench``).
 
-Timing code kept apart from what it times: :mod:`helpers.widgets` and :mod:`helpers.report` do
+Timing code kept apart from what it times: :mod:`helpers.render.widgets` and :mod:`helpers.pages.report` do
 not import it.
 """
 
@@ -10,8 +10,8 @@ import statistics
 import time
 from collections.abc import Iterable
 
-from . import report
-from .widgets import FilterBar
+from ..pages import report
+from ..render.widgets import FilterBar
 
 
 def render_timings(

@@ -3,7 +3,7 @@
 Each area has a list of :class:`Item` (a heading, one or more charts or small tables, a caption). An
 item's ``build`` function takes a :class:`Context` (the cube, the report month, period and
 geography) and returns HTML. All the data shaping for charts lives here, so notebooks stay thin and
-chart builders (:mod:`helpers.charts`) stay free of the cube.
+chart builders (:mod:`helpers.render.charts`) stay free of the cube.
 
 Rules every item keeps:
 
@@ -27,12 +27,13 @@ from decimal import Decimal
 
 import pandas as pd
 
-from . import charts, compare, disclosure, tables
-from .catalog import Measure, measure
-from .contract import OUTCOME_LABELS, SOLVED_OUTCOMES
-from .cube import BUILDER_SOURCES  # the extract each cube builder reads
-from .geography import Hierarchy
-from .periods import PERIOD_LABELS, Window, financial_year_start, window
+from ..analysis import compare, disclosure
+from ..contract.catalog import Measure, measure
+from ..contract.extracts import OUTCOME_LABELS, SOLVED_OUTCOMES
+from ..geography import Hierarchy
+from ..measures.cube import BUILDER_SOURCES  # the extract each cube builder reads
+from ..periods import PERIOD_LABELS, Window, financial_year_start, window
+from ..render import charts, tables
 
 SOURCE_NAMES = {
     "crimes": "crime recording system (crimes)",
@@ -178,12 +179,12 @@ class Context:
 
         With ``suppress_below`` set in ``params/force.yaml``, a measure withheld for an LPA or a
         district in the report month is withheld here on every window, exactly as in the
-        performance tables (:func:`helpers.disclosure.decisions`), so no chart or district table
+        performance tables (:func:`helpers.analysis.disclosure.decisions`), so no chart or district table
         prints it.
         """
         geography = geography or self.geography
         if disclosure.is_withheld(self.cube, measure_id, self.month, geography):
-            from .cube import Value
+            from ..measures.cube import Value
 
             return Value(None, None, None, False, "withheld for public release (small numbers)")
         return self.cube.value(measure_id, win, geography)
@@ -238,10 +239,10 @@ class Context:
     def _withhold_small_months(self, df: pd.DataFrame, measure_id, kind, geo) -> pd.DataFrame:
         """Blank an LPA's or district's series where it is withheld for public release.
 
-        The same decision as the tables (:func:`helpers.disclosure.is_withheld`): a measure
+        The same decision as the tables (:func:`helpers.analysis.disclosure.is_withheld`): a measure
         withheld for the place in the report month is blank in every month, so a chart never shows
         what the tables print as "[c]" nor a month that would give it back. A window reaching
-        outside the months disclosure control checked (the :data:`helpers.disclosure.CHART_MONTHS`
+        outside the months disclosure control checked (the :data:`helpers.analysis.disclosure.CHART_MONTHS`
         to the report month) is blank too. Off unless ``suppress_below`` is set.
         """
         if geo == "Force" or disclosure.threshold_in_force() is None:
@@ -361,11 +362,11 @@ def spc_figures(
 ) -> tuple[str, str]:
     """Return (figure HTML, sentence) for an SPC chart of a measure's monthly series.
 
-    Uses :func:`helpers.spc.xmr` and :func:`helpers.spc_charts.spc_chart`; with ``projection``,
+    Uses :func:`helpers.spc.xmr` and :func:`helpers.render.spc_charts.spc_chart`; with ``projection``,
     the 3/6/12-month projection of :func:`helpers.spc.project` (seasonal when three years of
     history exist) and a line on seasonality in the sentence.
     """
-    from . import spc
+    from .. import spc
 
     m = measure(measure_id)
     df = ctx.series(measure_id, months=months)
@@ -418,8 +419,8 @@ def spc_figures(
 
 def _spc_chart(frame, *, title, unit_label, polarity, projection):
     try:
-        from .spc_charts import spc_chart
-    except ImportError:  # until helpers.spc_charts lands: the same data as a plain chart
+        from ..render.spc_charts import spc_chart
+    except ImportError:  # until helpers.render.spc_charts lands: the same data as a plain chart
         data = frame.reset_index().rename(columns={frame.index.name or "index": "month"})
         data = data.rename(columns={data.columns[0]: "month"})
         long = pd.concat(
@@ -1039,8 +1040,8 @@ def all_crime_spc(ctx: Context) -> str:
 
 def _seasonality(ctx: Context, measure_id: str, title: str) -> str:
     """Bars of the twelve seasonal factors (needs three complete years), or nothing."""
-    from . import spc
-    from .spc_charts import seasonality_chart
+    from .. import spc
+    from ..render.spc_charts import seasonality_chart
 
     s = ctx.series(measure_id, months=48)
     values = s.set_index("month")["value"].astype(float) if len(s) else pd.Series(dtype=float)

@@ -12,7 +12,7 @@ Windows
     Additive measures are kept month by month (``window='month'``); a measure that does not add up
     over months (distinct victims with two or more crimes *in the window*) is kept for each window
     kind at every end month, and survey results at their period end. Reading a window's figure
-    from them is :mod:`helpers.figures` (:class:`Cube`, re-exported here).
+    from them is :mod:`helpers.measures.figures` (:class:`Cube`, re-exported here).
 
 Coverage
     A month is covered for a measure when its source extract has records in that month *and* every
@@ -59,16 +59,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catalog as catalog_mod
-from . import loading, periods
-from .config import CACHE_DIR, REFERENCE_DIR, resolve_path
-from .contract import EXTRACTS
+from .. import periods
+from ..config import CACHE_DIR, REFERENCE_DIR, resolve_path
+from ..contract import catalog as catalog_mod
+from ..contract import extracts
+from ..contract.extracts import EXTRACTS
+from ..geography import FORCE, UNASSIGNED
+from ..sources import loading
+from ..sources.loading import LoadReport, display_name, latest_accepted
+from ..sources.loading import fingerprint as extracts_fingerprint
+from . import runner
 from .figures import Cube, Reference, Value
-from .geography import FORCE, UNASSIGNED
-from .loading import LoadReport, display_name, latest_accepted
-from .loading import fingerprint as extracts_fingerprint
-from .measures import runner
-from .measures.runner import BUILDERS, CubeError, Part
+from .runner import BUILDERS, CubeError, Part
 
 CACHE_DIR_NAME = ".cache"
 
@@ -104,7 +106,7 @@ def build_cube(
     ----------
     extracts
         The extract folder (:func:`load_cube` builds from it and caches), or extract name →
-        DataFrame (as :func:`helpers.loading.load_extracts` returns, or built in code: nothing is
+        DataFrame (as :func:`helpers.sources.loading.load_extracts` returns, or built in code: nothing is
         checked, a missing column is empty). Absent extracts are allowed: their measures have no
         coverage and read "source extract absent".
     reference
@@ -113,7 +115,7 @@ def build_cube(
     measures
         The catalog measures to build (all of them when None).
     report
-        For a folder: a :class:`helpers.loading.LoadReport` to fill.
+        For a folder: a :class:`helpers.sources.loading.LoadReport` to fill.
 
     Returns
     -------
@@ -121,7 +123,7 @@ def build_cube(
 
     Raises
     ------
-    helpers.loading.DataValidationError
+    helpers.sources.loading.DataValidationError
         A file of the folder breaks the data contract.
     """
     reference = _as_reference(reference)
@@ -323,9 +325,17 @@ def _meta_row(
 #: meanwhile (or two) never deletes the one they are reading.
 KEEP_CACHED = 3
 _CACHE_TABLES = ("frame", "coverage", "peers", "measures")
+
+
 #: The code whose change can change a cube's numbers: the builders, how extracts are read and
 #: checked, and how the catalog is parsed.
-_CUBE_CODE = ("cube.py", "loading.py", "contract.py", "catalog.py")
+def _cube_code() -> list[Path]:
+    return [
+        Path(__file__),
+        Path(loading.__file__),
+        Path(extracts.__file__),
+        Path(catalog_mod.__file__),
+    ]
 
 
 class _CacheInvalid(Exception):
@@ -335,13 +345,13 @@ class _CacheInvalid(Exception):
 def fingerprint(data_dir) -> str:
     """Return the sha256 of a cube's inputs, by content.
 
-    The inputs are the bytes of the extract files (:func:`helpers.loading.fingerprint`: a
+    The inputs are the bytes of the extract files (:func:`helpers.sources.loading.fingerprint`: a
     correction keeping the file's size and modification time still changes it), the catalog, the
     reference tables and the code that reads extracts and builds the cube.
     """
     h = hashlib.sha256(extracts_fingerprint(resolve_path(data_dir)).encode())
     h.update(catalog_mod.CATALOG_FILE.read_bytes())
-    code = [Path(__file__).with_name(module) for module in _CUBE_CODE]
+    code = _cube_code()
     code += sorted(catalog_mod.SQL_DIR.glob("*.sql")) + [catalog_mod.SQL_DIR / "runner.py"]
     for p in code:
         h.update(p.read_bytes())
@@ -399,7 +409,7 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
     CubeError
         With ``fingerprint``: no cached cube of that fingerprint, or it does not verify. Without:
         the extract files changed while they were being read.
-    helpers.loading.DataValidationError
+    helpers.sources.loading.DataValidationError
         An extract breaks the data contract.
 
     Examples

@@ -1,6 +1,6 @@
 """Publishing a pack safely: the output folder's marker, the atomic swap, recovery after a kill.
 
-What this module promises (``helpers.pack`` calls it; it imports nothing but the standard library,
+What this module promises (``helpers.pack.runner`` calls it; it imports nothing but the standard library,
 so a process that only publishes starts in milliseconds):
 
 - **Only a pack is replaced.** Every folder a pack publishes holds :data:`PACK_MARKER`;
@@ -28,7 +28,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .config import display_path
+from ..config import display_path
 
 EXIT_BUSY = 5
 EXIT_OUTPUT_UNWRITABLE = 6

@@ -1,6 +1,6 @@
 """Performance tables as styled HTML, in the published layout.
 
-:func:`performance_table` turns the rows of :func:`helpers.performance.performance_rows` into the
+:func:`performance_table` turns the rows of :func:`helpers.analysis.performance.performance_rows` into the
 "Performance Information" table of an area: measure, last year, this year, "Better/ Worse % or % pt.
 diff.", and where the data exist "MSG Ranking" and "Yr on Yr diff. Improved/ Worsened since <last
 month>"; a "Confidence interval" sub-row under survey rates; the catalog's footnotes under it.
@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from . import disclosure
-from .periods import PERIOD_HEADINGS, PERIOD_LABELS
+from ..analysis import disclosure
+from ..periods import PERIOD_HEADINGS, PERIOD_LABELS
 
 BETTER = "#1a7334"  # green, 7:1 contrast on white
 WORSE = "#b3261e"  # red, 6:1 contrast on white
@@ -229,7 +229,7 @@ def performance_table(
     Parameters
     ----------
     rows
-        From :func:`helpers.performance.performance_rows` (columns label, unit, decimals,
+        From :func:`helpers.analysis.performance.performance_rows` (columns label, unit, decimals,
         last_year, this_year, change, direction, significant, ci_last, ci_this, msg_rank, msg_colour,
         since_last_month, available, note, footnote, window_label, window_kind). Extra column
         ``no_source`` (bool) marks a row whose source has no data.

@@ -1,13 +1,13 @@
 """The analysts' filter bar: geography, period and month drop-downs that re-render a page in place.
 
 Used only when a notebook runs with ``interactive=True`` (JupyterLab). The pack runs with
-``interactive=False`` and gets kernel-free views (:mod:`helpers.views`) instead: widgets need a kernel
+``interactive=False`` and gets kernel-free views (:mod:`helpers.render.views`) instead: widgets need a kernel
 and a CDN, which a commander's e-mailed HTML does not have.
 
 Each view of the page (the table, each chart) is an :class:`ipywidgets.Output` registered with the
 page's :class:`FilterBar`; a change in any drop-down re-renders them all. Re-rendering is fast because
 the cube is held in memory and every rendered fragment is kept by the page that rendered it
-(``_Page._cached``). :mod:`helpers.timing` times re-renders without a browser.
+(``_Page._cached``). :mod:`helpers.pack.timing` times re-renders without a browser.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Callable
 import ipywidgets as w
 import pandas as pd
 
-from .geography import Hierarchy
-from .periods import PERIOD_LABELS, PERIODS
+from ..geography import Hierarchy
+from ..periods import PERIOD_LABELS, PERIODS
 
 LEVEL_WORDS = {"force": "", "lpa": "LPA", "district": "district"}
 
@@ -58,7 +58,7 @@ class FilterBar:
     Parameters
     ----------
     page
-        An :class:`helpers.report.AreaPage` or :class:`helpers.report.MasterPage` (anything with
+        An :class:`helpers.pages.report.AreaPage` or :class:`helpers.pages.report.MasterPage` (anything with
         ``geography``, ``period``, ``month``, ``geographies``, ``cube`` and ``set_view``).
     """
 

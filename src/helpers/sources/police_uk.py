@@ -3,9 +3,9 @@
 data.police.uk publishes, for every force and month, a file ``YYYY-MM/YYYY-MM-<force>-street.csv``
 with one row per crime or anti-social behaviour (ASB) incident. This module reads those files as
 downloaded (plain ``.csv`` or ``.csv.gz``) for a home force and its Most Similar Group (MSG) peers and
-writes three extracts of the data contract (:mod:`helpers.contract`) plus an import report::
+writes three extracts of the data contract (:mod:`helpers.contract.extracts`) plus an import report::
 
-    python -m helpers.police_uk --input ../shared/real/police-uk-street-2014 --force essex \\
+    python -m helpers.sources.police_uk --input ../shared/real/police-uk-street-2014 --force essex \\
         --out data/police_uk --months 2014-01:2014-11
 
 Outputs (in ``--out``)
@@ -53,7 +53,7 @@ Anti-social behaviour          (not a crime: written to ``incidents``)
 published "Violent crime"); the contract's "Sexual offences" group is therefore always empty and
 "Violence against the person" includes sexual offences. An unknown crime type is an error.
 
-``victim_based`` is True for the groups in :data:`helpers.contract.VICTIM_BASED_GROUPS` — here
+``victim_based`` is True for the groups in :data:`helpers.contract.extracts.VICTIM_BASED_GROUPS` — here
 violence and sexual offences, burglary, robbery, vehicle crime, all thefts, shoplifting and criminal
 damage and arson; drugs, possession of weapons, public order and other crime are not victim-based.
 This follows the Home Office split as far as the police.uk categories allow: "Other crime" mixes a
@@ -76,7 +76,7 @@ month-end figures, and ``outcome_date`` is not the date the outcome was recorded
 
 Not in the source, written as *not recorded* (empty: ``pd.NA`` in pandas' nullable ``boolean`` /
 ``Int64`` dtypes, null in parquet), never as False or a made-up value — see :data:`NOT_RECORDED`
-and the "Not recorded by the source" section of :mod:`helpers.contract`: crimes ``domestic_abuse``,
+and the "Not recorded by the source" section of :mod:`helpers.contract.extracts`: crimes ``domestic_abuse``,
 ``night_time_economy``, ``rural``, ``business``, ``class_a_supply``, ``evidence_led_prosecution``,
 ``da_risk_level`` and ``victim_id``; incidents ``arrived_at``, ``grade``, ``urban_rural``,
 ``domestic_abuse``, ``alcohol``, ``drugs``, ``mental_health`` and ``victim_id``. The cube then
@@ -115,10 +115,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
-from .contract import EXTRACTS, VICTIM_BASED_GROUPS
-from .geography import UNASSIGNED
-from .periods import PeriodError, parse_month
+from ..config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
+from ..contract.extracts import EXTRACTS, VICTIM_BASED_GROUPS
+from ..geography import UNASSIGNED
+from ..periods import PeriodError, parse_month
 
 #: The columns of a street-level file, in the published order.
 EXPECTED_COLUMNS = (
@@ -828,7 +828,9 @@ def to_contract(df: pd.DataFrame, extract: str) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------- writing
 #: The marker the importer writes into every folder it fills (JSON: the tool and its files).
 IMPORT_MARKER = ".ppw-import"
-IMPORT_TOOL = "helpers.police_uk"
+IMPORT_TOOL = (
+    "helpers.police_uk"  # the name folders were marked with (kept: earlier imports are recognised)
+)
 
 
 class OutputFolderError(PoliceUkImportError):
@@ -997,7 +999,7 @@ def report_markdown(report: dict) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line: import, write, print a summary and the elapsed time."""
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.police_uk",
+        prog="python -m helpers.sources.police_uk",
         description="Import data.police.uk street-level crime files (as downloaded) into the data "
         "contract: crimes, incidents (ASB) and msg_peers, with an import report. Relative paths "
         "are taken from the project root (as everywhere in helpers), not the current directory.",

@@ -568,7 +568,7 @@ def no_data_figure(title: str, message: str) -> Figure:
 def png_data_uri(fig: Figure, dpi: int = DPI, *, compact: bool = False) -> str:
     """Return the figure as a ``data:image/png;base64,…`` URI (deterministic: no metadata).
 
-    ``compact``: a 256-colour palette PNG (:func:`helpers.spc_charts.fig_to_base64_png`), about a
+    ``compact``: a 256-colour palette PNG (:func:`helpers.render.spc_charts.fig_to_base64_png`), about a
     third of the bytes, for the pack's HTML; otherwise a fast full-colour PNG for live re-renders.
     """
     from .spc_charts import fig_to_base64_png, render_image

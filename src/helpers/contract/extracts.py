@@ -2,7 +2,7 @@
 
 This module is the single declaration of every extract. ``loading`` validates against it,
 ``demo`` and ``police_uk`` write to it, and ``data/README.md`` is generated from it
-(``python -m helpers.contract --markdown``; a test checks the README is current).
+(``python -m helpers.contract.extracts --markdown``; a test checks the README is current).
 
 Column types:
 

@@ -22,7 +22,7 @@ Suppression (``params/force.yaml`` ``suppress_below``; off by default)
     - places: an LPA is the sum of its districts; the force is the sum of its LPAs and
       ``Unassigned`` (records without a district: never published as a place, but the force minus
       the LPAs gives it back, so it protects nothing unless that is withheld too);
-    - measures, declared once in the catalog (:mod:`helpers.catalog`): ``parts`` (KSI = fatal +
+    - measures, declared once in the catalog (:mod:`helpers.contract.catalog`): ``parts`` (KSI = fatal +
       serious; solved outcomes = the disposals by type), ``within`` (victim-based crime is within
       all crime: the rest, all crime less victim-based, is a count too — withheld-worthy when small
       though no table prints it) and ``rate_of`` (the solved rate is solved outcomes ÷ all crime:
@@ -82,8 +82,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from . import catalog, config, periods
-from .geography import FORCE, UNASSIGNED, Hierarchy
+from .. import config, periods
+from ..contract import catalog
+from ..geography import FORCE, UNASSIGNED, Hierarchy
 
 #: What a withheld figure prints as: the Government Statistical Service's symbol for a value
 #: held back to protect confidentiality. Not "*": the tables mark a significant change with "*".
@@ -552,7 +553,7 @@ def _window_counts(row: Mapping, window: str) -> list[float] | None:
             raise SuppressionError(
                 f"measure {row.get('measure_id')!r} ({unit}) for {row.get('geography')!r}: "
                 f"the rows need the column {col!r} to tell whether the figure rests on a small "
-                "count (use helpers.performance with suppress_below)"
+                "count (use helpers.analysis.performance with suppress_below)"
             )
         if not _is_missing(value):
             counts.append(float(value))
@@ -613,8 +614,8 @@ def suppress(rows, threshold: int | None, *, hierarchy=None):
     ----------
     rows
         Performance rows: a mapping geography → DataFrame (as
-        :func:`helpers.performance.performance_table_for_all_geographies` returns), or one long
-        DataFrame with a ``geography`` column (as :func:`helpers.performance.tables_csv`). Columns
+        :func:`helpers.analysis.performance.performance_table_for_all_geographies` returns), or one long
+        DataFrame with a ``geography`` column (as :func:`helpers.analysis.performance.tables_csv`). Columns
         used: ``measure_id``, ``unit``, ``geography``, ``last_year``, ``this_year`` and, for units
         other than counts, the counts behind them (:data:`COUNT_COLUMNS`). Measures related in the
         catalog (``parts``, ``within``, ``rate_of``) protect each other.
@@ -860,12 +861,12 @@ def decisions(cube, month, threshold: int | None = None) -> Mapping[Key, str]:
     measure for an LPA or district is withheld on every window and month the pack can show it
     on when any of them rests on a small count, or when it would give another withheld figure
     away (see the module docstring). Worked out once per cube, month and threshold and kept on
-    the cube (:meth:`helpers.cube.Cube.derived`).
+    the cube (:meth:`helpers.measures.cube.Cube.derived`).
 
     Parameters
     ----------
     cube
-        A :class:`helpers.cube.Cube`.
+        A :class:`helpers.measures.cube.Cube`.
     month
         The report month.
     threshold

@@ -20,9 +20,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from . import catalog, compare, config, disclosure, periods
-from .cube import Cube, Value
-from .geography import FORCE
+from .. import config, periods
+from ..contract import catalog
+from ..geography import FORCE
+from ..measures.cube import Cube, Value
+from . import compare, disclosure
 
 #: The unit printed after a Better/Worse figure.
 CHANGE_UNITS = {
@@ -246,7 +248,7 @@ def performance_rows(
     Parameters
     ----------
     cube
-        From :func:`helpers.cube.load_cube`.
+        From :func:`helpers.measures.cube.load_cube`.
     area
         1-8 (None: all areas).
     month
@@ -259,7 +261,7 @@ def performance_rows(
     in_table
         True: the table's rows; False: management information; None: both.
     suppress_below
-        Disclosure control for public release (:func:`helpers.disclosure.decisions`): LPA and
+        Disclosure control for public release (:func:`helpers.analysis.disclosure.decisions`): LPA and
         district figures resting on a count below this (in any window or month the pack shows)
         are withheld, with the figures that would give them away. None: the force configuration's ``suppress_below`` (off by default);
         0 or False: off.
@@ -277,7 +279,7 @@ def performance_rows(
     rows = _frame(_measure_rows(cube, area, month, period, geography, in_table), ROW_COLUMNS)
     if threshold is not None and cube.level_of(geography) != "force":
         # whether a district's figure is withheld depends on every figure of the month (all
-        # geographies, measures, windows): decided once for the cube (helpers.disclosure)
+        # geographies, measures, windows): decided once for the cube (helpers.analysis.disclosure)
         decided = disclosure.decisions(cube, month, threshold)
         rows = disclosure.withhold(rows.assign(geography=geography), decided, threshold)
         rows = rows.drop(columns="geography")
@@ -305,7 +307,7 @@ def performance_records(
 
     None when disclosure control is on (``suppress_below`` in the force configuration) and
     ``geography`` is an LPA or a district: those rows come from :func:`performance_rows` only,
-    which withholds them as :func:`helpers.disclosure.decisions` decides.
+    which withholds them as :func:`helpers.analysis.disclosure.decisions` decides.
     """
     periods.check_period(period)
     month = periods.parse_month(month)
@@ -359,8 +361,8 @@ def tables_csv(
     With ``suppress_below`` (None: the force configuration's, off by default; 0/False: off), LPA
     and district figures resting on small counts are withheld (``suppressed`` True, figures
     empty, ``suppression_reason`` says why), as every page withholds them
-    (:func:`helpers.disclosure.decisions`). Text that a
-    spreadsheet would run as a formula is prefixed with a quote (:func:`helpers.disclosure.csv_safe`).
+    (:func:`helpers.analysis.disclosure.decisions`). Text that a
+    spreadsheet would run as a formula is prefixed with a quote (:func:`helpers.analysis.disclosure.csv_safe`).
     """
     periods.check_period(period)
     month = periods.parse_month(month)

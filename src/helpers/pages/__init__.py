@@ -1,0 +1,1 @@
+"""What a notebook calls: ``report`` (the area and master pages) and ``sections`` (their items)."""
