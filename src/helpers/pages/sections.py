@@ -34,6 +34,7 @@ from ..geography import Hierarchy
 from ..measures.cube import BUILDER_SOURCES  # the extract each cube builder reads
 from ..periods import PERIOD_LABELS, Window, financial_year_start, window
 from ..render import charts, tables
+from ..render.chart_cache import ChartCache, cached_image_html, default_cache
 
 SOURCE_NAMES = {
     "crimes": "crime recording system (crimes)",
@@ -127,6 +128,9 @@ class Context:
     small: bool = False
     #: Palette PNGs (about a third of the size, slower to encode): for the pack's HTML.
     compact: bool = True
+    #: Charts drawn before, on disk (:mod:`helpers.render.chart_cache`; the project's
+    #: ``.cache/charts/`` by default). None: every chart is drawn.
+    chart_cache: ChartCache | None = field(default_factory=default_cache)
 
     # ---- geography ---------------------------------------------------------------------------
     @property
@@ -367,13 +371,14 @@ def spc_figures(
     history exist) and a line on seasonality in the sentence.
     """
     from .. import spc
+    from ..render.spc_charts import spc_chart
 
     m = measure(measure_id)
     df = ctx.series(measure_id, months=months)
     values = df.set_index("month")["value"].astype(float) if len(df) else pd.Series(dtype=float)
     if values.notna().sum() == 0:
-        fig = charts.no_data_figure(title, "No monthly data for this measure")
-        return charts.figure_html(fig, dpi=_dpi(ctx), compact=ctx.compact), "No monthly data."
+        no_data = _chart(ctx, charts.no_data_figure, "", title, "No monthly data for this measure")
+        return no_data, "No monthly data."
     values.index = pd.PeriodIndex(values.index, freq="M")
     frame = spc.xmr(values, polarity=m.polarity)
     summary = spc.summarise(frame, m.polarity)
@@ -405,48 +410,36 @@ def spc_figures(
                     )
                 except ValueError:
                     pass
-    fig = _spc_chart(
+    chart = _chart(
+        ctx,
+        spc_chart,
+        "",
         frame,
         title=title,
         unit_label=unit_label or _unit_label(m),
         polarity=m.polarity,
         projection=proj,
     )
-    return charts.figure_html(fig, dpi=_dpi(ctx), compact=ctx.compact), summary[
-        "sentence"
-    ] + "." + extra
-
-
-def _spc_chart(frame, *, title, unit_label, polarity, projection):
-    try:
-        from ..render.spc_charts import spc_chart
-    except ImportError:  # until helpers.render.spc_charts lands: the same data as a plain chart
-        data = frame.reset_index().rename(columns={frame.index.name or "index": "month"})
-        data = data.rename(columns={data.columns[0]: "month"})
-        long = pd.concat(
-            [
-                data[["month", "value"]].assign(series="Monthly value"),
-                data[["month", "mean"]].rename(columns={"mean": "value"}).assign(series="Mean"),
-                data[["month", "upper_limit"]]
-                .rename(columns={"upper_limit": "value"})
-                .assign(series="Upper process limit"),
-                data[["month", "lower_limit"]]
-                .rename(columns={"lower_limit": "value"})
-                .assign(series="Lower process limit"),
-            ]
-        )
-        return charts.line_chart(long, series="series", title=title, value_label=unit_label)
-    return spc_chart(
-        frame, title=title, unit_label=unit_label, polarity=polarity, projection=projection
-    )
+    return chart, summary["sentence"] + "." + extra
 
 
 def _dpi(ctx: Context) -> int:
     return charts.SMALL_DPI if ctx.small else charts.DPI
 
 
-def _figure(ctx: Context, fig, caption: str) -> str:
-    return charts.figure_html(fig, caption, dpi=_dpi(ctx), compact=ctx.compact)
+def _chart(ctx: Context, builder: Callable, caption: str, /, *args, **kwargs) -> str:
+    """Return one chart of a page: ``builder(*args, **kwargs)`` as a ``<figure>`` with ``caption``.
+
+    Every chart of the pages is drawn here, through the run's chart cache (``ctx.chart_cache``):
+    its key is worked out from the builder and its arguments before the figure is built, and a
+    chart drawn before from the same arguments is not drawn again. So a builder is given all that
+    its chart shows — data already shaped (and blanked where withheld), titles as text — and
+    reads nothing else.
+    """
+    img = cached_image_html(
+        ctx.chart_cache, builder, args, kwargs, dpi=_dpi(ctx), compact=ctx.compact
+    )
+    return charts.figure_element(img, caption)
 
 
 def _district_bar(
@@ -466,7 +459,12 @@ def _district_bar(
         )
         rows.append({"district": d, "year": "This year", "value": ctx.number(measure_id, win, d)})
     df = pd.DataFrame(rows)
-    fig = charts.grouped_bar(
+    where = "each district" if ctx.level == "force" else f"each district of {_lpa_of(ctx)} LPA"
+    ly, ty = _years(ctx, m, kind)
+    return _chart(
+        ctx,
+        charts.grouped_bar,
+        f"{m.title} in {where}: {ly} (grey) against {ty} (blue).",
         df,
         category="district",
         value="value",
@@ -477,9 +475,6 @@ def _district_bar(
         horizontal=True,
         height=max(2.6, 0.32 * max(1, len(ctx.local_districts())) + 1.2),
     )
-    where = "each district" if ctx.level == "force" else f"each district of {_lpa_of(ctx)} LPA"
-    ly, ty = _years(ctx, m, kind)
-    return _figure(ctx, fig, f"{m.title} in {where}: {ly} (grey) against {ty} (blue).")
 
 
 def _lpa_of(ctx: Context) -> str:
@@ -540,23 +535,24 @@ def da_repeat_victims(ctx: Context) -> str:
             frames.append(s.assign(series=label))
     title = f"Repeat domestic abuse by month — {_geo_phrase(ctx)}"
     if not frames:
-        fig = charts.no_data_figure(
-            title, "Repeat-victim measures start in April 2016 (new definition)"
-        )
-        return _figure(
+        return _chart(
             ctx,
-            fig,
+            charts.no_data_figure,
             "The 365-day repeat-victim definition was introduced in April 2016; "
             "earlier months are not comparable and are not shown.",
+            title,
+            "Repeat-victim measures start in April 2016 (new definition)",
         )
-    df = pd.concat(frames)
-    fig = charts.line_chart(df, series="series", title=title, value_label="Number per month")
-    return _figure(
+    return _chart(
         ctx,
-        fig,
+        charts.line_chart,
         "Repeat incidents and individual repeat victims each month (a victim is a repeat victim when "
         "they had another domestic abuse incident or crime in the 365 days before). Shown from April "
         "2016, when this definition started.",
+        pd.concat(frames),
+        series="series",
+        title=title,
+        value_label="Number per month",
     )
 
 
@@ -569,16 +565,6 @@ def da_solved_by_risk(ctx: Context) -> str:
     df = _year_frame(ctx, ids)
     m = measure("da_solved_rate")
     ly, ty = _years(ctx, m)
-    fig = charts.grouped_bar(
-        df,
-        category="category",
-        value="value",
-        title=f"Domestic abuse solved rate by risk level — {_geo_phrase(ctx)}",
-        value_label="Solved rate (%)",
-        category_label="DASH risk level",
-        unit="percent",
-        decimals=1,
-    )
     sentences = []
     for (_mid, label), (a, b) in zip(
         ids,
@@ -592,7 +578,19 @@ def da_solved_by_risk(ctx: Context) -> str:
         f"Solved rate by DASH (Domestic Abuse, Stalking and Harassment) risk level, {ly} (grey) "
         f"against {ty} (blue). " + ("; ".join(sentences) + "." if sentences else "")
     )
-    return _figure(ctx, fig, text)
+    return _chart(
+        ctx,
+        charts.grouped_bar,
+        text,
+        df,
+        category="category",
+        value="value",
+        title=f"Domestic abuse solved rate by risk level — {_geo_phrase(ctx)}",
+        value_label="Solved rate (%)",
+        category_label="DASH risk level",
+        unit="percent",
+        decimals=1,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -639,23 +637,21 @@ def satisfaction(ctx: Context) -> str:
             if s:
                 sig.append(label.lower())
     df = pd.DataFrame(rows)
-    fig = charts.point_interval(
-        df,
-        category="question",
-        title=f"User satisfaction by stage of service — {_geo_phrase(ctx)}",
-        value_label="Satisfied (%), with 95% confidence interval",
-    )
     ly, ty = _years(ctx, m)
     sig_text = (
         "Statistically significant changes: " + ", ".join(sig) + "."
         if sig
         else "None of the changes is statistically significant (two-proportion test, p < 0.05)."
     )
-    return _figure(
+    return _chart(
         ctx,
-        fig,
+        charts.point_interval,
         f"Victims satisfied at each stage, {ly} (grey) against {ty} (blue); bars are 95% confidence "
         f"intervals (CI). {sig_text}",
+        df,
+        category="question",
+        title=f"User satisfaction by stage of service — {_geo_phrase(ctx)}",
+        value_label="Satisfied (%), with 95% confidence interval",
     )
 
 
@@ -674,13 +670,6 @@ def satisfaction_bme(ctx: Context) -> str:
             if year == "This year":
                 this[label] = r
     df = pd.DataFrame(rows)
-    fig = charts.point_interval(
-        df,
-        category="group",
-        title=f"Satisfaction with the overall service: BME and White victims — {_geo_phrase(ctx)}",
-        value_label="Satisfied (%), with 95% confidence interval",
-        height=2.4,
-    )
     w, b = this.get("White victims"), this.get("BME victims")
     if w and b and w[0] is not None and b[0] is not None:
         gap = w[0] - b[0]
@@ -692,7 +681,16 @@ def satisfaction_bme(ctx: Context) -> str:
         )
     else:
         text = "Not enough responses to compare BME (Black and minority ethnic) and White victims."
-    return _figure(ctx, fig, text)
+    return _chart(
+        ctx,
+        charts.point_interval,
+        text,
+        df,
+        category="group",
+        title=f"Satisfaction with the overall service: BME and White victims — {_geo_phrase(ctx)}",
+        value_label="Satisfied (%), with 95% confidence interval",
+        height=2.4,
+    )
 
 
 def emergency_by_lpa(ctx: Context) -> str:
@@ -766,37 +764,31 @@ def response_times(ctx: Context) -> str:
 
 def call_handling(ctx: Context) -> str:
     out = []
-    s = ctx.series("calls_999_within_standard", months=24, geography="Force")
-    fig = charts.line_chart(
-        s,
-        title="999 calls answered within 10 seconds — force",
-        value_label="Answered within 10 s (%)",
-        unit="percent",
-        target=90,
-        target_label="Standard: 90%",
-        ylim_zero=False,
-    )
     out.append(
-        _figure(
+        _chart(
             ctx,
-            fig,
+            charts.line_chart,
             "Percentage of 999 calls answered within 10 seconds each month, against the 90% standard. Force only (calls are not recorded by area).",
+            ctx.series("calls_999_within_standard", months=24, geography="Force"),
+            title="999 calls answered within 10 seconds — force",
+            value_label="Answered within 10 s (%)",
+            unit="percent",
+            target=90,
+            target_label="Standard: 90%",
+            ylim_zero=False,
         )
     )
-    s = ctx.series("switchboard_wait", months=24, geography="Force")
-    fig = charts.line_chart(
-        s,
-        title="Average wait for the switchboard (non-emergency calls) — force",
-        value_label="Average wait (seconds)",
-        unit="seconds",
-        target=15,
-        target_label="Standard: 15 seconds",
-    )
     out.append(
-        _figure(
+        _chart(
             ctx,
-            fig,
+            charts.line_chart,
             "Average seconds a caller waited for the switchboard to answer, each month, against the 15-second standard. Force only.",
+            ctx.series("switchboard_wait", months=24, geography="Force"),
+            title="Average wait for the switchboard (non-emergency calls) — force",
+            value_label="Average wait (seconds)",
+            unit="seconds",
+            target=15,
+            target_label="Standard: 15 seconds",
         )
     )
     return "".join(out)
@@ -821,30 +813,26 @@ def reoffending_cohorts(ctx: Context) -> str:
         if len(s):
             rates.append(s.assign(series=label))
     cohort_end = ctx.month - 6
-    fig1 = charts.line_chart(
+    return _chart(
+        ctx,
+        charts.line_chart,
+        f"Youth and adult offenders linked to a crime in each cohort month, for the 24 cohort months to "
+        f"{cohort_end.strftime('%b %Y')} (six months in arrears).",
         pd.concat(sizes) if sizes else None,
         series="series",
         title=f"Offender cohorts by cohort month — {_geo_phrase(ctx)}",
         value_label="Offenders in the cohort",
         x_label="Cohort month (offence recorded)",
-    )
-    fig2 = charts.line_chart(
+    ) + _chart(
+        ctx,
+        charts.line_chart,
+        "Percentage of each cohort linked to a further crime within six months.",
         pd.concat(rates) if rates else None,
         series="series",
         title=f"Re-offending rate by cohort month — {_geo_phrase(ctx)}",
         value_label="Re-offended within 6 months (%)",
         x_label="Cohort month (offence recorded)",
         unit="percent",
-    )
-    return _figure(
-        ctx,
-        fig1,
-        f"Youth and adult offenders linked to a crime in each cohort month, for the 24 cohort months to "
-        f"{cohort_end.strftime('%b %Y')} (six months in arrears).",
-    ) + _figure(
-        ctx,
-        fig2,
-        "Percentage of each cohort linked to a further crime within six months.",
     )
 
 
@@ -883,35 +871,31 @@ def qualifiers_by_month(ctx: Context) -> str:
         s = ctx.series(mid, months=24)
         if len(s):
             frames.append(s.assign(series=label))
-    fig = charts.line_chart(
+    return _chart(
+        ctx,
+        charts.line_chart,
+        "Incidents closed with each qualifier, by month. An incident can carry all three qualifiers, and "
+        "qualifiers are added at closing, so treat these figures with caution.",
         pd.concat(frames) if frames else None,
         series="series",
         title=f"Incidents with alcohol, drugs or mental-health qualifiers — {_geo_phrase(ctx)}",
         value_label="Incidents per month",
     )
-    return _figure(
-        ctx,
-        fig,
-        "Incidents closed with each qualifier, by month. An incident can carry all three qualifiers, and "
-        "qualifiers are added at closing, so treat these figures with caution.",
-    )
 
 
 def class_a(ctx: Context) -> str:
     s = ctx.series("class_a_prosecutions", months=24)
-    fig = charts.bar_by_month(
-        s,
-        title=f"Prosecutions of Class A drug suppliers by month — {_geo_phrase(ctx)}",
-        value_label="Charges or summonses",
-    )
     ly, ty = ctx.pair("class_a_prosecutions")
     m = measure("class_a_prosecutions")
     a, b = _years(ctx, m)
-    return _figure(
+    return _chart(
         ctx,
-        fig,
+        charts.bar_by_month,
         f"Class A supply offences charged or summonsed each month, by outcome date. {a}: "
         f"{_fmt(ly, 'count')}; {b}: {_fmt(ty, 'count')}.",
+        s,
+        title=f"Prosecutions of Class A drug suppliers by month — {_geo_phrase(ctx)}",
+        value_label="Charges or summonses",
     )
 
 
@@ -927,12 +911,13 @@ def drug_tests(ctx: Context) -> str:
         if ty is None
         else f"{win.label}: {ty:.1f}% positive."
     )
-    fig = charts.bar_by_month(s, title=title, value_label="Positive (%)", unit="percent")
     text = f"Drug tests on arrest positive for cocaine, opiates or both, each month. {status}"
     gap = _missing_text(s)
     if gap:
         text += f" Months marked n/a have no tests entered ({gap})."
-    out = _figure(ctx, fig, text)
+    out = _chart(
+        ctx, charts.bar_by_month, text, s, title=title, value_label="Positive (%)", unit="percent"
+    )
     if ty is None:
         out = tables.note_html(f"% Positive for drug testing on arrest: {status}", "warning") + out
     return out
@@ -973,7 +958,10 @@ def ksi_by_group(ctx: Context) -> str:
     df = _year_frame(ctx, KSI_GROUPS)
     m = measure("ksi_all")
     ly, ty = _years(ctx, m)
-    fig = charts.grouped_bar(
+    return _chart(
+        ctx,
+        charts.grouped_bar,
+        f"KSI (killed or seriously injured) casualties in each group, {ly} (grey) against {ty} (blue). Groups overlap (a young drink driver is in both).",
         df,
         category="category",
         value="value",
@@ -981,11 +969,6 @@ def ksi_by_group(ctx: Context) -> str:
         value_label="People killed or seriously injured",
         horizontal=True,
         height=4.0,
-    )
-    return _figure(
-        ctx,
-        fig,
-        f"KSI (killed or seriously injured) casualties in each group, {ly} (grey) against {ty} (blue). Groups overlap (a young drink driver is in both).",
     )
 
 
@@ -1052,12 +1035,13 @@ def _seasonality(ctx: Context, measure_id: str, title: str) -> str:
         factors = spc.seasonal_factors(values)
     except ValueError:
         return ""
-    fig = seasonality_chart(factors=factors, title=f"{title} — {_geo_phrase(ctx)}")
-    return _figure(
+    return _chart(
         ctx,
-        fig,
+        seasonality_chart,
         "How far each calendar month typically runs above or below an average month (from the last "
         f"{len(values) // 12} years); the projection above allows for this pattern.",
+        factors=factors,
+        title=f"{title} — {_geo_phrase(ctx)}",
     )
 
 
@@ -1098,15 +1082,6 @@ def disposals(ctx: Context) -> str:
             if v is not None:
                 totals[year] += v
     df = pd.DataFrame(rows)
-    fig = charts.grouped_bar(
-        df,
-        category="category",
-        value="value",
-        title=f"Breakdown of offence disposals (solved outcomes) — {_geo_phrase(ctx)}",
-        value_label="Outcomes recorded",
-        horizontal=True,
-        height=4.0,
-    )
     ly, ty = _years(ctx, m)
     shares = []
     this = df[df["year"] == "This year"]
@@ -1114,9 +1089,9 @@ def disposals(ctx: Context) -> str:
         for _, r in this.sort_values("value", ascending=False).iterrows():
             if r["value"]:
                 shares.append(f"{r['category']} {100 * r['value'] / totals['This year']:.0f}%")
-    return _figure(
+    return _chart(
         ctx,
-        fig,
+        charts.grouped_bar,
         f"Solved outcomes by type and outcome date, {ly} (grey) against {ty} (blue). Shares this year: "
         + ", ".join(shares[:4])
         + ". TIC: taken into consideration; DNP: detected, no proceedings."
@@ -1125,6 +1100,13 @@ def disposals(ctx: Context) -> str:
             if absent and len(absent) < len(SOLVED_OUTCOMES)
             else ""
         ),
+        df,
+        category="category",
+        value="value",
+        title=f"Breakdown of offence disposals (solved outcomes) — {_geo_phrase(ctx)}",
+        value_label="Outcomes recorded",
+        horizontal=True,
+        height=4.0,
     )
 
 
@@ -1136,17 +1118,13 @@ def msg_crime_rate(ctx: Context) -> str:
     peers = _peer_frame(ctx, "all_crime", win)
     title = "Crimes per 1,000 residents across the Most Similar Group (MSG) of forces"
     if peers is None or len(peers) < 2:
-        fig = charts.no_data_figure(title, "No MSG peer figures for this period")
-        return _figure(ctx, fig, f"The peer forces' figures (msg_peers) do not cover {win.label}.")
-    fig = charts.ranked_bar(
-        peers,
-        label="force",
-        value="value",
-        highlight=home,
-        title=title,
-        value_label="Crimes per 1,000 residents",
-        height=max(2.8, 0.35 * len(peers) + 1.0),
-    )
+        return _chart(
+            ctx,
+            charts.no_data_figure,
+            f"The peer forces' figures (msg_peers) do not cover {win.label}.",
+            title,
+            "No MSG peer figures for this period",
+        )
     rank = peers.sort_values("value").reset_index(drop=True)
     pos = rank.index[rank["force"] == home]
     pos_text = (
@@ -1159,10 +1137,17 @@ def msg_crime_rate(ctx: Context) -> str:
         if ctx.level == "force"
         else " The MSG compares whole forces, so it does not change with the geography chosen."
     )
-    return _figure(
+    return _chart(
         ctx,
-        fig,
+        charts.ranked_bar,
         f"All recorded crime per 1,000 residents, {win.label}; this force highlighted.{pos_text}{note}",
+        peers,
+        label="force",
+        value="value",
+        highlight=home,
+        title=title,
+        value_label="Crimes per 1,000 residents",
+        height=max(2.8, 0.35 * len(peers) + 1.0),
     )
 
 
@@ -1316,8 +1301,9 @@ def savings(ctx: Context) -> str:
     s = ctx.series("savings_delivered", months=(ctx.month - fy_start).n + 1, geography="Force")
     title = "Savings delivered against plan, financial year to date"
     if s.empty:
-        fig = charts.no_data_figure(title, "No savings data for this financial year")
-        return _figure(ctx, fig, "")
+        return _chart(
+            ctx, charts.no_data_figure, "", title, "No savings data for this financial year"
+        )
     df = pd.DataFrame(
         {
             "month": s["month"],
@@ -1327,7 +1313,6 @@ def savings(ctx: Context) -> str:
         }
     )
     requirement = _savings_requirement(ctx)
-    fig = charts.plan_vs_delivered(df, title=title, requirement=requirement)
     last = df.iloc[-1]
     text = (
         f"Savings delivered (bars) and planned (line) by the end of each month of the financial year, "
@@ -1336,7 +1321,7 @@ def savings(ctx: Context) -> str:
     )
     if requirement is not None:
         text += f" The requirement for the year is £{requirement:.3f}m."
-    return _figure(ctx, fig, text)
+    return _chart(ctx, charts.plan_vs_delivered, text, df, title=title, requirement=requirement)
 
 
 def _savings_requirement(ctx: Context) -> float | None:
@@ -1367,15 +1352,6 @@ def sickness(ctx: Context) -> str:
         s = ctx.series(mid, months=24, kind="rolling-12m", geography="Force")
         if len(s):
             frames.append(s.assign(series=label))
-    fig = charts.line_chart(
-        pd.concat(frames) if frames else None,
-        series="series",
-        title="Average working days lost to sickness, rolling 12 months — force",
-        value_label="Days lost per person (12 months)",
-        x_label="12 months ending",
-        decimals=0,
-        ylim_zero=True,
-    )
     latest = []
     for f in frames:
         v = f["value"].dropna()
@@ -1387,7 +1363,18 @@ def sickness(ctx: Context) -> str:
         if latest
         else "No sickness data."
     )
-    return _figure(ctx, fig, text)
+    return _chart(
+        ctx,
+        charts.line_chart,
+        text,
+        pd.concat(frames) if frames else None,
+        series="series",
+        title="Average working days lost to sickness, rolling 12 months — force",
+        value_label="Days lost per person (12 months)",
+        x_label="12 months ending",
+        decimals=0,
+        ylim_zero=True,
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Every builder takes a tidy ``DataFrame`` and returns a ``matplotlib.figure.Figur
 labelled axes (units in the label), sized to be read at report size (about 800 × 340 pixels). The
 builders never raise on empty or all-missing data: they return a figure that says "No data to show"
 so a page always renders. :func:`figure_html` turns a figure into an inline PNG ``<figure>`` with a
-one-line caption, which is what the pages display.
+one-line caption, which is what the pages display; the pages draw through
+:mod:`helpers.render.chart_cache` (:func:`image_html`, then :func:`figure_element`), so a chart drawn
+in an earlier run from the same data is not drawn again.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (not ``pyplot``), so nothing is shown
 twice by the inline backend and nothing leaks between re-renders: every chart is a new figure with
@@ -581,6 +583,26 @@ def png_data_uri(fig: Figure, dpi: int = DPI, *, compact: bool = False) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def image_html(
+    fig: Figure, *, alt: str | None = None, dpi: int = DPI, compact: bool = False
+) -> str:
+    """Return the chart as an HTML ``<img>``: an inline PNG, its title as the alternative text.
+
+    What :mod:`helpers.render.chart_cache` keeps: everything of a chart that its figure decides.
+    """
+    title = alt if alt is not None else (chart_title(fig) or "Chart")
+    return (
+        f'<img src="{png_data_uri(fig, dpi, compact=compact)}" alt="{html.escape(title, quote=True)}" '
+        'style="max-width:100%;height:auto">'
+    )
+
+
+def figure_element(img: str, caption: str = "") -> str:
+    """Return an HTML ``<figure>`` of an ``<img>`` (:func:`image_html`) and a one-line caption."""
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="ppw-figure">{img}{cap}</figure>'
+
+
 def figure_html(
     fig: Figure,
     caption: str = "",
@@ -593,10 +615,4 @@ def figure_html(
 
     The alternative text is the chart's title (or ``alt``) so the page reads without images.
     """
-    title = alt if alt is not None else (chart_title(fig) or "Chart")
-    img = (
-        f'<img src="{png_data_uri(fig, dpi, compact=compact)}" alt="{html.escape(title, quote=True)}" '
-        'style="max-width:100%;height:auto">'
-    )
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="ppw-figure">{img}{cap}</figure>'
+    return figure_element(image_html(fig, alt=alt, dpi=dpi, compact=compact), caption)
