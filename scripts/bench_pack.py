@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from helpers.config import NOTEBOOKS_DIR, resolve_path  # noqa: E402
-from helpers.pack import runner as pack  # noqa: E402
+from helpers.pack import plan  # noqa: E402
 
 PARAMETERS = """month: str = "2016-09"  # report month
 period: str = "rolling-12m"  # rolling-12m | fytd | month
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.data = resolve_path(args.data)
 
-    names = [p.name for p in sorted(NOTEBOOKS_DIR.glob(pack.NOTEBOOK_GLOB))]
+    names = [p.name for p in sorted(NOTEBOOKS_DIR.glob(plan.NOTEBOOK_GLOB))]
     if not names:
         print("no notebooks in notebooks/", file=sys.stderr)
         return 2

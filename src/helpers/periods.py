@@ -57,6 +57,17 @@ def parse_month(value: str | pd.Period | pd.Timestamp) -> pd.Period:
         ) from None
 
 
+def as_month(value) -> pd.Period | None:
+    """``value`` as a month, or None where it is empty or not a month (for values read back from
+    files: ``"2016-09"``, ``"2016-09-30"``, a ``Period`` or a ``Timestamp``)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        return parse_month(value) if not isinstance(value, str) else pd.Period(value[:7], "M")
+    except (PeriodError, ValueError, TypeError):
+        return None
+
+
 def check_period(period: str) -> str:
     """Return ``period`` if it is one of :data:`PERIODS`, else raise listing the valid ones."""
     if period not in PERIODS:

@@ -29,7 +29,7 @@ from support.packs import (
 
 from helpers import config
 from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, force_config
-from helpers.pack import publish
+from helpers.pack import export, plan, publish
 from helpers.pack import runner as pack
 from helpers.sources.loading import DataValidationError
 
@@ -152,7 +152,7 @@ def test_no_absolute_path_in_any_output(published):
 def test_pages_have_no_code_and_make_no_external_request(published, page):
     _, _, out = published
     html = (out / page).read_text(encoding="utf-8")
-    assert pack.external_references(html) == []
+    assert export.external_references(html) == []
     assert not re.search(r"<script[^>]+\bsrc=", html)
     assert not re.search(r"<link[^>]+\bhref=", html)
     assert not re.search(r"""href=["']?(https?:)?//""", html)
@@ -472,7 +472,7 @@ def test_a_kernel_that_dies_mid_notebook_is_not_retried(tmp_path):
     ],
 )
 def test_external_references_are_found(html):
-    assert pack.external_references(html)
+    assert export.external_references(html)
 
 
 @pytest.mark.parametrize(
@@ -486,12 +486,12 @@ def test_external_references_are_found(html):
     ],
 )
 def test_local_content_and_plain_links_are_not_external_requests(html):
-    assert pack.external_references(html) == []
+    assert export.external_references(html) == []
 
 
 def test_external_anchors_become_plain_text_showing_the_address():
     html = '<p>See <a href="https://www.gov.uk/x" target="_blank">the guidance</a>.</p>'
-    assert pack.unlink_external_anchors(html) == (
+    assert export.unlink_external_anchors(html) == (
         '<p>See the guidance <span class="ppw-url">(https://www.gov.uk/x)</span>.</p>'
     )
 
@@ -515,7 +515,7 @@ def test_prepare_for_html_drops_widgets_stderr_and_removed_cells():
         ),
     ]
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
-    clean, dropped = pack.prepare_for_html(nb)
+    clean, dropped = export.prepare_for_html(nb)
     assert dropped == 1
     assert len(clean.cells) == 1
     assert [o.get("text") for o in clean.cells[0].outputs] == ["kept"]
@@ -556,7 +556,7 @@ def test_progress_shows_a_bar_on_a_terminal():
 
 def test_data_to_is_shown_up_to_the_report_month():
     data_to = {"crimes": pd.Period("2016-12", "M"), "drug_tests": "2015-03", "savings": None}
-    assert pack.data_to_text(data_to, "2016-09") == (
+    assert export.data_to_text(data_to, "2016-09") == (
         "crimes Sep 2016 · drug tests Mar 2015 · savings no data"
     )
 
@@ -568,7 +568,7 @@ def test_display_path_is_relative_to_the_project_or_just_the_name(tmp_path):
 
 # --- the real pack ------------------------------------------------------------------------------
 
-REAL_NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob(pack.NOTEBOOK_GLOB))
+REAL_NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob(plan.NOTEBOOK_GLOB))
 needs_real_pack = pytest.mark.skipif(
     len(REAL_NOTEBOOKS) < 9 or not any(DEMO_DATA_DIR.glob("crimes.*")),
     reason="needs notebooks/00_master … 08_* and the demo data (make data)",
@@ -598,7 +598,7 @@ def test_real_pack_for_september_2016(tmp_path):
     assert len(pages) == 9 and "index.html" in pages
     for page in pages:
         html = (out / page).read_text(encoding="utf-8")
-        assert pack.external_references(html) == [], page
+        assert export.external_references(html) == [], page
         assert "jp-InputArea-editor" not in html, page
         assert str(PROJECT_ROOT) not in html, page
         assert "September 2016" in html

@@ -34,7 +34,7 @@ from nbformat.v4 import new_code_cell
 from support.packs import fixture_notebook, make_data, make_notebooks, run_pack, tree_digest
 
 from helpers.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
-from helpers.pack import publish
+from helpers.pack import execute, plan, publish
 from helpers.pack import runner as pack
 
 CANARY = "CANARY-ROW-5e1f"
@@ -362,7 +362,7 @@ def test_a_notebooks_rerun_after_commentary_catalog_or_version_changed_is_refuse
         "catalog": lambda s: {**s, "catalog_sha256": "0" * 64},
         "version": lambda s: {**s, "helpers_version": "99.0"},
     }[change]
-    monkeypatch.setattr(pack, "page_settings", lambda month: altered(real(month)))
+    monkeypatch.setattr(pack, "page_settings", lambda month, config: altered(real(month, config)))
     capsys.readouterr()
     assert run_pack(tmp_path, notebooks, "--notebooks", "01") == pack.EXIT_INVALID_PARAMETERS
     named = {"commentary": "01_x.md", "catalog": "measure catalog", "version": "99.0"}[change]
@@ -449,7 +449,7 @@ def test_withhold_record_values_covers_chained_errors_and_printed_messages():
         nbformat.v4.new_output("stream", name="stdout", text=f"DataValidationError: {CANARY}\n"),
         nbformat.v4.new_output("stream", name="stdout", text="kept\n"),
     ]
-    assert pack.withhold_record_values(nb) == 2
+    assert execute.withhold_record_values(nb) == 2
     assert CANARY not in nbformat.writes(nb)
     assert nb.cells[2].outputs[2].text == "kept\n"
 
@@ -767,7 +767,7 @@ def test_a_data_folder_changed_during_the_run_gives_one_consistent_pack(tmp_path
 def test_every_notebook_of_the_pack_takes_the_snapshot_parameter():
     import papermill
 
-    for path in sorted(NOTEBOOKS_DIR.glob(pack.NOTEBOOK_GLOB)):
+    for path in sorted(NOTEBOOKS_DIR.glob(plan.NOTEBOOK_GLOB)):
         assert "data_fingerprint" in papermill.inspect_notebook(str(path)), path.name
         nb = nbformat.read(path, as_version=4)
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -786,7 +786,7 @@ def _project_copy(root: Path) -> dict[str, str]:
 
     from helpers import config
 
-    shutil.copytree(Path(pack.__file__).parent, root / "src" / "helpers")
+    shutil.copytree(config.PROJECT_ROOT / "src" / "helpers", root / "src" / "helpers")
     shutil.copytree(config.PARAMS_DIR, root / "params")
     shutil.copytree(config.REFERENCE_DIR, root / "data" / "reference")
     shutil.copytree(config.DEMO_DATA_DIR, root / "data" / "demo")  # with its cube cache
@@ -802,7 +802,7 @@ def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_ker
     root = tmp_path / "project"
     env = _project_copy(root)
     notebooks = make_notebooks(tmp_path / "nb")
-    for path in sorted(notebooks.glob(pack.NOTEBOOK_GLOB)):
+    for path in sorted(notebooks.glob(plan.NOTEBOOK_GLOB)):
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(
             new_code_cell(

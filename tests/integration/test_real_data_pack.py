@@ -22,7 +22,7 @@ import pytest
 
 from helpers.config import PROJECT_ROOT
 from helpers.contract.catalog import AREA_SLUGS, AREAS
-from helpers.pack import runner as pack
+from helpers.pack import export
 from helpers.render import tables
 
 REAL = PROJECT_ROOT.parent / "shared" / "real" / "police-uk-street-2014"
@@ -199,7 +199,7 @@ def test_master_page_lists_which_areas_have_data(published):
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_are_self_contained_without_code(published, page):
     html = _page(published, page)
-    assert pack.external_references(html) == []
+    assert export.external_references(html) == []
     # no code: every code cell is exported without its input; an input area (jp-InputArea) is
     # only the rendered text of a markdown cell; nothing of the classic template's input_area
     code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)

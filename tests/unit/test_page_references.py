@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
+from helpers.pack import export
 from helpers.pack import runner as pack
 from helpers.render import views
 
@@ -40,7 +41,7 @@ HOST = "127.0.0.1:9"
     ],
 )
 def test_a_reference_written_as_a_browser_would_still_read_it_is_found(html):
-    assert pack.external_references(html)
+    assert export.external_references(html)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ def test_a_reference_written_as_a_browser_would_still_read_it_is_found(html):
 )
 def test_plainly_written_references_are_still_found(html):
     """What the pattern scan found before, the parser finds too."""
-    assert pack.external_references(html)
+    assert export.external_references(html)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_plainly_written_references_are_still_found(html):
     ],
 )
 def test_text_and_local_content_are_not_requests(html):
-    assert pack.external_references(html) == []
+    assert export.external_references(html) == []
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,7 @@ def test_text_and_local_content_are_not_requests(html):
     ],
 )
 def test_a_link_to_another_host_becomes_text_however_written(anchor):
-    out = pack.unlink_external_anchors(f"<p>See {anchor}.</p>")
+    out = export.unlink_external_anchors(f"<p>See {anchor}.</p>")
     assert "<a" not in out and "the site" in out and HOST in out
 
 
@@ -89,7 +90,7 @@ def test_links_within_the_pack_stay_links():
     html = (
         '<p><a href="06_crime_prevention.html#geography=Basildon">crime</a> <a href="#x">x</a></p>'
     )
-    assert pack.unlink_external_anchors(html) == html
+    assert export.unlink_external_anchors(html) == html
 
 
 # ----------------------------------------------------------------------- the page's policy
@@ -199,7 +200,7 @@ def test_a_json_data_block_is_not_a_script(tmp_path):
 
 
 def test_the_policy_lists_the_sha256_of_each_script_once():
-    policy = pack.content_security_policy(["alert(1)", "alert(1)", "x()"])
+    policy = export.content_security_policy(["alert(1)", "alert(1)", "x()"])
     (script_src,) = [p for p in policy.split("; ") if p.startswith("script-src ")]
     assert sorted(script_src.split()[1:]) == sorted([sha256("alert(1)"), sha256("x()")])
     assert re.search(r"\bdefault-src 'none'", policy)
