@@ -194,6 +194,19 @@ def test_figure_html_is_an_inline_png_with_caption_and_alt_text():
     assert "<figcaption>Caption &amp; more</figcaption>" in html
 
 
+@pytest.mark.parametrize("caption", ["", "Caption & more"])
+def test_figure_html_is_its_image_in_a_figure_element(caption):
+    # the chart cache keeps image_html and the pages wrap it: the same HTML as figure_html
+    def fig():
+        return charts.no_data_figure("Drug tests <on arrest>", "not available")
+
+    img = charts.image_html(fig(), dpi=charts.SMALL_DPI, compact=True)
+    assert img.startswith('<img src="data:image/png;base64,') and img.endswith(">")
+    assert charts.figure_element(img, caption) == charts.figure_html(
+        fig(), caption, dpi=charts.SMALL_DPI, compact=True
+    )
+
+
 def test_png_output_is_deterministic():
     def make():
         return charts.png_data_uri(

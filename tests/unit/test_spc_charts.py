@@ -334,3 +334,21 @@ def test_docstring_examples_run():
     results = doctest.testmod(spc_charts)
     assert results.attempted >= 3
     assert results.failed == 0
+
+
+def test_an_spc_chart_is_keyed_on_its_frames_polarity_target_and_projection(example):
+    # spc_chart reads the polarity and target from the frame's attrs: they are in its cache key
+    from helpers.render.chart_cache import chart_key
+
+    def key(frame, **kwargs):
+        options = {"dpi": 100, "compact": True, "renderer": "r", "state": "s"}
+        return chart_key(
+            spc_chart, (frame,), {"title": "t", "unit_label": "u", **kwargs}, **options
+        )
+
+    values = example["value"].rename(None)  # the series xmr was given
+    assert key(example) == key(xmr(values, polarity="lower_better", target=31))
+    assert key(example) != key(xmr(values, polarity="higher_better", target=31))
+    assert key(example) != key(xmr(values, polarity="lower_better", target=32))
+    proj = project(values, horizons=(3, 6, 12), seasonal="auto")
+    assert key(example, projection=proj) != key(example)
