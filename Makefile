@@ -35,11 +35,11 @@ report: $(STAMP) $(if $(filter $(DATA),$(DEMO_DIR) $(DEMO_DIR)/),$(DEMO_STAMP))
 	$(PY) -m helpers.pack --month $(MONTH) --period $(PERIOD) --data $(DATA) $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) $(DEMO_STAMP) lint
-	$(PY) -m pytest tests
-	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/
+	$(PY) -m pytest -n auto --dist loadfile tests
+	$(PY) -m pytest -n auto --dist loadfile --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/
 
 test-unit: $(STAMP)
-	$(PY) -m pytest tests/unit tests/golden
+	$(PY) -m pytest -n auto --dist loadfile tests/unit tests/golden
 
 lab: $(STAMP) $(DEMO_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

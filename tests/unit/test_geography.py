@@ -71,7 +71,7 @@ def test_sources_present_belong_to_their_cube_even_when_a_discarded_cube_s_id_is
     that had them (Python re-uses ids): each cube now keeps its own."""
     kept = build_cube(_crimes(20)), build_cube({"workforce": pd.DataFrame()})
     assert ["crimes" in sections.sources_present(c) for c in kept] == [True, False]
-    for _ in range(10):
+    for _ in range(4):
         with_crimes = build_cube(_crimes(20))
         assert "crimes" in sections.sources_present(with_crimes)
         del with_crimes

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.geography import Hierarchy
-from helpers.pack.runner import external_references
+from helpers.pack.export import external_references
 from helpers.render import views
 
 GEOS = [("force", "Force"), ("lpa", "North"), ("district", "Colchester"), ("district", "Basildon")]
