@@ -154,10 +154,13 @@ def draw_state() -> str:
     from matplotlib import font_manager
 
     h = hashlib.sha256(b"draw state\0")
-    for name, value in sorted(mpl.rcParams.items()):
-        if name in _NOT_DRAWN or name.startswith(_NOT_DRAWN_PREFIXES):
-            continue
-        _text(h, name, repr(value))
+    # one line per parameter: names hold no "=" and reprs no newline
+    rc = "\n".join(
+        f"{name}={value!r}"
+        for name, value in sorted(mpl.rcParams.items())
+        if name not in _NOT_DRAWN and not name.startswith(_NOT_DRAWN_PREFIXES)
+    )
+    _text(h, "rcParams", rc)
     for category in (locale.LC_TIME, locale.LC_NUMERIC):
         _text(h, "locale", str(locale.setlocale(category)))  # one argument: asks, sets nothing
     for family in ("DejaVu Sans", *mpl.rcParams["font.family"]):
@@ -217,6 +220,8 @@ def _blob(h, tag: str, data: bytes) -> None:
 #: Scalars hashed by type and ``repr`` (their ``repr`` is exact: floats round-trip, a Timestamp
 #: shows its nanoseconds and time zone, a Period its frequency).
 _BY_REPR = (int, float, complex, str, pd.Timestamp, pd.Period, pd.Timedelta)
+#: Types of the elements of an object column whose list's ``repr`` is exact and unambiguous.
+_PLAIN = {*_BY_REPR, bool, type(None), type(pd.NaT), type(pd.NA)}
 
 
 def feed(h, value) -> None:
@@ -293,8 +298,13 @@ def _values(h, values) -> None:
         feed(h, bool(dtype.ordered))
         _blob(h, "codes", np.ascontiguousarray(values.codes).tobytes())
     else:  # object, and pandas' text, nullable and Arrow arrays: element by element
-        for item in np.asarray(values, dtype=object):
-            feed(h, item)
+        items = np.asarray(values, dtype=object).tolist()
+        if set(map(type, items)) <= _PLAIN:
+            # the list's repr tells these apart (text quoted, 1 ≠ 1.0 ≠ True ≠ None) in one go
+            _text(h, "plain", repr(items))
+        else:
+            for item in items:
+                feed(h, item)
 
 
 # --------------------------------------------------------------------------------------------
