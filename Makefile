@@ -59,4 +59,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests scripts notebooks
 
 clean:
-	rm -rf reports $(DEMO_DIR) .pytest_cache
+	rm -rf reports $(DEMO_DIR) .pytest_cache .cache

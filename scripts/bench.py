@@ -11,7 +11,9 @@ Figures (each the median of ``--runs`` runs unless stated):
   growth K = 16 / K = 1 ≤ 16 ×, K = 64 completes. The demo data for K ≤ 16 is generated once into
   ``reports/bench-data/k<K>/`` and reused;
 - full pack wall time for one month, the floor (the same runner executing the same number of
-  notebooks that only import the libraries) and the ratio pack / floor (target ≤ 1.5);
+  notebooks that only import the libraries) and the ratio pack / floor (target ≤ 1.5), for the
+  first pack of a month (every chart drawn) and a re-run (charts from the cache); and a plain loop
+  of papermill then nbconvert over the nine notebooks (target: ≥ 3 × the pack's time);
 - median and 95th percentile of a filter-bar re-render: until the table and cached views show
   (``rerender_*``) and until the last chart of a geography seen for the first time is drawn
   (``rerender_complete_*``; target median ≤ 300 ms for both);
@@ -52,10 +54,13 @@ TARGETS = {
     "cube_peak_k16_gib": bench_engine.TARGETS["peak_k16_gib"],
     "cube_cold_growth_k16_over_k1": bench_engine.TARGETS["cold_growth_k16_over_k1"],
     "pack_over_floor": 1.5,
+    "pack_over_floor_warm": 1.5,
     "rerender_median_ms": 300.0,
     "rerender_complete_median_ms": 300.0,
     "police_uk_import_s": 20.0,
 }
+#: Figures that must be at least their target.
+AT_LEAST = {"loop_over_cold_pack": 3.0}
 
 
 def _timed(cmd: list[str], **kw) -> float:
@@ -89,7 +94,9 @@ def bench_pack(runs: int) -> dict:
     if not script.exists():
         return {"pack_note": "scripts/bench_pack.py absent"}
     out = _json_of([PY, str(script), "--json", "-", "--repeat", str(runs)])
-    out["pack_over_floor"] = out.get("ratio")
+    # the first pack of a month draws every chart: that is the figure held to the target
+    out["pack_over_floor"] = out.get("cold_ratio")
+    out["pack_over_floor_warm"] = out.get("ratio")
     return out
 
 
@@ -187,9 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'figure':34} {'value':>12}  target")
     for key, value in figures.items():
         if isinstance(value, float):
-            target = TARGETS.get(key)
+            target, least = TARGETS.get(key), AT_LEAST.get(key)
             verdict = (
-                "" if target is None else f"≤ {target:g}  {'ok' if value <= target else 'MISSED'}"
+                f"≤ {target:g}  {'ok' if value <= target else 'MISSED'}"
+                if target is not None
+                else f"≥ {least:g}  {'ok' if value >= least else 'MISSED'}"
+                if least is not None
+                else ""
             )
             print(f"{key:34} {value:12.3f}  {verdict}")
         elif not isinstance(value, list):

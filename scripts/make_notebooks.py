@@ -124,7 +124,8 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
 
 
 def master_notebook() -> nbformat.NotebookNode:
-    """Build the master notebook: cover, contents, scorecard, exceptions, districts, sources."""
+    """Build the master notebook: cover, contents, scorecard, exceptions, districts, sources and
+    data quality."""
     cells = [
         new_markdown_cell(
             "# Monthly Performance Report\n\n"
@@ -149,6 +150,8 @@ def master_notebook() -> nbformat.NotebookNode:
         new_code_cell("master.district_comparison()"),
         new_markdown_cell("## Sources"),
         new_code_cell("master.data_availability()"),
+        new_markdown_cell("## Data quality"),
+        new_code_cell("master.data_quality()"),
         new_code_cell("master.footer(standalone=interactive)"),
     ]
     return _notebook(cells)

@@ -24,7 +24,8 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 COMMENTARY_DIR = PARAMS_DIR / "commentary"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 FORCE_CONFIG_FILE = PARAMS_DIR / "force.yaml"
-#: Rebuildable files of the project itself: the cubes of data folders that cannot be written.
+#: Rebuildable files of the project itself: rendered charts (``charts/``, kept by content) and
+#: the cubes of data folders that cannot be written.
 CACHE_DIR = PROJECT_ROOT / ".cache"
 
 

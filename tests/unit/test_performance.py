@@ -162,6 +162,52 @@ def test_msg_rank_uses_peer_figures_for_the_window(cube):
     assert v.msg_rank is None  # no peer figures for this measure
 
 
+def test_msg_rank_says_of_how_many_forces_and_names_the_group_and_its_window(cube):
+    r = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "all_crime")
+    assert r.msg_of == 3  # the home force and both peers
+    assert r.msg_note == (
+        "Most Similar Group ranking (1 = best) of 3 forces on Oct 2015 – Sep 2016: "
+        "Home Force, Peer One, Peer Two."
+    )
+
+
+def test_a_peer_missing_months_is_left_out_of_the_rank_and_named_with_the_months():
+    forces = pd.concat(
+        [FORCES, pd.DataFrame({"force": ["Peer Three"], "police_uk_slug": ["p3"],
+                               "population_2016": [700_000]})],
+        ignore_index=True,
+    )  # fmt: skip
+    peers = peers_extract()
+    gaps = {"2016-04", "2016-05", "2016-06", "2016-08"}
+    three = [
+        (m.to_timestamp(), "Peer Three", "all_crime", 1.0, 700_000.0)
+        for m in pd.period_range("2014-10", "2016-09", freq="M")
+        if str(m) not in gaps
+    ]
+    peers = pd.concat([peers, pd.DataFrame(three, columns=peers.columns)], ignore_index=True)
+    cube = build_cube(
+        {"crimes": crimes_extract(), "msg_peers": peers}, Reference(DISTRICTS, forces)
+    )
+    r = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "all_crime")
+    assert r.msg_of == 3  # ranked among the three forces with every month, not "of 4"
+    assert r.msg_note.endswith(
+        "Home Force, Peer One, Peer Two; left out: Peer Three "
+        "(no figures for Apr 2016 – Jun 2016, Aug 2016)."
+    )
+    # a year before the gaps, all four forces are ranked and nobody is left out
+    earlier = row(performance_rows(cube, 6, "2015-09", "rolling-12m"), "all_crime")
+    assert earlier.msg_of == 4 and "left out" not in earlier.msg_note
+
+
+def test_the_table_prints_the_rank_of_n_and_the_group_beneath(cube):
+    from helpers.render import tables
+
+    rows = performance_rows(cube, 6, "2016-09", "rolling-12m")
+    html = tables.performance_table(rows, title="6. Crime", month="2016-09", period="rolling-12m")
+    assert "2nd of 3" in html
+    assert "Most Similar Group ranking (1 = best) of 3 forces on Oct 2015 – Sep 2016" in html
+
+
 def test_measure_not_at_the_level_reads_not_available_at_this_level(cube):
     rows = performance_rows(cube, 7, "2016-09", "rolling-12m", geography="A1")
     r = row(rows, "savings_delivered")

@@ -383,3 +383,36 @@ def test_outcome_types_never_recorded_are_named_not_drawn_as_zero():
         .data
     )
     assert "Not in the data" not in html
+
+
+def test_the_master_page_lists_the_data_quality_warnings_with_the_areas_they_affect(cube):
+    import dataclasses
+
+    from helpers.sources.loading import ExtractReport, LoadReport
+
+    master = report.MasterPage(month="2016-09", cube=cube)
+    assert "No data-quality warnings" in master.data_quality().data  # built from frames: none
+
+    crimes = ExtractReport(name="crimes", file="crimes.csv", format="csv", unassigned_mapped=12)
+    crimes.empty_where_recorded = {"domestic_abuse": 300}
+    incidents = ExtractReport(
+        name="incidents", file="incidents.csv", format="csv", unassigned_in_file=7
+    )
+    loaded = LoadReport(extracts={"crimes": crimes, "incidents": incidents})
+    master = report.MasterPage(
+        month="2016-09", cube=dataclasses.replace(cube, extracts_report=loaded)
+    )
+    frame = master.data_quality_frame()
+    assert list(frame["Warning"]) == [
+        "crimes.csv: 12 rows with an empty district counted as 'Unassigned' (in the force total, "
+        "in no LPA or district).",
+        "crimes.csv: column 'domestic_abuse' is empty in 300 rows of months where other rows "
+        "record it; counted as not flagged.",
+        "incidents.csv: 7 rows recorded as 'Unassigned' by the source (no location, or outside "
+        "the force's districts): in the force total, in no LPA or district, so the LPAs add up "
+        "to less than the force.",
+    ]
+    crime_areas = frame["Areas it affects"].iloc[0]
+    assert "1. Reducing Domestic Abuse" in crime_areas and "6." in crime_areas
+    html = master.data_quality().data
+    assert "crimes.csv: 12 rows" in html and "incidents.csv: 7 rows" in html

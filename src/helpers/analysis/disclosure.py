@@ -122,6 +122,8 @@ CLEARED = {
     "significant": None,
     "msg_rank": None,
     "msg_colour": None,
+    "msg_of": None,
+    "msg_note": None,
     "direction": "na",
 }
 PRIMARY = "primary"

@@ -56,6 +56,8 @@ ROW_COLUMNS = [
     "significant",
     "msg_rank",
     "msg_colour",
+    "msg_of",
+    "msg_note",
     "direction",
     "available",
     "note",
@@ -171,6 +173,8 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         "significant": None,
         "msg_rank": None,
         "msg_colour": None,
+        "msg_of": None,
+        "msg_note": None,
         "direction": "na",
         "available": False,
         "note": "",
@@ -225,13 +229,52 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
                 last.numerator, last.denominator, this.numerator, this.denominator
             )
     if m.msg and level == "force" and this.available:
-        values = cube.peer_values(m.id, w, include_home=True)
+        group = cube.peer_group(m.id, w)
+        values = dict(group.values)
         home = values.pop(cube.home_force, None)
         if home is not None and values:
             peers = list(values.values())
             row["msg_rank"] = compare.msg_rank(home, peers, m.polarity)
             row["msg_colour"] = compare.msg_average_colour(home, peers, m.polarity, m.decimals)
+            row["msg_of"] = len(group.values)
+            row["msg_note"] = msg_note(group)
     return row
+
+
+def _month_span(months: tuple[str, ...]) -> str:
+    """``("2016-04", "2016-05", "2016-07")`` → ``"Apr 2016 – May 2016, Jul 2016"``."""
+    ps = sorted(pd.Period(m, "M") for m in months)
+    runs: list[list[pd.Period]] = []
+    for p in ps:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ", ".join(
+        r[0].strftime("%b %Y")
+        if len(r) == 1
+        else f"{r[0].strftime('%b %Y')} – {r[-1].strftime('%b %Y')}"
+        for r in runs
+    )
+
+
+def msg_note(group) -> str:
+    """What an MSG rank ranks, in words: the forces, the window and each force left out.
+
+    "Most Similar Group ranking (1 = best) of 7 forces on Oct 2015 - Sep 2016: Bedfordshire
+    Police, …; left out: Kent Police (no figures for Apr 2016 – Sep 2016)."
+    """
+    text = (
+        f"Most Similar Group ranking (1 = best) of {len(group.values)} forces on {group.window}: "
+        + ", ".join(group.values)
+    )
+    if group.left_out:
+        gone = [
+            f"{force} (no figures for {_month_span(months)})" if months else f"{force} (no figure)"
+            for force, months in sorted(group.left_out.items())
+        ]
+        text += "; left out: " + ", ".join(gone)
+    return text + "."
 
 
 def performance_rows(
@@ -324,7 +367,16 @@ def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
     # keep None (N/A) rather than NaN, and ints as ints, in the optional columns
-    for c in ("change", "ci_last", "ci_this", "significant", "msg_rank", "msg_colour"):
+    for c in (
+        "change",
+        "ci_last",
+        "ci_this",
+        "significant",
+        "msg_rank",
+        "msg_colour",
+        "msg_of",
+        "msg_note",
+    ):
         if c in df.columns:
             df[c] = pd.Series([r.get(c) for r in rows], index=df.index, dtype=object)
     return df

@@ -52,6 +52,21 @@ class Value:
 
 
 @dataclass(frozen=True)
+class PeerGroup:
+    """A measure's Most Similar Group figures for one window, and the forces left out of it.
+
+    ``values``: force → value of every force ranked (the home force included when it has a
+    figure), in name order. ``left_out``: each other force of the group with no figure for the
+    window → the months it has no figure for (``YYYY-MM``; empty for a survey period it has no
+    figure for). ``window``: the label of the months ranked (``Oct 2015 - Sep 2016``).
+    """
+
+    values: dict[str, float]
+    left_out: dict[str, tuple[str, ...]]
+    window: str
+
+
+@dataclass(frozen=True)
 class Reference:
     """The reference tables the cube needs: districts (with LPA and population) and the MSG forces."""
 
@@ -275,65 +290,85 @@ class Cube:
     ) -> dict[str, float]:
         """Return force → value of the measure on ``window`` for the Most Similar Group.
 
-        Peers come from ``msg_peers`` (monthly; a peer missing a month of the window is left out)
-        and from the public-confidence survey (12-month periods, taken at the window's end).
-        ``all_crime`` and ``victim_based_crime`` are ranked on crimes per 1,000 residents; the home
-        force's rate uses its count over the population in ``msg_forces.csv`` (first row). Rates
-        are in percent. The home force is included unless ``include_home`` is False; an empty dict
-        (or one holding only the home force) means there are no peer figures for the window.
+        :meth:`peer_group`'s ``values`` (without the home force if ``include_home`` is False).
+        """
+        values = dict(self.peer_group(measure_id, window).values)
+        if not include_home:
+            values.pop(self.home_force, None)
+        return values
+
+    def peer_group(self, measure_id: str, window: periods.Window) -> PeerGroup:
+        """The Most Similar Group's figures of the measure on ``window``, and who is left out.
+
+        Peers come from ``msg_peers`` (monthly; a peer missing a month of the window is left out,
+        and named with the months it lacks) and from the public-confidence survey (12-month
+        periods, taken at the window's end). ``all_crime`` and ``victim_based_crime`` are ranked
+        on crimes per 1,000 residents; the home force's rate uses its count over the population
+        in ``msg_forces.csv`` (first row). Rates are in percent. No peer figures at all for the
+        measure: empty ``values`` (but the home force's) and nobody left out — the measure has
+        no MSG comparison, rather than every peer missing.
         """
         ref = self._reference()
         out: dict[str, float] = {}
+        left_out: dict[str, tuple[str, ...]] = {}
+        label = window.label
         peers = self.peers
         per_1000 = measure_id in PER_1000_RANKED
-        if len(peers):
-            p = peers[peers["measure_id"] == measure_id]
-            if len(p):
-                pops = dict(
-                    zip(ref.msg_forces["force"], ref.msg_forces["population_2016"], strict=False)
-                )
-                if (p["window"] != "month").any():
-                    # the same survey period as the home force's figure (the latest published)
-                    home_value = self.value(measure_id, window)
-                    end_p = home_value.as_of or window.end
-                    if not home_value.available:
-                        ends = [
-                            (window.end - k).strftime("%Y-%m")
-                            for k in range(SURVEY_LOOKBACK_MONTHS + 1)
-                        ]
-                        present = sorted(set(p["month"]) & set(ends))
-                        end_p = periods.parse_month(present[-1]) if present else window.end
-                    end = end_p.strftime("%Y-%m")
-                    sel = p[(p["window"] == window.kind) & (p["month"] == end)]
-                    for r in sel.itertuples():
-                        if r.denominator and r.denominator > 0:
-                            out[r.force] = 100.0 * r.numerator / r.denominator
-                else:
-                    months = {m.strftime("%Y-%m") for m in window.months}
-                    sel = p[p["month"].isin(months)]
-                    for force, g in sel.groupby("force", sort=True):
-                        if g["month"].nunique() != len(months):
-                            continue
-                        num = float(g["numerator"].sum())
-                        if per_1000:
-                            den = g["denominator"].mean()
-                            if pd.isna(den) or den <= 0:
-                                den = pops.get(force, np.nan)
-                            if pd.notna(den) and den > 0:
-                                out[force] = 1000.0 * num / den
-                        else:
-                            den = float(g["denominator"].sum())
-                            if den > 0:
-                                out[force] = 100.0 * num / den
+        group = [str(f) for f in ref.msg_forces["force"] if str(f) != ref.home_force]
+        p = peers[peers["measure_id"] == measure_id] if len(peers) else peers
+        if len(p):
+            pops = dict(
+                zip(ref.msg_forces["force"], ref.msg_forces["population_2016"], strict=False)
+            )
+            if (p["window"] != "month").any():
+                # the same survey period as the home force's figure (the latest published)
+                home_value = self.value(measure_id, window)
+                end_p = home_value.as_of or window.end
+                if not home_value.available:
+                    ends = [
+                        (window.end - k).strftime("%Y-%m")
+                        for k in range(SURVEY_LOOKBACK_MONTHS + 1)
+                    ]
+                    present = sorted(set(p["month"]) & set(ends))
+                    end_p = periods.parse_month(present[-1]) if present else window.end
+                end = end_p.strftime("%Y-%m")
+                label = f"the survey's 12 months to {end_p.strftime('%b %Y')}"
+                sel = p[(p["window"] == window.kind) & (p["month"] == end)]
+                for r in sel.itertuples():
+                    if r.denominator and r.denominator > 0:
+                        out[r.force] = 100.0 * r.numerator / r.denominator
+                left_out = {f: () for f in group if f not in out}
+            else:
+                months = [m.strftime("%Y-%m") for m in window.months]
+                sel = p[p["month"].isin(months)]
+                for force, g in sel.groupby("force", sort=True):
+                    if g["month"].nunique() != len(months):
+                        continue
+                    num = float(g["numerator"].sum())
+                    if per_1000:
+                        den = g["denominator"].mean()
+                        if pd.isna(den) or den <= 0:
+                            den = pops.get(force, np.nan)
+                        if pd.notna(den) and den > 0:
+                            out[force] = 1000.0 * num / den
+                    else:
+                        den = float(g["denominator"].sum())
+                        if den > 0:
+                            out[force] = 100.0 * num / den
+                have = sel.groupby("force")["month"].agg(set).to_dict() if len(sel) else {}
+                left_out = {
+                    f: tuple(m for m in months if m not in have.get(f, set()))
+                    for f in group
+                    if f not in out
+                }
         out.pop(ref.home_force, None)
-        if include_home:
-            home = self.value(measure_id, window)
-            if home.available:
-                if per_1000 and measure_id != "crimes_per_1000":
-                    out[ref.home_force] = 1000.0 * home.numerator / ref.home_population
-                else:
-                    out[ref.home_force] = home.value
-        return {k: float(v) for k, v in sorted(out.items())}
+        home = self.value(measure_id, window)
+        if home.available:
+            if per_1000 and measure_id != "crimes_per_1000":
+                out[ref.home_force] = 1000.0 * home.numerator / ref.home_population
+            else:
+                out[ref.home_force] = home.value
+        return PeerGroup({k: float(v) for k, v in sorted(out.items())}, left_out, label)
 
     def derived(self, key: tuple, make: Callable[[], object]) -> object:
         """Return ``make()``, worked out once per cube and ``key`` and kept on the cube.

@@ -639,6 +639,9 @@ def build_pack(run: Run) -> int:
     # The run's snapshot: the notebooks load this cube by its fingerprint, never the extracts.
     run.data_fingerprint = cube.fingerprint
     timings["cube"] = time.perf_counter() - t0
+    if cube.extracts_report is not None:  # what moves figures without stopping the run
+        for warning in cube.extracts_report.warnings():
+            log(f"data: {scrub(warning)}")
     if months is None:  # no crimes extract: the cube's own coverage says which months exist
         check_month_in_data(run.month, cube_months(cube))
 

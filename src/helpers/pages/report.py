@@ -1030,6 +1030,42 @@ class MasterPage(_Page):
             )
         return pd.DataFrame(rows)
 
+    def data_quality_frame(self) -> pd.DataFrame:
+        """The load report's warnings about the extracts of this cube, with the areas each affects.
+
+        ``Warning`` (the file, what was found and how it was counted) and ``Areas it affects``
+        (the areas with a measure or item reading that extract). Empty for a cube built from
+        frames in code (no files were read).
+        """
+        report = self.cube.extracts_report
+        rows = []
+        for extract, text in report.warnings_by_extract() if report is not None else []:
+            areas = [
+                _area_title(area)
+                for area in AREAS
+                if any(
+                    extract in sections.measure_sources(m)
+                    for m in measures_for(area, self.month, in_table=None)
+                )
+                or any(extract in it.sources for it in sections.items_for(area))
+            ]
+            rows.append({"Warning": text, "Areas it affects": ", ".join(areas) or "—"})
+        return pd.DataFrame(rows, columns=["Warning", "Areas it affects"])
+
+    def data_quality(self) -> HTML:
+        """What the extracts' checks found that moves figures without stopping the run."""
+        frame = self.data_quality_frame()
+        if frame.empty:
+            body = (
+                "<p>No data-quality warnings: every row of every extract was counted as read.</p>"
+            )
+        else:
+            body = tables.simple_table(frame) + (
+                '<p class="ppw-legend">Figures reading these extracts are as counted here; '
+                "the run record (run.json) has the counts for every extract.</p>"
+            )
+        return HTML(f'<div class="ppw">{body}</div>')
+
     def data_availability(self) -> HTML:
         return HTML(
             '<div class="ppw">'

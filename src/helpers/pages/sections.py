@@ -1128,10 +1128,15 @@ def msg_crime_rate(ctx: Context) -> str:
     rank = peers.sort_values("value").reset_index(drop=True)
     pos = rank.index[rank["force"] == home]
     pos_text = (
-        f" {home} has the {_ordinal(pos[0] + 1)}lowest rate of the {len(rank)} forces."
+        f" {home} has the {_lowest(pos[0] + 1)}lowest rate of the {len(rank)} forces."
         if len(pos)
         else ""
     )
+    left_out = ctx.cube.peer_group("all_crime", win).left_out
+    if left_out:
+        pos_text += (
+            " Left out (not every month of the period): " + ", ".join(sorted(left_out)) + "."
+        )
     note = (
         ""
         if ctx.level == "force"
@@ -1151,12 +1156,9 @@ def msg_crime_rate(ctx: Context) -> str:
     )
 
 
-def _ordinal(n: int) -> str:
+def _lowest(n: int) -> str:
     """ "" for 1 (the lowest), "2nd " (the 2nd lowest), …"""
-    if n == 1:
-        return ""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix} "
+    return "" if n == 1 else f"{tables.ordinal(n)} "
 
 
 def _peer_frame(ctx: Context, measure_id: str, win: Window) -> pd.DataFrame | None:

@@ -151,13 +151,21 @@ def _since_cell(text, unit: str = "percent") -> str:
     return f'<td style="color:{colour}">{esc(s)}</td>'
 
 
-def _msg_cell(rank, colour) -> str:
+def ordinal(n: int) -> str:
+    """1 → "1st", 2 → "2nd", 11 → "11th", 23 → "23rd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _msg_cell(rank, colour, of=None) -> str:
+    """The MSG column: "4th of 7" (the rank among the forces with figures; 1 = best)."""
     if is_missing(rank):
         return "<td>n/a</td>"
     c = COLOURS.get(str(colour), SAME)
     word = {"better": "better", "worse": "worse"}.get(str(colour), "")
     tag = f'<span class="ppw-tag">{word}</span>' if word else ""
-    return f'<td style="color:{c}" title="{esc(colour)} than the MSG average">{int(rank)}{tag}</td>'
+    text = f"{ordinal(int(rank))} of {int(of)}" if not is_missing(of) else str(int(rank))
+    return f'<td style="color:{c}" title="{esc(colour)} than the MSG average">{text}{tag}</td>'
 
 
 def withheld_cell() -> str:
@@ -275,6 +283,7 @@ def performance_table(
     ncols = len(heads)
     notes: list[str] = []
     window_notes: list[str] = []
+    msg_notes: list[str] = []
     any_sig = False
     any_ci = False
     for row in records(rows):
@@ -319,7 +328,16 @@ def performance_table(
                 change_cell(change, str(_row_value(row, "direction", "na")), significant),
             ]
         if show_msg:
-            cells.append(_msg_cell(_row_value(row, "msg_rank"), _row_value(row, "msg_colour")))
+            cells.append(
+                _msg_cell(
+                    _row_value(row, "msg_rank"),
+                    _row_value(row, "msg_colour"),
+                    _row_value(row, "msg_of"),
+                )
+            )
+            msg_note = _row_value(row, "msg_note")
+            if show_msg and not is_missing(msg_note) and msg_note and msg_note not in msg_notes:
+                msg_notes.append(str(msg_note))
         if show_since:
             cells.append(_since_cell(_row_value(row, "since_last_month"), unit))
         title_attr = f' title="{esc(note)}"' if note else ""
@@ -336,7 +354,7 @@ def performance_table(
     out.append(legend_html(msg=bool(show_msg), significance=any_sig or any_ci, ci=any_ci))
     withheld = "suppressed" in rows and any(map(bool, _present(rows["suppressed"])))
     withheld_note = disclosure.footnote(rows) if withheld else None
-    all_notes = list(dict.fromkeys([*window_notes, *notes, *extra_notes]))
+    all_notes = list(dict.fromkeys([*window_notes, *msg_notes, *notes, *extra_notes]))
     if withheld_note:
         all_notes.append(withheld_note)
     out.append(notes_html(all_notes, daggers=len(window_notes)))

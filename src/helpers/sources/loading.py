@@ -288,37 +288,48 @@ class LoadReport:
 
     def warnings(self) -> list[str]:
         """Return the lines a report should show as visible warnings."""
+        return [text for _, text in self.warnings_by_extract()] + [
+            f"Not read: {f}" for f in self.ignored_files
+        ]
+
+    def warnings_by_extract(self) -> list[tuple[str, str]]:
+        """``(extract, warning)`` for every warning about the rows of an extract, in order."""
         out = []
-        for r in self.extracts.values():
+        for name, r in self.extracts.items():
             if r.unassigned_mapped:
-                out.append(
+                out.append((name,
                     f"{r.file}: {_rows(r.unassigned_mapped)} with an empty district counted as "
                     f"'{UNASSIGNED}' (in the force total, in no LPA or district)."
-                )
+                ))  # fmt: skip
+            if r.unassigned_in_file:
+                out.append((name,
+                    f"{r.file}: {_rows(r.unassigned_in_file)} recorded as '{UNASSIGNED}' by the "
+                    "source (no location, or outside the force's districts): in the force total, "
+                    "in no LPA or district, so the LPAs add up to less than the force."
+                ))  # fmt: skip
             if r.formula_like_cells:
-                out.append(
+                out.append((name,
                     f"{r.file}: {r.formula_like_cells:,} cell(s) look like spreadsheet formulas "
                     "(kept as plain text)."
-                )
+                ))  # fmt: skip
             if r.extra_columns_ignored:
-                out.append(
+                out.append((name,
                     f"{r.file}: extra columns ignored: {', '.join(r.extra_columns_ignored)}."
-                )
+                ))  # fmt: skip
             if r.not_recorded:
                 cols = "; ".join(
                     f"{c} ({_month_ranges(ms, r.rows_by_month)})"
                     for c, ms in r.not_recorded.items()
                 )
-                out.append(
+                out.append((name,
                     f"{r.file}: not recorded by the source (empty on every row), so the measures "
                     f"reading them are N/A there, never 0: {cols}."
-                )
+                ))  # fmt: skip
             for c, n in r.empty_where_recorded.items():
-                out.append(
+                out.append((name,
                     f"{r.file}: column '{c}' is empty in {_rows(n)} of months where other rows "
                     "record it; counted as not flagged."
-                )
-        out += [f"Not read: {f}" for f in self.ignored_files]
+                ))  # fmt: skip
         return out
 
 
