@@ -323,7 +323,9 @@ def test_a_failed_notebook_kept_for_diagnosis_names_no_machine_path(tmp_path):
     kept = sorted((out / "failed").glob("*"))
     assert {p.name for p in kept} == {"00_master.ipynb", "run.json"}
     text = "\n".join(text_of(p) for p in kept)
-    assert "area 99 is not one of 1-8" in text and "src/helpers/pages/report.py" in text  # still useful
+    assert (
+        "area 99 is not one of 1-8" in text and "src/helpers/pages/report.py" in text
+    )  # still useful
     for needle in (str(PROJECT_ROOT), str(tmp_path), sys.prefix):
         assert needle not in text, needle
     assert not _MACHINE_PATHS.search(text), _MACHINE_PATHS.search(text)
