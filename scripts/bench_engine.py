@@ -67,12 +67,16 @@ HEADLINES = (
 ALL_CRIME_R12_K1 = 115_146
 
 #: The child: one cold build, timed, then the headline figures. Only ``load_cube``, ``Cube.value``
-#: and ``Cube.frame`` are used, which both the previous and the current engine provide.
+#: and ``Cube.frame`` are used, which both the previous and the current engine provide (from
+#: ``helpers.cube`` before the helpers were put in layer folders).
 CHILD = r"""
 import json, sys, time
 import helpers
 from helpers import periods
-from helpers.measures.cube import load_cube
+try:  # the layered tree (helpers.measures.cube) or a revision before it (helpers.cube)
+    from helpers.measures.cube import load_cube
+except ImportError:
+    from helpers.cube import load_cube
 
 data, headlines = sys.argv[1], json.loads(sys.argv[2])
 t0, c0 = time.perf_counter(), time.process_time()
