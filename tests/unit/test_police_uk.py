@@ -690,3 +690,49 @@ def test_a_new_or_empty_folder_is_written_and_marked_then_a_reimport_is_allowed(
     assert _cli(folder, tmp_path / "new" / "folder") == 0
     assert (tmp_path / "new" / "folder" / "crimes.parquet").exists()
     assert not list(empty.glob(".*.tmp"))  # written through temporary files, none left
+
+
+# ------------------------------------------------------------------- districts that do not fit
+def _refs(tmp_path, aliases: str | None = None):
+    """The project's reference tables, copied, with an optional district_aliases.csv."""
+    import shutil
+
+    from helpers.config import REFERENCE_DIR
+
+    ref = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, ref)
+    if aliases is not None:
+        (ref / "district_aliases.csv").write_text(aliases)
+    return ref
+
+
+def test_an_import_mostly_outside_the_district_table_is_refused_naming_the_districts(tmp_path):
+    rows = [row(f"k{i}", lsoa=f"Ashford {i % 9:03d}A") for i in range(140)]
+    rows += [row(f"c{i}", lsoa="Canterbury 001A") for i in range(30)]
+    rows += [row(f"b{i}", lsoa="Basildon 001A") for i in range(10)]
+    write_street(tmp_path / "street", "2014-01", "essex", rows)
+    with pytest.raises(PoliceUkImportError) as err:
+        import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=_refs(tmp_path))
+    text = str(err.value)
+    assert "170 of 180 located records (94.4%)" in text
+    assert "Ashford (140), Canterbury (30)" in text and "districts.csv" in text
+    assert "district_aliases.csv" in text
+
+
+def test_a_renamed_district_is_mapped_by_the_alias_list_not_sent_to_unassigned(tmp_path):
+    rows = [row(f"s{i}", lsoa=f"Shepway {i:03d}B") for i in range(120)]
+    rows += [row("b1", lsoa="Basildon 001A")]
+    write_street(tmp_path / "street", "2014-01", "essex", rows)
+    with pytest.raises(PoliceUkImportError, match="Shepway \\(120\\)"):
+        import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=_refs(tmp_path))
+    ref = _refs(tmp_path / "with", aliases="alias,district\nShepway,Colchester\n")
+    result = import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=ref)
+    assert (result.crimes["district"] == "Colchester").sum() == 120
+    assert result.report["outside_force_area"]["count"] == {"crimes": 0, "incidents": 0}
+
+
+def test_an_alias_to_a_district_the_table_does_not_have_is_refused(tmp_path):
+    write_street(tmp_path / "street", "2014-01", "essex", [row("b1")])
+    ref = _refs(tmp_path, aliases="alias,district\nShepway,Folkestone and Hythe\n")
+    with pytest.raises(PoliceUkImportError, match="district_aliases.csv.*'Folkestone and Hythe'"):
+        import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=ref)

@@ -86,10 +86,13 @@ victims, emergency response — and the pages say "No data for this area from th
 writing False would have printed 0. Incidents: ``asb`` True (every row is ASB);
 ``incident_id`` is synthesised as ``ASB-YYYY-MM-000001`` in file order.
 
-District: the ``LSOA name`` without its final space-and-code ("Basildon 001A" → "Basildon").
-A row without a location, or in an LSOA of a district not in ``data/reference/districts.csv``
-(police.uk places some crimes just across the force boundary), is kept with district
-``Unassigned`` and counted in the report ("no location" / "outside force area").
+District: the ``LSOA name`` without its final space-and-code ("Basildon 001A" → "Basildon"),
+through ``data/reference/district_aliases.csv`` (``alias, district``; optional) where the source
+still uses an old name. A row without a location, or in an LSOA of a district not in
+``data/reference/districts.csv`` (police.uk places some crimes just across the force boundary), is
+kept with district ``Unassigned`` and counted in the report ("no location" / "outside force
+area"). When more than 5 % of the located records (and at least 100) fall outside the table's
+districts, the import is refused naming the districts found: the table is not this force's.
 
 Crime IDs: a Crime ID seen twice is kept once (the first occurrence in month and file order); every
 duplicate is listed in the report with its file and line. Peer counts follow the same rule.
@@ -493,6 +496,60 @@ def _duplicates(
 
 
 # ------------------------------------------------------------------------------------- import
+#: The share of located records that may fall in districts the reference table does not list: a
+#: force's records include a few just across its boundary (Essex 2014: 118 of 139,000, 0.08 %). More
+#: means the district table is not this force's, or a district was renamed.
+MAX_OUTSIDE_SHARE = 0.05
+#: ... and at least this many of them: a handful of boundary records in a small extract (a test, a
+#: month's sample) is no sign of the wrong table.
+MIN_OUTSIDE_REFUSED = 100
+ALIASES_FILE = "district_aliases.csv"
+
+
+def district_aliases(reference_dir: Path, known: set[str]) -> dict[str, str]:
+    """``district_aliases.csv`` (``alias, district``): names a source uses for a district of the
+    table, e.g. a district renamed since ("Shepway" → "Folkestone and Hythe"). Optional."""
+    path = reference_dir / ALIASES_FILE
+    if not path.exists():
+        return {}
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise PoliceUkImportError(f"{path}: cannot be read as CSV ({exc})") from None
+    missing = [c for c in ("alias", "district") if c not in table.columns]
+    if missing:
+        raise PoliceUkImportError(
+            f"{path}: no column {', '.join(map(repr, missing))} (expected: alias, district)"
+        )
+    unknown = table[~table["district"].isin(known)]
+    if len(unknown):
+        rows = "; ".join(
+            f"row {i + 2}: {r.alias!r} → {r.district!r}" for i, r in unknown.head(5).iterrows()
+        )
+        raise PoliceUkImportError(
+            f"{path}: column 'district' names a district not in districts.csv ({rows})"
+        )
+    return dict(zip(table["alias"].str.strip(), table["district"].str.strip(), strict=True))
+
+
+def check_districts_fit(outside: dict[str, int], *, located: int, districts_file: Path) -> None:
+    """Refuse an import whose located records mostly fall outside the district table's districts
+    (the table is another force's, or names changed): never a pack of Unassigned rows."""
+    n_out = sum(outside.values())
+    if n_out < MIN_OUTSIDE_REFUSED or n_out <= MAX_OUTSIDE_SHARE * located:
+        return
+    top = sorted(outside.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    names = ", ".join(f"{name} ({n:,})" for name, n in top)
+    more = f" and {len(outside) - len(top)} more" if len(outside) > len(top) else ""
+    raise PoliceUkImportError(
+        f"{n_out:,} of {located:,} located records ({n_out / located:.1%}) are in districts "
+        f"{districts_file} does not list, more than the {MAX_OUTSIDE_SHARE:.0%} a force's boundary "
+        f"explains: {names}{more}. Is {districts_file.name} this force's? List its districts "
+        f"there (district, lpa, population_2016), or map a renamed district in "
+        f"{districts_file.with_name(ALIASES_FILE)} (alias, district)"
+    )
+
+
 def import_street_files(
     input_dir: str | os.PathLike,
     force: str = "essex",
@@ -532,6 +589,7 @@ def import_street_files(
     forces_ref = pd.read_csv(Path(reference_dir) / "msg_forces.csv", dtype={"police_uk_slug": str})
     districts_ref = pd.read_csv(Path(reference_dir) / "districts.csv")
     known_districts = set(districts_ref["district"])
+    aliases = district_aliases(Path(reference_dir), known_districts)
     slug_name = dict(zip(forces_ref["police_uk_slug"], forces_ref["force"], strict=True))
     slug_pop = dict(zip(forces_ref["police_uk_slug"], forces_ref["population_2016"], strict=True))
     if peers is None:
@@ -623,7 +681,8 @@ def import_street_files(
 
     # District from the LSOA name: mapped on the few thousand distinct names, not a million rows.
     def lsoa_district(name: str) -> str:
-        return name.rsplit(" ", 1)[0].strip() if name.strip() else ""
+        district = name.rsplit(" ", 1)[0].strip() if name.strip() else ""
+        return aliases.get(district, district)
 
     codes, _, lsoa_districts = _map_unique(df["LSOA name"], lsoa_district)
     raw_district = lsoa_districts[codes] if len(codes) else np.array([], dtype=object)
@@ -722,6 +781,11 @@ def import_street_files(
     )
     n_noloc = {"crimes": int((no_location & c).sum()), "incidents": int((no_location & a).sum())}
     n_out = {"crimes": int((outside & c).sum()), "incidents": int((outside & a).sum())}
+    check_districts_fit(
+        outside_districts,
+        located=int((~no_location & (c | a)).sum()),
+        districts_file=Path(reference_dir) / "districts.csv",
+    )
     if sum(n_noloc.values()):
         warn.append(f"{sum(n_noloc.values())} row(s) without a location: district Unassigned")
     if sum(n_out.values()):
