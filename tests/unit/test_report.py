@@ -416,3 +416,27 @@ def test_the_master_page_lists_the_data_quality_warnings_with_the_areas_they_aff
     assert "1. Reducing Domestic Abuse" in crime_areas and "6." in crime_areas
     html = master.data_quality().data
     assert "crimes.csv: 12 rows" in html and "incidents.csv: 7 rows" in html
+
+
+def test_the_district_table_accounts_for_records_in_no_district(monkeypatch):
+    from helpers import config
+    from helpers.config import ForceConfig
+    from helpers.measures.cube import build_cube
+
+    extracts = synthetic_extracts(per_month=20)
+    crimes = extracts["crimes"]
+    nowhere = crimes.tail(40).copy()
+    nowhere["crime_id"] = [f"N{i}" for i in range(len(nowhere))]
+    nowhere["district"] = "Somewhere else"  # not a district of the force: Unassigned
+    extracts["crimes"] = pd.concat([crimes, nowhere], ignore_index=True)
+    cube = build_cube(extracts)
+    html = report.MasterPage(month="2016-09", cube=cube).district_comparison().data
+    assert "No district (Unassigned)" in html and "counted in the Force row" in html
+
+    monkeypatch.setattr(config, "force_config", lambda: ForceConfig(suppress_below=5))
+    html = report.MasterPage(month="2016-09", cube=cube).district_comparison().data
+    assert "No district (Unassigned)" not in html  # the force less the districts would tell
+    assert "with disclosure control on, their number is not printed" in html
+
+    plain = report.MasterPage(month="2016-09", cube=build_cube(synthetic_extracts(per_month=20)))
+    assert "Unassigned" not in plain.district_comparison().data  # nobody in no district

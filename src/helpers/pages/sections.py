@@ -32,8 +32,9 @@ from decimal import Decimal
 import pandas as pd
 
 from ..analysis import compare, disclosure
+from ..analysis.performance import suppress_below_setting
 from ..contract.catalog import Measure, measure
-from ..geography import Hierarchy
+from ..geography import UNASSIGNED, Hierarchy
 from ..measures.cube import BUILDER_SOURCES  # the extract each cube builder reads
 from ..periods import PERIOD_LABELS, Window, window
 from ..render import charts, tables
@@ -521,6 +522,10 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     """Key measures by district as an HTML table (this year and Better/Worse change, coloured).
 
     A measure whose source has no data is left out of the table and named in a note under it.
+    Records in no district (``Unassigned``: no location, or outside the force's districts) are
+    counted in the Force row; their own row, before it, says how many, so that the districts and
+    it add up to the force. With disclosure control on, that row is not printed (the force less
+    the districts shown would give back a withheld district's figure) and a note says so.
     """
     absent = [(mid, label) for mid, label in ids_labels if not ctx.has_data(mid)]
     ids_labels = [x for x in ids_labels if x not in absent]
@@ -529,8 +534,13 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     out.append("</tr><tr>")
     out += ["<th>This year</th><th>Change</th>" for _ in ids_labels]
     out.append("</tr></thead><tbody>")
-    for g in [*ctx.districts(), "Force"]:
-        cells = [f'<td class="ppw-label">{"<b>Force</b>" if g == "Force" else html.escape(g)}</td>']
+    suppressing = suppress_below_setting(None) is not None
+    rest = [] if suppressing or not _has_unassigned(ctx, ids_labels) else [UNASSIGNED]
+    for g in [*ctx.districts(), *rest, "Force"]:
+        name = {"Force": "<b>Force</b>", UNASSIGNED: "No district (Unassigned)"}.get(
+            g, html.escape(g)
+        )
+        cells = [f'<td class="ppw-label">{name}</td>']
         for mid, _label in ids_labels:
             m = measure(mid)
             if ctx._level_of(g) not in m.levels:
@@ -546,10 +556,32 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
             cells.append(tables.change_cell(change, compare.direction(change, m.polarity)))
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
+    if rest:
+        out.append(tables.note_html(
+            "No district (Unassigned): records without a location or outside the force's "
+            "districts, counted in the Force row and in no LPA or district."
+        ))  # fmt: skip
+    elif suppressing and _has_unassigned(ctx, ids_labels):
+        out.append(tables.note_html(
+            "The Force row also counts records in no district (no location, or outside the "
+            "force's districts); with disclosure control on, their number is not printed."
+        ))  # fmt: skip
     if absent:
         names = ", ".join(label for _, label in absent)
         out.append(tables.note_html(f"{names}: {tables.NO_SOURCE}.", "warning"))
     return "".join(out)
+
+
+def _has_unassigned(ctx: Context, ids_labels) -> bool:
+    """Whether any count of the table has records in no district this year."""
+    for mid, _label in ids_labels:
+        m = measure(mid)
+        if m.unit == "count" and "district" in m.levels:
+            # the cube's own count, not the printed one: only whether there are any is told
+            value = ctx.cube.value(mid, ctx.window_for(m), UNASSIGNED)
+            if value.available and value.numerator:
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------
