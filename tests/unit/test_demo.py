@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.contract.extracts import EXTRACTS
+from helpers.contract.extracts import EXTRACTS, OFFENCE_GROUPS, SOLVED_OUTCOMES
 from helpers.geography import UNASSIGNED
 from helpers.sources import demo
+from helpers.sources.demo import driver
 from helpers.sources.loading import districts, load_extracts, msg_forces
 
 #: A twelve-month range holding one calibration window (Oct 2014 – Sep 2015) and part of the
@@ -114,7 +115,7 @@ def test_records_refer_to_each_other(frames):
     inc = frames["incidents"]
     arrived = inc["arrived_at"].notna()
     assert (inc.loc[arrived, "arrived_at"] >= inc.loc[arrived, "opened_at"]).all()
-    assert (crimes["victim_based"] == crimes["offence_group"].isin(demo.OFFENCE_GROUPS[:8])).all()
+    assert (crimes["victim_based"] == crimes["offence_group"].isin(OFFENCE_GROUPS[:8])).all()
     assert crimes.loc[crimes["domestic_abuse"], "da_risk_level"].notna().all()
     assert crimes.loc[~crimes["domestic_abuse"], "da_risk_level"].isna().all()
     assert (crimes.loc[~crimes["victim_based"], "victim_id"].isna()).all()
@@ -165,7 +166,7 @@ def test_calibration_window_totals_are_exact(frames):
     inc = frames["incidents"]
     assert inc["domestic_abuse"].sum() == 28111
     assert inc["asb"].sum() == 54257
-    solved = c["outcome_type"].isin(demo.SOLVED_OUTCOMES)
+    solved = c["outcome_type"].isin(SOLVED_OUTCOMES)
     in_window = c["outcome_date"].between("2014-10-01", "2015-09-30")
     assert abs(100 * (solved & in_window).sum() / len(c) - 23.16) < 0.01
 
@@ -227,7 +228,7 @@ def test_a_failed_run_leaves_the_previous_folder_untouched(tmp_path, monkeypatch
     def broken(ctx):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(demo, "_build_calls", broken)
+    monkeypatch.setattr(driver, "_build_calls", broken)  # what generate calls
     with pytest.raises(RuntimeError, match="disk full"):
         demo.write_demo(out, demo.DemoOptions(seed=99, start=SMALL.start, end=SMALL.end))
     assert (out / "crimes.parquet").read_bytes() == before

@@ -1,0 +1,302 @@
+"""Incidents: volumes by kind, grades, response times and attendance, repeat domestic-abuse
+incidents and victims, calibrated to the published figures."""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from .context import _arrow_cat, _Ctx, _frame, _mix_draw, _Pool, _shuffled_order, _times
+from .crimes import _Namespace, _prev_gap
+from .targets import (
+    ATTENDANCE_LPA_OFFSET,
+    ATTENDANCE_TARGETS,
+    CALIBRATION_WINDOWS,
+    COUNT_TARGETS,
+    DA_FY_REPEAT_TARGETS,
+    DAY_S,
+    MONTH_TARGETS,
+)
+
+#: Hour-of-day profile of incidents (evening peak).
+HOURS = np.array(
+    [
+        3.0,
+        2.4,
+        1.8,
+        1.3,
+        1.0,
+        1.0,
+        1.4,
+        2.4,
+        3.4,
+        3.8,
+        4.0,
+        4.3,
+        4.6,
+        4.7,
+        4.8,
+        5.2,
+        5.6,
+        5.9,
+        6.0,
+        5.9,
+        5.6,
+        5.0,
+        4.4,
+        3.7,
+    ]
+)
+GRADE_MIX = {
+    "da": [0.20, 0.50, 0.25, 0.05],
+    "asb": [0.03, 0.30, 0.40, 0.27],
+    "other": [0.0, 0.25, 0.40, 0.35],
+}
+TAIL_SHARE, TAIL_MEDIAN, TAIL_SIGMA, MAIN_SIGMA, NOT_ATTENDED = 0.09, 38.0, 0.6, 0.5, 0.01
+
+
+def _open_seconds(ctx: _Ctx, rng: np.random.Generator, month: np.ndarray) -> np.ndarray:
+    day = ctx.days_in_months(rng, month)
+    hour = rng.choice(24, size=month.size, p=HOURS / HOURS.sum())
+    return day * DAY_S + hour * 3600 + rng.integers(0, 3600, month.size)
+
+
+def _fix_fy_incident_repeats(rng, victim, in_fy, target, fresh) -> int:
+    """Repeat incidents (victim already had one earlier in the year) = incidents − distinct victims."""
+    sel = np.flatnonzero(in_fy)
+    uniq, inv, cnt = np.unique(victim[sel], return_inverse=True, return_counts=True)
+    diff = target - (sel.size - uniq.size)
+    if diff > 0:
+        donors = sel[cnt[inv] == 1]
+        receivers = uniq[cnt >= 2]
+        need = min(diff, donors.size)
+        d = rng.choice(donors, size=need, replace=False)
+        victim[d] = rng.choice(receivers, size=need)
+        diff -= need
+    elif diff < 0:
+        order = np.lexsort((sel, inv))
+        later = sel[order][np.r_[False, inv[order][1:] == inv[order][:-1]]]
+        need = min(-diff, later.size)
+        d = rng.choice(later, size=need, replace=False)
+        victim[d] = fresh(need)
+        diff += need
+    return diff
+
+
+def _incident_month_state(victim, t, tie, in_m, lookback):
+    has = victim >= 0
+    sel = np.flatnonzero(has)
+    gap = np.full(victim.size, np.inf)
+    gap[sel] = _prev_gap(victim[sel], t[sel], tie[sel])
+    rep = in_m & has & (gap <= lookback)
+    idx = np.flatnonzero(in_m & has)
+    uniq, inv, cnt = np.unique(victim[idx], return_inverse=True, return_counts=True)
+    nrep = np.bincount(inv, weights=rep[idx].astype(float), minlength=uniq.size).astype(int)
+    return idx, uniq, inv, cnt, nrep, rep
+
+
+def _fix_month_incident_repeats(
+    rng, victim, t, in_m, recent, target_r, target_v, fresh, lookback=365 * DAY_S
+) -> tuple[int, int]:
+    """Repeat incidents (365-day rule) in the month and the individuals having them."""
+    tie = np.arange(victim.size)
+    idx, uniq, inv, cnt, nrep, rep = _incident_month_state(victim, t, tie, in_m, lookback)
+    dv = target_v - int((nrep > 0).sum())
+    if dv < 0:  # a repeat victim with one incident in the month becomes a new person
+        cand = np.flatnonzero((cnt == 1) & (nrep == 1))
+        pick = rng.choice(cand, size=min(-dv, cand.size), replace=False)
+        recs = idx[np.isin(inv, pick)]
+        victim[recs] = fresh(recs.size)
+    elif dv > 0:  # a one-off incident moves to a victim seen in the previous months
+        donors = idx[(cnt[inv] == 1) & (nrep[inv] == 0)]
+        receivers = np.setdiff1d(np.unique(victim[recent & (victim >= 0)]), uniq)
+        need = min(dv, donors.size, receivers.size)
+        victim[rng.choice(donors, size=need, replace=False)] = rng.choice(
+            receivers, size=need, replace=False
+        )
+    idx, uniq, inv, cnt, nrep, rep = _incident_month_state(victim, t, tie, in_m, lookback)
+    dr = target_r - int(nrep.sum())
+    if dr < 0:  # drop a second incident of a victim with an earlier one the year before
+        prior = nrep == cnt
+        for _ in range(10):
+            cand = np.flatnonzero(prior & (cnt >= 2))
+            if dr == 0 or cand.size == 0:
+                break
+            pick = rng.choice(cand, size=min(-dr, cand.size), replace=False)
+            # the latest incident in the month of each picked victim
+            recs = idx[np.isin(inv, pick)]
+            order = np.lexsort((-t[recs], victim[recs]))
+            recs = recs[order]
+            firsts = recs[np.r_[True, victim[recs][1:] != victim[recs][:-1]]]
+            victim[firsts] = fresh(firsts.size)
+            dr += firsts.size
+            cnt[pick] -= 1
+            nrep[pick] -= 1
+    elif dr > 0:  # a one-off incident joins a repeat victim of the month
+        donors = idx[(cnt[inv] == 1) & (nrep[inv] == 0)]
+        receivers = uniq[(nrep == cnt) & (nrep > 0)]
+        need = min(dr, donors.size)
+        victim[rng.choice(donors, size=need, replace=False)] = rng.choice(receivers, size=need)
+        dr -= need
+    idx, uniq, inv, cnt, nrep, rep = _incident_month_state(victim, t, tie, in_m, lookback)
+    return target_r - int(nrep.sum()), target_v - int((nrep > 0).sum())
+
+
+def _response_minutes(ctx, rng, month, lpa, rural, target_pct):
+    """Emergency response times: lognormal body plus a delayed tail; the body is placed so that the
+    month's share within the standard (15 min urban, 20 min rural) is the target."""
+    nd = NormalDist()
+    std = np.where(rural, 20.0, 15.0)
+    offsets = np.array(
+        [ATTENDANCE_LPA_OFFSET.get(x, 0.0) for x in ("North", "South", "West")] + [0.0]
+    )
+    p = np.clip((target_pct[month] + offsets[lpa]) / 100, 0.3, 0.985)
+    f_tail = np.array(
+        [nd.cdf((np.log(s) - np.log(TAIL_MEDIAN)) / TAIL_SIGMA) for s in (15.0, 20.0)]
+    )[rural.astype(int)]
+    f_main = np.clip((p / (1 - NOT_ATTENDED) - TAIL_SHARE * f_tail) / (1 - TAIL_SHARE), 0.05, 0.995)
+    # inverse normal on the few distinct values
+    uf, inv = np.unique(np.round(f_main, 5), return_inverse=True)
+    z = np.array([nd.inv_cdf(float(x)) for x in uf])[inv]
+    mu = np.log(std) - MAIN_SIGMA * z
+    body = np.exp(mu + MAIN_SIGMA * rng.standard_normal(month.size))
+    tail = np.exp(np.log(TAIL_MEDIAN) + TAIL_SIGMA * rng.standard_normal(month.size))
+    minutes = np.where(rng.random(month.size) < TAIL_SHARE, tail, body)
+    attended = rng.random(month.size) >= NOT_ATTENDED
+    return minutes, attended, std
+
+
+def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.DataFrame:
+    rng = ctx.rng("incidents")
+    DAI = ctx.series("da_incidents", COUNT_TARGETS["da_incidents"], "da")
+    ASB = ctx.series("asb_incidents", COUNT_TARGETS["asb_incidents"], "asb")
+    G1 = ctx.series("emergency_incidents", COUNT_TARGETS["emergency_incidents"], "crime", exact=())
+    OTH = ctx.series("other_incidents", COUNT_TARGETS["other_incidents"], "crime", exact=())
+    parts = []
+    for kind, counts in (("da", DAI), ("asb", ASB), ("other", OTH)):
+        m = np.repeat(np.arange(ctx.T), counts)
+        g = 1 + _mix_draw(rng, GRADE_MIX[kind], m.size)
+        parts.append((kind, m, g))
+    g1_have = sum(np.bincount(m[g == 1], minlength=ctx.T) for _, m, g in parts)
+    extra = np.maximum(G1 - g1_have, 0)
+    m = np.repeat(np.arange(ctx.T), extra)
+    parts.append(("other", m, np.ones(m.size, np.int64)))
+    kind = np.concatenate(
+        [np.full(p[1].size, {"da": 0, "asb": 1, "other": 2}[p[0]]) for p in parts]
+    )
+    month = np.concatenate([p[1] for p in parts])
+    grade = np.concatenate([p[2] for p in parts])
+    n = month.size
+    opened = _open_seconds(ctx, rng, month)
+    district = ctx.districts_for(rng, n)
+    rural = rng.random(n) < ctx.rural_share[district]
+    lpa_names = ["North", "South", "West"]
+    lpa = np.array([lpa_names.index(x) if x in lpa_names else 3 for x in ctx.district_lpa])[
+        district
+    ]
+    da = kind == 0
+    asb = kind == 1
+    alcohol = rng.random(n) < np.where(asb, 0.25, np.where(da, 0.22, 0.12))
+    drugs = rng.random(n) < np.where(asb, 0.08, 0.05)
+    mental = rng.random(n) < np.where(da, 0.06, 0.09)
+    # arrival
+    minutes = np.full(n, np.nan)
+    attended = np.zeros(n, bool)
+    g1 = grade == 1
+    target = ctx.level(ATTENDANCE_TARGETS)
+    mins, att, std = _response_minutes(ctx, rng, month[g1], lpa[g1], rural[g1], target)
+    minutes[g1], attended[g1] = mins, att
+    g2 = grade == 2
+    minutes[g2] = np.exp(np.log(45) + 0.8 * rng.standard_normal(int(g2.sum())))
+    attended[g2] = rng.random(int(g2.sum())) >= 0.05
+    g3 = grade == 3
+    minutes[g3] = np.exp(np.log(20 * 60) + 1.0 * rng.standard_normal(int(g3.sum())))
+    attended[g3] = rng.random(int(g3.sum())) >= 0.10
+    _calibrate_attendance(ctx, rng, opened, minutes, attended, g1, rural)
+    arrive = opened + np.round(np.nan_to_num(minutes) * 60).astype(np.int64)
+    standard_s = np.where(rural, 20 * 60, 15 * 60)
+    arrive = np.where(
+        g1 & (arrive - opened == standard_s), arrive + 1, arrive
+    )  # never on the boundary
+    # victims of domestic abuse
+    victim = np.full(n, -1, np.int64)
+    sel = np.flatnonzero(da)
+    victim[sel] = pools["da"].draw_mixed(
+        ctx, rng, month[sel], "da_incident", ns.offset["da"], ns.fresh
+    )
+    ctx.report["da_incidents"] = _calibrate_da_incidents(ctx, victim, opened, month, da, ns)
+    order = _shuffled_order(rng, opened)
+    cols = {
+        "incident_id": ctx.ids("incident", np.arange(1, n + 1)),
+        "opened_at": _times(opened[order]),
+        "arrived_at": _times(arrive[order], attended[order]),
+        "grade": grade[order].astype(np.int64),
+        "urban_rural": _arrow_cat(rural[order].astype(int), ("urban", "rural")),
+        "district": _arrow_cat(district[order], ctx.district_names),
+        "domestic_abuse": da[order],
+        "asb": asb[order],
+        "alcohol": alcohol[order],
+        "drugs": drugs[order],
+        "mental_health": mental[order],
+        "victim_id": ctx.ids("person", victim[order] + 1, victim[order] >= 0),
+    }
+    return _frame("incidents", cols)
+
+
+def _calibrate_attendance(ctx, rng, opened, minutes, attended, g1, rural) -> None:
+    """Move a few emergency response times across the standard so each window's rate is exact."""
+    std = np.where(rural, 20.0, 15.0)
+    within = g1 & attended & (minutes < std)
+    for key in CALIBRATION_WINDOWS:
+        dw = ctx.day_window(key)
+        if dw is None:
+            continue
+        inw = g1 & (opened >= dw[0] * DAY_S) & (opened < dw[1] * DAY_S)
+        want = int(round(ATTENDANCE_TARGETS[key] / 100 * inw.sum()))
+        diff = want - int((within & inw).sum())
+        if diff > 0:
+            cand = np.flatnonzero(inw & attended & ~within)
+            pick = rng.choice(cand, size=min(diff, cand.size), replace=False)
+            minutes[pick] = std[pick] * rng.uniform(0.55, 0.97, pick.size)
+            within[pick] = True
+        elif diff < 0:
+            cand = np.flatnonzero(inw & within)
+            pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
+            minutes[pick] = std[pick] * rng.uniform(1.04, 1.9, pick.size)
+            within[pick] = False
+
+
+def _calibrate_da_incidents(ctx, victim, opened, month, da, ns) -> dict:
+    rng = ctx.rng("da-incident-calibration")
+    report = {}
+    for key, target in DA_FY_REPEAT_TARGETS.items():
+        dw = ctx.day_window(key)
+        if dw is None:
+            continue
+        in_fy = da & (opened >= dw[0] * DAY_S) & (opened < dw[1] * DAY_S)
+        report[key] = _fix_fy_incident_repeats(rng, victim, in_fy, target * ctx.scale, ns.fresh)
+    for mkey, t in MONTH_TARGETS.items():
+        i = ctx.month_index(mkey)
+        if i is None or i < 11:
+            continue
+        in_m = da & (month == i)
+        recent = da & (month >= i - 10) & (month <= i - 1)
+        report[mkey] = dict(
+            zip(
+                ("repeat_incidents_left", "repeat_victims_left"),
+                _fix_month_incident_repeats(
+                    rng,
+                    victim,
+                    opened,
+                    in_m,
+                    recent,
+                    t["da_repeat_incidents"] * ctx.scale,
+                    t["da_repeat_victims_incidents"] * ctx.scale,
+                    ns.fresh,
+                ),
+                strict=True,
+            )
+        )
+    return report
