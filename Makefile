@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 
 data: $(DEMO_STAMP)
 
-$(DEMO_STAMP): $(STAMP) src/helpers/sources/demo.py
+$(DEMO_STAMP): $(STAMP) $(wildcard src/helpers/sources/demo/*.py)
 	$(PY) -m helpers.sources.demo --out $(DEMO_DIR)
 
 # The demo extracts are built only when the pack runs on them.
