@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -766,6 +768,57 @@ def test_fingerprint_follows_content_not_location(tmp_path):
     rows[1]["district"] = "Harlow"
     write_csv(b, "collisions", rows=rows)
     assert fingerprint(a) != fingerprint(b)
+
+
+def test_every_module_of_the_loading_package_is_in_the_cube_cache_key(tmp_path, monkeypatch):
+    """A change to any module of the loading package can change a cube's numbers: the cube's
+    fingerprint reads them all, and an edit to one of them changes it."""
+    from pathlib import Path
+
+    from helpers.measures import cube
+
+    package = Path(loading.__file__).resolve().parent
+    modules = sorted(package.glob("*.py"))
+    imported = {
+        Path(m.__file__).resolve()
+        for name, m in list(sys.modules.items())
+        if name.startswith("helpers.sources.loading.") and getattr(m, "__file__", None)
+    }
+    assert {p.stem for p in modules} >= {"__init__", "api", "checks", "extract", "files"}
+    assert imported and imported <= set(modules)
+    original = Path.read_bytes
+    read: list[Path] = []
+
+    def recording(self):
+        read.append(self.resolve())
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    write_csv(tmp_path, "collisions")
+    before = cube.fingerprint(tmp_path)
+    assert [p for p in read if p.parent == package] == modules
+
+    def edited(self):
+        data = original(self)
+        return data + b"\n# edited\n" if self.resolve() == package / "checks.py" else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert cube.fingerprint(tmp_path) != before
+
+
+def test_the_command_line_checks_a_folder(tmp_path):
+    """``python -m helpers.sources.loading <folder>`` (the package's ``__main__``)."""
+    write_csv(tmp_path, "collisions")
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.sources.loading", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "collisions.csv: 2 rows loaded of 2 read" in done.stdout
+    assert "absent: " in done.stdout
 
 
 def test_unknown_extract_name_is_a_key_error(tmp_path):

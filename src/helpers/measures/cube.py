@@ -328,11 +328,11 @@ _CACHE_TABLES = ("frame", "coverage", "peers", "measures")
 
 
 #: The code whose change can change a cube's numbers: the builders, how extracts are read and
-#: checked, and how the catalog is parsed.
+#: checked (every module of the loading package), and how the catalog is parsed.
 def _cube_code() -> list[Path]:
     return [
         Path(__file__),
-        Path(loading.__file__),
+        *sorted(Path(loading.__file__).parent.glob("*.py")),
         Path(extracts.__file__),
         Path(catalog_mod.__file__),
     ]
