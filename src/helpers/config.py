@@ -8,7 +8,7 @@ all find the same files.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -18,12 +18,22 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 DATA_DIR = PROJECT_ROOT / "data"
-REFERENCE_DIR = DATA_DIR / "reference"
 DEMO_DATA_DIR = DATA_DIR / "demo"
-PARAMS_DIR = PROJECT_ROOT / "params"
-COMMENTARY_DIR = PARAMS_DIR / "commentary"
+#: Force profiles (:mod:`helpers.profile`): the demo force's is shipped, others are made by the
+#: data.police.uk importer or by hand.
+PROFILES_DIR = PROJECT_ROOT / "profiles"
+DEMO_PROFILE_DIR = PROFILES_DIR / "demo"
+#: The demo profile's tables (``districts.csv``, ``msg_forces.csv``): what a cube built in code,
+#: with no profile named, is built against.
+REFERENCE_DIR = DEMO_PROFILE_DIR
+COMMENTARY_DIR = DEMO_PROFILE_DIR / "commentary"
+FORCE_CONFIG_FILE = DEMO_PROFILE_DIR / "force.yaml"
+#: Tables of every force of England and Wales (``forces.csv``: name, data.police.uk slug,
+#: residents), for the importer's profiles and the national rank.
+NATIONAL_DIR = DATA_DIR / "reference"
 REPORTS_DIR = PROJECT_ROOT / "reports"
-FORCE_CONFIG_FILE = PARAMS_DIR / "force.yaml"
+#: Where force.yaml and the commentary were before profiles: kept out of ``--out``'s reach still.
+PARAMS_DIR = PROJECT_ROOT / "params"
 #: Rebuildable files of the project itself: rendered charts (``charts/``, kept by content) and
 #: the cubes of data folders that cannot be written.
 CACHE_DIR = PROJECT_ROOT / ".cache"
@@ -120,7 +130,7 @@ def read_yaml(
 
 @dataclass(frozen=True)
 class ForceConfig:
-    """The force the pack is produced for (``params/force.yaml``).
+    """The force the pack is produced for: ``force.yaml`` of its profile (:mod:`helpers.profile`).
 
     The defaults describe the demo force, for tests that build a configuration in code; a file
     must state the keys of :data:`REQUIRED_KEYS` itself, so a force's pack never goes out under
@@ -132,12 +142,22 @@ class ForceConfig:
     protective_marking: str = "OFFICIAL"
     financial_year_start_month: int = 4
     suppress_below: int | None = None
-    msg_forces: list[str] = field(default_factory=list)
+    #: The largest share of a file's records that may be Unassigned (no location, outside the
+    #: force area) before the data is taken not to fit the profile and refused.
+    max_unassigned_share: float = 0.05
+    #: Data-quality warnings a run accepts; more refuse it (None: warnings never refuse).
+    max_data_warnings: int | None = None
 
     @classmethod
     def from_mapping(cls, data: dict, source: str = "force configuration") -> ForceConfig:
         """Build and validate a configuration; an unknown, mistyped or missing key names itself."""
         known = {f.name: f for f in fields(cls)}
+        if "msg_forces" in data:
+            raise ConfigError(
+                f"{source}: key 'msg_forces' is no longer read: the Most Similar Group is "
+                "msg_forces.csv of the profile (force, police_uk_slug, population_2016; the force "
+                "itself on the first row); delete the key"
+            )
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {unknown}; valid keys are {sorted(known)}")
@@ -147,7 +167,8 @@ class ForceConfig:
             "protective_marking": str,
             "financial_year_start_month": int,
             "suppress_below": (int, type(None)),
-            "msg_forces": list,
+            "max_unassigned_share": (float, int),
+            "max_data_warnings": (int, type(None)),
         }
         for key, value in data.items():
             if not isinstance(value, expected[key]) or isinstance(value, bool):
@@ -159,10 +180,23 @@ class ForceConfig:
             and not 1 <= data["financial_year_start_month"] <= 12
         ):
             raise ConfigError(f"{source}: key 'financial_year_start_month' must be 1..12")
+        if data.get("financial_year_start_month", 4) != 4:
+            raise ConfigError(
+                f"{source}: key 'financial_year_start_month' is "
+                f"{data['financial_year_start_month']}; the measures support an April start only "
+                "(the financial year of every force in England and Wales)"
+            )
         if (data.get("suppress_below") or 0) < 0:
             raise ConfigError(f"{source}: key 'suppress_below' must be a count (or null for off)")
-        if not all(isinstance(f, str) for f in data.get("msg_forces", [])):
-            raise ConfigError(f"{source}: key 'msg_forces' should list force names (text)")
+        if not 0 <= data.get("max_unassigned_share", 0.05) < 1:
+            raise ConfigError(
+                f"{source}: key 'max_unassigned_share' must be a share from 0 to below 1 "
+                "(0.05 = 5 %)"
+            )
+        if (data.get("max_data_warnings") or 0) < 0:
+            raise ConfigError(
+                f"{source}: key 'max_data_warnings' must be a count (or null: warnings never refuse)"
+            )
         missing = [k for k in REQUIRED_KEYS if k not in data]
         if missing:
             raise ConfigError(
@@ -178,7 +212,14 @@ REQUIRED_KEYS = ("force_name", "short_name", "protective_marking", "suppress_bel
 
 @cache
 def force_config(path: Path = FORCE_CONFIG_FILE) -> ForceConfig:
-    """Load and check ``params/force.yaml`` (cached per path).
+    """The demo profile's ``force.yaml`` (or the one at ``path``), loaded once per path: the
+    settings a cube built in code, with no profile, is read with. A run for a force reads its
+    profile instead (:func:`helpers.profile.load_profile`)."""
+    return read_force_config(path)
+
+
+def read_force_config(path: Path) -> ForceConfig:
+    """Load and check a profile's ``force.yaml``.
 
     Raises
     ------
@@ -188,8 +229,8 @@ def force_config(path: Path = FORCE_CONFIG_FILE) -> ForceConfig:
         badly typed key (named).
     """
     hint = (
-        ": copy params/force.yaml from the repository (git checkout params/force.yaml) and set "
-        "your force's name, protective marking and suppress_below"
+        f": a profile's {path.name} names the force, its protective marking and suppress_below "
+        "(see profiles/demo/force.yaml)"
     )
     data = read_yaml(path, "the force configuration", hint)
     shown = display_config_path(path)

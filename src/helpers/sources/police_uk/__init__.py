@@ -87,20 +87,24 @@ writing False would have printed 0. Incidents: ``asb`` True (every row is ASB);
 ``incident_id`` is synthesised as ``ASB-YYYY-MM-000001`` in file order.
 
 District: the ``LSOA name`` without its final space-and-code ("Basildon 001A" → "Basildon"),
-through ``data/reference/district_aliases.csv`` (``alias, district``; optional) where the source
-still uses an old name. A row without a location, or in an LSOA of a district not in
-``data/reference/districts.csv`` (police.uk places some crimes just across the force boundary), is
-kept with district ``Unassigned`` and counted in the report ("no location" / "outside force
-area"). When more than 5 % of the located records (and at least 100) fall outside the table's
-districts, the import is refused naming the districts found: the table is not this force's.
+through the profile's ``district_aliases.csv`` (``alias, district``; optional) where the source
+still uses an old name. The force's profile (:mod:`helpers.profile`) says which districts are the
+force's: given (``--profile``), or made from the files (:mod:`.profiling`: the districts holding at
+least 0.5 % of the force's located records, the force as one LPA, the force and its peers from
+``data/reference/forces.csv``) and written with the extracts into ``<out>/profile/``. A row
+without a location, or in an LSOA of a district the profile does not list (police.uk places some
+crimes just across the force boundary), is kept with district ``Unassigned`` and counted in the
+report ("no location" / "outside force area"). When more than the profile's
+``max_unassigned_share`` (5 %) of the located records (and at least 100) fall outside its
+districts, the import is refused naming the districts found: the profile is not this force's.
 
 Crime IDs: a Crime ID seen twice is kept once (the first occurrence in month and file order); every
 duplicate is listed in the report with its file and line. Peer counts follow the same rule.
 
 The package, one job a module: :mod:`.mapping` (the street file's columns, the crime-type and
 outcome mappings, what the source does not record, the caveats, the errors and the result),
-:mod:`.files` (finding and reading the street files), :mod:`.importer` (:func:`import_street_files`
-and the district checks), :mod:`.output` (the output folder's marker and check, writing an import,
+:mod:`.files` (finding and reading the street files), :mod:`.profiling` (a force's profile made
+from its files), :mod:`.importer` (:func:`import_street_files` and the district checks), :mod:`.output` (the output folder's marker and check, writing an import,
 the report as Markdown) and :mod:`.cli` (the command line). Every public name is importable from
 ``helpers.sources.police_uk``.
 """
@@ -108,11 +112,9 @@ the report as Markdown) and :mod:`.cli` (the command line). Every public name is
 from .cli import main
 from .files import discover_files, parse_months
 from .importer import (
-    ALIASES_FILE,
     MAX_OUTSIDE_SHARE,
     MIN_OUTSIDE_REFUSED,
     check_districts_fit,
-    district_aliases,
     import_street_files,
     to_contract,
 )
@@ -137,13 +139,28 @@ from .output import (
     report_markdown,
     write_import,
 )
+from .profiling import (
+    FORCES_FILE,
+    MIN_DISTRICT_SHARE,
+    ProfileDraft,
+    forces_table,
+    make_profile,
+    short_name,
+    write_profile,
+)
 
 __all__ = [
-    "ALIASES_FILE",
     "ASB",
     "CAVEATS",
     "CRIME_TYPE_GROUPS",
     "EXPECTED_COLUMNS",
+    "FORCES_FILE",
+    "MIN_DISTRICT_SHARE",
+    "ProfileDraft",
+    "forces_table",
+    "make_profile",
+    "short_name",
+    "write_profile",
     "IMPORT_MARKER",
     "IMPORT_TOOL",
     "INCIDENT_CONSTANTS",
@@ -159,7 +176,6 @@ __all__ = [
     "check_districts_fit",
     "check_output_folder",
     "discover_files",
-    "district_aliases",
     "import_street_files",
     "main",
     "parse_months",

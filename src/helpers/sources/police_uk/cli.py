@@ -7,9 +7,10 @@ import sys
 import time
 from collections.abc import Sequence
 
+from ...config import display_config_path
 from .importer import import_street_files
 from .mapping import PoliceUkImportError
-from .output import IMPORT_MARKER, check_output_folder, write_import
+from .output import IMPORT_MARKER, PROFILE_FOLDER, check_output_folder, write_import
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,13 +25,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--input", required=True, help="folder with YYYY-MM/YYYY-MM-<force>-street.csv[.gz]"
     )
     parser.add_argument(
-        "--force", required=True, help="home force slug as in msg_forces.csv, e.g. essex"
+        "--force",
+        required=True,
+        help="the force's data.police.uk slug, as in data/reference/forces.csv, e.g. kent",
     )
     parser.add_argument(
         "--peers",
         default=None,
-        help="comma-separated peer slugs (default: the other forces in data/reference/msg_forces.csv; "
-        "'' for none)",
+        help="comma-separated slugs of its Most Similar Group, e.g. essex,sussex (default: the "
+        "profile's; none for a profile made from the files; '' for none)",
+    )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="the force's profile folder (districts, LPAs, aliases, peers); default: the one an "
+        f"earlier import wrote in --out ({PROFILE_FOLDER}/), else one is made from the files and "
+        f"written there",
     )
     parser.add_argument(
         "--out",
@@ -45,12 +55,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     peers = None if args.peers is None else [p.strip() for p in args.peers.split(",") if p.strip()]
     try:
-        check_output_folder(args.out)  # before the import: refused in a second, not a minute
-        result = import_street_files(args.input, args.force, peers, args.months)
+        out = check_output_folder(args.out)  # before the import: refused in a second, not a minute
+        profile = args.profile
+        if profile is None and (out / PROFILE_FOLDER / "force.yaml").exists():
+            profile = out / PROFILE_FOLDER
+            print(f"profile: {display_config_path(profile)} (written by an earlier import; kept)")
+        result = import_street_files(args.input, args.force, peers, args.months, profile)
         out = write_import(result, args.out)
     except PoliceUkImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if result.profile_draft is not None:
+        profile = out / PROFILE_FOLDER
+        n = len(result.profile_draft.districts)
+        print(
+            f"profile: wrote {display_config_path(profile)} for {result.profile_draft.force_name} "
+            f"({n} district{'s' if n != 1 else ''}, one LPA, peers: "
+            f"{', '.join(result.profile_draft.msg_forces['force'].iloc[1:]) or 'none'})"
+        )
     rw = result.report["rows_written"]
     print(
         f"read {result.report['rows_read']['total']:,} rows from {len(result.report['files'])} files"
@@ -61,4 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for w in result.warnings:
         print(f"warning: {w}")
     print(f"done in {time.perf_counter() - started:.1f} s")
+    last = max(result.report["months_expected"])
+    print(
+        "next: python -m helpers.pack "
+        f"--month {last} --data {display_config_path(out)} --profile {display_config_path(profile)}"
+    )
     return 0

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
+from ...config import PROJECT_ROOT, display_config_path, resolve_path
 from ...contract.extracts import EXTRACTS, VICTIM_BASED_GROUPS
 from ...geography import UNASSIGNED
+from ...profile import ALIASES_FILE, DISTRICTS_FILE, MSG_FILE, Profile, ProfileError, load_profile
 from .files import (
     _check_crime_types,
     _duplicates,
@@ -36,6 +37,14 @@ from .mapping import (
     PoliceUkImportError,
     PoliceUkImportWarning,
 )
+from .profiling import (
+    FORCES_FILE,
+    MIN_DISTRICT_SHARE,
+    districts_from_counts,
+    force_rows,
+    forces_table,
+    make_profile,
+)
 
 #: force's records include a few just across its boundary (Essex 2014: 118 of 139,000, 0.08 %). More
 #: means the district table is not this force's, or a district was renamed.
@@ -43,50 +52,31 @@ MAX_OUTSIDE_SHARE = 0.05
 #: ... and at least this many of them: a handful of boundary records in a small extract (a test, a
 #: month's sample) is no sign of the wrong table.
 MIN_OUTSIDE_REFUSED = 100
-ALIASES_FILE = "district_aliases.csv"
 
 
-def district_aliases(reference_dir: Path, known: set[str]) -> dict[str, str]:
-    """``district_aliases.csv`` (``alias, district``): names a source uses for a district of the
-    table, e.g. a district renamed since ("Shepway" → "Folkestone and Hythe"). Optional."""
-    path = reference_dir / ALIASES_FILE
-    if not path.exists():
-        return {}
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise PoliceUkImportError(f"{path}: cannot be read as CSV ({exc})") from None
-    missing = [c for c in ("alias", "district") if c not in table.columns]
-    if missing:
-        raise PoliceUkImportError(
-            f"{path}: no column {', '.join(map(repr, missing))} (expected: alias, district)"
-        )
-    unknown = table[~table["district"].isin(known)]
-    if len(unknown):
-        rows = "; ".join(
-            f"row {i + 2}: {r.alias!r} → {r.district!r}" for i, r in unknown.head(5).iterrows()
-        )
-        raise PoliceUkImportError(
-            f"{path}: column 'district' names a district not in districts.csv ({rows})"
-        )
-    return dict(zip(table["alias"].str.strip(), table["district"].str.strip(), strict=True))
-
-
-def check_districts_fit(outside: dict[str, int], *, located: int, districts_file: Path) -> None:
+def check_districts_fit(
+    outside: dict[str, int],
+    *,
+    located: int,
+    districts_file: Path,
+    max_share: float = MAX_OUTSIDE_SHARE,
+) -> None:
     """Refuse an import whose located records mostly fall outside the district table's districts
-    (the table is another force's, or names changed): never a pack of Unassigned rows."""
+    (the table is another force's, or names changed): never a pack of Unassigned rows.
+    ``max_share``: the profile's ``max_unassigned_share``."""
     n_out = sum(outside.values())
-    if n_out < MIN_OUTSIDE_REFUSED or n_out <= MAX_OUTSIDE_SHARE * located:
+    if n_out < MIN_OUTSIDE_REFUSED or n_out <= max_share * located:
         return
     top = sorted(outside.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
     names = ", ".join(f"{name} ({n:,})" for name, n in top)
     more = f" and {len(outside) - len(top)} more" if len(outside) > len(top) else ""
     raise PoliceUkImportError(
         f"{n_out:,} of {located:,} located records ({n_out / located:.1%}) are in districts "
-        f"{districts_file} does not list, more than the {MAX_OUTSIDE_SHARE:.0%} a force's boundary "
-        f"explains: {names}{more}. Is {districts_file.name} this force's? List its districts "
-        f"there (district, lpa, population_2016), or map a renamed district in "
-        f"{districts_file.with_name(ALIASES_FILE)} (alias, district)"
+        f"{display_config_path(districts_file)} does not list, more than the {max_share:.0%} a "
+        f"force's boundary explains: {names}{more}. Is the profile "
+        f"{display_config_path(districts_file.parent)} this force's? List its districts in "
+        f"{districts_file.name} (district, lpa, population_2016), map a renamed district in "
+        f"{ALIASES_FILE} (alias, district), or leave out --profile to make one from the files"
     )
 
 
@@ -95,7 +85,9 @@ def import_street_files(
     force: str = "essex",
     peers: Sequence[str] | None = None,
     months: str | tuple[pd.Period, pd.Period] | None = None,
-    reference_dir: Path = REFERENCE_DIR,
+    profile: Profile | str | os.PathLike | None = None,
+    *,
+    min_district_share: float = MIN_DISTRICT_SHARE,
 ) -> ImportResult:
     """Import a home force's street files and its peers' counts into the data contract.
 
@@ -105,13 +97,18 @@ def import_street_files(
         Folder laid out as downloaded: ``YYYY-MM/YYYY-MM-<force>-street.csv`` or ``.csv.gz``.
         A relative path is taken from the project root.
     force
-        The home force's data.police.uk slug (``essex``), as in ``msg_forces.csv``.
+        The home force's data.police.uk slug (``essex``), as in ``data/reference/forces.csv``.
     peers
-        Peer force slugs; None = every other force in ``msg_forces.csv``.
+        Peer force slugs (its Most Similar Group); None = the profile's (none without one).
     months
         ``"2014-01:2014-11"`` (or a pair of Periods) to import only those months; None = all found.
-    reference_dir
-        Folder holding ``districts.csv`` and ``msg_forces.csv``.
+    profile
+        The force's profile (:class:`helpers.profile.Profile` or its folder): its districts,
+        aliases and Most Similar Group. None: a profile is made from the files
+        (``ImportResult.profile_draft``; :mod:`.profiling`), the force and peers from
+        ``data/reference/forces.csv``.
+    min_district_share
+        Making a profile: the share of located records a district needs to be the force's.
 
     Returns
     -------
@@ -122,25 +119,37 @@ def import_street_files(
     ------
     PoliceUkImportError
         A header that is not a street file's, a file whose rows belong to another force or month,
-        an unknown crime type, a force not in ``msg_forces.csv``, or no file of the home force.
+        an unknown crime type, a force not in the forces table, or no file of the home force;
+        a profile that is broken, is another force's, or does not fit the files.
     """
     root = resolve_path(input_dir)
     warn: list[str] = []
-    forces_ref = pd.read_csv(Path(reference_dir) / "msg_forces.csv", dtype={"police_uk_slug": str})
-    districts_ref = pd.read_csv(Path(reference_dir) / "districts.csv")
-    known_districts = set(districts_ref["district"])
-    aliases = district_aliases(Path(reference_dir), known_districts)
-    slug_name = dict(zip(forces_ref["police_uk_slug"], forces_ref["force"], strict=True))
-    slug_pop = dict(zip(forces_ref["police_uk_slug"], forces_ref["population_2016"], strict=True))
+    if profile is not None and not isinstance(profile, Profile):
+        try:
+            profile = load_profile(profile)
+        except ProfileError as exc:
+            raise PoliceUkImportError(str(exc)) from None
+    if profile is not None:
+        forces_ref = profile.msg_forces
+        forces_source = display_config_path(profile.folder / MSG_FILE)
+        home_slug = str(forces_ref["police_uk_slug"].iloc[0])
+        if force != home_slug:
+            raise PoliceUkImportError(
+                f"profile {profile.name} is for {profile.home_force} ({home_slug}), not {force!r}: "
+                "pass that force's profile, or leave out --profile to make one from the files"
+            )
+        known_districts = set(profile.districts["district"])
+        aliases = profile.aliases
+        max_share = profile.force.max_unassigned_share
+    else:
+        forces_ref, forces_source = forces_table(), display_config_path(FORCES_FILE)
+        aliases, max_share = {}, MAX_OUTSIDE_SHARE
     if peers is None:
         peers = [s for s in forces_ref["police_uk_slug"] if s != force]
     peers = [p for p in dict.fromkeys(peers) if p != force]
-    for slug in [force, *peers]:
-        if slug not in slug_name:
-            raise PoliceUkImportError(
-                f"{Path(reference_dir) / 'msg_forces.csv'}: column 'police_uk_slug' has no force "
-                f"{slug!r} (known: {sorted(slug_name)}); add the force with its population"
-            )
+    chosen = force_rows([force, *peers], forces_ref, forces_source)
+    slug_name = dict(zip(chosen["police_uk_slug"], chosen["force"], strict=True))
+    slug_pop = dict(zip(chosen["police_uk_slug"], chosen["population_2016"], strict=True))
     month_range = parse_months(months) if isinstance(months, str | type(None)) else months
 
     street_files, other_files = discover_files(root)
@@ -227,6 +236,19 @@ def import_street_files(
     codes, _, lsoa_districts = _map_unique(df["LSOA name"], lsoa_district)
     raw_district = lsoa_districts[codes] if len(codes) else np.array([], dtype=object)
     no_location = raw_district == ""
+    draft = None
+    if profile is None:
+        counts = pd.Series(raw_district[~no_location & (keep | ~crime_mask)]).value_counts()
+        known_districts = set(districts_from_counts(counts.to_dict(), min_district_share))
+        if not known_districts:
+            raise PoliceUkImportError(
+                f"{root}: the files of {force!r} name no LSOA, so no district can be found; "
+                "pass a profile listing the force's districts (--profile)"
+            )
+        draft = make_profile(chosen.iloc[0], chosen.iloc[1:], sorted(known_districts))
+        districts_file = Path("(made from the files)") / DISTRICTS_FILE
+    else:
+        districts_file = profile.folder / DISTRICTS_FILE
     outside = ~no_location & ~np.isin(raw_district, list(known_districts))
     district = np.where(no_location | outside, UNASSIGNED, raw_district)
 
@@ -324,7 +346,8 @@ def import_street_files(
     check_districts_fit(
         outside_districts,
         located=int((~no_location & (c | a)).sum()),
-        districts_file=Path(reference_dir) / "districts.csv",
+        districts_file=districts_file,
+        max_share=max_share,
     )
     if sum(n_noloc.values()):
         warn.append(f"{sum(n_noloc.values())} row(s) without a location: district Unassigned")
@@ -347,6 +370,11 @@ def import_street_files(
         "source": "data.police.uk street-level crime",
         "input": _relative(root),
         "force": {"slug": force, "name": slug_name[force]},
+        "profile": (
+            {"made": True, "districts": sorted(known_districts)}
+            if profile is None
+            else {"made": False, "folder": profile.name}
+        ),
         "peers": [
             {"slug": p, "name": slug_name[p], "population_2016": int(slug_pop[p])} for p in peers
         ],
@@ -385,7 +413,7 @@ def import_street_files(
         "caveats": list(CAVEATS),
         "warnings": warn,
     }
-    return ImportResult(crimes, incidents, msg_peers, report, warn)
+    return ImportResult(crimes, incidents, msg_peers, report, warn, profile_draft=draft)
 
 
 def _sequence_ids(prefix: str, months: np.ndarray) -> np.ndarray:

@@ -155,6 +155,8 @@ class ImportResult:
     msg_peers: pd.DataFrame
     report: dict
     warnings: list[str] = field(default_factory=list)
+    #: The profile made from the files (None when one was given): written with the extracts.
+    profile_draft: object = None
 
     @property
     def extracts(self) -> dict[str, pd.DataFrame]:

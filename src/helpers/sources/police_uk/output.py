@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from ...config import PROJECT_ROOT, resolve_path
 from .mapping import ImportResult, PoliceUkImportError
+from .profiling import write_profile
+
+#: The folder of ``--out`` the importer writes a profile it made into (never over one there).
+PROFILE_FOLDER = "profile"
 
 #: The marker the importer writes into every folder it fills (JSON: the tool and its files).
 IMPORT_MARKER = ".ppw-import"
@@ -75,17 +80,26 @@ def _write_atomically(path: Path, write) -> None:
 
 
 def write_import(result: ImportResult, out_dir: str | os.PathLike) -> Path:
-    """Write the extracts (parquet) and ``import_report.json`` / ``.md`` into ``out_dir``.
+    """Write the extracts (parquet) and ``import_report.json`` / ``.md`` into ``out_dir``, and the
+    profile the import made (``result.profile_draft``) into ``out_dir/profile/``.
 
     The folder is checked first (:func:`check_output_folder`) and marked as the importer's before
-    any extract is written, so a re-import into it is allowed and nothing else is overwritten.
+    any extract is written, so a re-import into it is allowed and nothing else is overwritten. A
+    profile already in ``out_dir/profile/`` is never overwritten (the command line imports with
+    it instead: an analyst's edits to it are kept).
 
     Raises
     ------
     OutputFolderError
-        ``out_dir`` holds files the importer did not write.
+        ``out_dir`` holds files the importer did not write, or a made profile would replace one.
     """
     out = check_output_folder(out_dir)
+    profile_dir = out / PROFILE_FOLDER
+    if result.profile_draft is not None and profile_dir.exists():
+        raise OutputFolderError(
+            f"{_shown(profile_dir)} exists: a profile is never overwritten; import with it "
+            f"(--profile {_shown(profile_dir)}) or move it away"
+        )
     out.mkdir(parents=True, exist_ok=True)
     files = [f"{name}.parquet" for name in result.extracts] + [
         "import_report.json",
@@ -99,6 +113,12 @@ def write_import(result: ImportResult, out_dir: str | os.PathLike) -> Path:
     _write_atomically(out / "import_report.json", lambda p: p.write_text(report, encoding="utf-8"))
     text = report_markdown(result.report)
     _write_atomically(out / "import_report.md", lambda p: p.write_text(text, encoding="utf-8"))
+    if result.profile_draft is not None:
+        tmp = out / f".{PROFILE_FOLDER}.tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        write_profile(result.profile_draft, tmp)
+        os.replace(tmp, profile_dir)
     return out
 
 
