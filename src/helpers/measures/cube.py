@@ -60,11 +60,12 @@ import numpy as np
 import pandas as pd
 
 from .. import periods
-from ..config import CACHE_DIR, REFERENCE_DIR, resolve_path
+from ..config import CACHE_DIR, resolve_path
 from ..contract import catalog as catalog_mod
 from ..contract import extracts
 from ..contract.extracts import EXTRACTS
 from ..geography import FORCE, UNASSIGNED
+from ..profile import Profile, load_profile
 from ..sources import loading
 from ..sources.loading import LoadReport, display_name, latest_accepted
 from ..sources.loading import fingerprint as extracts_fingerprint
@@ -342,23 +343,24 @@ class _CacheInvalid(Exception):
     """A cached cube that must not be used (absent, edited, incomplete, or no longer valid)."""
 
 
-def fingerprint(data_dir) -> str:
+def fingerprint(data_dir, profile: Profile | None = None) -> str:
     """Return the sha256 of a cube's inputs, by content.
 
     The inputs are the bytes of the extract files (:func:`helpers.sources.loading.fingerprint`: a
     correction keeping the file's size and modification time still changes it), the catalog, the
-    reference tables and the code that reads extracts and builds the cube.
+    profile's tables (districts, Most Similar Group, aliases; the demo force's when None) and the
+    code that reads extracts and builds the cube.
     """
+    profile = profile if profile is not None else load_profile()
     h = hashlib.sha256(extracts_fingerprint(resolve_path(data_dir)).encode())
     h.update(catalog_mod.CATALOG_FILE.read_bytes())
     code = _cube_code()
     code += sorted(catalog_mod.SQL_DIR.glob("*.sql")) + [catalog_mod.SQL_DIR / "runner.py"]
     for p in code:
         h.update(p.read_bytes())
-    for ref in ("districts.csv", "msg_forces.csv"):
-        p = REFERENCE_DIR / ref
+    for p in profile.reference_files():
         if p.exists():
-            h.update(p.read_bytes())
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
@@ -384,7 +386,13 @@ def _cache_paths(data_dir: Path, fp: str, base: Path | None = None) -> dict[str,
     }
 
 
-def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = False) -> Cube:
+def load_cube(
+    data_dir=None,
+    fingerprint: str | None = None,
+    *,
+    rebuild: bool = False,
+    profile: Profile | str | os.PathLike | None = None,
+) -> Cube:
     """Return the cube for a data folder, built once and cached under ``<data_dir>/.cache/``.
 
     The cache is keyed by the content of the inputs (:func:`fingerprint`) and checked before use:
@@ -403,12 +411,19 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
         notebook of a run then shows the same data, even if the folder changes meanwhile.
     rebuild
         Build even if a cached cube with the same fingerprint exists.
+    profile
+        The force's profile (:class:`helpers.profile.Profile` or its folder; the demo force's when
+        None): its districts and Most Similar Group, and the thresholds the data must meet
+        (:func:`check_fits_profile`). The cube keeps it (``cube.profile``).
 
     Raises
     ------
     CubeError
         With ``fingerprint``: no cached cube of that fingerprint, or it does not verify. Without:
-        the extract files changed while they were being read.
+        the extract files changed while they were being read. Either way: the data does not fit
+        the profile (:class:`ProfileMismatch`).
+    helpers.profile.ProfileError
+        The profile folder is missing or broken.
     helpers.sources.loading.DataValidationError
         An extract breaks the data contract.
 
@@ -420,7 +435,15 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
     >>> load_cube("data/demo", fingerprint=cube.fingerprint).data_to == cube.data_to  # doctest: +SKIP
     True
     """
-    d = resolve_path(data_dir)
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    cube = _load_cube(resolve_path(data_dir), fingerprint, rebuild, profile)
+    cube.profile = profile
+    check_fits_profile(cube, profile)
+    return cube
+
+
+def _load_cube(d: Path, fingerprint: str | None, rebuild: bool, profile: Profile) -> Cube:
+    reference = Reference(profile.districts, profile.msg_forces)
     if fingerprint is not None:
         if rebuild:
             raise ValueError("load_cube: a snapshot (fingerprint) is read, never rebuilt")
@@ -428,17 +451,17 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
             raise CubeError(f"{fingerprint!r} is not a data fingerprint (64 hexadecimal digits)")
         paths = _cache_paths(d, fingerprint)
         try:
-            return _read_cache(paths, fingerprint)[0]
+            return _read_cache(paths, fingerprint, reference)[0]
         except _CacheInvalid as exc:
             raise CubeError(
                 f"{display_name(paths['meta'])}: the cube of data fingerprint {fingerprint[:12]}… "
                 f"cannot be used: {exc}. Run the pack again to build it from the data as it is now."
             ) from None
-    fp = _fingerprint(d)
+    fp = _fingerprint(d, profile)
     paths = _cache_paths(d, fp)
     if not rebuild and paths["meta"].exists():
         try:
-            cube, body = _read_cache(paths, fp)
+            cube, body = _read_cache(paths, fp, reference)
             _check_dates_still_accepted(d, body)
             return cube
         except _CacheInvalid as exc:  # an edited, incomplete or outdated cache is rebuilt
@@ -447,8 +470,8 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
                 stacklevel=2,
             )
     report = LoadReport()
-    cube = build_cube(d, Reference.load(), report=report)
-    if _fingerprint(d) != fp:
+    cube = build_cube(d, reference, report=report)
+    if _fingerprint(d, profile) != fp:
         # The cube may mix files from before and after the change: neither cache nor return it.
         raise CubeError(
             f"{display_name(d)}: the extract files changed while they were being read; run again "
@@ -461,9 +484,52 @@ def load_cube(data_dir=None, fingerprint: str | None = None, *, rebuild: bool = 
     return cube
 
 
-def _fingerprint(d: Path) -> str:
+def _fingerprint(d: Path, profile: Profile) -> str:
     # load_cube's parameter ``fingerprint`` hides the module function of that name there
-    return fingerprint(d)
+    return fingerprint(d, profile)
+
+
+class ProfileMismatch(CubeError):
+    """The data does not fit the force's profile: too many records Unassigned (the extracts are
+    another force's, or districts were renamed), or more data-quality warnings than it accepts."""
+
+
+#: A share of Unassigned records is judged only on a file with at least this many of them (a
+#: handful of unplaced rows in a small sample says nothing about the profile).
+MIN_UNASSIGNED_REFUSED = 100
+
+
+def check_fits_profile(cube: Cube, profile: Profile) -> None:
+    """Refuse data that does not fit ``profile`` (:class:`ProfileMismatch`).
+
+    - A file whose records are more than ``max_unassigned_share`` Unassigned (and at least
+      :data:`MIN_UNASSIGNED_REFUSED` of them): counted in the force, shown in no district, so the
+      pages would hide most of the force's work. Districts the profile does not list at all are
+      refused earlier, when the file is read (named with example rows).
+    - More data-quality warnings than ``max_data_warnings`` (None: warnings never refuse).
+    """
+    report = cube.extracts_report
+    if report is None:
+        return
+    limit = profile.force.max_unassigned_share
+    for r in report.extracts.values():
+        n = r.rows_unassigned
+        if n >= MIN_UNASSIGNED_REFUSED and n > limit * max(r.rows_loaded, 1):
+            raise ProfileMismatch(
+                f"{r.file}: {n:,} of {r.rows_loaded:,} records ({n / r.rows_loaded:.1%}) have no "
+                f"district of profile {profile.name} ({profile.force.force_name}): more than its "
+                f"max_unassigned_share of {limit:.0%}. Are these extracts this force's? Pass the "
+                "force's own profile (--profile), map renamed districts in its "
+                "district_aliases.csv, or raise max_unassigned_share in its force.yaml"
+            )
+    allowed = profile.force.max_data_warnings
+    found = report.warnings()
+    if allowed is not None and len(found) > allowed:
+        listed = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise ProfileMismatch(
+            f"{len(found)} data-quality warning(s), more than the {allowed} that "
+            f"max_data_warnings in {profile.name}/force.yaml accepts: {listed}"
+        )
 
 
 def _check_dates_still_accepted(d: Path, body: dict) -> None:
@@ -486,7 +552,7 @@ def _canonical(body: dict) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _read_cache(paths: dict[str, Path], fp: str) -> tuple[Cube, dict]:
+def _read_cache(paths: dict[str, Path], fp: str, reference: Reference) -> tuple[Cube, dict]:
     """Read a cached cube and its record, every file checked against the checksum recorded.
 
     Each file is read once into memory, checked, and parsed from those very bytes, so what is
@@ -517,7 +583,7 @@ def _read_cache(paths: dict[str, Path], fp: str) -> tuple[Cube, dict]:
             fingerprint=fp,
             peers=tables["peers"],
             measures=tables["measures"],
-            reference=Reference.load(),
+            reference=reference,
             extracts_report=None if report is None else LoadReport.from_record(report),
         )
     except FileNotFoundError as exc:

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import periods
 from ..config import REFERENCE_DIR
 from ..geography import FORCE, Hierarchy
+from ..profile import Profile
 from ..sources.loading import LoadReport
 
 WINDOW_KINDS = ("fytd", "rolling-12m", "month")
@@ -128,6 +129,10 @@ class Cube:
     #: kept with the cached cube, so the run record of a pack describes its snapshot. None for a
     #: cube built from in-memory frames.
     extracts_report: LoadReport | None = field(default=None, repr=False, compare=False)
+    #: The force's profile the cube was loaded for (:func:`helpers.measures.cube.load_cube`):
+    #: its name, marking and thresholds. None for a cube built in code (the demo force's
+    #: settings, ``helpers.config.force_config()``, apply).
+    profile: Profile | None = field(default=None, repr=False, compare=False)
     _index: _Index | None = field(default=None, repr=False)
     #: Results worked out from the cube by other modules (:meth:`derived`), kept with it.
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
