@@ -2,6 +2,8 @@
 
     python -m helpers.pack --month 2016-09 [--period rolling-12m] [--data data/demo] [--jobs 2]
 
+The options are :func:`helpers.pack.cli.parse_args`; this module checks them and runs the steps.
+
 Steps (``main`` reads like this list):
 
 1. check the parameters (month, period, data folder, notebooks, the force configuration and the
@@ -20,13 +22,7 @@ Steps (``main`` reads like this list):
 8. publish atomically (below). A failed run leaves the published pack untouched and keeps the
    partly executed notebooks under ``<out>/failed/`` (record values from the data withheld).
 
-The output folder
------------------
-``--out`` (default ``reports/<month>``) is replaced only if it is absent, empty, or a pack: it holds
-the marker ``.ppw-pack`` (``{"tool": "helpers.pack", "month": …}``), or — a pack published before
-markers existed — only the files a pack writes and a ``run.json`` that is a pack's run record.
-Never the data folder, the project folder, ``notebooks/``, ``params/``, ``src/``, ``reports/``
-itself, anything holding ``.git``, or a parent of any of them: those are refused with exit 2.
+The output folder is replaced only if a pack wrote it (:mod:`helpers.pack.output`).
 
 Publishing
 ----------
@@ -50,13 +46,11 @@ import json
 import os
 import shutil
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import nbformat
 import pandas as pd
@@ -64,7 +58,6 @@ import pandas as pd
 from ..config import (
     DEMO_DATA_DIR,
     NOTEBOOKS_DIR,
-    PARAMS_DIR,
     PROJECT_ROOT,
     REPORTS_DIR,
     ConfigError,
@@ -72,17 +65,9 @@ from ..config import (
     force_config,
     resolve_path,
 )
-from ..periods import PERIODS, PeriodError, as_month, check_period, parse_month
-from .errors import log, one_line
-from .export import PACK_BUDGET, PAGE_BUDGET
-from .plan import Run
-from .record import extract_names
-
-if TYPE_CHECKING:  # the cube is imported when it is loaded (the command line starts faster)
-    from ..measures.cube import Cube
-
+from ..periods import PeriodError, check_period, parse_month
+from .cli import parse_args
 from .errors import (
-    EXIT_CODES_HELP,
     EXIT_DATA_VALIDATION,
     EXIT_INTERNAL,
     EXIT_INVALID_PARAMETERS,
@@ -91,17 +76,26 @@ from .errors import (
     ExportError,
     InvalidParameters,
     PackError,
+    log,
+    one_line,
 )
-from .execute import DEFAULT_TIMEOUT, WITHHELD, Result, execute_notebook
-from .export import export_html, page_shell
-from .plan import Notebook, discover_notebooks
+from .execute import WITHHELD, Result, execute_notebook
+from .export import (
+    PACK_BUDGET,  # noqa: F401 - the page budgets, re-exported as before the split
+    PAGE_BUDGET,  # noqa: F401 - likewise
+    export_html,
+    page_shell,
+)
+from .months import check_month_in_data, crimes_months, cube_months
+from .output import check_output_folder, protected_folders
+from .plan import Notebook, Run, discover_notebooks
+from .previous import longest_first, pages_to_carry
+from .progress import Progress, _size, report_sizes
 from .publish import (  # exits 5 (busy) and 6 (output unwritable) come with publishing
     EXIT_BUSY,  # noqa: F401 - one of the pack's exit codes, re-exported beside the others
     EXIT_OUTPUT_UNWRITABLE,  # noqa: F401 - likewise
     OUTPUT_ERRNOS,
-    PACK_MARKER,
     OutputError,
-    is_pack_folder,
     output_lock,
     publish,
     recover_interrupted_publish,
@@ -112,6 +106,7 @@ from .publish import (  # exits 5 (busy) and 6 (output unwritable) come with pub
 from .record import (
     Scrubber,
     data_fingerprint,
+    extract_names,
     keep_failed,
     load_report,
     page_settings,
@@ -138,143 +133,7 @@ def tables_csv(cube, month: str, period: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------------
-# Parameters
-def crimes_months(data_dir: Path) -> tuple[pd.Period, pd.Period] | None:
-    """First and last month of the crimes extract, read cheaply (one column); None if unknown.
-
-    A file that cannot be read here is left to the cube's validation, which explains what is wrong.
-    """
-    from ..contract.extracts import EXTRACTS
-    from ..sources.loading import extract_path
-
-    path = extract_path(data_dir, "crimes")
-    column = EXTRACTS["crimes"].date_column
-    if path is None or column is None:
-        return None
-    try:
-        if path.suffix == ".parquet":
-            values = pd.read_parquet(path, columns=[column])[column]
-        else:
-            values = pd.read_csv(path, usecols=[column])[column]
-        dates = pd.to_datetime(values, errors="coerce", format="ISO8601").dropna()
-    except Exception:
-        return None
-    if dates.empty:
-        return None
-    return dates.min().to_period("M"), dates.max().to_period("M")
-
-
-def cube_months(cube: Cube) -> tuple[pd.Period, pd.Period] | None:
-    """First and last month the cube has data for (its coverage); None if it has none."""
-    months = sorted({m for m in map(as_month, cube.coverage["month"]) if m is not None})
-    return (months[0], months[-1]) if months else None
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.pack",
-        description="Execute the pack's notebooks for a month and publish self-contained HTML "
-        "(index.html, one page per area, tables.csv, run.json) to reports/<month>/.",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--month", required=True, help="report month, YYYY-MM (e.g. 2016-09)")
-    parser.add_argument(
-        "--period",
-        default="rolling-12m",
-        help=f"reporting window: {' | '.join(PERIODS)} (default rolling-12m)",
-    )
-    parser.add_argument(
-        "--data",
-        default=None,
-        help="extract folder, relative to the project root or absolute (default data/demo)",
-    )
-    parser.add_argument(
-        "--out",
-        default=None,
-        help="folder the pack is published to (default reports/<month>); replaced atomically",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="notebooks executed at once, one kernel each (default: the number of CPUs)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=int,
-        default=DEFAULT_TIMEOUT,
-        help="seconds any one cell of a notebook may run before the notebook fails "
-        f"(papermill execution_timeout; default {DEFAULT_TIMEOUT})",
-    )
-    parser.add_argument(
-        "--notebooks",
-        default=None,
-        help="comma-separated notebook numbers to run, e.g. 00,06 (default: all). The other pages "
-        "are kept from the published pack, which must have been made for the same month, period "
-        "and data (else exit 2); with no published pack the new one holds only these pages",
-    )
-    parser.add_argument(
-        "--notebooks-dir",
-        default=None,
-        help="folder holding the notebooks (default notebooks/)",
-    )
-    return parser.parse_args(argv)
-
-
-# --------------------------------------------------------------------------------------------------
-# The output folder: a pack replaces only what a pack wrote
-
-
-def protected_folders(data_dir: Path, notebooks_dir: Path) -> dict[Path, str]:
-    """Folders a pack never replaces, nor any of their parents, with what each is."""
-    return {
-        data_dir: "the data folder",
-        PROJECT_ROOT: "the project folder",
-        NOTEBOOKS_DIR: "the notebooks folder",
-        notebooks_dir: "the notebooks folder",
-        PARAMS_DIR: "the params folder",
-        PROJECT_ROOT / "src": "the source folder",
-        REPORTS_DIR: "the reports folder (it holds every month's pack)",
-    }
-
-
-def check_output_folder(out: Path, protected: dict[Path, str]) -> None:
-    """Refuse an ``--out`` that publishing could destroy (see the module docstring).
-
-    Raises
-    ------
-    InvalidParameters
-        ``out`` is (or is a parent of) a protected folder, holds ``.git``, is a file, or holds files
-        a pack did not write. The message names the folder and why.
-    """
-    shown = display_path(out)
-    for folder, what in protected.items():
-        folder = Path(folder).resolve()
-        if out == folder or out in folder.parents:
-            holds = "is" if out == folder else "holds"
-            raise InvalidParameters(
-                f"--out {shown} {holds} {what} ({display_path(folder)}): publishing would "
-                "replace it; choose a folder of its own, e.g. reports/<month>"
-            )
-    if ".git" in out.parts:
-        raise InvalidParameters(f"--out {shown} is inside a git repository's .git folder")
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise InvalidParameters(f"--out {shown} is a file, not a folder")
-    if (out / ".git").exists():
-        raise InvalidParameters(f"--out {shown} holds a git repository (.git): never replaced")
-    if is_pack_folder(out):
-        return
-    names = sorted(p.name for p in out.iterdir())
-    if names:
-        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-        raise InvalidParameters(
-            f"--out {shown} holds files a pack did not write ({', '.join(names[:5])}{more}); "
-            f"a pack replaces only an empty folder or one a pack wrote (it holds {PACK_MARKER}): "
-            "choose another --out"
-        )
+# Parameters: the options (:mod:`helpers.pack.cli`) checked before anything runs
 
 
 def check_configuration() -> None:
@@ -343,145 +202,8 @@ def check_parameters(args: argparse.Namespace) -> Run:
     )
 
 
-def check_month_in_data(month: str, months: tuple[pd.Period, pd.Period] | None) -> None:
-    """Refuse a month outside the data, naming the months that are valid."""
-    if months is None:
-        return
-    first, last = months
-    m = parse_month(month)
-    if not first <= m <= last:
-        raise InvalidParameters(f"month {month} is outside the data ({first} … {last})")
-
-
-# --------------------------------------------------------------------------------------------------
-# Progress: a bar on a terminal, plain lines (no timestamps; cron adds its own) otherwise.
-
-
-class Progress:
-    """Report progress on stderr: tqdm when stderr is a terminal, plain lines otherwise."""
-
-    def __init__(self, total: int, stream=None):
-        self.stream = stream if stream is not None else sys.stderr
-        self.total = total
-        self.done = 0
-        self._lock = threading.Lock()
-        self._bar = None
-        if total and hasattr(self.stream, "isatty") and self.stream.isatty():
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, unit="notebook", file=self.stream, leave=False)
-
-    def log(self, message: str) -> None:
-        with self._lock:
-            if self._bar is not None:
-                self._bar.write(message, file=self.stream)
-            else:
-                print(message, file=self.stream, flush=True)
-
-    def step(self, message: str) -> None:
-        with self._lock:
-            self.done += 1
-            line = f"[{self.done}/{self.total}] {message}"
-            if self._bar is not None:
-                self._bar.write(line, file=self.stream)
-                self._bar.update(1)
-            else:
-                print(line, file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 # --------------------------------------------------------------------------------------------------
 # The run
-
-
-def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):.2f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
-
-
-def pages_to_carry(
-    run: Run, fingerprint: str, settings: dict | None = None
-) -> tuple[list[Notebook], list[dict]]:
-    """The pages a ``--notebooks`` run keeps from the published pack, and their run.json entries.
-
-    Only from a pack of the same month, period and data (fingerprint), made with the same
-    settings (:func:`page_settings`: force configuration, commentary, catalog, helpers version):
-    a page made from other data, or before ``suppress_below`` was set, would sit beside the new
-    ones as if current. With no published pack there is nothing to keep and the new pack holds
-    only the notebooks run.
-
-    Raises
-    ------
-    InvalidParameters
-        A pack is published at ``run.out`` but from another month, period or data, or with other
-        settings (the message names what changed): updating some of its pages would mix two runs,
-        and replacing it would lose the others.
-    """
-    wanted = {nb.name for nb in run.notebooks}
-    if wanted >= {nb.name for nb in run.all_notebooks}:
-        return [], []
-    if not (run.out / "run.json").is_file():
-        log(f"publishing only {', '.join(sorted(wanted))}: no published pack to update")
-        return [], []
-    try:
-        record = json.loads((run.out / "run.json").read_text(encoding="utf-8"))
-        same = (
-            record["status"] == "ok"
-            and record["parameters"]["month"] == run.month
-            and record["parameters"]["period"] == run.period
-            and record["data"]["fingerprint"] == fingerprint
-        )
-        previous = {n["notebook"]: n for n in record["notebooks"] if n.get("page")}
-    except (OSError, ValueError, KeyError, TypeError):
-        same, previous = False, {}
-    numbers = ",".join(nb.prefix for nb in run.notebooks)
-    if not same:
-        raise InvalidParameters(
-            f"--notebooks {numbers}: the pack published in "
-            f"{display_path(run.out)}/ was made from another month, period or data, so its other "
-            "pages cannot be kept; run the whole pack, or choose another --out"
-        )
-    settings = settings if settings is not None else page_settings(run.month, force_config())
-    recorded = record.get("settings")
-    changes = (
-        settings_changes(recorded, settings)
-        if isinstance(recorded, dict)
-        else ["not recorded (the pack was made by an older version)"]
-    )
-    if changes:
-        raise InvalidParameters(
-            f"--notebooks {numbers}: the settings of the pack published in "
-            f"{display_path(run.out)}/ differ: {'; '.join(changes)}; its other pages would not "
-            "show the change, so they cannot be kept: run the whole pack"
-        )
-    carry = [
-        nb
-        for nb in run.all_notebooks
-        if nb.name not in wanted
-        and nb.name in previous
-        and (run.out / nb.page).is_file()
-        and (run.out / "notebooks" / nb.name).is_file()
-    ]
-    entries = [
-        {**previous[nb.name], "status": "carried over from the previous run"} for nb in carry
-    ]
-    return carry, entries
-
-
-def longest_first(notebooks: list[Notebook], out: Path) -> list[Notebook]:
-    """Order notebooks by their time in the last published run, longest first.
-
-    With fewer workers than notebooks, starting the long ones first keeps a long notebook from
-    running alone at the end (the order of the pages is not affected).
-    """
-    try:
-        record = json.loads((out / "run.json").read_text(encoding="utf-8"))
-        seconds = {n["notebook"]: float(n["seconds"]) for n in record["notebooks"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return list(notebooks)
-    return sorted(notebooks, key=lambda nb: -seconds.get(nb.name, 0.0))
 
 
 def execute_all(
@@ -551,31 +273,6 @@ def execute_all(
         progress.close()
         shutil.rmtree(ipc_dir, ignore_errors=True)
     return [results[nb.name] for nb in run.notebooks]
-
-
-def report_sizes(results: list[Result]) -> list[str]:
-    """Print each page's size; return warnings for pages over budget."""
-    warnings = []
-    for r in results:
-        if r.page_bytes is None:
-            continue
-        budget = PAGE_BUDGET[r.notebook.kind]
-        log(f"  {r.notebook.page:<40} {_size(r.page_bytes):>9}  (budget {_size(budget)})")
-        if r.page_bytes > budget:
-            warnings.append(
-                f"warning: {r.notebook.page} is {_size(r.page_bytes)}, over the "
-                f"{_size(budget)} budget for an {r.notebook.kind} page"
-            )
-    total = sum(r.page_bytes or 0 for r in results)
-    log(f"  {'all pages':<40} {_size(total):>9}  (budget {_size(PACK_BUDGET)})")
-    if total > PACK_BUDGET:
-        warnings.append(
-            f"warning: the pages total {_size(total)}, over the {_size(PACK_BUDGET)} budget "
-            "for sending the pack as one e-mail"
-        )
-    for w in warnings:
-        log(w)
-    return warnings
 
 
 def _timed(fn, *args):
