@@ -1,0 +1,97 @@
+"""The key measures by district as an HTML table (this year and Better/Worse change), with the
+records in no district (Unassigned) counted in the Force row.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..analysis import compare
+from ..analysis.performance import suppress_below_setting
+from ..contract.catalog import Measure, measure
+from ..geography import UNASSIGNED
+from ..render import tables
+from .context import Context
+
+KEY_DISTRICT_MEASURES = [
+    ("all_crime", "All crime"),
+    ("victim_based_crime", "Victim-based crime"),
+    ("solved_rate", "Solved rate"),
+    ("asb_incidents", "ASB incidents"),
+]
+
+
+def _printed(pair, m: Measure):
+    """Round (last year, this year) half-up as printed, so changes match the performance tables."""
+    return tuple(
+        None
+        if v is None
+        else float(compare.round_half_up(v, 0 if m.unit == "count" else m.decimals))
+        for v in pair
+    )
+
+
+def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
+    """Key measures by district as an HTML table (this year and Better/Worse change, coloured).
+
+    A measure whose source has no data is left out of the table and named in a note under it.
+    Records in no district (``Unassigned``: no location, or outside the force's districts) are
+    counted in the Force row; their own row, before it, says how many, so that the districts and
+    it add up to the force. With disclosure control on, that row is not printed (the force less
+    the districts shown would give back a withheld district's figure) and a note says so.
+    """
+    absent = [(mid, label) for mid, label in ids_labels if not ctx.has_data(mid)]
+    ids_labels = [x for x in ids_labels if x not in absent]
+    out = ['<table class="ppw-table"><thead><tr><th rowspan="2">District</th>']
+    out += [f'<th colspan="2">{html.escape(label)}</th>' for _, label in ids_labels]
+    out.append("</tr><tr>")
+    out += ["<th>This year</th><th>Change</th>" for _ in ids_labels]
+    out.append("</tr></thead><tbody>")
+    suppressing = suppress_below_setting(None) is not None
+    rest = [] if suppressing or not _has_unassigned(ctx, ids_labels) else [UNASSIGNED]
+    for g in [*ctx.districts(), *rest, "Force"]:
+        name = {"Force": "<b>Force</b>", UNASSIGNED: "No district (Unassigned)"}.get(
+            g, html.escape(g)
+        )
+        cells = [f'<td class="ppw-label">{name}</td>']
+        for mid, _label in ids_labels:
+            m = measure(mid)
+            if ctx._level_of(g) not in m.levels:
+                cells.append('<td class="ppw-na" colspan="2">not available at this level</td>')
+                continue
+            ly, ty = _printed(ctx.pair(mid, geography=g), m)
+            change = (
+                compare.better_worse(ly, ty, m.unit, m.decimals)
+                if ly is not None and ty is not None
+                else None
+            )
+            cells.append(f"<td>{tables.format_value(ty, m.unit, m.decimals)}</td>")
+            cells.append(tables.change_cell(change, compare.direction(change, m.polarity)))
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    if rest:
+        out.append(tables.note_html(
+            "No district (Unassigned): records without a location or outside the force's "
+            "districts, counted in the Force row and in no LPA or district."
+        ))  # fmt: skip
+    elif suppressing and _has_unassigned(ctx, ids_labels):
+        out.append(tables.note_html(
+            "The Force row also counts records in no district (no location, or outside the "
+            "force's districts); with disclosure control on, their number is not printed."
+        ))  # fmt: skip
+    if absent:
+        names = ", ".join(label for _, label in absent)
+        out.append(tables.note_html(f"{names}: {tables.NO_SOURCE}.", "warning"))
+    return "".join(out)
+
+
+def _has_unassigned(ctx: Context, ids_labels) -> bool:
+    """Whether any count of the table has records in no district this year."""
+    for mid, _label in ids_labels:
+        m = measure(mid)
+        if m.unit == "count" and "district" in m.levels:
+            # the cube's own count, not the printed one: only whether there are any is told
+            value = ctx.cube.value(mid, ctx.window_for(m), UNASSIGNED)
+            if value.available and value.numerator:
+                return True
+    return False
