@@ -18,10 +18,15 @@ def test_paths_are_built_from_the_project_root_not_the_current_directory(tmp_pat
 
 
 def test_the_committed_force_configuration_loads():
+    assert config.FORCE_CONFIG_FILE == config.PROJECT_ROOT / "profiles" / "demo" / "force.yaml"
     cfg = force_config()
+    assert cfg.force_name == "Essex Police (demo force)" and cfg.short_name == "Essex"
     assert cfg.protective_marking == "OFFICIAL"
     assert cfg.suppress_below is None
-    assert len(cfg.msg_forces) == 7
+    assert cfg.financial_year_start_month == 4
+    assert cfg.max_unassigned_share == 0.05 and cfg.max_data_warnings is None
+    assert not hasattr(cfg, "msg_forces")  # the Most Similar Group is the profile's msg_forces.csv
+    assert config.read_force_config(config.FORCE_CONFIG_FILE) == cfg
 
 
 @pytest.mark.parametrize(
@@ -31,11 +36,26 @@ def test_the_committed_force_configuration_loads():
         ({"suppress_below": "ten"}, "suppress_below"),
         ({"financial_year_start_month": 13}, "financial_year_start_month"),
         ({"protective_marking": True}, "protective_marking"),
+        ({"financial_year_start_month": 1}, "is 1; the measures support an April start only"),
+        ({"max_unassigned_share": 1.5}, "'max_unassigned_share' must be a share from 0 to below 1"),
+        ({"max_unassigned_share": "5%"}, "'max_unassigned_share' should be"),
+        ({"max_data_warnings": -1}, "'max_data_warnings' must be a count"),
+        ({"msg_forces": ["Kent Police"]}, "'msg_forces' is no longer read.*msg_forces.csv"),
     ],
 )
 def test_a_bad_key_is_named(data, message):
-    with pytest.raises(ConfigError, match=message):
-        ForceConfig.from_mapping(data, source="params/force.yaml")
+    with pytest.raises(ConfigError, match=rf"^profiles/demo/force\.yaml: .*{message}"):
+        ForceConfig.from_mapping(data, source="profiles/demo/force.yaml")
+
+
+def test_the_data_check_thresholds_are_optional_and_typed():
+    required = {"force_name": "Kent Police", "short_name": "Kent", "protective_marking": "OFFICIAL"}
+    cfg = ForceConfig.from_mapping({**required, "suppress_below": None})
+    assert cfg.max_unassigned_share == 0.05 and cfg.max_data_warnings is None
+    cfg = ForceConfig.from_mapping(
+        {**required, "suppress_below": 10, "max_unassigned_share": 0, "max_data_warnings": 3}
+    )
+    assert cfg.max_unassigned_share == 0 and cfg.max_data_warnings == 3
 
 
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
@@ -55,17 +75,20 @@ def write_config(folder, text: str):
 
 
 def test_a_missing_file_is_an_error_never_the_demo_force(tmp_path):
-    with pytest.raises(ConfigError) as info:
-        force_config.__wrapped__(tmp_path / os.sep.join(["params", "force.yaml"]))
-    message = str(info.value)
-    assert message.startswith(f"{tmp_path / 'params' / 'force.yaml'} not found:")
-    assert "the force configuration is required" in message
-    assert "copy params/force.yaml" in message
+    missing = tmp_path / os.sep.join(["kent", "force.yaml"])
+    for read in (force_config.__wrapped__, config.read_force_config):
+        with pytest.raises(ConfigError) as info:
+            read(missing)
+        message = str(info.value)
+        assert message.startswith(f"{missing} not found:")
+        assert "the force configuration is required" in message
+        assert "a profile's force.yaml names the force" in message
+        assert "(see profiles/demo/force.yaml)" in message
 
 
 def test_the_committed_file_is_named_relative_to_the_project():
-    with pytest.raises(ConfigError, match=r"^params/nothing\.yaml not found"):
-        force_config.__wrapped__(config.PARAMS_DIR / "nothing.yaml")
+    with pytest.raises(ConfigError, match=r"^profiles/demo/nothing\.yaml not found"):
+        force_config.__wrapped__(config.DEMO_PROFILE_DIR / "nothing.yaml")
 
 
 @pytest.mark.parametrize(

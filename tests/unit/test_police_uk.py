@@ -7,11 +7,14 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 
 import pandas as pd
 import pytest
 
+from helpers.config import DEMO_PROFILE_DIR
 from helpers.contract.extracts import EXTRACTS, OFFENCE_GROUPS, OUTCOME_TYPES, VICTIM_BASED_GROUPS
+from helpers.profile import load_profile
 from helpers.sources import police_uk
 from helpers.sources.police_uk import (
     EXPECTED_COLUMNS,
@@ -23,7 +26,7 @@ from helpers.sources.police_uk import (
     write_import,
 )
 
-NAMES = {"essex": "Essex Police", "derbyshire": "Derbyshire Constabulary"}
+NAMES = {"essex": "Essex Police", "derbyshire": "Derbyshire Constabulary", "kent": "Kent Police"}
 
 
 def row(
@@ -113,7 +116,9 @@ def folder(tmp_path):
 
 
 def run(root, **kw):
+    """Import ``root`` as Essex with the demo profile (its district table) and Derbyshire."""
     kw.setdefault("peers", ["derbyshire"])
+    kw.setdefault("profile", load_profile())
     return import_street_files(root, "essex", **kw)
 
 
@@ -289,7 +294,7 @@ def test_msg_peers_count_crimes_per_month_with_population_denominator(folder):
 
 
 def test_default_peers_are_the_other_forces_in_msg_forces(folder):
-    result = import_street_files(folder, "essex")
+    result = import_street_files(folder, "essex", profile=load_profile())
     assert [p["slug"] for p in result.report["peers"]] == [
         "avon-and-somerset",
         "derbyshire",
@@ -407,10 +412,23 @@ def test_unknown_crime_type_is_an_error_naming_file_column_and_rows(tmp_path):
     assert "2014-01-essex-street.csv line 3" in msg
 
 
-def test_unknown_force_is_an_error(tmp_path):
+def test_a_peer_the_profile_does_not_list_is_an_error_naming_its_msg_forces(tmp_path):
     write_street(tmp_path, "2014-01", "essex", [row()])
-    with pytest.raises(PoliceUkImportError, match="police_uk_slug.*'kent'"):
-        import_street_files(tmp_path, "essex", peers=["kent"])
+    with pytest.raises(
+        PoliceUkImportError,
+        match=r"^profiles/demo/msg_forces\.csv: column 'police_uk_slug'.*'kent'",
+    ):
+        import_street_files(tmp_path, "essex", peers=["kent"], profile=DEMO_PROFILE_DIR)
+
+
+@pytest.mark.parametrize(("force", "peers"), [("atlantis", []), ("essex", ["atlantis"])])
+def test_an_unknown_slug_without_a_profile_names_the_forces_table(tmp_path, force, peers):
+    write_street(tmp_path, "2014-01", "essex", [row()])
+    with pytest.raises(PoliceUkImportError) as exc:
+        import_street_files(tmp_path, force, peers=peers)
+    msg = str(exc.value)
+    assert msg.startswith("data/reference/forces.csv: column 'police_uk_slug' has no force")
+    assert "'atlantis'" in msg and "kent" in msg  # the known slugs are listed
 
 
 def test_no_file_of_the_home_force_is_an_error(tmp_path):
@@ -605,7 +623,8 @@ def test_cli_writes_extracts_report_and_prints_elapsed_time(folder, tmp_path, ca
     report = json.loads((out / "import_report.json").read_text())
     assert report["rows_written"] == {"crimes": 6, "incidents": 3, "msg_peers": 4}
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-1].startswith("done in ") and lines[-1].endswith(" s")
+    assert lines[-2].startswith("done in ") and lines[-2].endswith(" s")
+    assert lines[-1].startswith("next: python -m helpers.pack --month 2014-02 ")
 
 
 def test_cli_reports_an_error_and_exits_2(tmp_path, capsys):
@@ -694,13 +713,9 @@ def test_a_new_or_empty_folder_is_written_and_marked_then_a_reimport_is_allowed(
 
 # ------------------------------------------------------------------- districts that do not fit
 def _refs(tmp_path, aliases: str | None = None):
-    """The project's reference tables, copied, with an optional district_aliases.csv."""
-    import shutil
-
-    from helpers.config import REFERENCE_DIR
-
-    ref = tmp_path / "reference"
-    shutil.copytree(REFERENCE_DIR, ref)
+    """The demo profile, copied, with an optional district_aliases.csv."""
+    ref = tmp_path / "profile"
+    shutil.copytree(DEMO_PROFILE_DIR, ref)
     if aliases is not None:
         (ref / "district_aliases.csv").write_text(aliases)
     return ref
@@ -712,11 +727,11 @@ def test_an_import_mostly_outside_the_district_table_is_refused_naming_the_distr
     rows += [row(f"b{i}", lsoa="Basildon 001A") for i in range(10)]
     write_street(tmp_path / "street", "2014-01", "essex", rows)
     with pytest.raises(PoliceUkImportError) as err:
-        import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=_refs(tmp_path))
+        import_street_files(tmp_path / "street", "essex", peers=[], profile=_refs(tmp_path))
     text = str(err.value)
     assert "170 of 180 located records (94.4%)" in text
     assert "Ashford (140), Canterbury (30)" in text and "districts.csv" in text
-    assert "district_aliases.csv" in text
+    assert "district_aliases.csv" in text and "leave out --profile" in text
 
 
 def test_a_renamed_district_is_mapped_by_the_alias_list_not_sent_to_unassigned(tmp_path):
@@ -724,9 +739,9 @@ def test_a_renamed_district_is_mapped_by_the_alias_list_not_sent_to_unassigned(t
     rows += [row("b1", lsoa="Basildon 001A")]
     write_street(tmp_path / "street", "2014-01", "essex", rows)
     with pytest.raises(PoliceUkImportError, match="Shepway \\(120\\)"):
-        import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=_refs(tmp_path))
+        import_street_files(tmp_path / "street", "essex", peers=[], profile=_refs(tmp_path))
     ref = _refs(tmp_path / "with", aliases="alias,district\nShepway,Colchester\n")
-    result = import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=ref)
+    result = import_street_files(tmp_path / "street", "essex", peers=[], profile=ref)
     assert (result.crimes["district"] == "Colchester").sum() == 120
     assert result.report["outside_force_area"]["count"] == {"crimes": 0, "incidents": 0}
 
@@ -734,5 +749,208 @@ def test_a_renamed_district_is_mapped_by_the_alias_list_not_sent_to_unassigned(t
 def test_an_alias_to_a_district_the_table_does_not_have_is_refused(tmp_path):
     write_street(tmp_path / "street", "2014-01", "essex", [row("b1")])
     ref = _refs(tmp_path, aliases="alias,district\nShepway,Folkestone and Hythe\n")
-    with pytest.raises(PoliceUkImportError, match="district_aliases.csv.*'Folkestone and Hythe'"):
-        import_street_files(tmp_path / "street", "essex", peers=[], reference_dir=ref)
+    with pytest.raises(PoliceUkImportError) as exc:
+        import_street_files(tmp_path / "street", "essex", peers=[], profile=ref)
+    msg = str(exc.value)
+    assert msg.startswith(f"{ref / 'district_aliases.csv'}: column 'district'")
+    assert "districts.csv does not list" in msg and "row 2: 'Folkestone and Hythe'" in msg
+
+
+# ------------------------------------------------------- a profile made from another force's files
+#: Kent's synthetic records a month: three districts of its own (and one ASB in the first), and
+#: two crimes snapped across the boundary into Wealden (2 of 453 located, 0.44 %: under the 0.5 %
+#: a district needs).
+KENT_DISTRICTS = {"Maidstone 001A": 150, "Medway 002B": 150, "Dover 003C": 150}
+
+
+def kent_rows(month="2014-01", lsoas=None, boundary=2):
+    """Street rows of Kent for ``month``: ``n`` crimes in each LSOA of ``lsoas`` (LSOA → n), one
+    ASB in the first LSOA, and ``boundary`` crimes in Wealden."""
+    lsoas = lsoas or KENT_DISTRICTS
+    rows = []
+    for lsoa, n in lsoas.items():
+        rows += [
+            row(f"{month}-{lsoa[:3]}{i}", lsoa=lsoa, month=month, force="kent") for i in range(n)
+        ]
+    rows.append(row("", "Anti-social behaviour", next(iter(lsoas)), month=month, force="kent"))
+    rows += [
+        row(f"{month}-w{i}", lsoa="Wealden 001A", month=month, force="kent")
+        for i in range(boundary)
+    ]
+    return rows
+
+
+@pytest.fixture
+def kent(tmp_path):
+    """Two months of Kent (the Wealden records in each) and one month of Essex as a peer."""
+    root = tmp_path / "kent_street"
+    for month in ("2014-01", "2014-02"):
+        write_street(root, month, "kent", kent_rows(month))
+    write_street(root, "2014-01", "essex", [row("e1"), row("e2", lsoa="Thurrock 004A")])
+    return root
+
+
+def test_a_profile_is_made_from_the_lsoa_names_of_a_non_essex_force(kent):
+    result = import_street_files(kent, "kent")  # no peers named: none (not all 42 others)
+    draft = result.profile_draft
+    assert draft.force_name == "Kent Police"
+    assert list(draft.districts["district"]) == ["Dover", "Maidstone", "Medway"]  # not Wealden
+    assert set(draft.districts["lpa"]) == {"Kent"}
+    assert list(draft.msg_forces.itertuples(index=False, name=None)) == [
+        ("Kent Police", "kent", 1815000)  # forces.csv's residents
+    ]
+    assert result.report["profile"] == {"made": True, "districts": ["Dover", "Maidstone", "Medway"]}
+    assert result.report["force"] == {"slug": "kent", "name": "Kent Police"}
+    # Wealden's records: Unassigned, counted as outside the force area, not a district
+    c = result.crimes
+    assert set(c["district"]) == {"Dover", "Maidstone", "Medway", "Unassigned"}
+    assert c.loc[c["crime_id"].str.contains("-w"), "district"].eq("Unassigned").all()
+    assert (c["district"] == "Unassigned").sum() == 4
+    assert result.report["outside_force_area"]["districts"] == {"Wealden": 4}
+    assert result.report["outside_force_area"]["count"] == {"crimes": 4, "incidents": 0}
+    assert set(result.incidents["district"]) == {"Maidstone"}
+    assert result.report["peers"] == [] and result.msg_peers.empty
+    assert {"file": "2014-01/2014-01-essex-street.csv", "reason": "force essex not requested"} in (
+        result.report["files_not_read"]
+    )
+
+
+def test_a_district_at_the_share_is_kept_and_the_share_can_be_set(tmp_path):
+    lsoas = {"Maidstone 001A": 195, "Dover 003C": 5}  # Dover: 5 of 201 located, 2.5 %
+    write_street(tmp_path, "2014-01", "kent", kent_rows(lsoas=lsoas, boundary=0))
+    made = import_street_files(tmp_path, "kent", peers=[]).profile_draft
+    assert list(made.districts["district"]) == ["Dover", "Maidstone"]
+    made = import_street_files(tmp_path, "kent", peers=[], min_district_share=0.05).profile_draft
+    assert list(made.districts["district"]) == ["Maidstone"]
+
+
+def test_peers_of_a_made_profile_come_from_the_forces_table(kent):
+    result = import_street_files(kent, "kent", peers=["essex"])
+    msg = result.profile_draft.msg_forces
+    assert list(msg.itertuples(index=False, name=None)) == [
+        ("Kent Police", "kent", 1815000),
+        ("Essex Police", "essex", 1801000),
+    ]
+    assert result.report["peers"] == [
+        {"slug": "essex", "name": "Essex Police", "population_2016": 1801000}
+    ]
+    assert set(result.msg_peers["force"]) == {"Essex Police"}
+    assert result.report["missing_months"] == {"essex": ["2014-02"]}
+
+
+def test_write_import_writes_the_made_profile_and_it_loads(kent, tmp_path):
+    out = write_import(import_street_files(kent, "kent", peers=["essex"]), tmp_path / "out")
+    profile = load_profile(out / "profile")
+    assert profile.force.force_name == "Kent Police" and profile.force.short_name == "Kent"
+    assert profile.force.protective_marking == "OFFICIAL" and profile.force.suppress_below is None
+    assert profile.home_force == "Kent Police"
+    assert list(profile.districts["district"]) == ["Dover", "Maidstone", "Medway"]
+    assert profile.districts["population_2016"].isna().all()  # not known: never a guess
+    assert list(profile.msg_forces["force"]) == ["Kent Police", "Essex Police"]
+    assert profile.aliases == {}
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_write_import_never_overwrites_a_profile(kent, tmp_path):
+    out = write_import(import_street_files(kent, "kent", peers=[]), tmp_path / "out")
+    districts = out / "profile" / "districts.csv"
+    edited = districts.read_text().replace("Dover,Kent", "Dover,East Kent")
+    districts.write_text(edited)
+    with pytest.raises(police_uk.OutputFolderError, match="profile exists: a profile is never"):
+        write_import(import_street_files(kent, "kent", peers=[]), out)
+    assert districts.read_text() == edited
+
+
+def _kent_cli(kent, out, *extra):
+    return main(["--input", str(kent), "--force", "kent", "--out", str(out), *extra])
+
+
+def test_cli_writes_the_made_profile_and_prints_the_pack_command(kent, tmp_path, capsys):
+    out = tmp_path / "kent_out"
+    assert _kent_cli(kent, out, "--peers", "essex") == 0
+    assert (out / "profile" / "force.yaml").exists()
+    assert load_profile(out / "profile").home_force == "Kent Police"
+    lines = capsys.readouterr().out.strip().splitlines()
+    wrote = next(line for line in lines if line.startswith("profile: wrote "))
+    assert "for Kent Police (3 districts, one LPA, peers: Essex Police)" in wrote
+    shown = out.resolve()
+    assert lines[-1] == (
+        f"next: python -m helpers.pack --month 2014-02 --data {shown} --profile {shown / 'profile'}"
+    )
+
+
+def test_a_second_cli_import_reuses_the_profile_and_keeps_a_hand_edit(kent, tmp_path, capsys):
+    out = tmp_path / "kent_out"
+    assert _kent_cli(kent, out, "--peers", "essex") == 0
+    districts = out / "profile" / "districts.csv"
+    edited = districts.read_text().replace("Dover,Kent,", "Dover,East Kent,")
+    assert edited != districts.read_text()
+    districts.write_text(edited)
+    capsys.readouterr()
+
+    assert _kent_cli(kent, out, "--peers", "essex") == 0
+
+    text = capsys.readouterr().out
+    assert "(written by an earlier import; kept)" in text and "profile: wrote" not in text
+    assert districts.read_text() == edited
+    assert set(load_profile(out / "profile").districts["lpa"]) == {"East Kent", "Kent"}
+    report = json.loads((out / "import_report.json").read_text())
+    assert report["profile"] == {"made": False, "folder": str(out.resolve() / "profile")}
+    assert report["peers"][0]["slug"] == "essex"
+    # without --peers the kept profile's Most Similar Group is used
+    assert _kent_cli(kent, out) == 0
+    report = json.loads((out / "import_report.json").read_text())
+    assert [p["slug"] for p in report["peers"]] == ["essex"]
+
+
+def test_cli_refuses_another_forces_profile_naming_it(kent, tmp_path, capsys):
+    out = tmp_path / "kent_out"
+    assert _kent_cli(kent, out, "--profile", "profiles/demo") == 2
+    err = capsys.readouterr().err
+    assert "profile profiles/demo is for Essex Police (essex), not 'kent'" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_cli_refuses_a_missing_profile_folder_naming_it(kent, tmp_path, capsys):
+    assert _kent_cli(kent, tmp_path / "o", "--profile", str(tmp_path / "no_such")) == 2
+    err = capsys.readouterr().err
+    assert f"profile {tmp_path / 'no_such'} not found" in err
+
+
+def _kent_profile(tmp_path, districts, aliases=None):
+    """A hand-made Kent profile: the demo's folder copied, its tables rewritten for Kent."""
+    folder = tmp_path / "kent_profile"
+    shutil.copytree(DEMO_PROFILE_DIR, folder)
+    text = (folder / "force.yaml").read_text(encoding="utf-8")
+    text = text.replace("Essex Police (demo force)", "Kent Police")
+    (folder / "force.yaml").write_text(text.replace("short_name: Essex", "short_name: Kent"))
+    lines = ["district,lpa,population_2016"] + [f"{d},{lpa}," for d, lpa in districts.items()]
+    (folder / "districts.csv").write_text("\n".join(lines) + "\n")
+    (folder / "msg_forces.csv").write_text(
+        "force,police_uk_slug,population_2016\nKent Police,kent,1815000\n"
+        "Essex Police,essex,1801000\n"
+    )
+    if aliases is not None:
+        (folder / "district_aliases.csv").write_text(aliases)
+    return folder
+
+
+def test_an_alias_in_the_profile_maps_a_renamed_district(tmp_path):
+    lsoas = {"Shepway 014B": 120, "Dover 003C": 60}
+    write_street(tmp_path / "street", "2014-01", "kent", kent_rows(lsoas=lsoas))
+    districts = {"Folkestone and Hythe": "East Kent", "Dover": "East Kent"}
+    without = _kent_profile(tmp_path / "a", districts)
+    with pytest.raises(PoliceUkImportError, match=r"explains: Shepway \(121\), Wealden \(2\)\."):
+        import_street_files(tmp_path / "street", "kent", profile=without)
+
+    aliased = _kent_profile(
+        tmp_path / "b", districts, aliases="alias,district\nShepway,Folkestone and Hythe\n"
+    )
+    result = import_street_files(tmp_path / "street", "kent", profile=aliased)
+    assert result.profile_draft is None
+    assert (result.crimes["district"] == "Folkestone and Hythe").sum() == 120
+    assert list(result.incidents["district"]) == ["Folkestone and Hythe"]
+    assert result.report["outside_force_area"]["districts"] == {"Wealden": 2}
+    assert result.report["profile"] == {"made": False, "folder": str(aliased)}
+    assert [p["slug"] for p in result.report["peers"]] == ["essex"]  # the profile's group

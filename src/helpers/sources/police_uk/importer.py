@@ -144,8 +144,8 @@ def import_street_files(
     else:
         forces_ref, forces_source = forces_table(), display_config_path(FORCES_FILE)
         aliases, max_share = {}, MAX_OUTSIDE_SHARE
-    if peers is None:
-        peers = [s for s in forces_ref["police_uk_slug"] if s != force]
+    if peers is None:  # the profile's Most Similar Group; a profile made here has none
+        peers = [] if profile is None else [s for s in forces_ref["police_uk_slug"] if s != force]
     peers = [p for p in dict.fromkeys(peers) if p != force]
     chosen = force_rows([force, *peers], forces_ref, forces_source)
     slug_name = dict(zip(chosen["police_uk_slug"], chosen["force"], strict=True))
