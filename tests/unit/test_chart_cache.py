@@ -141,9 +141,11 @@ def test_the_renderer_version_follows_the_rendering_sources_and_the_libraries(tm
     assert chart_cache.renderer_fingerprint([source], {"matplotlib": "3.10.9"}) != first
     source.write_text("A = 2\n")
     assert chart_cache.renderer_fingerprint([source], {"matplotlib": "3.10.8"}) != first
-    # the real one covers the builders, the SPC rules and this cache's own format
+    # the real one covers the builders, the PNG writer, the figure re-use, the SPC rules and
+    # this cache's own format
     names = {p.name for p in chart_cache.RENDERER_SOURCES}
-    assert names == {"charts.py", "spc_charts.py", "spc.py", "chart_cache.py"}
+    assert names == {"charts.py", "chart_html.py", "spc_charts.py", "figure_reuse.py", "spc.py",
+                     "spc_xmr.py", "spc_seasonality.py", "chart_cache.py"}  # fmt: skip
     assert all(p.is_file() for p in chart_cache.RENDERER_SOURCES)
 
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import inspect
 import locale
 import logging
 import os
@@ -67,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from .figure_reuse import ReusedFigures
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,12 @@ _HERE = Path(__file__).resolve().parent
 #: colours and the icons, and this module (the key and the entry format).
 RENDERER_SOURCES = (
     _HERE / "charts.py",
+    _HERE / "chart_html.py",
     _HERE / "spc_charts.py",
+    _HERE / "figure_reuse.py",
     _HERE.parent / "spc.py",
+    _HERE.parent / "spc_xmr.py",  # the points' colours (_point_type) since spc was split
+    _HERE.parent / "spc_seasonality.py",  # seasonality_chart's factors are checked there
     _HERE / "chart_cache.py",
 )
 #: rcParams that do not change a chart drawn on an Agg canvas (backend, windows, key bindings).
@@ -338,12 +344,14 @@ class ChartCache:
         *,
         dpi: int,
         compact: bool = False,
+        figures: ReusedFigures | None = None,
     ) -> str:
         """The ``<img>`` of ``builder(*args, **kwargs)``: from the cache, or drawn and kept.
 
         The key is worked out before the figure is built, so a hit builds and draws nothing.
         An argument that cannot be hashed, or a folder that cannot be read or written, means the
-        chart is drawn as without a cache.
+        chart is drawn as without a cache. ``figures``: see :func:`draw_image_html` (not part of
+        the key: a figure re-used draws the same pixels).
         """
         kwargs = dict(kwargs or {})
         state = draw_state()
@@ -359,11 +367,11 @@ class ChartCache:
             )
         except Uncacheable as exc:
             log.debug("chart not cached: %s", exc)
-            return draw_image_html(builder, args, kwargs, dpi=dpi, compact=compact)
+            return draw_image_html(builder, args, kwargs, dpi=dpi, compact=compact, figures=figures)
         hit = self.get(key)
         if hit is not None:
             return hit
-        out = draw_image_html(builder, args, kwargs, dpi=dpi, compact=compact)
+        out = draw_image_html(builder, args, kwargs, dpi=dpi, compact=compact, figures=figures)
         # A library imported for the first time while drawing may have changed the rcParams:
         # then what was drawn is not what the key says; it is shown, not kept.
         if draw_state() == state:
@@ -461,11 +469,19 @@ def draw_image_html(
     *,
     dpi: int,
     compact: bool = False,
+    figures: ReusedFigures | None = None,
 ) -> str:
-    """Build the figure and draw it: the ``<img>`` of ``builder(*args, **kwargs)``, no cache."""
-    from .charts import image_html
+    """Build the figure and draw it: the ``<img>`` of ``builder(*args, **kwargs)``, no cache.
 
-    return image_html(builder(*args, **dict(kwargs or {})), dpi=dpi, compact=compact)
+    ``figures``: the caller's figures kept for re-use (:mod:`helpers.render.figure_reuse`), given
+    to a builder that takes them (a ``figures`` parameter); the others make a new figure.
+    """
+    from .chart_html import image_html
+
+    kwargs = dict(kwargs or {})
+    if figures is not None and "figures" in inspect.signature(builder).parameters:
+        kwargs["figures"] = figures
+    return image_html(builder(*args, **kwargs), dpi=dpi, compact=compact)
 
 
 def default_cache() -> ChartCache:
@@ -481,8 +497,12 @@ def cached_image_html(
     *,
     dpi: int,
     compact: bool = False,
+    figures: ReusedFigures | None = None,
 ) -> str:
-    """The ``<img>`` of ``builder(*args, **kwargs)`` through ``cache``; ``cache=None``: drawn."""
+    """The ``<img>`` of ``builder(*args, **kwargs)`` through ``cache``; ``cache=None``: drawn.
+
+    ``figures``: figures kept for re-use by the caller, for the charts drawn (not part of the key).
+    """
     if cache is None:
-        return draw_image_html(builder, args, kwargs, dpi=dpi, compact=compact)
-    return cache.image_html(builder, args, kwargs, dpi=dpi, compact=compact)
+        return draw_image_html(builder, args, kwargs, dpi=dpi, compact=compact, figures=figures)
+    return cache.image_html(builder, args, kwargs, dpi=dpi, compact=compact, figures=figures)

@@ -19,10 +19,7 @@ given interval widths as they are.
 
 from __future__ import annotations
 
-import base64
 import colorsys
-import html
-import io
 import textwrap
 from collections.abc import Sequence
 
@@ -34,6 +31,17 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+# A chart as HTML (inline PNG) is chart_html's job; its names stay importable from here.
+from .chart_html import (  # noqa: F401
+    DPI,
+    chart_title,
+    figure_element,
+    figure_html,
+    image_html,
+    png_data_uri,
+)
+from .figure_reuse import TITLE_LABEL, ReusedFigures
+
 #: Last year / this year, as in the published charts (grey against the force's blue).
 LAST_YEAR_COLOUR = "#9e9e9e"
 THIS_YEAR_COLOUR = "#1f4e79"
@@ -43,7 +51,6 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 #: Report size: the width of an A4 page at screen resolution.
 WIDTH_IN = 9.0
 HEIGHT_IN = 3.4
-DPI = 100
 SMALL_DPI = 72
 
 STYLE = {
@@ -68,13 +75,26 @@ STYLE = {
 }
 
 
-def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 1) -> Figure:
+def new_figure(
+    width: float = WIDTH_IN,
+    height: float = HEIGHT_IN,
+    ncols: int = 1,
+    *,
+    figures: ReusedFigures | None = None,
+    kind: str = "",
+) -> Figure:
     """Return an empty figure (with an Agg canvas) in the house style, with ``ncols`` axes.
 
     The figure uses constrained layout: at draw time the axes are placed so that the title, tick
-    labels, axis labels and a legend beside the plot fit inside the figure.
+    labels, axis labels and a legend beside the plot fit inside the figure. With ``figures``
+    (:class:`helpers.render.figure_reuse.ReusedFigures`): the ``kind``'s figure of this size used
+    last, wiped, if there is one.
     """
     with mpl.rc_context(STYLE):
+        if figures is not None:
+            return figures.figure(
+                (kind, width, height, ncols), lambda: new_figure(width, height, ncols)
+            )
         fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
         for ax in np.atleast_1d(fig.subplots(1, ncols)):
@@ -88,15 +108,7 @@ def new_figure(width: float = WIDTH_IN, height: float = HEIGHT_IN, ncols: int = 
 def _title(ax, title: str) -> None:
     """Title the chart at the figure's left edge, so long category labels never push it off."""
     text = "\n".join(textwrap.wrap(title, 95)) if title else ""
-    ax.figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
-
-
-def chart_title(fig: Figure) -> str:
-    """The chart's title (tests, alt text)."""
-    sup = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
-    return (sup or "").replace("\n", " ") or "; ".join(
-        t for t in (ax.get_title(loc="left") or ax.get_title() for ax in fig.axes) if t
-    )
+    ax.figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold", label=TITLE_LABEL)
 
 
 def _no_data(ax, message: str = "No data to show") -> None:
@@ -284,16 +296,19 @@ def line_chart(
     series_order: Sequence[str] | None = None,
     ylim_zero: bool = True,
     height: float = HEIGHT_IN,
+    figures: ReusedFigures | None = None,
 ) -> Figure:
     """Lines of ``value`` by month, one line per ``series`` (or a single line).
 
     ``x`` holds months (``Period``, ``Timestamp`` or ``YYYY-MM`` strings). Gaps (missing values) are
-    drawn as gaps, never as zero. ``target`` draws a dashed horizontal line, labelled.
+    drawn as gaps, never as zero. ``target`` draws a dashed horizontal line, labelled. ``figures``:
+    the caller's figures kept for re-use (the same pixels as on a new figure).
     """
-    fig = new_figure(height=height)
+    data = _clean(df, value)
+    # a "No data" chart changes its figure's size and grid: it is drawn on a new figure
+    fig = new_figure(height=height, figures=None if data.empty else figures, kind="line_chart")
     ax = fig.axes[0]
     _title(ax, title)
-    data = _clean(df, value)
     if data.empty:
         _no_data(ax)
         return fig
@@ -396,16 +411,17 @@ def point_interval(
     series_order: Sequence[str] = ("Last year", "This year"),
     order: Sequence[str] | None = None,
     height: float = HEIGHT_IN,
+    figures: ReusedFigures | None = None,
 ) -> Figure:
     """Points with 95% confidence-interval bars, one row per ``category`` (survey questions).
 
     Categories run down the side so long question wording stays readable; last year and this year
-    are offset slightly so their intervals do not overlap.
+    are offset slightly so their intervals do not overlap. ``figures``: as for :func:`line_chart`.
     """
-    fig = new_figure(height=height)
+    data = _clean(df, value)
+    fig = new_figure(height=height, figures=None if data.empty else figures, kind="point_interval")
     ax = fig.axes[0]
     _title(ax, title)
-    data = _clean(df, value)
     if data.empty:
         _no_data(ax)
         return fig
@@ -431,9 +447,10 @@ def point_interval(
             )
         ax.set_yticks(np.arange(len(cats)))
         ax.set_yticklabels(cats)
-        ax.invert_yaxis()
-        ax.grid(axis="x")
-        ax.grid(axis="y", visible=False)
+        # set, not toggled: the same on a new figure and on one re-used
+        ax.yaxis.set_inverted(True)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
         ax.set_xlabel(value_label)
         ax.xaxis.set_major_formatter(_value_formatter("percent", 0))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -565,54 +582,3 @@ def no_data_figure(title: str, message: str) -> Figure:
     for spine in ax.spines.values():
         spine.set_visible(False)
     return fig
-
-
-def png_data_uri(fig: Figure, dpi: int = DPI, *, compact: bool = False) -> str:
-    """Return the figure as a ``data:image/png;base64,…`` URI (deterministic: no metadata).
-
-    ``compact``: a 256-colour palette PNG (:func:`helpers.render.spc_charts.fig_to_base64_png`), about a
-    third of the bytes, for the pack's HTML; otherwise a fast full-colour PNG for live re-renders.
-    """
-    from .spc_charts import fig_to_base64_png, render_image
-
-    if compact:
-        return fig_to_base64_png(fig, dpi=dpi)
-    buf = io.BytesIO()
-    # RGB: the background is opaque white, so the alpha channel would only add bytes and time
-    render_image(fig, dpi).convert("RGB").save(buf, format="png", compress_level=1, dpi=(dpi, dpi))
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def image_html(
-    fig: Figure, *, alt: str | None = None, dpi: int = DPI, compact: bool = False
-) -> str:
-    """Return the chart as an HTML ``<img>``: an inline PNG, its title as the alternative text.
-
-    What :mod:`helpers.render.chart_cache` keeps: everything of a chart that its figure decides.
-    """
-    title = alt if alt is not None else (chart_title(fig) or "Chart")
-    return (
-        f'<img src="{png_data_uri(fig, dpi, compact=compact)}" alt="{html.escape(title, quote=True)}" '
-        'style="max-width:100%;height:auto">'
-    )
-
-
-def figure_element(img: str, caption: str = "") -> str:
-    """Return an HTML ``<figure>`` of an ``<img>`` (:func:`image_html`) and a one-line caption."""
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="ppw-figure">{img}{cap}</figure>'
-
-
-def figure_html(
-    fig: Figure,
-    caption: str = "",
-    *,
-    alt: str | None = None,
-    dpi: int = DPI,
-    compact: bool = False,
-) -> str:
-    """Return an HTML ``<figure>``: the chart as an inline PNG and a one-line caption.
-
-    The alternative text is the chart's title (or ``alt``) so the page reads without images.
-    """
-    return figure_element(image_html(fig, alt=alt, dpi=dpi, compact=compact), caption)

@@ -41,6 +41,7 @@ from matplotlib.transforms import Affine2D
 from PIL import Image
 
 from .. import spc
+from .figure_reuse import ReusedFigures
 
 COMMON_CAUSE = "#a6a6a6"
 IMPROVEMENT = "#00b0f0"
@@ -198,6 +199,7 @@ def spc_chart(
     ax=None,
     figsize: tuple[float, float] = (9, 3.6),
     show_icons: bool = True,
+    figures: ReusedFigures | None = None,
 ) -> Figure:
     """Draw an XmR chart: values, mean, process limits, special causes, projection, icons.
 
@@ -223,6 +225,9 @@ def spc_chart(
         Size in inches of a new figure (the default suits an A4 report at full width).
     show_icons
         Draw the variation and assurance icons.
+    figures
+        Figures kept for re-use by the caller (:class:`helpers.render.figure_reuse.ReusedFigures`):
+        a new figure's chart is drawn on the one of this size used last, wiped. The same pixels.
 
     Returns
     -------
@@ -243,7 +248,7 @@ def spc_chart(
     with mpl.rc_context(_RC):
         own_figure = ax is None
         if own_figure:
-            fig, ax = _new_figure(figsize, SPC_AXES_RECT)
+            fig, ax = _new_figure(figsize, SPC_AXES_RECT, figures, "spc_chart")
         else:
             fig = ax.figure
 
@@ -309,8 +314,21 @@ SPC_AXES_RECT = (0.085, 0.14, 0.685, 0.72)
 SEASONALITY_AXES_RECT = (0.12, 0.16, 0.85, 0.70)
 
 
-def _new_figure(figsize: tuple[float, float], rect) -> tuple[Figure, object]:
-    """A new figure of ``figsize`` inches (with an Agg canvas) and one axes at ``rect``."""
+def _new_figure(
+    figsize: tuple[float, float],
+    rect,
+    figures: ReusedFigures | None = None,
+    kind: str = "",
+) -> tuple[Figure, object]:
+    """A new figure of ``figsize`` inches (with an Agg canvas) and one axes at ``rect``.
+
+    With ``figures``: the figure of this ``kind`` and size used last, wiped, if there is one.
+    """
+    if figures is not None:
+        fig = figures.figure(
+            (kind, tuple(figsize), tuple(rect)), lambda: _new_figure(figsize, rect)[0]
+        )
+        return fig, fig.axes[0]
     fig = Figure(figsize=figsize)
     FigureCanvasAgg(fig)  # so fig.canvas.draw() works without pyplot
     ax = fig.add_axes(rect)
@@ -445,6 +463,7 @@ def seasonality_chart(
     title: str = "Seasonal pattern",
     figsize: tuple[float, float] = (6, 2.6),
     ax=None,
+    figures: ReusedFigures | None = None,
 ) -> Figure:
     """Draw the twelve monthly seasonal factors as bars around 1 (an average month).
 
@@ -455,6 +474,8 @@ def seasonality_chart(
         not needed when ``factors`` is given.
     factors
         Twelve factors indexed 1…12.
+    figures
+        Figures kept for re-use by the caller, as for :func:`spc_chart`.
 
     Returns
     -------
@@ -468,7 +489,7 @@ def seasonality_chart(
     own_figure = ax is None
     with mpl.rc_context(_RC):
         if own_figure:
-            fig, ax = _new_figure(figsize, SEASONALITY_AXES_RECT)
+            fig, ax = _new_figure(figsize, SEASONALITY_AXES_RECT, figures, "seasonality_chart")
         else:
             fig = ax.figure
         pct = (factors.to_numpy() - 1) * 100
