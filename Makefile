@@ -1,5 +1,5 @@
 # Police Performance Workbooks — the common jobs.
-#   make report [MONTH=2016-09] [PERIOD=rolling-12m] [DATA=data/demo]   the monthly pack → reports/<MONTH>/
+#   make report [MONTH=2016-09] [PERIOD=rolling-12m] [DATA=data/demo] [PROFILE=dir]   the monthly pack → reports/<MONTH>/
 #   make test                                                            the whole test suite
 #   make data | make lab | make bench | make lint | make format | make clean
 SHELL := /bin/bash
@@ -32,7 +32,7 @@ $(DEMO_STAMP): $(STAMP) $(wildcard src/helpers/sources/demo/*.py)
 
 # The demo extracts are built only when the pack runs on them.
 report: $(STAMP) $(if $(filter $(DATA),$(DEMO_DIR) $(DEMO_DIR)/),$(DEMO_STAMP))
-	$(PY) -m helpers.pack --month $(MONTH) --period $(PERIOD) --data $(DATA) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m helpers.pack --month $(MONTH) --period $(PERIOD) --data $(DATA) $(if $(PROFILE),--profile $(PROFILE)) $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) $(DEMO_STAMP) lint
 	$(PY) -m pytest -n auto --dist loadfile tests

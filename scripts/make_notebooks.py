@@ -36,6 +36,7 @@ PARAMETERS = """month: str = "2016-09"  # report month, YYYY-MM
 period: str = "rolling-12m"  # rolling-12m | fytd | month
 geography: str = "Force"  # Force, an LPA (North, South, West) or a district name
 data_dir: str = "data/demo"  # extract folder, relative to the project root or absolute
+profile: str = "profiles/demo"  # the force's profile folder (name, districts, peers, marking)
 data_fingerprint: str = ""  # the pack's data snapshot (cube fingerprint); empty: data_dir now
 interactive: bool = True  # True in JupyterLab (filter bar); the pack sets False"""
 
@@ -94,7 +95,7 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
         new_code_cell(
             "from helpers.pages import report\n\n"
             f"page = report.AreaPage(\n    {area},\n    month=month,\n    period=period,\n"
-            "    geography=geography,\n    data_dir=data_dir,\n"
+            "    geography=geography,\n    data_dir=data_dir,\n    profile=profile,\n"
             "    data_fingerprint=data_fingerprint,\n)\n"
             "page.header(standalone=interactive)"
         ),
@@ -136,7 +137,7 @@ def master_notebook() -> nbformat.NotebookNode:
         new_code_cell(
             "from helpers.pages import report\n\n"
             "master = report.MasterPage(\n    month=month,\n    period=period,\n"
-            "    geography=geography,\n    data_dir=data_dir,\n"
+            "    geography=geography,\n    data_dir=data_dir,\n    profile=profile,\n"
             "    data_fingerprint=data_fingerprint,\n)\n"
             "master.cover(standalone=interactive)"
         ),

@@ -32,8 +32,6 @@ FORCE_CONFIG_FILE = DEMO_PROFILE_DIR / "force.yaml"
 #: residents), for the importer's profiles and the national rank.
 NATIONAL_DIR = DATA_DIR / "reference"
 REPORTS_DIR = PROJECT_ROOT / "reports"
-#: Where force.yaml and the commentary were before profiles: kept out of ``--out``'s reach still.
-PARAMS_DIR = PROJECT_ROOT / "params"
 #: Rebuildable files of the project itself: rendered charts (``charts/``, kept by content) and
 #: the cubes of data folders that cannot be written.
 CACHE_DIR = PROJECT_ROOT / ".cache"

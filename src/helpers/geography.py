@@ -2,7 +2,7 @@
 
 Everything that needs to know which level a place is at, which LPA a district belongs to or in
 what order the selectors list places asks a :class:`Hierarchy`. It is built from the district
-reference table (``data/reference/districts.csv``: ``district, lpa, ...``), once per cube
+reference table (``districts.csv`` of the force's profile: ``district, lpa, ...``), once per cube
 (:attr:`helpers.measures.figures.Cube.hierarchy`), and it is a foundation: it imports nothing from the
 rest of the helpers but ``config``.
 

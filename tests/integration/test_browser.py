@@ -187,7 +187,7 @@ def pack_dir(tmp_path_factory, listener) -> Path:
         nbformat.write(nb, notebooks / name)
     out = tmp_path / "reports" / "2016-09"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pack, "load_cube", lambda d: tiny_cube())
+        mp.setattr(pack, "load_cube", lambda d, **_: tiny_cube())
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"x": [1]}))
         code = pack.main(
             [

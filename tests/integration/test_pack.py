@@ -39,7 +39,9 @@ def stand_in_core(monkeypatch, small_real_cube):
     """A tiny real cube and a stand-in tables_csv, recording that the cube was built before the
     notebooks."""
     calls = []
-    monkeypatch.setattr(pack, "load_cube", lambda data_dir: calls.append("cube") or small_real_cube)
+    monkeypatch.setattr(
+        pack, "load_cube", lambda data_dir, **_: calls.append("cube") or small_real_cube
+    )
     monkeypatch.setattr(
         pack,
         "tables_csv",
@@ -57,7 +59,7 @@ def published(tmp_path_factory):
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "notebooks")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pack, "load_cube", lambda data_dir: tiny_cube())
+        mp.setattr(pack, "load_cube", lambda data_dir, **_: tiny_cube())
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"measure_id": ["x"]}))
         code = run_pack(tmp_path, notebooks)
     return code, tmp_path, tmp_path / "reports" / "2016-09"
@@ -277,7 +279,7 @@ def test_invalid_parameters_are_refused_before_any_notebook_starts(
     notebooks = make_notebooks(tmp_path / "notebooks")
     started = []
     monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: started.append(a))
-    monkeypatch.setattr(pack, "load_cube", lambda d: tiny_cube())
+    monkeypatch.setattr(pack, "load_cube", lambda d, **_: tiny_cube())
     argv = [
         "--month",
         "2016-09",
@@ -383,7 +385,7 @@ def test_data_validation_error_exits_3_and_keeps_the_earlier_pack(
     out = tmp_path / "reports" / "2016-09"
     before = tree_digest(out, skip="")
 
-    def broken(data_dir):
+    def broken(data_dir, **_):
         raise DataValidationError(f"{data_dir}/crimes.csv: column recorded_date: 2 rows not a date")
 
     monkeypatch.setattr(pack, "load_cube", broken)
@@ -617,7 +619,7 @@ def test_broken_crimes_extract_exits_3_and_keeps_the_earlier_pack(tmp_path, caps
     out = tmp_path / "reports" / "2016-09"
     notebooks = make_notebooks(tmp_path / "nb")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pack, "load_cube", lambda d: tiny_cube())
+        mp.setattr(pack, "load_cube", lambda d, **_: tiny_cube())
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"x": [1]}))
         assert run_pack(tmp_path, notebooks) == 0
     before = tree_digest(out, skip="")

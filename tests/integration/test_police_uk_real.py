@@ -23,6 +23,13 @@ from helpers.sources.police_uk import import_street_files, write_import
 REAL = PROJECT_ROOT.parent / "shared" / "real" / "police-uk-street-2014"
 MONTHS = [f"2014-{m:02d}" for m in range(1, 12)]
 FORCE = "essex"
+#: Its Most Similar Group as the 2014 report lists it (the demo profile's peers), chosen with
+#: --peers as a user would: the importer makes Essex Police's own profile from the files.
+PEERS = [
+    r["police_uk_slug"]
+    for r in csv.DictReader(open(REFERENCE_DIR / "msg_forces.csv", encoding="utf-8"))
+    if r["police_uk_slug"] != FORCE
+]
 #: police.uk crime types with a direct victim (Home Office victim-based crime), written out again here.
 VICTIM_BASED_TYPES = {
     "Violence and sexual offences",
@@ -56,7 +63,7 @@ def imported(tmp_path_factory):
     """Run the importer once on the whole folder; return (out_dir, result, seconds)."""
     out = tmp_path_factory.mktemp("police_uk_real")
     started = time.perf_counter()
-    result = import_street_files(REAL, FORCE)
+    result = import_street_files(REAL, FORCE, PEERS)
     write_import(result, out)
     return out, result, time.perf_counter() - started
 
@@ -214,7 +221,7 @@ def test_cube_builds_on_the_imported_folder_and_counts_november(imported, truth)
     from helpers.periods import window
 
     out, _, _ = imported
-    cube = load_cube(out)
+    cube = load_cube(out, profile=out / "profile")
     value = cube.value("all_crime", window("month", "2014-11"))
     assert value.available, value.reason
     assert value.numerator == truth["crimes"][FORCE, "2014-11"]
@@ -268,6 +275,6 @@ def test_cube_reads_measures_of_unrecorded_columns_as_na_never_zero(imported, me
     from helpers.periods import window
 
     out, _, _ = imported
-    value = load_cube(out).value(measure_id, window("month", "2014-11"))
+    value = load_cube(out, profile=out / "profile").value(measure_id, window("month", "2014-11"))
     assert not value.available and value.value is None
     assert value.reason == reason

@@ -33,7 +33,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 from support.packs import fixture_notebook, make_data, make_notebooks, run_pack, tree_digest
 
-from helpers.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from helpers.config import NOTEBOOKS_DIR, PROFILES_DIR, PROJECT_ROOT
 from helpers.pack import execute, plan, publish
 from helpers.pack import runner as pack
 
@@ -88,7 +88,7 @@ def nothing_runs(monkeypatch):
         ("{parent}", "holds the data folder"),
         (".", "is the project folder"),
         ("notebooks", "is the notebooks folder"),
-        ("params", "is the params folder"),
+        ("profiles", "is the profiles folder"),
         ("src", "is the source folder"),
         ("reports", "is the reports folder"),
         ("{root}", "holds the project folder"),
@@ -111,7 +111,7 @@ def test_out_that_is_or_holds_a_protected_folder_exits_2_and_nothing_runs(
     assert "Traceback" not in err
     assert nothing_runs == []
     assert _listing(tmp_path / "parent") == before
-    for folder in (PROJECT_ROOT / ".git", NOTEBOOKS_DIR, PARAMS_DIR):
+    for folder in (PROJECT_ROOT / ".git", NOTEBOOKS_DIR, PROFILES_DIR):
         assert folder.exists()
 
 
@@ -301,33 +301,28 @@ def test_the_next_run_restores_a_pack_left_aside_and_removes_leftovers(tmp_path,
 # 3. A --notebooks re-run after the settings changed is refused
 
 
-def _force_yaml(folder: Path, **values) -> Path:
+def _profile(folder: Path, **values) -> Path:
+    """A copy of the demo force's profile with ``values`` set in its force.yaml."""
+    import shutil
+
     import yaml
 
-    base = {
-        "force_name": "Essex Police (demo force)",
-        "short_name": "Essex",
-        "protective_marking": "OFFICIAL",
-        "financial_year_start_month": 4,
-        "suppress_below": None,
-        "msg_forces": ["Sussex Police"],
-    }
-    folder.mkdir(parents=True, exist_ok=True)
+    from helpers.config import DEMO_PROFILE_DIR
+
+    shutil.copytree(DEMO_PROFILE_DIR, folder)
     path = folder / "force.yaml"
-    path.write_text(yaml.safe_dump({**base, **values}))
-    return path
+    data = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**data, **values}))
+    return folder
 
 
 def test_a_notebooks_rerun_after_suppression_was_switched_on_is_refused(
     tmp_path, stand_in, monkeypatch, capsys
 ):
-    from helpers import config
-
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "nb")
-    off = _force_yaml(tmp_path / "off", suppress_below=None)
-    monkeypatch.setattr(pack, "force_config", lambda: config.force_config.__wrapped__(off))
-    assert run_pack(tmp_path, notebooks) == pack.EXIT_OK
+    profile = _profile(tmp_path / "profile", suppress_below=None)
+    assert run_pack(tmp_path, notebooks, "--profile", str(profile)) == pack.EXIT_OK
     out = tmp_path / "reports" / "2016-09"
     before = tree_digest(out, skip="")
     assert (
@@ -335,18 +330,37 @@ def test_a_notebooks_rerun_after_suppression_was_switched_on_is_refused(
         is None
     )
 
-    on = _force_yaml(tmp_path / "on", suppress_below=10)
-    monkeypatch.setattr(pack, "force_config", lambda: config.force_config.__wrapped__(on))
+    force_yaml = profile / "force.yaml"
+    force_yaml.write_text(
+        force_yaml.read_text().replace("suppress_below: null", "suppress_below: 10")
+    )
     monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
     capsys.readouterr()
 
-    assert run_pack(tmp_path, notebooks, "--notebooks", "01") == pack.EXIT_INVALID_PARAMETERS
+    assert (
+        run_pack(tmp_path, notebooks, "--notebooks", "01", "--profile", str(profile))
+        == pack.EXIT_INVALID_PARAMETERS
+    )
 
     err = capsys.readouterr().err
     assert "suppress_below: None → 10" in err and "run the whole pack" in err
     assert "Traceback" not in err
     # nothing published: no page made without [c] sits beside a run.json that says 10
     assert tree_digest(out, skip="") == before
+
+
+def test_a_notebooks_rerun_with_another_profile_is_refused(tmp_path, stand_in, monkeypatch, capsys):
+    make_data(tmp_path / "data")
+    notebooks = make_notebooks(tmp_path / "nb")
+    assert run_pack(tmp_path, notebooks) == pack.EXIT_OK
+    other = _profile(tmp_path / "other")
+    monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
+    capsys.readouterr()
+    assert (
+        run_pack(tmp_path, notebooks, "--notebooks", "01", "--profile", str(other))
+        == pack.EXIT_INVALID_PARAMETERS
+    )
+    assert "the profile (profiles/demo → " in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("change", ["commentary", "catalog", "version"])
@@ -362,7 +376,7 @@ def test_a_notebooks_rerun_after_commentary_catalog_or_version_changed_is_refuse
         "catalog": lambda s: {**s, "catalog_sha256": "0" * 64},
         "version": lambda s: {**s, "helpers_version": "99.0"},
     }[change]
-    monkeypatch.setattr(pack, "page_settings", lambda month, config: altered(real(month, config)))
+    monkeypatch.setattr(pack, "page_settings", lambda month, profile: altered(real(month, profile)))
     capsys.readouterr()
     assert run_pack(tmp_path, notebooks, "--notebooks", "01") == pack.EXIT_INVALID_PARAMETERS
     named = {"commentary": "01_x.md", "catalog": "measure catalog", "version": "99.0"}[change]
@@ -376,6 +390,7 @@ def test_a_notebooks_rerun_with_the_same_settings_keeps_the_other_pages(tmp_path
     assert run_pack(tmp_path, notebooks, "--notebooks", "01") == pack.EXIT_OK
     record = json.loads((tmp_path / "reports" / "2016-09" / "run.json").read_text())
     assert set(record["settings"]) == {
+        "profile",
         "force_config",
         "commentary",
         "catalog_sha256",
@@ -552,16 +567,13 @@ def test_a_full_disk_while_writing_pages_exits_6(tmp_path, stand_in, monkeypatch
 def test_a_configuration_error_exits_2_naming_the_file_and_key_without_traceback(
     tmp_path, stand_in, monkeypatch, capsys, content, named
 ):
-    from helpers import config
-
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "nb")
-    bad = tmp_path / "force.yaml"
-    bad.write_text(content)
-    monkeypatch.setattr(pack, "force_config", lambda: config.force_config.__wrapped__(bad))
+    profile = _profile(tmp_path / "profile")
+    (profile / "force.yaml").write_text(content)
     monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
 
-    assert run_pack(tmp_path, notebooks) == pack.EXIT_INVALID_PARAMETERS
+    assert run_pack(tmp_path, notebooks, "--profile", str(profile)) == pack.EXIT_INVALID_PARAMETERS
 
     err = capsys.readouterr().err
     assert "force.yaml" in err and named in err
@@ -571,16 +583,37 @@ def test_a_configuration_error_exits_2_naming_the_file_and_key_without_traceback
 def test_a_missing_force_configuration_exits_2_never_the_demo_defaults(
     tmp_path, stand_in, monkeypatch, capsys
 ):
-    from helpers import config
-
     make_data(tmp_path / "data")
     notebooks = make_notebooks(tmp_path / "nb")
-    missing = tmp_path / "params" / "force.yaml"
-    monkeypatch.setattr(pack, "force_config", lambda: config.force_config.__wrapped__(missing))
+    profile = _profile(tmp_path / "profile")
+    (profile / "force.yaml").unlink()
     monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
-    assert run_pack(tmp_path, notebooks) == pack.EXIT_INVALID_PARAMETERS
+    assert run_pack(tmp_path, notebooks, "--profile", str(profile)) == pack.EXIT_INVALID_PARAMETERS
     err = capsys.readouterr().err
-    assert "force.yaml" in err and "Traceback" not in err
+    assert "force.yaml not found" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("broken", ["no folder", "no districts", "no msg_forces"])
+def test_a_missing_or_broken_profile_exits_2_naming_it(
+    tmp_path, stand_in, monkeypatch, capsys, broken
+):
+    make_data(tmp_path / "data")
+    notebooks = make_notebooks(tmp_path / "nb")
+    profile = tmp_path / "profile"
+    if broken != "no folder":
+        _profile(profile)
+        (
+            profile / {"no districts": "districts.csv", "no msg_forces": "msg_forces.csv"}[broken]
+        ).unlink()
+    monkeypatch.setattr(pack, "execute_notebook", lambda *a, **k: pytest.fail("notebook started"))
+    assert run_pack(tmp_path, notebooks, "--profile", str(profile)) == pack.EXIT_INVALID_PARAMETERS
+    err = capsys.readouterr().err
+    named = {
+        "no folder": "profile",
+        "no districts": "districts.csv",
+        "no msg_forces": "msg_forces.csv",
+    }
+    assert named[broken] in err and "not found" in err and "Traceback" not in err
 
 
 def test_help_lists_the_new_exit_codes():
@@ -775,40 +808,20 @@ def test_every_notebook_of_the_pack_takes_the_snapshot_parameter():
         assert any("data_fingerprint=data_fingerprint" in c.source for c in nb.cells), path.name
 
 
-def _project_copy(root: Path) -> dict[str, str]:
-    """A copy of the project (the helpers in use, params, reference tables, the demo data).
-
-    The pack and its kernels both read ``params/force.yaml`` from the project the helpers sit
-    in: a copy lets a test change the configuration for both without touching the real one.
-    Returns the environment that runs the copy.
-    """
-    import shutil
-
-    from helpers import config
-
-    shutil.copytree(config.PROJECT_ROOT / "src" / "helpers", root / "src" / "helpers")
-    shutil.copytree(config.PARAMS_DIR, root / "params")
-    shutil.copytree(config.REFERENCE_DIR, root / "data" / "reference")
-    shutil.copytree(config.DEMO_DATA_DIR, root / "data" / "demo")  # with its cube cache
-    return {**os.environ, "PYTHONPATH": str(root / "src")}
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(
     not _demo_ready(), reason="needs the demo data (python -m helpers.sources.demo)"
 )
 def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_kernels(tmp_path):
-    """End to end: the configuration the pack records is the one the kernels use."""
-    root = tmp_path / "project"
-    env = _project_copy(root)
+    """End to end: the profile the pack records is the one the kernels use (its parameter)."""
+    profile = _profile(tmp_path / "profile")
     notebooks = make_notebooks(tmp_path / "nb")
     for path in sorted(notebooks.glob(plan.NOTEBOOK_GLOB)):
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(
             new_code_cell(
-                "import helpers\nfrom helpers.config import force_config\n\n"
-                "print('kernel helpers:', helpers.__file__)\n"
-                "print('kernel suppress_below:', force_config().suppress_below)"
+                "from helpers.profile import load_profile\n\n"
+                "print('kernel suppress_below:', load_profile(profile).force.suppress_below)"
             )
         )
         nbformat.write(nb, path)
@@ -817,10 +830,9 @@ def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_ker
     def run(*extra: str) -> subprocess.CompletedProcess:
         argv = ["--month", "2016-09", "--notebooks-dir", str(notebooks), "--out", str(out)]
         return subprocess.run(
-            [sys.executable, "-m", "helpers.pack", *argv, "--jobs", "2", *extra],
+            [sys.executable, "-m", "helpers.pack", *argv, "--profile", str(profile), *extra],
             capture_output=True,
             text=True,
-            env=env,
             cwd=tmp_path,
             timeout=900,
         )
@@ -835,11 +847,9 @@ def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_ker
     first = run()
     assert first.returncode == pack.EXIT_OK, first.stderr[-3000:]
     assert kernels_saw() == {"None"}
-    # the kernels ran the copy (its project root is shown as ".", the real one would be absolute)
-    assert "kernel helpers: ./src/helpers/__init__.py" in (out / "index.html").read_text()
     before = tree_digest(out, skip="")
 
-    force_yaml = root / "params" / "force.yaml"
+    force_yaml = profile / "force.yaml"
     text = force_yaml.read_text()
     assert "suppress_below: null" in text
     force_yaml.write_text(text.replace("suppress_below: null", "suppress_below: 10"))

@@ -516,18 +516,26 @@ def test_the_search_finds_a_figure_given_back_by_subtraction():
 
 
 @pytest.fixture(scope="module")
-def demo():
-    """(figures, geographies) of the demo force at a threshold of 10."""
+def demo(tmp_path_factory):
+    """(figures, geographies) of the demo force at a threshold of 10 (its profile, copied, with
+    suppress_below: 10)."""
+    import shutil
+
     from helpers.measures.cube import load_cube
 
     if not (DEMO_DATA_DIR / ".complete").exists():
         pytest.skip(
             "demo data not generated (python -m helpers.sources.demo writes data/demo/.complete)"
         )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "force_config", lambda: ForceConfig(suppress_below=10))
-        cube = load_cube(DEMO_DATA_DIR)
-        figures = printed_figures(cube, MONTH, 10)
+    profile = tmp_path_factory.mktemp("profile") / "demo"
+    shutil.copytree(config.DEMO_PROFILE_DIR, profile)
+    force_yaml = profile / "force.yaml"
+    force_yaml.write_text(
+        force_yaml.read_text().replace("suppress_below: null", "suppress_below: 10")
+    )
+    cube = load_cube(DEMO_DATA_DIR, profile=profile)
+    assert cube.profile.force.suppress_below == 10
+    figures = printed_figures(cube, MONTH, 10)
     return figures, cube.geographies(include_unassigned=True)
 
 

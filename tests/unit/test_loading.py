@@ -369,7 +369,7 @@ def test_unknown_district(tmp_path):
     write_csv(tmp_path, "crimes", rows=rows)
     message = load_error(tmp_path, "crimes")
     assert "crimes.csv" in message
-    assert "column 'district': 2 rows are not a district of data/reference/districts.csv" in message
+    assert "column 'district': 2 rows are not a district of profiles/demo/districts.csv" in message
     assert "row 3: 'Gotham'" in message and "row 5: 'basildon'" in message
 
 
@@ -377,7 +377,7 @@ def test_unknown_msg_force(tmp_path):
     text = "period_end,force,question,respondents,agreeing\n2016-03,Gotham Police,police_good_job,10,5\n"
     write_csv(tmp_path, "confidence_survey", text=text)
     message = load_error(tmp_path, "confidence_survey")
-    assert "column 'force': 1 row is not a force of data/reference/msg_forces.csv" in message
+    assert "column 'force': 1 row is not a force of profiles/demo/msg_forces.csv" in message
     assert "row 2: 'Gotham Police'" in message
 
 
@@ -866,7 +866,7 @@ def test_load_report_describes_the_files_as_they_are_not_as_they_were(tmp_path):
     assert path.stat().st_size == st.st_size
     assert loading.load_report(tmp_path)["errors"] == [
         "collisions.csv: column 'district': 1 row is not a district of "
-        "data/reference/districts.csv (nor 'Unassigned') — e.g. row 3: 'Gotham'"
+        "profiles/demo/districts.csv (nor 'Unassigned') — e.g. row 3: 'Gotham'"
     ]
 
 
@@ -877,7 +877,7 @@ def test_load_report_of_a_bad_folder_lists_the_errors_without_raising(tmp_path):
     as_dict = loading.load_report(tmp_path)
     assert as_dict["errors"] == [
         "collisions.csv: column 'district': 1 row is not a district of "
-        "data/reference/districts.csv (nor 'Unassigned') — e.g. row 2: 'Gotham'"
+        "profiles/demo/districts.csv (nor 'Unassigned') — e.g. row 2: 'Gotham'"
     ]
 
 

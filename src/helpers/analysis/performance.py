@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .. import config, periods
+from .. import periods
 from ..contract import catalog
 from ..geography import FORCE
 from ..measures.cube import Cube, Value
@@ -140,10 +140,13 @@ def _count(v: Value, part: str) -> float:
     return np.nan if value is None else float(value)
 
 
-def suppress_below_setting(suppress_below: int | bool | None) -> int | None:
-    """The threshold in force: None → ``params/force.yaml`` ``suppress_below``; 0 or False → off."""
+def suppress_below_setting(
+    suppress_below: int | bool | None, cube: Cube | None = None
+) -> int | None:
+    """The threshold in force: None → ``suppress_below`` of the cube's profile (a cube built in
+    code, or no cube: the demo profile's, ``helpers.config.force_config()``); 0 or False → off."""
     if suppress_below is None:
-        return config.force_config().suppress_below
+        return disclosure.force_settings(cube).suppress_below
     if suppress_below is False or suppress_below == 0:
         return None
     return int(suppress_below)
@@ -318,7 +321,7 @@ def performance_rows(
     """
     periods.check_period(period)
     month = periods.parse_month(month)
-    threshold = suppress_below_setting(suppress_below)
+    threshold = suppress_below_setting(suppress_below, cube)
     rows = _frame(_measure_rows(cube, area, month, period, geography, in_table), ROW_COLUMNS)
     if threshold is not None and cube.level_of(geography) != "force":
         # whether a district's figure is withheld depends on every figure of the month (all
@@ -354,7 +357,7 @@ def performance_records(
     """
     periods.check_period(period)
     month = periods.parse_month(month)
-    if suppress_below_setting(None) is not None and cube.level_of(geography) != "force":
+    if suppress_below_setting(None, cube) is not None and cube.level_of(geography) != "force":
         return None
     return _measure_rows(cube, area, month, period, geography, in_table)
 
@@ -418,7 +421,7 @@ def tables_csv(
     """
     periods.check_period(period)
     month = periods.parse_month(month)
-    threshold = suppress_below_setting(suppress_below)
+    threshold = suppress_below_setting(suppress_below, cube)
     measures = catalog.measures_for(None, month, in_table=True)
     out = []
     for g in cube.geographies().itertuples():

@@ -330,10 +330,13 @@ def _meta_row(
 #: The code whose change can change a cube's numbers: the builders, how extracts are read and
 #: checked (every module of the loading package), and how the catalog is parsed.
 def _cube_code() -> list[Path]:
+    # the build (this module), the cached cube's format (cache.py), reading and checking the
+    # extracts (every module of both packages) and the catalog
     return [
         Path(__file__),
+        Path(__file__).with_name("cache.py"),
         *sorted(Path(loading.__file__).parent.glob("*.py")),
-        Path(extracts.__file__),
+        *sorted(Path(extracts.__file__).parent.glob("*.py")),
         Path(catalog_mod.__file__),
     ]
 

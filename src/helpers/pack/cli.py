@@ -35,6 +35,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="extract folder, relative to the project root or absolute (default data/demo)",
     )
     parser.add_argument(
+        "--profile",
+        default=None,
+        help="the force's profile folder (name, marking, districts, peers; see profiles/README.md); "
+        "default: the data folder's own profile/ if it has one, else profiles/demo",
+    )
+    parser.add_argument(
         "--out",
         default=None,
         help="folder the pack is published to (default reports/<month>); replaced atomically",

@@ -13,19 +13,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT, REPORTS_DIR, display_path
+from ..config import NOTEBOOKS_DIR, PROFILES_DIR, PROJECT_ROOT, REPORTS_DIR, display_path
 from .errors import InvalidParameters
 from .publish import PACK_MARKER, is_pack_folder
 
 
-def protected_folders(data_dir: Path, notebooks_dir: Path) -> dict[Path, str]:
+def protected_folders(
+    data_dir: Path, notebooks_dir: Path, profile: Path | None = None
+) -> dict[Path, str]:
     """Folders a pack never replaces, nor any of their parents, with what each is."""
     return {
         data_dir: "the data folder",
         PROJECT_ROOT: "the project folder",
         NOTEBOOKS_DIR: "the notebooks folder",
         notebooks_dir: "the notebooks folder",
-        PARAMS_DIR: "the params folder",
+        PROFILES_DIR: "the profiles folder",
+        **({profile: "the force's profile"} if profile is not None else {}),
         PROJECT_ROOT / "src": "the source folder",
         REPORTS_DIR: "the reports folder (it holds every month's pack)",
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..config import display_path
+from ..config import DEMO_PROFILE_DIR, display_path
 from .errors import InvalidParameters
 
 #: Notebooks of the pack: ``00_master.ipynb`` (the index page) and ``01_…`` … ``08_…``.
@@ -58,6 +58,8 @@ class Run:
     #: The fingerprint of the cube the run built (its data snapshot): every notebook loads that
     #: cached cube and nothing else (``helpers.measures.cube.load_cube(data_dir, fingerprint=…)``).
     data_fingerprint: str = ""
+    #: The force's profile folder (``--profile``; :func:`helpers.profile.profile_for`).
+    profile: Path = DEMO_PROFILE_DIR
 
     @property
     def parameters(self) -> dict:
@@ -68,6 +70,7 @@ class Run:
             "geography": "Force",
             "data_dir": str(self.data_dir),
             "data_fingerprint": self.data_fingerprint,
+            "profile": str(self.profile),
             "interactive": False,
         }
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..config import display_path, force_config
+from ..config import display_path
+from ..profile import load_profile
 from .errors import InvalidParameters, log
 from .plan import Notebook, Run
 from .record import page_settings, settings_changes
@@ -55,7 +56,9 @@ def pages_to_carry(
             f"{display_path(run.out)}/ was made from another month, period or data, so its other "
             "pages cannot be kept; run the whole pack, or choose another --out"
         )
-    settings = settings if settings is not None else page_settings(run.month, force_config())
+    settings = (
+        settings if settings is not None else page_settings(run.month, load_profile(run.profile))
+    )
     recorded = record.get("settings")
     changes = (
         settings_changes(recorded, settings)

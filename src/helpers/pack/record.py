@@ -24,6 +24,7 @@ from ..config import (
     display_path,
 )
 from ..periods import as_month
+from ..profile import Profile
 from .execute import Result, withhold_record_values
 from .export import PACK_BUDGET, PAGE_BUDGET
 from .plan import Run
@@ -159,22 +160,23 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def page_settings(month: str, config: ForceConfig) -> dict:
+def page_settings(month: str, profile: Profile) -> dict:
     """The settings besides the data that change what a page shows, as recorded in run.json.
 
-    The force configuration ``config`` (every field of ``params/force.yaml``: the name and marking printed,
-    ``suppress_below`` deciding which figures print ``[c]``, the financial year, the peers), the
-    commentary files of the month (sha256 of each), the measure catalog (sha256) and the helpers
-    version. A ``--notebooks`` run keeps the other pages only if these are unchanged
-    (:func:`pages_to_carry`).
+    The force's profile: its folder, its force configuration (every field of its ``force.yaml``:
+    the name and marking printed, ``suppress_below`` deciding which figures print ``[c]``, the
+    financial year, the thresholds of the data checks) and the commentary files of the month
+    (sha256 of each); the measure catalog (sha256) and the helpers version. (Its districts and
+    Most Similar Group are in the data fingerprint.) A ``--notebooks`` run keeps the other pages
+    only if these are unchanged (:func:`pages_to_carry`).
     """
-    from ..config import COMMENTARY_DIR
     from ..contract.catalog import CATALOG_FILE
 
-    folder = COMMENTARY_DIR / month
+    folder = profile.commentary_dir / month
     files = sorted(folder.glob("*.md")) if folder.is_dir() else []
     return {
-        "force_config": _jsonable(dataclasses.asdict(config)),
+        "profile": profile.name,
+        "force_config": _jsonable(dataclasses.asdict(profile.force)),
         "commentary": {f.name: _sha256(f.read_bytes()) for f in files},
         "catalog_sha256": _sha256(CATALOG_FILE.read_bytes()),
         "helpers_version": __version__,
@@ -184,6 +186,8 @@ def page_settings(month: str, config: ForceConfig) -> dict:
 def settings_changes(before: dict, now: dict) -> list[str]:
     """What differs between two :func:`page_settings`, in words (``suppress_below None → 10``)."""
     changes = []
+    if before.get("profile") != now.get("profile"):
+        changes.append(f"the profile ({before.get('profile')} → {now.get('profile')})")
     old_cfg, new_cfg = before.get("force_config") or {}, now["force_config"]
     keys = [k for k in new_cfg if old_cfg.get(k) != new_cfg[k]]
     if keys:

@@ -62,10 +62,10 @@ from ..config import (
     REPORTS_DIR,
     ConfigError,
     display_path,
-    force_config,
     resolve_path,
 )
 from ..periods import PeriodError, check_period, parse_month
+from ..profile import load_profile, profile_for
 from .cli import parse_args
 from .errors import (
     EXIT_DATA_VALIDATION,
@@ -118,11 +118,12 @@ from .record import (
 # Hooks on the core layer, kept as module functions so that tests can stand in a small cube.
 
 
-def load_cube(data_dir: Path):
-    """Build (or load from ``<data>/.cache``) the measure cube for ``data_dir``."""
+def load_cube(data_dir: Path, *, profile=None):
+    """Build (or load from ``<data>/.cache``) the measure cube for ``data_dir`` and the force's
+    ``profile`` (checked to fit it: ``helpers.measures.cube.ProfileMismatch``)."""
     from ..measures.cube import load_cube as _load_cube
 
-    return _load_cube(data_dir)
+    return _load_cube(data_dir, profile=profile)
 
 
 def tables_csv(cube, month: str, period: str) -> pd.DataFrame:
@@ -136,20 +137,21 @@ def tables_csv(cube, month: str, period: str) -> pd.DataFrame:
 # Parameters: the options (:mod:`helpers.pack.cli`) checked before anything runs
 
 
-def check_configuration() -> None:
-    """Load the force configuration and the measure catalog now, so an error stops the run early.
+def check_configuration(profile: Path) -> None:
+    """Load the force's profile and the measure catalog now, so an error stops the run early.
 
     Raises
     ------
     InvalidParameters
-        ``params/force.yaml`` or the catalog is missing, not valid YAML, or has an unknown or
-        mistyped key (the message, from :mod:`helpers.config` / :mod:`helpers.contract.catalog`, names the
-        file and the key or line).
+        The profile (its folder, ``force.yaml``, ``districts.csv``, ``msg_forces.csv``) or the
+        catalog is missing, not valid YAML or CSV, or has an unknown, missing or mistyped key or
+        column (the message, from :mod:`helpers.profile` / :mod:`helpers.contract.catalog`, names
+        the file and the key, column or line). Never replaced by the demo force's.
     """
     from ..contract.catalog import CatalogError, load_catalog
 
     try:
-        force_config()
+        load_profile(profile)
         load_catalog()
     except (ConfigError, CatalogError) as exc:
         raise InvalidParameters(f"configuration: {one_line(str(exc))}") from None
@@ -186,8 +188,9 @@ def check_parameters(args: argparse.Namespace) -> Run:
     all_notebooks = discover_notebooks(notebooks_dir)
     notebooks = discover_notebooks(notebooks_dir, only)
     out = resolve_path(args.out, REPORTS_DIR / str(month)).resolve()
-    check_output_folder(out, protected_folders(data_dir, notebooks_dir))
-    check_configuration()
+    profile = profile_for(data_dir, args.profile).resolve()
+    check_output_folder(out, protected_folders(data_dir, notebooks_dir, profile))
+    check_configuration(profile)
     return Run(
         month=str(month),
         period=args.period,
@@ -199,6 +202,7 @@ def check_parameters(args: argparse.Namespace) -> Run:
         notebooks_dir=notebooks_dir,
         all_notebooks=all_notebooks,
         pages=list(notebooks),
+        profile=profile,
     )
 
 
@@ -299,11 +303,13 @@ def build_pack(run: Run) -> int:
 
     Call it holding the output folder's lock (:func:`main` does).
     """
+    from ..measures.cube import ProfileMismatch
     from ..sources.loading import DataValidationError
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    config = force_config()
+    profile = load_profile(run.profile)
+    config = profile.force
     scrub = Scrubber()
     scrub.add(run.data_dir, display_path(run.data_dir))
     scrub.add(run.notebooks_dir, "notebooks")
@@ -321,16 +327,16 @@ def build_pack(run: Run) -> int:
     months = crimes_months(run.data_dir)
     check_month_in_data(run.month, months)
     fingerprint = data_fingerprint(run.data_dir, extract_names(run.data_dir))
-    settings = page_settings(run.month, config)
+    settings = page_settings(run.month, profile)
     carry, run.carried = pages_to_carry(run, fingerprint, settings)
     run.pages = sorted([*run.notebooks, *carry], key=lambda nb: nb.name)
     log(
-        f"pack {run.month} {run.period}: data {display_path(run.data_dir)}, "
-        f"{len(run.notebooks)} notebooks, {run.jobs} at once"
+        f"pack {run.month} {run.period}: data {display_path(run.data_dir)}, profile "
+        f"{profile.name} ({config.force_name}), {len(run.notebooks)} notebooks, {run.jobs} at once"
     )
     try:
-        cube = load_cube(run.data_dir)
-    except DataValidationError as exc:
+        cube = load_cube(run.data_dir, profile=profile)
+    except (DataValidationError, ProfileMismatch) as exc:
         log(f"data validation error: {scrub(str(exc))}")
         return EXIT_DATA_VALIDATION
     # The run's snapshot: the notebooks load this cube by its fingerprint, never the extracts.
@@ -445,7 +451,7 @@ def _execute_and_publish(
             log(f"export error: {scrub(e)}")
         return EXIT_INTERNAL
 
-    changes = settings_changes(settings, page_settings(run.month, force_config()))
+    changes = settings_changes(settings, page_settings(run.month, load_profile(run.profile)))
     if changes:  # the kernels may have read either: pages with and without [c] side by side
         raise InvalidParameters(
             f"the settings changed during the run: {'; '.join(changes)}; nothing was published, "
@@ -464,7 +470,7 @@ def _execute_and_publish(
     (staging / "run.json").write_text(text, encoding="utf-8")
     write_marker(staging, run.month)
     # Checked again just before replacing it: the folder may have been filled since the start.
-    check_output_folder(run.out, protected_folders(run.data_dir, run.notebooks_dir))
+    check_output_folder(run.out, protected_folders(run.data_dir, run.notebooks_dir, run.profile))
     publish(staging, run.out)
     log(
         f"published {display_path(run.out)}/ ({len(run.pages)} pages"

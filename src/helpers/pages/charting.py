@@ -108,7 +108,13 @@ def _chart(ctx: Context, builder: Callable, caption: str, /, *args, **kwargs) ->
     reads nothing else.
     """
     img = cached_image_html(
-        ctx.chart_cache, builder, args, kwargs, dpi=_dpi(ctx), compact=ctx.compact
+        ctx.chart_cache,
+        builder,
+        args,
+        kwargs,
+        dpi=_dpi(ctx),
+        compact=ctx.compact,
+        figures=ctx.figures,
     )
     return charts.figure_element(img, caption)
 

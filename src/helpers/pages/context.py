@@ -17,6 +17,7 @@ from ..contract.catalog import Measure, measure
 from ..geography import Hierarchy
 from ..periods import Window, window
 from ..render.chart_cache import ChartCache, default_cache
+from ..render.figure_reuse import ReusedFigures
 from .coverage import measure_has_data, sources_present
 
 
@@ -37,6 +38,9 @@ class Context:
     #: Charts drawn before, on disk (:mod:`helpers.render.chart_cache`; the project's
     #: ``.cache/charts/`` by default). None: every chart is drawn.
     chart_cache: ChartCache | None = field(default_factory=default_cache)
+    #: Figures kept for re-use by the caller drawing a series of views (a switchable item's
+    #: geographies, :mod:`helpers.render.figure_reuse`); None: every chart on a new figure.
+    figures: ReusedFigures | None = None
 
     # ---- geography ---------------------------------------------------------------------------
     @property
@@ -155,7 +159,7 @@ class Context:
         outside the months disclosure control checked (the :data:`helpers.analysis.disclosure.CHART_MONTHS`
         to the report month) is blank too. Off unless ``suppress_below`` is set.
         """
-        if geo == "Force" or disclosure.threshold_in_force() is None:
+        if geo == "Force" or disclosure.threshold_in_force(cube=self.cube) is None:
             return df
         if disclosure.is_withheld(self.cube, measure_id, self.month, geo):
             withheld = [True] * len(df)

@@ -47,7 +47,7 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     out.append("</tr><tr>")
     out += ["<th>This year</th><th>Change</th>" for _ in ids_labels]
     out.append("</tr></thead><tbody>")
-    suppressing = suppress_below_setting(None) is not None
+    suppressing = suppress_below_setting(None, ctx.cube) is not None
     rest = [] if suppressing or not _has_unassigned(ctx, ids_labels) else [UNASSIGNED]
     for g in [*ctx.districts(), *rest, "Force"]:
         name = {"Force": "<b>Force</b>", UNASSIGNED: "No district (Unassigned)"}.get(

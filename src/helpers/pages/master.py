@@ -8,7 +8,6 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from ..config import force_config
 from ..contract.catalog import AREA_SLUGS, AREAS, measures_for
 from ..periods import month_label, window
 from ..render import tables
@@ -35,7 +34,7 @@ class MasterPage(_Page):
 
         ``standalone=False`` (the pack) leaves the marking to the pack's page shell.
         """
-        cfg = force_config()
+        cfg = self.force
         rows = []
         runs_to = data_to(self.cube, self.month)
         present = sections.sources_present(self.cube)

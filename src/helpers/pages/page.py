@@ -13,9 +13,10 @@ import threading
 import pandas as pd
 from IPython.display import HTML
 
-from ..config import force_config, resolve_path
+from ..config import resolve_path
 from ..contract.catalog import measures_for
 from ..periods import PERIOD_LABELS, check_period, parse_month, window
+from ..profile import load_profile
 from . import sections
 
 #: Periods pre-rendered in the pack's views (the run's own period is always added).
@@ -56,20 +57,24 @@ AREA_ABBREVIATIONS = {
 _CUBES: dict[str, object] = {}
 
 
-def get_cube(data_dir, fingerprint: str = "") -> object:
+def get_cube(data_dir, fingerprint: str = "", profile=None) -> object:
     """Load the cube for ``data_dir`` once per process (``helpers.measures.cube.load_cube`` caches on disk).
 
     With ``fingerprint`` (the pack passes its run's, the ``data_fingerprint`` parameter) exactly
     that cached cube is loaded, without reading the extracts: every page of a pack shows the
     same snapshot even if the folder changes during the run (``helpers.measures.cube.CubeError`` if the
-    cache of that fingerprint is absent or does not verify).
+    cache of that fingerprint is absent or does not verify). ``profile``: the force's profile
+    folder (the demo force's when None); the cube keeps it (``cube.profile``).
     """
+    from ..profile import DEMO_PROFILE_DIR
+
     path = str(resolve_path(data_dir))
-    key = f"{path}\0{fingerprint}"
+    profile_dir = str(resolve_path(profile, default=DEMO_PROFILE_DIR))
+    key = f"{path}\0{fingerprint}\0{profile_dir}"
     if key not in _CUBES:
         from ..measures.cube import load_cube
 
-        _CUBES[key] = load_cube(path, fingerprint=fingerprint) if fingerprint else load_cube(path)
+        _CUBES[key] = load_cube(path, fingerprint=fingerprint or None, profile=profile_dir)
     return _CUBES[key]
 
 
@@ -129,11 +134,16 @@ class _Page:
         *,
         cube=None,
         data_fingerprint: str = "",
+        profile: str = "profiles/demo",
     ):
         self.month = parse_month(month)
         self.period = check_period(period)
         self.data_dir = data_dir
-        self.cube = cube if cube is not None else get_cube(data_dir, data_fingerprint)
+        self.cube = cube if cube is not None else get_cube(data_dir, data_fingerprint, profile)
+        #: The force's profile: the cube's own, or (a cube built in code) the one named.
+        self.profile = self.cube.profile if self.cube.profile is not None else load_profile(profile)
+        #: Its force.yaml: name, marking, disclosure threshold.
+        self.force = self.profile.force
         self.hierarchy = self.cube.hierarchy
         self.geography = geography
         self.level = self.hierarchy.level_of(geography)
@@ -219,7 +229,7 @@ class _Page:
         )
 
     def _marking(self) -> str:
-        return f'<div class="ppw-marking">[{html.escape(force_config().protective_marking)}]</div>'
+        return f'<div class="ppw-marking">[{html.escape(self.force.protective_marking)}]</div>'
 
     def footer(self, standalone: bool = True) -> HTML:
         """The protective marking again at the foot of the page.

@@ -21,7 +21,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from ..config import COMMENTARY_DIR, force_config  # noqa: F401
+from ..config import COMMENTARY_DIR  # noqa: F401
 from ..contract.catalog import AREA_SLUGS, AREAS, measure, measures_for  # noqa: F401
 from ..periods import (  # noqa: F401
     PERIOD_LABELS,
@@ -102,11 +102,18 @@ class AreaPage(_Page):
         *,
         cube=None,
         data_fingerprint: str = "",
+        profile: str = "profiles/demo",
     ):
         if area not in AREAS:
             raise ValueError(f"area {area!r} is not one of 1-8")
         super().__init__(
-            month, period, geography, data_dir, cube=cube, data_fingerprint=data_fingerprint
+            month,
+            period,
+            geography,
+            data_dir,
+            cube=cube,
+            data_fingerprint=data_fingerprint,
+            profile=profile,
         )
         self.area = area
         self.title = _area_title(area)
@@ -116,7 +123,7 @@ class AreaPage(_Page):
     # ---- fragments as strings ----------------------------------------------------------------
     def header_html(self, standalone: bool = True) -> str:
         """The page header; ``standalone=False`` leaves out what the pack's page shell prints."""
-        cfg = force_config()
+        cfg = self.force
         return (
             tables.CSS
             + '<div class="ppw">'
@@ -188,22 +195,26 @@ class AreaPage(_Page):
         period: str | None = None,
         *,
         small: bool = False,
+        figures=None,
     ) -> str:
         """One management-information item for one view (cached per view).
 
         An item that does not change with the geography (or the period) is rendered once and
         shared by every geography (or period), so switching views only redraws what changes.
+        ``figures``: the caller's :class:`helpers.render.figure_reuse.ReusedFigures` (its charts
+        drawn on the figures of the views drawn before).
         """
         it = sections.item(key)
         g = (geography or self.geography) if it.by_geography else "Force"
         p = (period or self.period) if it.by_period else None
         cache_key = self._item_key(key, geography, period, small)
-        return self._cached(
-            cache_key,
-            lambda: sections.render_item(
-                it, self.context(g, p or self.period, small=small, compact=self.compact)
-            ),
-        )
+
+        def render():
+            ctx = self.context(g, p or self.period, small=small, compact=self.compact)
+            ctx.figures = figures
+            return sections.render_item(it, ctx)
+
+        return self._cached(cache_key, render)
 
     def _item_key(self, key, geography=None, period=None, small=False) -> tuple:
         it = sections.item(key)
@@ -233,7 +244,7 @@ class AreaPage(_Page):
             + "<h2>Management Information</h2>"
             + self.management_html(geography, period)
             + "</div>"
-            + commentary_html(self.month, self.area)
+            + commentary_html(self.month, self.area, self.profile.commentary_dir)
         )
 
     # ---- display -----------------------------------------------------------------------------
@@ -289,10 +300,14 @@ class AreaPage(_Page):
         return HTML("".join(parts))
 
     def _switchable_item(self, key: str) -> str:
+        from ..render.figure_reuse import ReusedFigures
         from ..render.views import switcher
 
+        # the item's chart, drawn for every geography, on one figure redrawn (figure_reuse)
+        figures = ReusedFigures()
+
         def render(g, p):
-            return f'<div class="ppw">{self.item_html(key, g, p)}</div>'
+            return f'<div class="ppw">{self.item_html(key, g, p, figures=figures)}</div>'
 
         return switcher(
             render,
@@ -327,7 +342,7 @@ class AreaPage(_Page):
 
     def commentary(self) -> HTML:
         """The analyst's commentary for the month (``params/commentary/<YYYY-MM>/<NN>_<slug>.md``), if any."""
-        return HTML(commentary_html(self.month, self.area))
+        return HTML(commentary_html(self.month, self.area, self.profile.commentary_dir))
 
     def filter_bar(self):
         """The page's ipywidgets filter bar (one per page; every interactive view registers with it)."""

@@ -119,6 +119,7 @@ from .terms import (  # noqa: F401
     SuppressionError,
     _threshold,
     footnote,
+    force_settings,
     reason_text,
     threshold_in_force,
 )
@@ -275,7 +276,7 @@ def decisions(cube, month, threshold: int | None = None) -> Mapping[Key, str]:
     threshold
         None: the force configuration's ``suppress_below`` (off by default: an empty mapping).
     """
-    threshold = _threshold(threshold)
+    threshold = _threshold(threshold, cube)
     if threshold is None:
         return {}
     _check_threshold(threshold)
@@ -331,6 +332,7 @@ def group_violations(frame: pd.DataFrame, hierarchy=None) -> list[str]:
 
 __all__ = [
     "CHART_MONTHS",
+    "force_settings",
     "CLEARED",
     "COUNT_COLUMNS",
     "COUNT_PARTS",

@@ -108,12 +108,21 @@ def footnote(
     )
 
 
-def _threshold(threshold: int | None) -> int | None:
+def force_settings(cube=None) -> config.ForceConfig:
+    """The force configuration a cube's figures are published under: its profile's
+    (``cube.profile``), else (a cube built in code, or no cube) the demo profile's."""
+    if cube is not None and cube.profile is not None:
+        return cube.profile.force
+    return config.force_config()
+
+
+def _threshold(threshold: int | None, cube=None) -> int | None:
     if threshold is None:
-        return config.force_config().suppress_below
+        return force_settings(cube).suppress_below
     return threshold or None
 
 
-def threshold_in_force(threshold: int | None = None) -> int | None:
-    """The suppression threshold in force: ``threshold``, else ``suppress_below`` of params/force.yaml."""
-    return _threshold(threshold)
+def threshold_in_force(threshold: int | None = None, cube=None) -> int | None:
+    """The suppression threshold in force: ``threshold``, else ``suppress_below`` of the cube's
+    profile (:func:`force_settings`)."""
+    return _threshold(threshold, cube)

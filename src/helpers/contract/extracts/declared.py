@@ -49,7 +49,7 @@ def _district(nullable: bool = False) -> Column:
     return Column(
         "district",
         "category",
-        "Local authority district the record belongs to, as in `data/reference/districts.csv`; "
+        "Local authority district the record belongs to, as in `districts.csv` of the force's profile; "
         "`Unassigned` where the source could not place it (kept and counted, never dropped).",
         nullable=nullable,
     )
@@ -341,7 +341,9 @@ EXTRACTS: dict[str, Extract] = {
             "Aggregated: one row per force, question and 12-month survey period (the force and its Most Similar Group).",
             (
                 Column("period_end", "month", "Last month of the 12-month survey period."),
-                Column("force", "str", "Force name, as in `data/reference/msg_forces.csv`."),
+                Column(
+                    "force", "str", "Force name, as in `msg_forces.csv` of the force's profile."
+                ),
                 Column(
                     "question",
                     "category",
@@ -382,7 +384,11 @@ EXTRACTS: dict[str, Extract] = {
             "Aggregated: one row per peer force, month and measure (numerator and denominator), for MSG ranking.",
             (
                 Column("month", "month", "The month."),
-                Column("force", "str", "Peer force name, as in `data/reference/msg_forces.csv`."),
+                Column(
+                    "force",
+                    "str",
+                    "Peer force name, as in `msg_forces.csv` of the force's profile.",
+                ),
                 Column(
                     "measure_id",
                     "str",

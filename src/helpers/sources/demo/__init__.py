@@ -1,6 +1,6 @@
 """Generate the demo force: deterministic, realistic, calibrated record-level extracts.
 
-The demo force is Essex-sized: the 14 districts of ``data/reference/districts.csv`` in three LPAs,
+The demo force is Essex-sized: the 14 districts of ``profiles/demo/districts.csv`` in three LPAs,
 April 2011 to December 2016, one file per extract of :data:`helpers.contract.extracts.EXTRACTS`.
 
 Calibration is by construction. Every published figure (``tests/golden/published_tables.csv``)
