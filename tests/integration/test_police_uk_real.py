@@ -27,7 +27,9 @@ FORCE = "essex"
 #: --peers as a user would: the importer makes Essex Police's own profile from the files.
 PEERS = [
     r["police_uk_slug"]
-    for r in csv.DictReader(open(REFERENCE_DIR / "msg_forces.csv", encoding="utf-8"))
+    for r in csv.DictReader(
+        (REFERENCE_DIR / "msg_forces.csv").read_text(encoding="utf-8").splitlines()
+    )
     if r["police_uk_slug"] != FORCE
 ]
 #: police.uk crime types with a direct victim (Home Office victim-based crime), written out again here.
