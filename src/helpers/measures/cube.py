@@ -106,6 +106,7 @@ def build_cube(
     measures: list[catalog_mod.Measure] | None = None,
     *,
     report: LoadReport | None = None,
+    reference_dir: Path | None = None,
 ) -> Cube:
     """Build the cube from an extract folder (read and checked in place) or from frames.
 
@@ -123,6 +124,9 @@ def build_cube(
         The catalog measures to build (all of them when None).
     report
         For a folder: a :class:`helpers.sources.loading.LoadReport` to fill.
+    reference_dir
+        The folder ``reference`` was read from, named in the messages (a district not in its
+        ``districts.csv``); the demo profile's when None.
 
     Returns
     -------
@@ -136,7 +140,8 @@ def build_cube(
     reference = _as_reference(reference)
     if isinstance(extracts, str | os.PathLike):
         with loading.connect(reference=(reference.districts, reference.msg_forces)) as con:
-            profiles = loading.read_extracts(con, extracts, report=report)
+            named = {} if reference_dir is None else {"reference_dir": reference_dir}
+            profiles = loading.read_extracts(con, extracts, report=report, **named)
             return _build(con, profiles, reference, measures)
     frames = {k: v for k, v in extracts.items() if v is not None and k in EXTRACTS}
     with loading.connect(reference=(reference.districts, reference.msg_forces)) as con:
@@ -468,7 +473,7 @@ def _load_cube(d: Path, fingerprint: str | None, rebuild: bool, profile: Profile
                 stacklevel=2,
             )
     report = LoadReport()
-    cube = build_cube(d, reference, report=report)
+    cube = build_cube(d, reference, report=report, reference_dir=profile.folder)
     if _fingerprint(d, profile) != fp:
         # The cube may mix files from before and after the change: neither cache nor return it.
         raise CubeError(

@@ -72,7 +72,7 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     if rest:
         out.append(tables.note_html(
             "No district (Unassigned): records without a location or outside the force's "
-            "districts, counted in the Force row and in no LPA or district."
+            "districts, counted in the Force row and in no LPA or district." + _causes(ctx)
         ))  # fmt: skip
     elif suppressing and _has_unassigned(ctx, ids_labels):
         out.append(tables.note_html(
@@ -95,3 +95,17 @@ def _has_unassigned(ctx: Context, ids_labels) -> bool:
             if value.available and value.numerator:
                 return True
     return False
+
+
+def _causes(ctx: Context) -> str:
+    """Why records are Unassigned, where the source said (the data.police.uk import report)."""
+    report = ctx.cube.extracts_report
+    if report is None:
+        return ""
+    parts = [
+        f"{n:,} {'crimes' if name == 'crimes' else 'incidents'} {cause}"
+        for name in ("crimes", "incidents")
+        if name in report.extracts
+        for cause, n in report.extracts[name].unassigned_causes.items()
+    ]
+    return f" In the months imported: {'; '.join(parts)}." if parts else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -72,12 +73,39 @@ def read_extracts(
             _fill_report(report.extracts[name], profiles[name])
             report.extracts[name].latest_date = _latest_date(con, name)
     problems += _link_problems(con, report.extracts, set(profiles))
+    _unassigned_causes(d, report)
     if problems:
         report.errors = [f"{p.file}: {p.describe()}" for p in problems]
         for name in profiles:
             report.extracts[name].rows_loaded = 0
         raise _error(problems)
     return profiles
+
+
+#: Written by the data.police.uk importer beside the extracts it writes.
+IMPORT_REPORT = "import_report.json"
+#: Its counts of the records it left Unassigned, by cause.
+_IMPORT_CAUSES = {
+    "no_location": "without a location",
+    "outside_force_area": "outside the force's districts",
+}
+
+
+def _unassigned_causes(d: Path, report: LoadReport) -> None:
+    """Fill each extract's ``unassigned_causes`` from the import report beside it, if any (the
+    extract files hold only the word Unassigned; the importer knew why)."""
+    try:
+        imported = json.loads((d / IMPORT_REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for name, r in report.extracts.items():
+        causes = {}
+        for key, cause in _IMPORT_CAUSES.items():
+            count = (imported.get(key) or {}).get("count") if isinstance(imported, dict) else None
+            n = count.get(name) if isinstance(count, dict) else None
+            if isinstance(n, int) and n > 0:
+                causes[cause] = n
+        r.unassigned_causes = causes
 
 
 def load_extract(

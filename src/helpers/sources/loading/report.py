@@ -112,6 +112,9 @@ class ExtractReport:
     unassigned_mapped: int = 0
     #: Rows whose district was already ``Unassigned`` in the file.
     unassigned_in_file: int = 0
+    #: Why the source left records Unassigned, where it says (the data.police.uk importer's
+    #: ``import_report.json`` beside the extracts): cause → rows, over every month imported.
+    unassigned_causes: dict[str, int] = field(default_factory=dict)
     extra_columns_ignored: list[str] = field(default_factory=list)
     #: Text cells that a spreadsheet would take for a formula, loaded as plain text.
     formula_like_cells: int = 0
@@ -232,10 +235,18 @@ class LoadReport:
                     f"'{UNASSIGNED}' (in the force total, in no LPA or district)."
                 ))  # fmt: skip
             if r.unassigned_in_file:
+                causes = "; ".join(
+                    f"{n:,} {cause}" for cause, n in r.unassigned_causes.items() if n
+                )
+                why = (
+                    f" ({causes}, as the import report says)"
+                    if causes
+                    else " (no location, or outside the force's districts)"
+                )
                 out.append((name,
                     f"{r.file}: {_rows(r.unassigned_in_file)} recorded as '{UNASSIGNED}' by the "
-                    "source (no location, or outside the force's districts): in the force total, "
-                    "in no LPA or district, so the LPAs add up to less than the force."
+                    f"source{why}: in the force total, in no LPA or district, so the LPAs add up "
+                    "to less than the force."
                 ))  # fmt: skip
             if r.formula_like_cells:
                 out.append((name,

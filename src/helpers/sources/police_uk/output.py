@@ -101,13 +101,18 @@ def write_import(result: ImportResult, out_dir: str | os.PathLike) -> Path:
             f"(--profile {_shown(profile_dir)}) or move it away"
         )
     out.mkdir(parents=True, exist_ok=True)
-    files = [f"{name}.parquet" for name in result.extracts] + [
+    # No peers chosen: no msg_peers file (an empty extract is refused; its areas say "no data"),
+    # and none left behind by an earlier import of this folder.
+    extracts = {n: f for n, f in result.extracts.items() if len(f) or n != "msg_peers"}
+    for name in set(result.extracts) - set(extracts):
+        (out / f"{name}.parquet").unlink(missing_ok=True)
+    files = [f"{name}.parquet" for name in extracts] + [
         "import_report.json",
         "import_report.md",
     ]
     marker = json.dumps({"tool": IMPORT_TOOL, "files": files}, indent=1) + "\n"
     _write_atomically(out / IMPORT_MARKER, lambda p: p.write_text(marker, encoding="utf-8"))
-    for name, frame in result.extracts.items():
+    for name, frame in extracts.items():
         _write_atomically(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     report = json.dumps(result.report, indent=1, ensure_ascii=False) + "\n"
     _write_atomically(out / "import_report.json", lambda p: p.write_text(report, encoding="utf-8"))
@@ -133,6 +138,7 @@ def report_markdown(report: dict) -> str:
         "- Peers: " + (", ".join(f"{p['name']} (`{p['slug']}`)" for p in r["peers"]) or "none"),
         f"- Months requested: {r['months_requested'] or 'all found'}; expected "
         f"{r['months_expected'][0]} to {r['months_expected'][-1]}",
+        *_national_line(r.get("national")),
         "",
         "## Warnings",
         "",
@@ -197,3 +203,16 @@ def report_markdown(report: dict) -> str:
         lines += ["", "## Files not read", ""]
         lines += [f"- `{f['file']}`: {f['reason']}" for f in r["files_not_read"]]
     return "\n".join(lines) + "\n"
+
+
+def _national_line(national: dict | None) -> list[str]:
+    """The report's line on the national rank (none for a report written before it had one)."""
+    if national is None:
+        return []
+    n = national["forces_with_files"]
+    if national["complete"]:
+        return [f"- National: files of all {n} forces for every month: their counts are written"]
+    return [
+        f"- National: files of {n} forces for every month, not of every force of "
+        "data/reference/forces.csv: only the peers' counts are written"
+    ]
