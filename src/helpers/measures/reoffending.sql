@@ -7,7 +7,9 @@
 -- param measure (required): one of offenders, reoffenders, rate
 -- The cohort of a month: offenders linked (`crime_offenders`) to a crime recorded in the month,
 -- each counted once, in the district of their first crime of the month (by recorded date, then
--- crime id) and with their age at that offence: youth 10-17, adult 18 and over, all: any age.
+-- crime id) and in the age group of their age at that offence (`age_group`: youth 10-17, adult 18
+-- and over; none for another or an unknown age). `age` keeps the cells of one group (all: every
+-- cell; one query gives both groups).
 -- Re-offenders: cohort members linked to a further crime recorded in the six months after the
 -- cohort month (a second crime in the cohort month itself is not a further crime). With
 -- `domestic_abuse: true` both crimes are domestic-abuse crimes. `measure` says which figure the
@@ -27,8 +29,9 @@ cohort AS (
 followed AS (
     SELECT *, lead(mon) OVER (PARTITION BY offender_id ORDER BY mon) AS next_mon FROM cohort
 )
-SELECT mon, district, count(*) AS offenders,
+SELECT mon, district,
+       CASE WHEN age BETWEEN 10 AND 17 THEN 'youth' WHEN age >= 18 THEN 'adult' END AS age_group,
+       count(*) AS offenders,
        count(*) FILTER (WHERE next_mon <= mon + INTERVAL 6 MONTHS) AS reoffenders
 FROM followed
-WHERE CASE $age WHEN 'youth' THEN age BETWEEN 10 AND 17 WHEN 'adult' THEN age >= 18 ELSE true END
 GROUP BY ALL;

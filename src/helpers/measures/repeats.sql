@@ -11,19 +11,20 @@
 -- param rule (required): one of previous_12_months, since_financial_year_start
 -- A domestic-abuse incident is a repeat incident when the same victim had an earlier domestic-abuse
 -- incident: in the 365 days before it (rule previous_12_months, from April 2016), or earlier in
--- the same financial year (rule since_financial_year_start, to March 2016).
+-- the same financial year (rule since_financial_year_start, to March 2016). One query counts both
+-- rules, a column each; `rule` says which one is the measure's numerator.
 WITH domestic_abuse AS (
     SELECT opened_at, district,
            lag(opened_at) OVER (PARTITION BY victim_id ORDER BY opened_at, incident_id) AS previous_at
     FROM incidents
     WHERE domestic_abuse AND victim_id IS NOT NULL
 )
-SELECT date_trunc('month', opened_at) AS mon, district, count(*) AS numerator
+SELECT date_trunc('month', opened_at) AS mon, district,
+       count(*) FILTER (WHERE previous_at >= opened_at - INTERVAL 365 DAYS) AS previous_12_months,
+       count(*) FILTER (WHERE fy_start(previous_at) = fy_start(opened_at))
+           AS since_financial_year_start
 FROM domestic_abuse
-WHERE CASE $rule
-    WHEN 'previous_12_months' THEN previous_at >= opened_at - INTERVAL 365 DAYS
-    WHEN 'since_financial_year_start' THEN fy_start(previous_at) = fy_start(opened_at)
-END
+WHERE previous_at IS NOT NULL
 GROUP BY ALL;
 
 -- name: repeat_da_victims
