@@ -509,7 +509,8 @@ def check_fits_profile(cube: Cube, profile: Profile) -> None:
       :data:`MIN_UNASSIGNED_REFUSED` of them): counted in the force, shown in no district, so the
       pages would hide most of the force's work. Districts the profile does not list at all are
       refused earlier, when the file is read (named with example rows).
-    - More data-quality warnings than ``max_data_warnings`` (None: warnings never refuse).
+    - More data-quality warnings than ``max_data_warnings`` (None: warnings never refuse);
+      columns a source never records are not counted (``LoadReport.refusable_warnings``).
     """
     report = cube.extracts_report
     if report is None:
@@ -526,7 +527,7 @@ def check_fits_profile(cube: Cube, profile: Profile) -> None:
                 "district_aliases.csv, or raise max_unassigned_share in its force.yaml"
             )
     allowed = profile.force.max_data_warnings
-    found = report.warnings()
+    found = report.refusable_warnings()
     if allowed is not None and len(found) > allowed:
         listed = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
         raise ProfileMismatch(

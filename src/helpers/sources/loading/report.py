@@ -225,6 +225,28 @@ class LoadReport:
             f"Not read: {f}" for f in self.ignored_files
         ]
 
+    def refusable_warnings(self) -> list[str]:
+        """:meth:`warnings` less those about columns a source never records (empty in every
+        month of its file: what the source is, such as data.police.uk's missing flags, not a
+        fault of this delivery). A profile's ``max_data_warnings`` counts these."""
+        never = {
+            name
+            for name, r in self.extracts.items()
+            if r.not_recorded
+            and all(
+                _month_ranges(ms, r.rows_by_month) == "every month"
+                for ms in r.not_recorded.values()
+            )
+        }
+        skip = {
+            (name, text)
+            for name, text in self.warnings_by_extract()
+            if name in never and "not recorded by the source (empty on every row)" in text
+        }
+        return [text for name, text in self.warnings_by_extract() if (name, text) not in skip] + [
+            f"Not read: {f}" for f in self.ignored_files
+        ]
+
     def warnings_by_extract(self) -> list[tuple[str, str]]:
         """``(extract, warning)`` for every warning about the rows of an extract, in order."""
         out = []
