@@ -6,7 +6,7 @@ import statistics
 
 import ipywidgets as w
 import pytest
-from test_report import synthetic_extracts
+from support.frames import synthetic_extracts
 
 from helpers.pack import timing
 from helpers.pages import report
