@@ -133,7 +133,7 @@ def _column_sql(
         elif _FORCE_COLUMNS.get(ext.name) == col.name:
             known, what = (
                 f"{text} IN (SELECT force FROM ref_forces)",
-                (f"are not a force of {refs[1]}"),
+                (f"are not a force of {refs[1]} nor of data/reference/forces.csv"),
             )
         elif col.allowed:
             listed = ", ".join(col.allowed) if len(col.allowed) <= 15 else "see data/README.md"

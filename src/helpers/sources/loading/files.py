@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ...config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
+from ...config import NATIONAL_DIR, PROJECT_ROOT, REFERENCE_DIR, resolve_path
 from ...contract.extracts import EXTRACTS, Extract
 
 #: File suffixes an extract may have, in order of preference.
@@ -70,6 +70,14 @@ def msg_forces(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     return pd.read_csv(reference_dir / "msg_forces.csv")
 
 
+def national_forces(path: Path = NATIONAL_DIR / "forces.csv") -> pd.Series:
+    """The names of the 43 forces of the national table (``force``; empty if it is absent)."""
+    try:
+        return pd.read_csv(path, usecols=["force"])["force"]
+    except FileNotFoundError:
+        return pd.Series([], dtype=str, name="force")
+
+
 def _ignored_files(d: Path) -> list[str]:
     """Files in the folder that no extract reads: shadowed duplicates and unknown names."""
     if not d.is_dir():
@@ -102,8 +110,10 @@ def connect(
 
     ``ref_districts (district, lpa, population)`` and ``ref_forces (force)`` come from
     ``reference`` (the districts and MSG forces frames) or else the CSV files of
-    ``reference_dir``. DuckDB may use :data:`MEMORY_SHARE` of the machine's memory and spills
-    beyond it to a temporary folder, so a national dataset fits.
+    ``reference_dir``; ``ref_forces`` also holds every force of ``data/reference/forces.csv``
+    (the national table: peers' figures of all 43 forces give the national rank). DuckDB may use
+    :data:`MEMORY_SHARE` of the machine's memory and spills beyond it to a temporary folder, so
+    a national dataset fits.
     """
     if reference is None:
         reference = districts(reference_dir), msg_forces(reference_dir)
@@ -117,7 +127,8 @@ def connect(
         con.register(
             "_d", d[["district", "lpa", "population"]].astype({"district": str, "lpa": str})
         )
-        con.register("_f", reference[1][["force"]].astype(str))
+        forces = pd.concat([reference[1]["force"], national_forces()]).drop_duplicates()
+        con.register("_f", forces.astype(str).to_frame("force"))
         con.execute(
             "CREATE TABLE ref_districts AS SELECT district, lpa, population::DOUBLE AS population FROM _d"
         )
