@@ -177,6 +177,10 @@ def import_street_files(
     else:
         span = pd.period_range(found_months[0], found_months[-1], freq="M")
     span_str = [str(p) for p in span]
+    national = _add_national(by_force, street_files, span_str, slug_name, slug_pop)
+    if national["complete"]:
+        read = {sf.rel(root) for fs in by_force.values() for sf in fs}
+        not_read = [f for f in not_read if f["file"] not in read]
     months_found = {s: [sf.month for sf in fs] for s, fs in by_force.items()}
     missing = {s: [m for m in span_str if m not in set(ms)] for s, ms in months_found.items()}
     for s, ms in missing.items():
@@ -378,6 +382,7 @@ def import_street_files(
         "peers": [
             {"slug": p, "name": slug_name[p], "population_2016": int(slug_pop[p])} for p in peers
         ],
+        "national": national,
         "months_requested": None if not month_range else f"{month_range[0]}:{month_range[1]}",
         "months_expected": span_str,
         "months_found": months_found,
@@ -414,6 +419,40 @@ def import_street_files(
         "warnings": warn,
     }
     return ImportResult(crimes, incidents, msg_peers, report, warn, profile_draft=draft)
+
+
+def _add_national(
+    by_force: dict[str, list[_StreetFile]],
+    street_files: Sequence[_StreetFile],
+    span: Sequence[str],
+    slug_name: dict[str, str],
+    slug_pop: dict[str, float],
+) -> dict:
+    """Count every force of ``data/reference/forces.csv`` when all of them have a street file for
+    every month imported (``span``): the others are added to ``by_force`` (their files of those
+    months; names and populations from the table), so their counts are written to ``msg_peers``
+    for the national rank. Otherwise nothing changes: only the chosen peers are counted.
+
+    Returns the report's ``national``: ``forces_with_files`` (forces of the table with a file for
+    every month imported) and ``complete`` (all of them).
+    """
+    table = forces_table()
+    months = set(span)
+    have: dict[str, set[str]] = {}
+    for sf in street_files:
+        if sf.month in months:
+            have.setdefault(sf.force, set()).add(sf.month)
+    with_files = [s for s in table["police_uk_slug"] if months <= have.get(s, set())]
+    complete = len(with_files) == len(table)
+    if complete:
+        extra = force_rows(
+            [s for s in with_files if s not in by_force], table, display_config_path(FORCES_FILE)
+        )
+        slug_name.update(zip(extra["police_uk_slug"], extra["force"], strict=True))
+        slug_pop.update(zip(extra["police_uk_slug"], extra["population_2016"], strict=True))
+        for slug in extra["police_uk_slug"]:
+            by_force[slug] = [sf for sf in street_files if sf.force == slug and sf.month in months]
+    return {"forces_with_files": len(with_files), "complete": complete}
 
 
 def _sequence_ids(prefix: str, months: np.ndarray) -> np.ndarray:
