@@ -21,6 +21,7 @@ from .. import periods
 from ..geography import FORCE, Hierarchy
 from ..profile import Profile
 from ..sources.loading import LoadReport
+from .national import national_group as _national_group
 from .results import PeerGroup, Reference, Value, _compute, _na  # noqa: F401 - as before
 
 WINDOW_KINDS = ("fytd", "rolling-12m", "month")
@@ -260,6 +261,8 @@ class Cube:
         per_1000 = measure_id in PER_1000_RANKED
         group = [str(f) for f in ref.msg_forces["force"] if str(f) != ref.home_force]
         p = peers[peers["measure_id"] == measure_id] if len(peers) else peers
+        if len(p):  # the group's forces only: msg_peers may hold every force (the national rank)
+            p = p[p["force"].isin(group)]
         if len(p):
             pops = dict(
                 zip(ref.msg_forces["force"], ref.msg_forces["population_2016"], strict=False)
@@ -313,6 +316,12 @@ class Cube:
             else:
                 out[ref.home_force] = home.value
         return PeerGroup({k: float(v) for k, v in sorted(out.items())}, left_out, label)
+
+    def national_group(self, measure_id: str, window: periods.Window) -> PeerGroup | None:
+        """All 43 forces' crimes per 1,000 residents on ``window``, or None unless every force of
+        ``data/reference/forces.csv`` has figures (a rank "of 20" is no national rank):
+        :func:`helpers.measures.national.national_group`."""
+        return _national_group(self, measure_id, window)
 
     def derived(self, key: tuple, make: Callable[[], object]) -> object:
         """Return ``make()``, worked out once per cube and ``key`` and kept on the cube.
