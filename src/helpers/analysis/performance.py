@@ -58,6 +58,8 @@ ROW_COLUMNS = [
     "msg_colour",
     "msg_of",
     "msg_note",
+    "national_rank",
+    "national_of",
     "direction",
     "available",
     "note",
@@ -178,6 +180,8 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         "msg_colour": None,
         "msg_of": None,
         "msg_note": None,
+        "national_rank": None,
+        "national_of": None,
         "direction": "na",
         "available": False,
         "note": "",
@@ -241,7 +245,21 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
             row["msg_colour"] = compare.msg_average_colour(home, peers, m.polarity, m.decimals)
             row["msg_of"] = len(group.values)
             row["msg_note"] = msg_note(group)
+    if level == "force" and this.available:
+        row.update(national_rank(cube, m, w))
     return row
+
+
+def national_rank(cube: Cube, m: catalog.Measure, w: periods.Window) -> dict:
+    """``national_rank`` (1 = best) and ``national_of`` (43) of the home force on ``w`` among all
+    forces (:meth:`Cube.national_group`); None for both when there is no national rank."""
+    group = cube.national_group(m.id, w)
+    values = dict(group.values) if group is not None else {}
+    home = values.pop(cube.home_force, None)
+    rank = compare.msg_rank(home, list(values.values()), m.polarity) if values else None
+    if rank is None:
+        return {"national_rank": None, "national_of": None}
+    return {"national_rank": rank, "national_of": len(group.values)}
 
 
 def _month_span(months: tuple[str, ...]) -> str:
@@ -379,6 +397,8 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         "msg_colour",
         "msg_of",
         "msg_note",
+        "national_rank",
+        "national_of",
     ):
         if c in df.columns:
             df[c] = pd.Series([r.get(c) for r in rows], index=df.index, dtype=object)

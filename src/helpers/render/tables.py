@@ -168,6 +168,20 @@ def _msg_cell(rank, colour, of=None) -> str:
     return f'<td style="color:{c}" title="{esc(colour)} than the MSG average">{text}{tag}</td>'
 
 
+def national_note(row) -> str | None:
+    """The note on a row's national rank (``national_rank``, ``national_of``), else None:
+    "National rank of the number of all crime offences: 34th of 43 forces on Oct 2015 – Sep
+    2016." (the measure named: all crime and victim-based crime may share a table)."""
+    rank, of = _row_value(row, "national_rank"), _row_value(row, "national_of")
+    if is_missing(rank) or is_missing(of):
+        return None
+    label = str(_row_value(row, "label") or _row_value(row, "measure", ""))
+    return (
+        f"National rank of {label[:1].lower()}{label[1:]}: {ordinal(int(rank))} of {int(of)} "
+        f"forces on {_row_value(row, 'window_label', '')}."
+    )
+
+
 def withheld_cell() -> str:
     """A figure withheld for public release (``suppressed`` rows; see the note under the table)."""
     return f'<td class="ppw-withheld" title="not published (small numbers)">{disclosure.MARK}</td>'
@@ -338,6 +352,9 @@ def performance_table(
             msg_note = _row_value(row, "msg_note")
             if show_msg and not is_missing(msg_note) and msg_note and msg_note not in msg_notes:
                 msg_notes.append(str(msg_note))
+        national = national_note(row)
+        if national and national not in msg_notes:
+            msg_notes.append(national)
         if show_since:
             cells.append(_since_cell(_row_value(row, "since_last_month"), unit))
         title_attr = f' title="{esc(note)}"' if note else ""
