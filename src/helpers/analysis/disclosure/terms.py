@@ -50,6 +50,8 @@ CLEARED = {
     "msg_colour": None,
     "msg_of": None,
     "msg_note": None,
+    "national_rank": None,
+    "national_of": None,
     "direction": "na",
 }
 PRIMARY = "primary"
