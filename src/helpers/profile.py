@@ -34,6 +34,7 @@ import pandas as pd
 
 from .config import (
     DEMO_PROFILE_DIR,
+    NATIONAL_DIR,
     ConfigError,
     ForceConfig,
     display_config_path,
@@ -52,6 +53,10 @@ COLUMNS = {
     MSG_FILE: ("force", "police_uk_slug", "population_2016"),
     ALIASES_FILE: ("alias", "district"),
 }
+#: The national table: the 43 forces of England and Wales, their data.police.uk slugs and
+#: residents (``data/reference/README.md`` gives the source). Not part of a profile: the importer
+#: copies a force's rows from it into a profile's ``msg_forces.csv``, and the national rank reads it.
+FORCES_TABLE = NATIONAL_DIR / "forces.csv"
 #: Names no district may have: they are the levels above and the bucket of unplaced records.
 RESERVED_NAMES = ("Force", "Unassigned")
 _EXAMPLES = 5
@@ -210,8 +215,6 @@ def load_profile(folder: str | Path | None = None) -> Profile:
         )
     try:
         force = read_force_config(path / FORCE_FILE)
-    except ProfileError:
-        raise
     except ConfigError as exc:
         raise ProfileError(str(exc)) from None
 
@@ -254,6 +257,23 @@ def load_profile(folder: str | Path | None = None) -> Profile:
     return Profile(
         path, force, districts.reset_index(drop=True), msg.reset_index(drop=True), aliases
     )
+
+
+def forces_table(path: Path = FORCES_TABLE) -> pd.DataFrame:
+    """The national table ``force, police_uk_slug, population_2016, …`` (slug as text).
+
+    Raises
+    ------
+    ProfileError
+        The table is missing.
+    """
+    try:
+        return pd.read_csv(path, dtype={"police_uk_slug": str})
+    except FileNotFoundError:
+        raise ProfileError(
+            f"{display_config_path(path)} not found: the table of forces is part of the "
+            "repository (git checkout data/reference/forces.csv)"
+        ) from None
 
 
 def profile_for(data_dir: str | Path | None, profile: str | Path | None = None) -> Path:

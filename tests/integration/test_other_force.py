@@ -24,6 +24,7 @@ import pytest
 from support.street import row, write_street
 
 from helpers.config import DEMO_PROFILE_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.contract.extracts import SOLVED_OUTCOMES
 from helpers.profile import load_profile
 from helpers.sources.police_uk.mapping import OUTCOME_CATEGORY_TYPES
 
@@ -66,16 +67,7 @@ OUTCOMES = (
 )
 #: The outcome types the solved rate counts (catalog.yaml's solved_rate: charge or summons,
 #: caution, TIC, penalty notice, cannabis warning, detected no proceedings, community resolution).
-SOLVED = {
-    "charge_summons",
-    "caution",
-    "tic_previously_recorded",
-    "tic_not_previously_recorded",
-    "penalty_notice",
-    "cannabis_warning",
-    "detected_no_proceedings",
-    "community_resolution",
-}
+SOLVED = set(SOLVED_OUTCOMES)
 #: The demo force's districts and LPAs (profiles/demo/districts.csv).
 DEMO_DISTRICTS = pd.read_csv(DEMO_PROFILE_DIR / "districts.csv")
 README_HEADING = "### Public data: data.police.uk, any of the 43 forces"

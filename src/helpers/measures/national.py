@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import periods
-from ..sources.police_uk.profiling import forces_table
+from ..profile import forces_table
 from .results import PeerGroup
 
 if TYPE_CHECKING:

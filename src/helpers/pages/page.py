@@ -13,7 +13,7 @@ import threading
 import pandas as pd
 from IPython.display import HTML
 
-from ..config import resolve_path
+from ..config import DEMO_PROFILE_DIR, resolve_path
 from ..contract.catalog import measures_for
 from ..periods import PERIOD_LABELS, check_period, parse_month, window
 from ..profile import load_profile
@@ -66,8 +66,6 @@ def get_cube(data_dir, fingerprint: str = "", profile=None) -> object:
     cache of that fingerprint is absent or does not verify). ``profile``: the force's profile
     folder (the demo force's when None); the cube keeps it (``cube.profile``).
     """
-    from ..profile import DEMO_PROFILE_DIR
-
     path = str(resolve_path(data_dir))
     profile_dir = str(resolve_path(profile, default=DEMO_PROFILE_DIR))
     key = f"{path}\0{fingerprint}\0{profile_dir}"
@@ -142,8 +140,6 @@ class _Page:
         self.cube = cube if cube is not None else get_cube(data_dir, data_fingerprint, profile)
         #: The force's profile: the cube's own, or (a cube built in code) the one named.
         self.profile = self.cube.profile if self.cube.profile is not None else load_profile(profile)
-        #: Its force.yaml: name, marking, disclosure threshold.
-        self.force = self.profile.force
         self.hierarchy = self.cube.hierarchy
         self.geography = geography
         self.level = self.hierarchy.level_of(geography)
@@ -218,6 +214,11 @@ class _Page:
             if key not in self.fragments:
                 self.fragments[key] = render()
             return self.fragments[key]
+
+    @property
+    def force(self):
+        """The profile's force.yaml: name, marking, disclosure threshold."""
+        return self.profile.force
 
     def _abbreviations(self, area: int) -> str:
         keys = AREA_ABBREVIATIONS.get(area, ())

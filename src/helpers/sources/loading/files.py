@@ -20,8 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ...config import NATIONAL_DIR, PROJECT_ROOT, REFERENCE_DIR, resolve_path
+from ...config import PROJECT_ROOT, REFERENCE_DIR, resolve_path
 from ...contract.extracts import EXTRACTS, Extract
+from ...profile import FORCES_TABLE, ProfileError, forces_table
 
 #: File suffixes an extract may have, in order of preference.
 SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -70,11 +71,11 @@ def msg_forces(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     return pd.read_csv(reference_dir / "msg_forces.csv")
 
 
-def national_forces(path: Path = NATIONAL_DIR / "forces.csv") -> pd.Series:
+def national_forces(path: Path = FORCES_TABLE) -> pd.Series:
     """The names of the 43 forces of the national table (``force``; empty if it is absent)."""
     try:
-        return pd.read_csv(path, usecols=["force"])["force"]
-    except FileNotFoundError:
+        return forces_table(path)["force"]
+    except ProfileError:
         return pd.Series([], dtype=str, name="force")
 
 

@@ -19,12 +19,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...config import NATIONAL_DIR, display_config_path
-from ...profile import DISTRICTS_FILE, FORCE_FILE, MSG_FILE, load_profile
+from ...profile import (
+    DISTRICTS_FILE,
+    FORCE_FILE,
+    FORCES_TABLE,
+    MSG_FILE,
+    ProfileError,
+    load_profile,
+)
+from ...profile import forces_table as national_table
 from .mapping import PoliceUkImportError
 
 #: The national table: the 43 forces, their data.police.uk slugs and residents.
-FORCES_FILE = NATIONAL_DIR / "forces.csv"
+FORCES_FILE = FORCES_TABLE
 #: A district holding less than this share of a force's located records is a neighbour's,
 #: reached by records snapped across the boundary (Essex 2014: at most 0.03 % each).
 MIN_DISTRICT_SHARE = 0.005
@@ -33,14 +40,11 @@ _NAME_ENDINGS = re.compile(r"\s+(Police Service|Constabulary|Police)$")
 
 
 def forces_table(path: Path = FORCES_FILE) -> pd.DataFrame:
-    """The national table ``force, police_uk_slug, population_2016`` (slug as text)."""
+    """The national table (:func:`helpers.profile.forces_table`); missing: an import error."""
     try:
-        return pd.read_csv(path, dtype={"police_uk_slug": str})
-    except FileNotFoundError:
-        raise PoliceUkImportError(
-            f"{display_config_path(path)} not found: the table of forces is part of the "
-            "repository (git checkout data/reference/forces.csv)"
-        ) from None
+        return national_table(path)
+    except ProfileError as exc:
+        raise PoliceUkImportError(str(exc)) from None
 
 
 def force_rows(slugs: list[str], table: pd.DataFrame, source: str) -> pd.DataFrame:
