@@ -11,7 +11,6 @@ from helpers.analysis.compare import (
     confidence_interval,
     direction,
     format_decimal,
-    is_significant,
     msg_average_colour,
     msg_rank,
     round_half_up,
@@ -19,6 +18,7 @@ from helpers.analysis.compare import (
     two_proportion_test,
     year_on_year_change_since_last_month,
 )
+from helpers.analysis.significance import significant
 
 
 @pytest.mark.parametrize(
@@ -74,11 +74,10 @@ def test_confidence_interval_matches_published_half_widths():
 def test_two_proportion_test_and_significance():
     assert two_proportion_test(50, 100, 50, 100) == pytest.approx(1.0)
     assert two_proportion_test(500, 1000, 600, 1000) < 0.001
-    assert is_significant(500, 1000, 600, 1000) is True
-    assert (
-        is_significant(761, 1000, 734, 1000) is False
-    )  # the 2016 overall: -2.8 pt on ~1,000 is not
-    assert is_significant(1, 0, 1, 1) is None
+    assert significant(500, 1000, 600, 1000) is True
+    # the 2016 overall: -2.8 pt on ~1,000 answers is not significant
+    assert significant(761, 1000, 734, 1000) is False
+    assert significant(1, 0, 1, 1) is None
 
 
 def test_msg_rank_is_one_for_the_best_by_polarity():
@@ -106,3 +105,11 @@ def test_direction():
 
 def test_doctests():
     assert doctest.testmod(compare).failed == 0
+
+
+def test_significance_doctests_and_rule_is_stated():
+    from helpers.analysis import significance
+
+    assert doctest.testmod(significance).failed == 0
+    assert "p < 0.05" in significance.RULE
+    assert significance.RULE.split(",")[0] in significance.rule_sentence()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from support.extract_rows import crime
 
-from helpers.analysis import compare
+from helpers.analysis import compare, significance
 from helpers.analysis.performance import (
     NOT_AT_LEVEL,
     ROW_COLUMNS,
@@ -141,7 +141,7 @@ def test_survey_rates_carry_confidence_intervals_and_significance(cube):
     assert r.ci_this == float(compare.round_half_up(compare.confidence_interval(5, 16), 1))
     assert r.ci_last == float(compare.round_half_up(compare.confidence_interval(1, 3), 1))
     assert r.significant is False
-    assert compare.is_significant(1, 3, 5, 16) is False
+    assert significance.significant(1, 3, 5, 16) is False
 
 
 def test_since_last_month_compares_with_the_previous_months_change_in_april(cube):

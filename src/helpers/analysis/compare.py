@@ -162,12 +162,6 @@ def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> float | N
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def is_significant(x1, n1, x2, n2, alpha: float = 0.05) -> bool | None:
-    """Whether the change between two survey rates is statistically significant at ``alpha``."""
-    p = two_proportion_test(x1, n1, x2, n2)
-    return None if p is None else p < alpha
-
-
 def msg_rank(value: float, peer_values: Sequence[float], polarity: str) -> int | None:
     """Rank of ``value`` among itself and its peers, 1 = best by polarity.
 

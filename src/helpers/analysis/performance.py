@@ -24,7 +24,7 @@ from .. import periods
 from ..contract import catalog
 from ..geography import FORCE
 from ..measures.cube import Cube, Value
-from . import compare, disclosure
+from . import compare, disclosure, significance
 
 #: The unit printed after a Better/Worse figure.
 CHANGE_UNITS = {
@@ -232,7 +232,7 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         row["ci_this"] = _ci(this, m)
         row["ci_last"] = _ci(last, m)
         if this.available and last.available:
-            row["significant"] = compare.is_significant(
+            row["significant"] = significance.significant(
                 last.numerator, last.denominator, this.numerator, this.denominator
             )
     if m.msg and level == "force" and this.available:

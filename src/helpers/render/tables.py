@@ -410,7 +410,7 @@ def legend_html(*, msg: bool = False, significance: bool = False, ci: bool = Fal
     ]
     if significance:
         parts.append(
-            "<b>bold*</b>: statistically significant change (two-proportion test, p &lt; 0.05)"
+            f"<b>bold*</b>: statistically significant change ({html.escape(significance.RULE)})"
         )
     if ci:
         parts.append("Confidence interval: ± the 95% confidence interval of the survey rate")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...analysis import compare
+from ...analysis import compare, significance
 from ...contract.catalog import measure
 from ...periods import Window, window
 from ...render import charts, tables
@@ -54,7 +54,7 @@ def satisfaction(ctx: Context) -> str:
         rows.append({"question": label, "year": "Last year", "value": a[0], "ci": a[1]})
         rows.append({"question": label, "year": "This year", "value": b[0], "ci": b[1]})
         if a[0] is not None and b[0] is not None:
-            s = compare.is_significant(a[2], a[3], b[2], b[3])
+            s = significance.significant(a[2], a[3], b[2], b[3])
             if s:
                 sig.append(label.lower())
     df = pd.DataFrame(rows)
@@ -62,7 +62,7 @@ def satisfaction(ctx: Context) -> str:
     sig_text = (
         "Statistically significant changes: " + ", ".join(sig) + "."
         if sig
-        else "None of the changes is statistically significant (two-proportion test, p < 0.05)."
+        else f"None of the changes is statistically significant ({significance.RULE})."
     )
     return _chart(
         ctx,
@@ -94,7 +94,7 @@ def satisfaction_bme(ctx: Context) -> str:
     w, b = this.get("White victims"), this.get("BME victims")
     if w and b and w[0] is not None and b[0] is not None:
         gap = w[0] - b[0]
-        s = compare.is_significant(w[2], w[3], b[2], b[3])
+        s = significance.significant(w[2], w[3], b[2], b[3])
         verdict = "a statistically significant" if s else "not a statistically significant"
         text = (
             f"BME (Black and minority ethnic) victims {b[0]:.1f}%, White victims {w[0]:.1f}% this year: "
