@@ -20,6 +20,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..analysis import disclosure
+from ..analysis.significance import RULE as SIGNIFICANCE_RULE
 from ..periods import PERIOD_HEADINGS, PERIOD_LABELS
 
 BETTER = "#1a7334"  # green, 7:1 contrast on white
@@ -410,7 +411,7 @@ def legend_html(*, msg: bool = False, significance: bool = False, ci: bool = Fal
     ]
     if significance:
         parts.append(
-            f"<b>bold*</b>: statistically significant change ({html.escape(significance.RULE)})"
+            f"<b>bold*</b>: statistically significant change ({html.escape(SIGNIFICANCE_RULE)})"
         )
     if ci:
         parts.append("Confidence interval: ± the 95% confidence interval of the survey rate")
