@@ -125,13 +125,15 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
 
 
 def master_notebook() -> nbformat.NotebookNode:
-    """Build the master notebook: cover, contents, scorecard, exceptions, districts, sources and
-    data quality."""
+    """Build the master notebook: title, executive summary, scorecard, exceptions, districts,
+    areas, sources and data quality."""
     cells = [
         new_markdown_cell(
             "# Monthly Performance Report\n\n"
-            "The areas of focus, a one-page scorecard of every measure, the exceptions that need\n"
-            "attention, the districts side by side, and the sources each area's figures come from."
+            "What got better and what got worse, then every measure on one page, the exceptions that\n"
+            "need attention, the districts side by side, and the sources each area's figures come from.\n"
+            "(The pack's page has its own title: this cell and the notes for analysts below are left out.)",
+            metadata=ANALYST_ONLY,
         ),
         _parameters_cell(),
         new_code_cell(
@@ -141,15 +143,30 @@ def master_notebook() -> nbformat.NotebookNode:
             "    data_fingerprint=data_fingerprint,\n)\n"
             "master.cover(standalone=interactive)"
         ),
-        new_markdown_cell("## Areas of Focus"),
-        new_code_cell("master.contents()"),
-        new_markdown_cell("## Scorecard"),
+        new_markdown_cell("## Summary"),
+        new_markdown_cell(
+            "How the summary is made: a measure stands out for the chosen place and period by one of\n"
+            "two stated rules, a\n"
+            "statistically significant change on last year (survey rates: a two-proportion test,\n"
+            "p < 0.05) or special cause in the monthly series (statistical process control: a month\n"
+            "outside the usual range, a run, a trend, or two of three months near a limit). Every\n"
+            "district is scanned the same way (`helpers.pages.findings`); `master.findings()` and\n"
+            "`master.summary_input()` give the figures behind it as data.",
+            metadata=ANALYST_ONLY,
+        ),
+        new_code_cell("master.summary(interactive=interactive)"),
+        new_markdown_cell(
+            "## Scorecard\n\nEvery measure of the eight areas: last year, this year and the change."
+        ),
         new_code_cell("master.scorecard(interactive=interactive)"),
-        new_markdown_cell("## Exceptions"),
+        new_markdown_cell("## Exceptions\n\nEvery finding of the summary, with its reasons."),
         new_code_cell("master.exceptions()"),
         new_markdown_cell("## Districts"),
         new_code_cell("master.district_comparison()"),
+        new_markdown_cell("## Areas of Focus"),
+        new_code_cell("master.contents()"),
         new_markdown_cell("## Sources"),
+        new_code_cell("master.sources_to()"),
         new_code_cell("master.data_availability()"),
         new_markdown_cell("## Data quality"),
         new_code_cell("master.data_quality()"),

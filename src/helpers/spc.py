@@ -240,7 +240,9 @@ def summarise(df: pd.DataFrame, polarity: str | None = None, target: float | Non
     dict
         ``latest`` (index label), ``latest_value``, ``mean``, ``upper_limit``, ``lower_limit``
         (NaN without limits), ``variation_icon``, ``assurance_icon``, ``special_cause`` (bool),
-        ``rule``, ``point_type``, ``exceptions_in_period`` (special-cause points in the latest
+        ``rule``, ``direction`` (``high``/``low`` of a special cause, else ""), ``run_length``
+        (points in the run or trend that ends at the latest point; 0 without special cause),
+        ``point_type``, ``exceptions_in_period`` (special-cause points in the latest
         period) and ``sentence``, e.g. ``"Common cause variation: no significant change"`` or
         ``"Special cause of concern: 7 points above the mean"``.
 
@@ -257,12 +259,14 @@ def summarise(df: pd.DataFrame, polarity: str | None = None, target: float | Non
         return {
             "latest": None, "latest_value": math.nan, "mean": math.nan,
             "upper_limit": math.nan, "lower_limit": math.nan, "variation_icon": None,
-            "assurance_icon": None, "special_cause": False, "rule": "", "point_type": MISSING,
+            "assurance_icon": None, "special_cause": False, "rule": "", "direction": "",
+            "run_length": 0, "point_type": MISSING,
             "exceptions_in_period": 0, "sentence": "No data",
         }  # fmt: skip
     latest_label = df.index[(df["point_type"] != MISSING).to_numpy()][-1]
     special = last["rule"] != ""
     point_type = _point_type(last["direction"], polarity) if special else "common_cause"
+    n = 0
     if special:
         n = _run_length_to_end(df, last["rule"], last["direction"])
         sentence = f"{_TYPE_PHRASES[point_type]}: " + _RULE_PHRASES[last["rule"]][
@@ -289,6 +293,8 @@ def summarise(df: pd.DataFrame, polarity: str | None = None, target: float | Non
         "assurance_icon": assurance,
         "special_cause": bool(special),
         "rule": last["rule"],
+        "direction": last["direction"] if special else "",
+        "run_length": n,
         "point_type": point_type,
         "exceptions_in_period": int((latest_period["rule"] != "").sum()),
         "sentence": sentence,

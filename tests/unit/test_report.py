@@ -126,7 +126,8 @@ def test_example_commentary_exists_for_september_2016():
 def test_master_page_sections(cube):
     master = report.MasterPage(month="2016-09", cube=cube)
     cover = master.cover().data
-    assert "Monthly Performance Report: September 2016" in cover and "Sep 2016" in cover
+    assert "Monthly Performance Report, September 2016" in cover and "Sep 2016" in cover
+    assert "Sep 2016" in master.sources_to().data
     contents = master.contents().data
     assert (
         'href="01_domestic_abuse.html"' in contents

@@ -3,17 +3,21 @@ district comparison, data availability and data quality."""
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
 from IPython.display import HTML
 
+from ..analysis.significance import RULE_SENTENCE
 from ..contract.catalog import AREA_SLUGS, AREAS, measures_for
 from ..periods import month_label, window
 from ..render import tables
 from . import sections
-from .page import _month_str, _Page, data_to, geography_options
+from .findings import Finding, Monthly, as_at, monthly, projections, scan
+from .page import _Page, data_to, geography_options
 from .rows import _area_title, _table_rows
+from .summary import SummaryInput, render_summary
 
 #: District comparison on the master page.
 MASTER_DISTRICT_MEASURES = [
@@ -30,11 +34,29 @@ class MasterPage(_Page):
     """The master notebook: cover, contents, scorecard, exceptions, district comparison, sources."""
 
     def cover(self, standalone: bool = True) -> HTML:
-        """Force, month, period and the date each source runs to.
+        """Force, month, period and place: the title lines above the executive summary.
 
-        ``standalone=False`` (the pack) leaves the marking to the pack's page shell.
+        ``standalone=False`` (the pack): only the page's style sheet, the pack's page shell has
+        the marking and the title. The date each source runs to is under Sources
+        (:meth:`sources_to`).
         """
+        if not standalone:
+            return HTML(tables.CSS)  # the pack's page shell has the force, month and period
         cfg = self.force
+        return HTML(
+            tables.CSS
+            + '<div class="ppw">'
+            + self._marking()
+            + f"<h2 style='font-size:22px;margin:0'>{html.escape(cfg.force_name)}: Monthly "
+            f"Performance Report, {html.escape(self.month.strftime('%B %Y'))}</h2>"
+            + f"<p class='ppw-sub'>{html.escape(self._window_text())} · "
+            f"{html.escape('Force' if self.geography == 'Force' else self.geography)} · data to "
+            f"{html.escape(month_label(self.month))} unless stated otherwise (see Sources)</p>"
+            + "</div>"
+        )
+
+    def sources_to(self) -> HTML:
+        """The date each source runs to, and the abbreviations."""
         rows = []
         runs_to = data_to(self.cube, self.month)
         present = sections.sources_present(self.cube)
@@ -47,25 +69,124 @@ class MasterPage(_Page):
             else:
                 text = "<i>no data supplied</i>"
             rows.append(f"<tr><td>{html.escape(name)}</td><td>{text}</td></tr>")
-        sources = (
-            '<table class="ppw-small"><thead><tr><th>Source</th><th>Data to</th></tr></thead><tbody>'
+        return HTML(
+            '<div class="ppw"><table class="ppw-small"><thead><tr><th>Source</th><th>Data to</th>'
+            "</tr></thead><tbody>"
             + "".join(rows)
             + "</tbody></table>"
-        )
-        return HTML(
-            tables.CSS
-            + '<div class="ppw">'
-            + (self._marking() if standalone else "")
-            + f"<h2 style='font-size:24px'>{html.escape(cfg.force_name)}</h2>"
-            + f"<p class='ppw-sub' style='font-size:18px'>Monthly Performance Report: "
-            f"{html.escape(self.month.strftime('%B %Y'))}</p>"
-            + f"<p class='ppw-sub'>{html.escape(self._window_text())} · "
-            f"{html.escape('Force' if self.geography == 'Force' else self.geography)}</p>"
-            + f"<p class='ppw-sub'>Data to {html.escape(month_label(self.month))} (unless stated "
-            "otherwise). The date each source runs to:</p>"
-            + sources
             + self._abbreviations(0)
             + "</div>"
+        )
+
+    # ---- executive summary -------------------------------------------------------------------
+    @functools.cached_property
+    def _monthly(self) -> dict[str, dict[str, Monthly]]:
+        """Geography → measure id → its monthly series and control chart (period-independent)."""
+        return {}
+
+    @functools.cached_property
+    def _findings(self) -> dict[tuple[str, str], list[Finding]]:
+        """(geography, period) → the view's findings."""
+        return {}
+
+    @functools.cached_property
+    def _cards(self) -> dict[tuple[str, str], pd.DataFrame]:
+        """(geography, period) → the view's scorecard frame."""
+        return {}
+
+    def monthly_series(self, geography: str) -> dict[str, Monthly]:
+        """Every in-table measure's monthly series and control chart at ``geography``."""
+        if geography not in self._monthly:
+            ctx = self.context(geography)
+            out = {}
+            for m in measures_for(None, self.month):
+                found = monthly(ctx, m)
+                if found is not None:
+                    out[m.id] = found
+            self._monthly[geography] = out
+        return self._monthly[geography]
+
+    def findings(self, geography: str | None = None, period: str | None = None) -> list[Finding]:
+        """The view's measures with a significant change or special cause, one per measure
+        (:func:`helpers.pages.findings.scan`): what the summary and the exceptions list show."""
+        g = geography or self.geography
+        p = period or self.period
+        if (g, p) not in self._findings:
+            self._findings[(g, p)] = scan(
+                self.context(g, p), self.scorecard_frame(g, p), self.monthly_series(g)
+            )
+        return self._findings[(g, p)]
+
+    def _districts_of(self, geography: str) -> list[str]:
+        """The districts a view's summary scans: all of them for the force, an LPA's own for an
+        LPA, none for a district."""
+        level = self.hierarchy.level_of(geography)
+        if level == "district":
+            return []
+        ctx = self.context(geography)
+        return ctx.districts(None if level == "force" else geography)
+
+    def summary_input(
+        self, geography: str | None = None, period: str | None = None
+    ) -> SummaryInput:
+        """What the summary of a view shows, as data (tests compare it with the tables)."""
+        g = geography or self.geography
+        p = period or self.period
+        found = self.findings(g, p)
+        districts = {d: self.findings(d, p) for d in self._districts_of(g)}
+        same = {}
+        for f in found:
+            hits = sum(
+                any(x.measure_id == f.measure_id and x.kind == f.kind for x in fs)
+                for fs in districts.values()
+            )
+            same[f.measure_id] = (hits, len(districts))
+        card = self.scorecard_frame(g, p)
+        shown = card[(card["available"] == True) & (card["suppressed"] != True)]  # noqa: E712
+        runs_to = data_to(self.cube, self.month)
+        stale = [
+            (sections.SOURCE_NAMES.get(extract, extract), to)
+            for extract, to in runs_to.items()
+            if to and to != month_label(self.month)
+        ]
+        level = self.hierarchy.level_of(g)
+        place = "the force" if level == "force" else f"{g} LPA" if level == "lpa" else g
+        return SummaryInput(
+            place=place,
+            window_label=window(p, self.month).label,
+            findings=found,
+            same_in_districts=same,
+            districts=districts,
+            # the force and the LPAs only: a district's small monthly counts give intervals too
+            # wide to say much, and projecting every district's measures costs seconds a pack
+            projections=projections(card, self.monthly_series(g)) if level != "district" else [],
+            as_at=as_at(card, self.month),
+            stale_sources=stale,
+            better=int((shown["direction"] == "better").sum()),
+            worse=int((shown["direction"] == "worse").sum()),
+            with_figures=len(shown),
+        )
+
+    def summary_html(self, geography: str | None = None, period: str | None = None) -> str:
+        g = geography or self.geography
+        p = period or self.period
+        return self._cached(
+            ("summary", str(self.month), p, g),
+            lambda: render_summary(self.summary_input(g, p)),
+        )
+
+    def summary(self, interactive: bool = False):
+        """The executive summary: what got better and worse, for every geography and period."""
+        if interactive:
+            bar = self.filter_bar()
+            return bar.with_output(bar.add_view(lambda: self.summary_html()))
+        from ..render.views import switcher
+
+        return switcher(
+            self.summary_html,
+            geography_options(self.cube),
+            self.view_periods(),
+            default=(self.geography, self.period),
         )
 
     def contents(self) -> HTML:
@@ -85,10 +206,14 @@ class MasterPage(_Page):
         """Every in-table measure of every area for one view, with area titles."""
         g = geography or self.geography
         p = period or self.period
-        areas = [area for area in AREAS if measures_for(area, self.month)]
-        if not areas:
-            return pd.DataFrame()
-        return _table_rows(self.cube, areas, self.month, p, g, area_titles=True)
+        if (g, p) not in self._cards:
+            areas = [area for area in AREAS if measures_for(area, self.month)]
+            self._cards[(g, p)] = (
+                _table_rows(self.cube, areas, self.month, p, g, area_titles=True)
+                if areas
+                else pd.DataFrame()
+            )
+        return self._cards[(g, p)].copy()
 
     def scorecard_html(self, geography: str | None = None, period: str | None = None) -> str:
         g = geography or self.geography
@@ -130,107 +255,75 @@ class MasterPage(_Page):
 
     # ---- exceptions --------------------------------------------------------------------------
     def exceptions_frame(self) -> pd.DataFrame:
-        """Measures whose latest monthly point is special cause (SPC), or with a significant change.
-
-        Concerns first, then improvements, then unusual points of measures with no better
-        direction; by area within each.
-        """
-        from .. import spc
-
-        ctx = self.context()
-        rows = []
-        for m in measures_for(None, self.month):
-            if m.window != "period" or m.unit not in ("count", "percent"):
-                continue
-            if ctx.geography_for(m) != ctx.geography:
-                continue
-            s = ctx.series(m.id, months=36)
-            values = (
-                s.set_index("month")["value"].astype(float) if len(s) else pd.Series(dtype=float)
-            )
-            if values.notna().sum() < 13:
-                continue
-            summary = spc.summarise(spc.xmr(values, polarity=m.polarity), m.polarity)
-            if summary["special_cause"]:
-                icon = str(summary.get("variation_icon") or "")
-                rows.append(
-                    {
-                        "Area": m.area,
-                        "Measure": m.title,
-                        "Latest month": _month_str(summary["latest"]),
-                        "Latest value": tables.format_value(
-                            summary["latest_value"], m.unit, m.decimals
-                        ),
-                        "Why": summary["sentence"],
-                        "kind": summary["point_type"],
-                        "up": icon.endswith("_high"),
-                    }
-                )
-        card = self.scorecard_frame()
-        if len(card) and "significant" in card:
-            for _, r in card[card["significant"].map(lambda v: v is True)].iterrows():
-                unit = r.get("change_unit") or ""
-                rows.append(
-                    {
-                        "Area": int(r["area"]),
-                        "Measure": r["label"],
-                        "Latest month": month_label(self.month),
-                        "Latest value": tables.format_value(
-                            r["this_year"], r["unit"], int(r["decimals"] or 0)
-                        ),
-                        "Why": f"Statistically significant change of {r['change']}{unit} on last "
-                        "year (two-proportion test, p < 0.05)",
-                        "kind": "improvement" if r["direction"] == "better" else "concern",
-                        "up": r["change"] is not None and r["change"] > 0,
-                    }
-                )
-        order = {"concern": 0, "improvement": 1, "neutral_special": 2}
-        df = pd.DataFrame(
-            rows, columns=["Area", "Measure", "Latest month", "Latest value", "Why", "kind", "up"]
-        )
-        df["_order"] = df["kind"].map(lambda k: order.get(k, 3))
-        return df.sort_values(["_order", "Area"], kind="stable").drop(columns="_order")
+        """The view's findings as the exceptions list: one row per measure, concerns first, then
+        improvements, then unusual months of measures with no better direction; by area within
+        each. ``Why`` gives every reason (a significant change, special cause) in words."""
+        rows = [
+            {
+                "Area": f.area,
+                "Measure": f.label,
+                "This year": f"{f.this_year} ({f.window_label})",
+                "Latest month": f.latest_month,
+                "Latest value": f.latest_value,
+                "Why": f.reasons,
+                "kind": f.kind,
+                "up": f.up,
+                "significant": f.significant,
+                "measure_id": f.measure_id,
+            }
+            for f in self.findings()
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "Area", "Measure", "This year", "Latest month", "Latest value", "Why", "kind",
+                "up", "significant", "measure_id",
+            ],
+        )  # fmt: skip
 
     def exceptions(self) -> HTML:
-        """The exceptions list: special-cause latest months and significant changes."""
+        """The exceptions list: every finding of the view, with its reasons."""
         df = self.exceptions_frame()
         if df.empty:
             return HTML(
                 '<div class="ppw">'
                 + tables.note_html(
-                    "No exceptions: no measure's latest month is special-cause variation and no "
-                    "change is statistically significant."
+                    "No exceptions: no measure changed significantly on last year and none shows "
+                    "special cause in its monthly series."
                 )
                 + "</div>"
             )
-        words = {"improvement": "improvement", "concern": "concern", "neutral_special": "unusual"}
+        words = {"improvement": "improvement", "concern": "concern", "unusual": "unusual"}
         colours = {"improvement": tables.BETTER, "concern": tables.WORSE}
         out = [
-            '<table class="ppw-table"><thead><tr><th>Type</th><th>Area</th>'
-            '<th class="ppw-measure">Measure</th><th>Latest month</th><th>Latest value</th>'
-            "<th>Why</th></tr></thead><tbody>"
+            '<table class="ppw-table"><caption>Exceptions: '
+            f"{html.escape(self._geo_text())}</caption><thead><tr>"
+            '<th scope="col">Type</th><th scope="col">Area</th>'
+            '<th scope="col" class="ppw-measure">Measure</th><th scope="col">This year</th>'
+            '<th scope="col">Latest month</th><th scope="col">Why</th></tr></thead><tbody>'
         ]
-        for r in df.itertuples(index=False):
-            kind = r.kind
+        for r in df.to_dict("records"):
+            kind = r["kind"]
             colour = colours.get(kind, tables.SAME)
-            arrow = "▲" if r.up else "▼"
+            arrow = "▲" if r["up"] else "▼"
             out.append(
                 f'<tr><td style="color:{colour};white-space:nowrap;text-align:left">{arrow} '
                 f"{words.get(kind, html.escape(str(kind)))}</td>"
-                f'<td style="text-align:center">{int(r.Area)}</td>'
-                f'<td class="ppw-label">{html.escape(str(r.Measure))}</td>'
-                f'<td style="white-space:nowrap">{html.escape(str(r._2))}</td>'
-                f"<td>{html.escape(str(r._3))}</td>"
-                f'<td class="ppw-label">{html.escape(str(r.Why))}</td></tr>'
+                f'<td style="text-align:center">{int(r["Area"])}</td>'
+                f'<td class="ppw-label">{html.escape(str(r["Measure"]))}</td>'
+                f"<td>{html.escape(str(r['This year']))}</td>"
+                f'<td style="white-space:nowrap">{html.escape(str(r["Latest month"]))}: '
+                f"{html.escape(str(r['Latest value']))}</td>"
+                f'<td class="ppw-label">{html.escape(str(r["Why"]))}</td></tr>'
             )
         out.append("</tbody></table>")
         return HTML(
             '<div class="ppw">'
             + "".join(out)
-            + '<p class="ppw-legend">▲/▼: the latest month is high/low. Special cause: the latest '
-            "month is outside the process limits, or part of a run, trend or two-of-three pattern "
-            "(statistical process control on the monthly series, "
-            f"{html.escape(self._geo_text())}); significant: a survey change with p &lt; 0.05.</p></div>"
+            + '<p class="ppw-legend">▲/▼: up/down. Special cause: the latest month is outside the '
+            "usual range (the process limits of the monthly control chart), or part of a run, a "
+            "trend or two of three months near a limit (statistical process control, "
+            f"{html.escape(self._geo_text())}). {html.escape(RULE_SENTENCE)}</p></div>"
         )
 
     def _geo_text(self) -> str:
@@ -280,12 +373,14 @@ class MasterPage(_Page):
                 used += [s for s in it.sources if s not in used]
                 giving += [s for s in it.sources if ok and s not in giving]
             status = "all data" if all(verdicts) else "partial data" if any(verdicts) else "no data"
+            names = sections.SOURCE_NAMES  # the sources by their names for the reader
             rows.append(
                 {
                     "Area": _area_title(area),
                     "Data": status,
-                    "Sources with data": ", ".join(giving) or "—",
-                    "Sources missing": ", ".join(s for s in used if s not in present) or "—",
+                    "Sources with data": ", ".join(names.get(s, s) for s in giving) or "—",
+                    "Sources missing": ", ".join(names.get(s, s) for s in used if s not in present)
+                    or "—",
                     "Not recorded in the source": sections.not_recorded_text(unrecorded) or "—",
                 }
             )
