@@ -114,9 +114,8 @@ def test_a_rising_line_is_projected_out_of_its_range():
     rng = np.random.default_rng(1)
     flat = list(100 + rng.normal(0, 2, 30))
     rising = flat[:24] + [100 + 4 * i for i in range(1, 7)]
-    card = pd.DataFrame([_row("all_crime"), _row("victim_based_crime")])
     series = {"all_crime": _monthly(rising), "victim_based_crime": _monthly(flat)}
-    found = projections(card, series)
+    found = projections(series)
     assert [p.measure_id for p in found] == ["all_crime"]
     assert found[0].up and found[0].kind == "concern"
     assert "projected above the usual range by" in found[0].sentence

@@ -248,16 +248,14 @@ class Projection:
         return f"{self.label}: projected {side} the usual range by {self.month}"
 
 
-def projections(card: pd.DataFrame, series: dict[str, Monthly]) -> list[Projection]:
-    """Measures of the view whose projection (:func:`helpers.spc.project`, seasonal where there
-    are 36 months) would be outside the current process limits within
-    :data:`PROJECTION_HORIZON` months; ``series`` as for :func:`scan`."""
+def projections(series: dict[str, Monthly]) -> list[Projection]:
+    """The measures whose projection (:func:`helpers.spc.project`, seasonal where there are 36
+    months) would be outside the current process limits within :data:`PROJECTION_HORIZON`
+    months; ``series`` as for :func:`scan` (a place's monthly series: projections do not depend
+    on the period)."""
     out = []
-    for row in card.to_dict("records"):
-        if not _shown(row) or row["measure_id"] not in series:
-            continue
-        m = measure(row["measure_id"])
-        monthly_ = series[m.id]
+    for measure_id, monthly_ in series.items():
+        m = measure(measure_id)
         values = monthly_.values
         if len(values) < 24 or values.isna().any():
             continue
@@ -281,9 +279,7 @@ def projections(card: pd.DataFrame, series: dict[str, Monthly]) -> list[Projecti
             kind = "unusual"
         else:
             kind = "improvement" if up == (m.polarity == "higher_better") else "concern"
-        out.append(
-            Projection(m.area, m.id, str(row["label"]), kind, up, ahead.index[0].strftime("%b %Y"))
-        )
+        out.append(Projection(m.area, m.id, m.label, kind, up, ahead.index[0].strftime("%b %Y")))
     return out
 
 

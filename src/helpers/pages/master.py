@@ -14,7 +14,7 @@ from ..contract.catalog import AREA_SLUGS, AREAS, measures_for
 from ..periods import month_label, window
 from ..render import tables
 from . import sections
-from .findings import Finding, Monthly, as_at, monthly, projections, scan
+from .findings import Finding, Monthly, Projection, as_at, monthly, projections, scan
 from .page import _Page, data_to, geography_options
 from .rows import _area_title, _table_rows
 from .summary import SummaryInput, render_summary
@@ -90,6 +90,10 @@ class MasterPage(_Page):
         return {}
 
     @functools.cached_property
+    def _projections(self) -> dict[str, list[Projection]]:
+        return {}
+
+    @functools.cached_property
     def _cards(self) -> dict[tuple[str, str], pd.DataFrame]:
         """(geography, period) → the view's scorecard frame."""
         return {}
@@ -105,6 +109,17 @@ class MasterPage(_Page):
                     out[m.id] = found
             self._monthly[geography] = out
         return self._monthly[geography]
+
+    def projections(self, geography: str) -> list[Projection]:
+        """The measures at ``geography`` projected to leave their usual range within six months
+        (:func:`helpers.pages.findings.projections`); the force and the LPAs only: a district's
+        small monthly counts give intervals too wide to say much, and projecting every district's
+        measures would cost seconds a pack."""
+        if self.hierarchy.level_of(geography) == "district":
+            return []
+        if geography not in self._projections:
+            self._projections[geography] = projections(self.monthly_series(geography))
+        return self._projections[geography]
 
     def findings(self, geography: str | None = None, period: str | None = None) -> list[Finding]:
         """The view's measures with a significant change or special cause, one per measure
@@ -157,9 +172,9 @@ class MasterPage(_Page):
             findings=found,
             same_in_districts=same,
             districts=districts,
-            # the force and the LPAs only: a district's small monthly counts give intervals too
-            # wide to say much, and projecting every district's measures costs seconds a pack
-            projections=projections(card, self.monthly_series(g)) if level != "district" else [],
+            projections=[
+                p for p in self.projections(g) if p.measure_id in set(shown["measure_id"])
+            ],
             as_at=as_at(card, self.month),
             stale_sources=stale,
             better=int((shown["direction"] == "better").sum()),
