@@ -81,13 +81,24 @@ def _explore_cells() -> list:
     ]
 
 
+def _compared_with(area: int) -> str:
+    """What the area's table compares this year with: last year, or (savings) the plan."""
+    plans = [m for m in measures_for(area=area, month=DEFAULT_MONTH) if m.compare == "plan"]
+    if not plans:
+        return "last year"
+    if len(plans) == len(measures_for(area=area, month=DEFAULT_MONTH)):
+        return "the plan to date"
+    return "last year (or, for " + ", ".join(m.title for m in plans) + ", the plan to date)"
+
+
 def area_notebook(area: int) -> nbformat.NotebookNode:
     """Build the notebook of one area of focus."""
     title = f"{area}. {AREAS[area]}"
+    against = _compared_with(area)
     cells = [
         new_markdown_cell(
             f"# {title}\n\n"
-            "Performance Information compares this year with last year for every measure of the area;\n"
+            f"Performance Information compares this year with {against} for every measure of the area;\n"
             "Management Information shows the trends behind it. The Geography and Period selectors show\n"
             "a Local Policing Area (LPA) or a district, or the financial year to date."
         ),
@@ -101,7 +112,7 @@ def area_notebook(area: int) -> nbformat.NotebookNode:
         ),
         new_markdown_cell("## Performance Information"),
         new_markdown_cell(
-            "The table compares this year with last year for these measures (catalog id, unit):\n\n"
+            f"The table compares this year with {against} for these measures (catalog id, unit):\n\n"
             + _definitions(m.id for m in measures_for(area=area, month=DEFAULT_MONTH)),
             metadata=ANALYST_ONLY,
         ),

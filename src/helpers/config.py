@@ -145,6 +145,9 @@ class ForceConfig:
     max_unassigned_share: float = 0.05
     #: Data-quality warnings a run accepts; more refuse it (None: warnings never refuse).
     max_data_warnings: int | None = None
+    #: A change resting on fewer records than this in a year compared is marked for caution
+    #: (:mod:`helpers.analysis.caution`); None: never marked.
+    caution_below: int | None = 30
 
     @classmethod
     def from_mapping(cls, data: dict, source: str = "force configuration") -> ForceConfig:
@@ -167,6 +170,7 @@ class ForceConfig:
             "suppress_below": (int, type(None)),
             "max_unassigned_share": (float, int),
             "max_data_warnings": (int, type(None)),
+            "caution_below": (int, type(None)),
         }
         for key, value in data.items():
             if not isinstance(value, expected[key]) or isinstance(value, bool):
@@ -194,6 +198,10 @@ class ForceConfig:
         if (data.get("max_data_warnings") or 0) < 0:
             raise ConfigError(
                 f"{source}: key 'max_data_warnings' must be a count (or null: warnings never refuse)"
+            )
+        if (data.get("caution_below") or 0) < 0:
+            raise ConfigError(
+                f"{source}: key 'caution_below' must be a count of records (or null: no caution)"
             )
         missing = [k for k in REQUIRED_KEYS if k not in data]
         if missing:

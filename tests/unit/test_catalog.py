@@ -178,3 +178,43 @@ def test_relations_may_name_the_disposals_the_outcome_breakdown_adds():
 
     m = next(m for m in load_catalog() if m.id == "outcomes_solved")
     assert m.parts == DERIVED_IDS and len(DERIVED_IDS) == 8
+
+
+def _money(**kw) -> dict:
+    entry = {"id": "x", "title": "X", "area": 7, "unit": "money", "builder": "savings"}
+    entry.update(kw)
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (_money(compare="budget", polarity="higher_better"), r"compare 'budget' not in"),
+        (_money(compare="plan", unit="count"), "compare: plan is for money measures"),
+        (_money(compare="plan"), "compare: plan needs a polarity"),
+        (
+            _money(compare="plan", polarity="higher_better", msg=True),
+            "compare: plan has no confidence interval",
+        ),
+        (_money(requirement="savings_requirement"), "requirement is for compare: plan only"),
+        (
+            _money(compare="plan", polarity="higher_better", requirement="savings_target"),
+            "requirement 'savings_target' is not a plan total",
+        ),
+    ],
+)
+def test_a_plan_comparison_the_cube_cannot_make_is_refused_at_load(tmp_path, entry, message):
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump([entry]))
+    with pytest.raises(CatalogError, match=rf"'x': {message}"):
+        load_catalog.__wrapped__(path)
+
+
+def test_savings_are_compared_with_the_plan_and_everything_else_with_last_year(tmp_path):
+    by_plan = [m.id for m in load_catalog() if m.compare == "plan"]
+    assert by_plan == ["savings_delivered"]
+    assert measure("savings_delivered").requirement == "savings_requirement"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump([_money(compare="plan", polarity="higher_better")]))
+    (m,) = load_catalog.__wrapped__(path)
+    assert (m.compare, m.requirement) == ("plan", None)

@@ -65,6 +65,41 @@ def test_since_last_month_labels_by_polarity():
     assert year_on_year_change_since_last_month(None, "2.5", "lower_better") == "N/A"
 
 
+@pytest.mark.parametrize(
+    ("unit", "diff", "decimals", "polarity", "label"),
+    [
+        # a count's since-last-month is the difference of two % changes: percentage points
+        ("count", "5.1", 1, "lower_better", "Worsened (5.1% pt.)"),
+        ("percent", "-0.2", 1, "higher_better", "Worsened (-0.2% pt.)"),
+        ("days", "-0.52", 2, "lower_better", "Improved (-0.52 days)"),
+        ("seconds", "-3", 0, "lower_better", "Improved (-3 s)"),
+        ("minutes", "0.4", 1, "lower_better", "Worsened (0.4 min)"),
+        ("money", "-0.333", 3, "higher_better", "Worsened (-£0.333m)"),
+        ("money", "0.129", 3, "higher_better", "Improved (+£0.129m)"),
+        ("money", "0.129", 3, "neutral", "Changed (+£0.129m)"),
+        ("money", "0.0004", 3, "higher_better", "Same"),
+    ],
+)
+def test_since_last_month_carries_the_measures_unit(unit, diff, decimals, polarity, label):
+    assert since_last_month(Decimal(diff), polarity, decimals, unit=unit) == label
+
+
+def test_a_change_is_printed_with_its_unit_and_money_with_the_sign_before_the_pound():
+    assert compare.change_text(Decimal("15.7"), "count") == "15.7%"
+    assert compare.change_text(Decimal("-5.3"), "percent") == "-5.3% pt."
+    assert compare.change_text(Decimal("2"), "seconds") == "2 s"
+    assert compare.change_text(Decimal("-0.48"), "days") == "-0.48 days"
+    assert compare.change_text(Decimal("-0.333"), "money") == "-£0.333m"
+    assert compare.change_text(Decimal("0.071"), "money") == "+£0.071m"
+    assert compare.change_text(Decimal("0.000"), "money") == "£0.000m"
+    assert compare.change_text(0.0706, "money", 3) == "+£0.071m"  # half-up first
+    assert compare.change_text(None, "money") == "N/A"
+    assert compare.money_text(1234.5678) == "£1,234.568m"
+    assert compare.money_text(-0.0004) == "£0.000m"  # no "-£0.000m"
+    with pytest.raises(ValueError, match="unknown unit 'furlongs'"):
+        compare.change_text(Decimal("1"), "furlongs")
+
+
 def test_confidence_interval_matches_published_half_widths():
     # 91.1% of about 1,384 answers gives the published ±1.5 points.
     assert round(confidence_interval(1261, 1384), 1) == 1.5

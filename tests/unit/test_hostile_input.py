@@ -16,6 +16,7 @@ import pytest
 from helpers.analysis import performance
 from helpers.measures.cube import Reference, build_cube
 from helpers.render import tables, views
+from helpers.render.scorecard import scorecard_table
 from helpers.sources.loading import DataValidationError, LoadReport, load_extracts
 
 SCRIPT = "<script>alert(1)</script>"
@@ -207,7 +208,7 @@ def test_performance_table_escapes_labels_geography_notes_and_footnotes():
 
 
 def test_scorecard_and_small_tables_escape_their_text():
-    assert_escaped(tables.scorecard_table(hostile_rows(), month="2016-09", period="rolling-12m"))
+    assert_escaped(scorecard_table(hostile_rows(), month="2016-09", period="rolling-12m"))
     small = pd.DataFrame({SCRIPT: [SCRIPT, FORMULA], "n": [1, 2]})
     assert_escaped(tables.simple_table(small, caption=SCRIPT))
     assert_escaped(tables.note_html(SCRIPT, "warning"))

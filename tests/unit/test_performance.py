@@ -335,3 +335,84 @@ def test_measure_frame_windows_and_levels(cube):
     if force_only:
         frame = measure_frame(cube, [force_only[0].id])
         assert set(frame["level"]) <= {"force"}
+
+
+# ---------------------------------------------------------------------------- savings against plan
+
+
+def savings_extract() -> pd.DataFrame:
+    """2013/14: £6.633m required; Feb 2014 £6.000m delivered against £6.252m planned, Mar 2014
+    £6.704m against £6.633m. Mar 2013 (last year) delivered far more: it must not be the yardstick.
+    No row for Dec 2013 (Jan 2014 has no month before it to compare with)."""
+    rows = [
+        ("2013-03-01", 14.2e6, 14.2e6, 15.0e6),
+        ("2014-01-01", 6.633e6, 5.9e6, 5.95e6),
+        ("2014-02-01", 6.633e6, 6.252e6, 6.0e6),
+        ("2014-03-01", 6.633e6, 6.633e6, 6.704e6),
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=["month", "requirement_gbp", "planned_to_date_gbp", "delivered_to_date_gbp"],
+    )
+    df["month"] = pd.to_datetime(df["month"])
+    return df
+
+
+@pytest.fixture(scope="module")
+def savings_cube():
+    return build_cube({"crimes": crimes_extract(), "savings": savings_extract()}, REF)
+
+
+def test_savings_are_measured_against_the_plan_to_date_not_last_year(savings_cube):
+    r = row(performance_rows(savings_cube, 7, "2014-03", "fytd"), "savings_delivered")
+    assert np.isnan(r.last_year)  # last year's £15.0m is not the yardstick
+    assert (r.this_year, r.plan) == (6.704, 6.633)
+    assert r.change == Decimal("0.071") and r.change_unit == "£m"
+    assert r.direction == "better"  # ahead of the plan
+    # this month's +0.071 against plan minus last month's -0.252
+    assert r.since_last_month == "Improved (+£0.323m)"
+    assert r.note == "against the plan to date of £6.633m; requirement for 2013/14 £6.633m"
+    assert r.available
+
+
+def test_savings_behind_the_plan_read_worse_and_without_a_previous_month_na(savings_cube):
+    feb = row(performance_rows(savings_cube, 7, "2014-02", "rolling-12m"), "savings_delivered")
+    assert feb.change == Decimal("-0.252") and feb.direction == "worse"
+    assert feb.since_last_month == "Worsened (-£0.302m)"  # -0.252 − (+0.050)
+    jan = row(performance_rows(savings_cube, 7, "2014-01", "rolling-12m"), "savings_delivered")
+    assert jan.change == Decimal("0.050") and jan.since_last_month == "N/A"  # no Dec 2013
+
+
+def test_savings_without_data_for_the_month_read_na_with_the_reason(savings_cube):
+    r = row(performance_rows(savings_cube, 7, "2013-11", "rolling-12m"), "savings_delivered")
+    assert not r.available and r.change is None and np.isnan(r.plan)
+    assert "no data for Nov 2013" in r.note
+
+
+def test_tables_csv_savings_row_has_no_last_year_and_money_units(savings_cube):
+    table = tables_csv(savings_cube, "2014-03", "fytd")
+    r = table[table.measure_id == "savings_delivered"].iloc[0]
+    assert np.isnan(r.last_year) and r.this_year == 6.704
+    assert (str(r.change), r.change_unit, r.since_last_month) == (
+        "0.071",
+        "£m",
+        "Improved (+£0.323m)",
+    )
+    assert "plan to date of £6.633m" in r.note
+    # every other row keeps its yardstick, last year
+    others = table[table.measure_id != "savings_delivered"]
+    assert "plan" not in " ".join(others.note.astype(str))
+
+
+def test_the_since_last_month_of_a_days_row_is_in_days_not_percentage_points():
+    # officers: 10 days lost a month on a strength of 100, 40 days in Sep 2016
+    rows = [
+        {"month": m.to_timestamp(), "group": "officer", "strength_fte": 100.0,
+         "days_lost": 40.0 if str(m) == "2016-09" else 10.0}
+        for m in pd.period_range("2014-09", "2016-09", freq="M")
+    ]  # fmt: skip
+    cube = build_cube({"crimes": crimes_extract(), "workforce": pd.DataFrame(rows)}, REF)
+    r = row(performance_rows(cube, 8, "2016-09", "rolling-12m"), "days_lost_officer")
+    assert (r.last_year, r.this_year, r.change) == (1.2, 1.5, Decimal("0.30"))
+    assert r.change_unit == "days"
+    assert r.since_last_month == "Worsened (0.30 days)"  # Aug 2016: 1.20 against 1.20

@@ -96,7 +96,7 @@ def test_variation_and_assurance_icons(example):
     circle, letter, caption = icons["icon_variation_concern_high"]
     assert to_hex(circle.get_facecolor()) == CONCERN
     assert letter.get_text() == "H"
-    assert caption.get_text() == "Concern\n(higher)"
+    assert caption.get_text() == "Latest month:\nconcern\n(higher)"  # the icon is about it
     assert len(fig.axes) == 1  # icons are drawn on the figure, not on axes of their own
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.render import tables
+from helpers.render.scorecard import scorecard_table
 
 
 def _row(**kw):
@@ -74,7 +75,7 @@ def test_missing_last_year_prints_na_and_the_change_na():
     html = _table([_row(last_year=float("nan"), change=None, direction="na")])
     cells = html.split("<tbody>")[1].split("</tbody>")[0]
     assert cells.count("N/A") == 2
-    assert "32538" in cells
+    assert "32,538" in cells
 
 
 def test_rates_carry_percent_sign_and_published_precision():
@@ -153,7 +154,7 @@ def test_significant_change_is_bold_starred_and_explained_in_the_legend():
             )
         ]
     )
-    assert "ppw-sig" in html and "5.0*" in html
+    assert "ppw-sig" in html and "5.0% pt.*" in html
     assert "statistically significant" in html
 
 
@@ -208,12 +209,18 @@ def test_text_from_data_is_escaped():
 @pytest.mark.parametrize(
     ("value", "unit", "decimals", "expected"),
     [
-        (28111.0, "count", 1, "28111"),
+        (28111.0, "count", 1, "28,111"),
+        (999.0, "count", 1, "999"),
+        (1234567.0, "count", 0, "1,234,567"),
+        (1234.5, "minutes", 1, "1,234.5"),
         (34.6, "percent", 1, "34.6%"),
         (23.16, "percent", 2, "23.16%"),
         (7.0, "seconds", 0, "7"),
         (11.97, "days", 2, "11.97"),
         (6633000.0, "money", 3, "£6.633m"),
+        (6.633, "money", 3, "£6.633m"),
+        (-0.333, "money", 3, "-£0.333m"),
+        (-333000.0, "money", 3, "-£0.333m"),
         (None, "count", 0, "N/A"),
         (float("nan"), "percent", 1, "N/A"),
     ],
@@ -257,7 +264,7 @@ def test_scorecard_groups_by_area_with_arrows_and_words():
             },
         ]
     )
-    html = tables.scorecard_table(rows, month="2016-09", period="rolling-12m")
+    html = scorecard_table(rows, month="2016-09", period="rolling-12m")
     assert "1. Reducing Domestic Abuse" in html and "6. Improving Crime Prevention" in html
     assert "▼ Worse" in html and "▼ Better" in html
 
@@ -285,6 +292,84 @@ def test_a_table_all_on_one_lagged_month_is_headed_as_published():
     assert "†" not in html
 
 
-def test_since_last_month_of_days_is_not_in_percentage_points():
-    html = _table([_row(unit="days", decimals=2, since_last_month="Improved (-0.52% pt.)")])
-    assert "Improved (-0.52 days)" in html
+def test_since_last_month_prints_the_rows_label_with_its_unit():
+    # the unit is the row's (helpers.analysis.compare.since_last_month), not patched by the table
+    html = _table([_row(unit="days", decimals=2, since_last_month="Improved (-0.52 days)")])
+    assert "Improved (-0.52 days)" in html and "% pt." not in html.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize(
+    ("unit", "change", "printed"),
+    [
+        ("count", "15.7", "15.7% ▲"),
+        ("percent", "-5.3", "-5.3% pt. ▼"),
+        ("seconds", "2", "2 s ▲"),
+        ("minutes", "-0.4", "-0.4 min ▼"),
+        ("days", "-0.52", "-0.52 days ▼"),
+        ("money", "-0.333", "-£0.333m ▼"),
+        ("money", "0.071", "+£0.071m ▲"),
+    ],
+)
+def test_every_change_is_printed_with_its_unit(unit, change, printed):
+    html = _table([_row(unit=unit, change=Decimal(change), direction="worse")])
+    assert printed in html.split("<tbody>")[1]
+
+
+def _plan_row(**kw):
+    plan = {
+        "label": "Savings delivered against plan",
+        "unit": "money",
+        "decimals": 3,
+        "window_kind": "month",
+        "window_label": "Mar 2014",
+        "last_year": float("nan"),
+        "this_year": 6.704,
+        "plan": 6.633,
+        "change": Decimal("0.071"),
+        "direction": "better",
+        "since_last_month": "Improved (+£0.323m)",
+        "note": "against the plan to date of £6.633m; requirement for 2013/14 £6.633m",
+    }
+    return _row(**{**plan, **kw})
+
+
+def test_a_table_of_rows_compared_with_their_plan_is_headed_by_the_plan():
+    html = _table([_plan_row()], month="2014-03")
+    head, body = html.split("<tbody>")[0], html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Cumulative Plan" in head and "Last Year" not in head
+    assert "Ahead (+)/ Behind (-) plan" in head
+    assert "Diff. from plan Improved/ Worsened since Feb 2014" in head
+    assert "<td>£6.633m</td><td>£6.704m</td>" in body
+    assert "+£0.071m ▲" in body and 'title="ahead of the plan"' in body
+    assert "Improved (+£0.323m)" in body and ">N/A<" not in body
+    assert (
+        "Savings delivered against plan is compared with the plan to date, not with last year: "
+        "£6.704m to date, +£0.071m against the plan to date of £6.633m; requirement for 2013/14 "
+        "£6.633m." in html
+    )
+
+
+def test_a_plan_row_among_last_years_names_the_plan_in_its_cell():
+    html = _table([_plan_row(window_kind="rolling-12m"), _row()])
+    head, body = html.split("<tbody>")[0], html.split("<tbody>")[1]
+    assert "12m Last Year" in head and "Better/ Worse % or % pt. diff." in head
+    assert "<td>Plan £6.633m</td>" in body and "<td>28,111</td>" in body
+    behind = _table([_plan_row(change=Decimal("-0.104"), direction="worse")], month="2014-03")
+    assert "-£0.104m ▼" in behind and 'title="behind the plan"' in behind
+
+
+def test_a_note_names_an_extract_as_the_data_contract_titles_it():
+    html = _table([_row(note="no data for Oct 2015 in drug_tests")])
+    assert 'title="no data for Oct 2015 in drug tests on arrest"' in html
+    assert "drug_tests" not in html
+    assert (
+        tables.reader_text("crimes and msg_peers") == "crimes and Most Similar Group peer figures"
+    )
+
+
+def test_legend_names_what_a_change_is_against():
+    assert "than last year" in tables.legend_html()
+    assert "ahead" in tables.legend_html(plan="all") and "last year" not in tables.legend_html(
+        plan="all"
+    )
+    assert "compared with its plan" in tables.legend_html(plan="some")

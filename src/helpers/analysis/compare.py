@@ -5,7 +5,9 @@
   reports print 31.3), computed in decimal arithmetic from decimal strings;
 - "N/A" where last year is missing or not comparable;
 - change since last month (March 2014 style): this month's year-on-year figure minus last
-  month's, labelled Improved / Worsened / Same by the measure's polarity;
+  month's, labelled Improved / Worsened / Same by the measure's polarity, with its unit ("% pt."
+  for counts and percentages, "days", "s", "min", money as "-£0.333m");
+- a change printed with its unit (:func:`change_text`) and money as "-£0.333m" (:func:`money_text`);
 - survey rates: 95% confidence interval half-width and a two-proportion test of the change;
 - Most Similar Group rank (1 = best by polarity) and the MSG-average colouring.
 """
@@ -20,6 +22,20 @@ PERCENT_UNITS = ("percent", "rate")
 #: Units compared by plain difference.
 DIFFERENCE_UNITS = ("seconds", "minutes", "days", "money")
 Z_95 = 1.959963984540054
+#: The unit printed after a Better/Worse figure, by the measure's unit (money is printed whole by
+#: :func:`money_text`: "+£0.071m").
+CHANGE_UNITS = {
+    "count": "%",
+    "percent": "% pt.",
+    "rate": "per 1,000",
+    "seconds": "s",
+    "minutes": "min",
+    "days": "days",
+    "money": "£m",
+}
+#: The unit of a change since last month: for a count it is the difference of two % changes, so
+#: percentage points (as the published reports print it: "Worsened (5.1% pt.)").
+SINCE_UNITS = {**CHANGE_UNITS, "count": "% pt."}
 
 
 def to_decimal(value) -> Decimal | None:
@@ -106,11 +122,57 @@ def format_decimal(value: Decimal | None, na: str = "N/A") -> str:
     return na if value is None else str(value)
 
 
-def since_last_month(diff, polarity: str, decimals: int = 1) -> str:
+def money_text(value, decimals: int = 3, *, signed: bool = False) -> str:
+    """Money in £ million as printed: the sign before the pound sign.
+
+    ``value`` is in £ million. ``signed`` (a change): "+" before a rise as well as "-" before a
+    fall; zero has no sign. Rounded half-up to ``decimals``; None or NaN → "N/A".
+
+    >>> money_text(6.633), money_text(-0.333), money_text(0.071, signed=True)
+    ('£6.633m', '-£0.333m', '+£0.071m')
+    """
+    d = round_half_up(value, decimals)
+    if d is None:
+        return "N/A"
+    sign = "-" if d < 0 else "+" if signed and d > 0 else ""
+    return f"{sign}£{abs(d):,}m"
+
+
+def change_text(change, unit: str, decimals: int | None = None, *, since: bool = False) -> str:
+    """A change with its unit, as tables, captions and labels print it.
+
+    ``unit`` is the measure's unit (``count``, ``percent``, ``days``, ``money``, …): a count's
+    change is a % change ("15.7%"), a percentage's a difference in percentage points ("-5.3%
+    pt."), a time's or a day's in its own unit ("-3 s", "-0.52 days"), money in £ million with its
+    sign ("-£0.333m", "+£0.071m"). ``since``: a change since last month, whose unit for a count
+    is percentage points (the difference of two % changes). ``decimals`` rounds half-up first
+    (None: as given). None → "N/A".
+
+    >>> change_text(Decimal("15.7"), "count"), change_text(Decimal("-0.52"), "days")
+    ('15.7%', '-0.52 days')
+    >>> change_text(Decimal("5.1"), "count", since=True), change_text(Decimal("-0.333"), "money")
+    ('5.1% pt.', '-£0.333m')
+    """
+    d = to_decimal(change) if decimals is None else round_half_up(change, decimals)
+    if d is None:
+        return "N/A"
+    if unit == "money":
+        places = -d.as_tuple().exponent if decimals is None else decimals
+        return money_text(d, max(int(places), 0), signed=True)
+    units = SINCE_UNITS if since else CHANGE_UNITS
+    if unit not in units:
+        raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(units)}")
+    text = units[unit]
+    return f"{d}{text}" if text.startswith("%") else f"{d} {text}"
+
+
+def since_last_month(diff, polarity: str, decimals: int = 1, *, unit: str = "percent") -> str:
     """Label the change in the year-on-year figure since last month.
 
     ``diff`` is this month's Better/Worse figure minus last month's. A rise is an improvement for a
-    measure where higher is better and a deterioration where lower is better.
+    measure where higher is better and a deterioration where lower is better. ``unit`` is the
+    measure's unit: percentage points for counts and percentages (the published wording), the
+    measure's own unit for times, days and money (:func:`change_text`).
 
     >>> since_last_month(4.4, "lower_better")
     'Worsened (4.4% pt.)'
@@ -118,24 +180,28 @@ def since_last_month(diff, polarity: str, decimals: int = 1) -> str:
     'Same'
     >>> since_last_month(-0.2, "higher_better")
     'Worsened (-0.2% pt.)'
+    >>> since_last_month(-0.333, "higher_better", 3, unit="money")
+    'Worsened (-£0.333m)'
     """
     d = round_half_up(diff, decimals)
     if d is None:
         return "N/A"
+    text = change_text(d, unit, since=True)
     if d == 0 or polarity == "neutral":
-        return "Same" if d == 0 else f"Changed ({d}% pt.)"
+        return "Same" if d == 0 else f"Changed ({text})"
     improved = (d > 0) == (polarity == "higher_better")
-    return f"{'Improved' if improved else 'Worsened'} ({d}% pt.)"
+    return f"{'Improved' if improved else 'Worsened'} ({text})"
 
 
 def year_on_year_change_since_last_month(
-    this_month_change, last_month_change, polarity: str, decimals: int = 1
+    this_month_change, last_month_change, polarity: str, decimals: int = 1, *, unit="percent"
 ) -> str:
-    """``since_last_month`` from the two months' printed Better/Worse figures."""
+    """``since_last_month`` from the two months' printed Better/Worse figures (or, for a measure
+    compared with its plan, the two months' differences from the plan)."""
     a, b = to_decimal(this_month_change), to_decimal(last_month_change)
     if a is None or b is None:
         return "N/A"
-    return since_last_month(a - b, polarity, decimals)
+    return since_last_month(a - b, polarity, decimals, unit=unit)
 
 
 def confidence_interval(successes: float, n: float, z: float = Z_95) -> float | None:

@@ -5,6 +5,11 @@ year's figures on the measure's window, the Better/Worse change computed from th
 (rounded half-up) figures so that the table is internally consistent, the change since last month,
 the confidence intervals and significance of survey rates, and the Most Similar Group rank.
 
+A measure compared with its plan (``compare: plan`` in the catalog: savings) is not compared
+with last year: its row holds the plan to date (``plan``; ``last_year`` is N/A), the change is
+delivered minus planned, ahead of the plan is better, and ``note`` states the plan and the year's
+requirement (:mod:`helpers.analysis.plan`).
+
 Examples
 --------
 >>> cube = load_cube("data/demo")                                          # doctest: +SKIP
@@ -24,18 +29,10 @@ from .. import periods
 from ..contract import catalog
 from ..geography import FORCE
 from ..measures.cube import Cube, Value
-from . import compare, disclosure, significance
+from . import compare, disclosure, plan, significance
 
-#: The unit printed after a Better/Worse figure.
-CHANGE_UNITS = {
-    "count": "%",
-    "percent": "% pt.",
-    "rate": "% pt.",
-    "seconds": "s",
-    "minutes": "min",
-    "days": "days",
-    "money": "£m",
-}
+#: The unit printed after a Better/Worse figure (``change_unit``), by the measure's unit.
+CHANGE_UNITS = compare.CHANGE_UNITS
 
 ROW_COLUMNS = [
     "area",
@@ -48,6 +45,7 @@ ROW_COLUMNS = [
     "window_label",
     "last_year",
     "this_year",
+    "plan",
     "change",
     "change_unit",
     "since_last_month",
@@ -170,6 +168,7 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         "window_label": w.label,
         "last_year": np.nan,
         "this_year": np.nan,
+        "plan": np.nan,
         "change": None,
         "change_unit": CHANGE_UNITS.get(m.unit, ""),
         "since_last_month": "N/A",
@@ -197,6 +196,9 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
     if not cube.has_measure(m.id):
         row["note"] = "not in the cube"
         return row
+    if m.compare == "plan":
+        row.update(plan.plan_fields(cube, m, month, kind, geography))
+        return row
     this, last, this_d, last_d, change = _change(cube, m, w, geography)
     # last month's window is built afresh: an April fytd window's predecessor is the whole
     # previous financial year, not the April window moved back a month
@@ -218,7 +220,7 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         this_year=_float(this_d),
         change=change,
         since_last_month=compare.year_on_year_change_since_last_month(
-            change, change_prev, m.polarity, m.decimals
+            change, change_prev, m.polarity, m.decimals, unit=m.unit
         ),
         direction=compare.direction(change, m.polarity),
         available=this.available,

@@ -32,9 +32,14 @@ UNITS = ("count", "percent", "seconds", "minutes", "days", "money", "rate")
 POLARITIES = ("higher_better", "lower_better", "neutral")
 LEVELS = ("force", "lpa", "district")
 WINDOWS = ("period", "month", "rolling-12m")
+#: What a measure's change is measured against: the same window a year earlier, or its plan.
+COMPARES = ("last_year", "plan")
 #: Measure ids a builder adds beside its own (``outcome_breakdown``: one count per solved outcome
 #: type, :mod:`helpers.measures.cube`); a relation between measures may name them.
 DERIVED_IDS = tuple(f"disposal_{o}" for o in SOLVED_OUTCOMES)
+#: Measure ids a builder adds for the whole year's plan of a plan-compared measure (``savings``:
+#: the year's savings requirement); a measure's ``requirement`` may name them.
+PLAN_TOTAL_IDS = ("savings_requirement",)
 
 AREAS = {
     1: "Reducing Domestic Abuse",
@@ -96,6 +101,13 @@ class Measure:
     #: For a percent or a rate: the measures that are its ``numerator`` and ``denominator`` (a
     #: public denominator such as the population is left out); any two of the three give the third.
     rate_of: dict = field(default_factory=dict)
+    #: What the change is measured against: ``last_year`` (the same window a year earlier) or
+    #: ``plan`` (the plan to date, which the builder gives as the denominator: savings delivered
+    #: against the savings plan). A plan-compared measure is money and has a better direction.
+    compare: str = "last_year"
+    #: With ``compare: plan``: the measure holding the plan for the whole financial year (savings:
+    #: ``savings_requirement``), stated beside the plan to date.
+    requirement: str | None = None
 
     @property
     def label(self) -> str:
@@ -136,7 +148,7 @@ def _build(entry: dict) -> Measure:
         if key not in entry:
             raise CatalogError(f"catalog measure {mid!r}: missing key {key!r}")
     data = dict(entry)
-    checks = {"unit": UNITS, "polarity": POLARITIES, "window": WINDOWS}
+    checks = {"unit": UNITS, "polarity": POLARITIES, "window": WINDOWS, "compare": COMPARES}
     for key, allowed in checks.items():
         if key in data and data[key] not in allowed:
             raise CatalogError(f"catalog measure {mid!r}: {key} {data[key]!r} not in {allowed}")
@@ -177,7 +189,39 @@ def _build(entry: dict) -> Measure:
                 f"not {rate_of!r}"
             )
         data["rate_of"] = {k: str(v) for k, v in rate_of.items()}
+    _check_plan(data, mid)
     return Measure(**data)
+
+
+def _check_plan(data: dict, mid: str) -> None:
+    """Refuse a plan comparison the cube cannot make, and a ``requirement`` without one.
+
+    The cube gives a money measure's figure as its numerator and its plan to date as its
+    denominator (:meth:`helpers.measures.figures.Cube.value`); no other unit carries a plan.
+    Ahead of or behind the plan reads better or worse only with a direction.
+    """
+    plan = data.get("compare") == "plan"
+    if plan and data["unit"] != "money":
+        raise CatalogError(
+            f"catalog measure {mid!r}: compare: plan is for money measures (the plan is the "
+            f"denominator of a money figure), not {data['unit']!r}"
+        )
+    if plan and data.get("polarity", "neutral") == "neutral":
+        raise CatalogError(
+            f"catalog measure {mid!r}: compare: plan needs a polarity (is ahead of plan better?)"
+        )
+    if plan and (data.get("ci") or data.get("msg")):
+        raise CatalogError(
+            f"catalog measure {mid!r}: compare: plan has no confidence interval or MSG rank"
+        )
+    req = data.get("requirement")
+    if req is not None and not plan:
+        raise CatalogError(f"catalog measure {mid!r}: requirement is for compare: plan only")
+    if req is not None and req not in PLAN_TOTAL_IDS:
+        raise CatalogError(
+            f"catalog measure {mid!r}: requirement {req!r} is not a plan total a builder gives; "
+            f"known: {', '.join(PLAN_TOTAL_IDS)}"
+        )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ definition. The SQL returns cells — month (``mon``), district, ``numerator``, 
 and the function registered here for the builder turns them into :class:`Part` arrays and says
 which months the measure *covers*: those where its source has records and every column it
 filters on is recorded (the flag, ``victim_id``, …), and — for a rule that looks back 365 days or
-forward six months — where the months it reads are covered too. The cube (:mod:`helpers.measures.cube`)
+forward six months, and for a solved rate, whose outcomes belong to crimes recorded before — where
+the months it reads are covered too. The cube (:mod:`helpers.measures.cube`)
 adds the districts up to LPAs and the force and does the window arithmetic.
 
 Parameters reach the SQL in two ways: ``$name`` is bound as a SQL parameter; ``{name}`` (a flag or
@@ -323,9 +324,61 @@ def count_incidents(run: Run, m) -> dict[str, Part]:
     return _one(run, m, run.covered("incidents", *_filter_columns(m.params), *grade))
 
 
+#: A month's solved outcomes include crimes recorded months before (the outcome comes later): the
+#: solved rate covers a month only once the extract holds the crimes of the months before it that
+#: give all but this share of the solved outcomes (:meth:`Run.outcome_lookback`). Without it the
+#: first months of an extract count only the outcomes of the crimes it holds, and read far too low.
+OUTCOME_LOOKBACK_SHARE = 0.02
+#: The most months a solved rate looks back for the crimes its outcomes belong to.
+MAX_OUTCOME_LOOKBACK = 12
+
+
+def outcome_lookback(lags: pd.DataFrame) -> int:
+    """Months of crimes a month's solved outcomes need: the fewest ``k`` such that no more than
+    :data:`OUTCOME_LOOKBACK_SHARE` of solved outcomes came more than ``k`` months after the crime
+    was recorded (at most :data:`MAX_OUTCOME_LOOKBACK`; 0 when outcomes are dated in the month
+    the crime was recorded, as data.police.uk's are).
+
+    ``lags``: ``lag`` (whole months from recorded to outcome, negative taken as 0) and ``n``.
+
+    >>> outcome_lookback(pd.DataFrame({"lag": [0, 1, 2, 7], "n": [50, 40, 9, 1]}))
+    2
+    >>> outcome_lookback(pd.DataFrame({"lag": [0], "n": [10]})), outcome_lookback(pd.DataFrame({"lag": [], "n": []}))
+    (0, 0)
+    """
+    total = float(lags["n"].sum())
+    if total <= 0:
+        return 0
+    lag = lags["lag"].clip(lower=0).to_numpy()
+    n = lags["n"].to_numpy(dtype=float)
+    for k in range(MAX_OUTCOME_LOOKBACK):
+        if n[lag > k].sum() <= OUTCOME_LOOKBACK_SHARE * total:
+            return k
+    return MAX_OUTCOME_LOOKBACK
+
+
+def _outcome_lags(run: Run) -> pd.DataFrame:
+    """Solved outcomes by whole months from the crime's recording to its outcome (``lag``, ``n``)."""
+    key = ("outcome lags",)
+    if key not in run._results:
+        run._results[key] = fetch_frame(
+            run.con,
+            "SELECT datediff('month', recorded_date, outcome_date) AS lag, count(*) AS n "
+            "FROM crimes WHERE outcome_date IS NOT NULL AND recorded_date IS NOT NULL "
+            "AND outcome_type IN (SELECT outcome_type FROM solved_outcomes) GROUP BY ALL",
+            {},
+        )
+    return run._results[key]
+
+
 @builder
 def solved_rate(run: Run, m) -> dict[str, Part]:
-    return _one(run, m, run.covered("crimes", *_filter_columns(m.params)), den=True)
+    cov = run.covered("crimes", *_filter_columns(m.params))
+    k = outcome_lookback(_outcome_lags(run))
+    if not k:
+        return _one(run, m, cov, den=True)
+    note = f"solved outcomes come up to {k} months after the crime, so the months before are needed"
+    return _one(run, m, _with_history(cov, k), den=True, coverage_note=note)
 
 
 @builder

@@ -302,7 +302,9 @@ def data_to_text(data_to: dict | None, month: str | None = None) -> str:
         m = as_month(value)
         if m is not None and report_month is not None:
             m = min(m, report_month)
-        parts.append(f"{name.replace('_', ' ')} {month_label(m) if m is not None else 'no data'}")
+        # the extract's name in words; the peer forces' figures are no "msg peers" to a reader
+        words = "peer forces" if name == "msg_peers" else name.replace("_", " ")
+        parts.append(f"{words} {month_label(m) if m is not None else 'no data'}")
     return " · ".join(parts)
 
 

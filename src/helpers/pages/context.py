@@ -18,7 +18,7 @@ from ..geography import Hierarchy
 from ..periods import Window, window
 from ..render.chart_cache import ChartCache, default_cache
 from ..render.figure_reuse import ReusedFigures
-from .coverage import measure_has_data, sources_present
+from .coverage import measure_has_data, measure_stale_sources, sources_present, stale_sources
 
 
 @dataclass
@@ -69,6 +69,16 @@ class Context:
     def has_data(self, measure_id: str) -> bool:
         """Whether the source gives the measure any value (extracts present, columns recorded)."""
         return measure_has_data(self.cube, measure(measure_id))
+
+    def stale(self, measure_ids=(), extracts=()) -> dict[str, pd.Period]:
+        """The stale sources (extract → its last month) of the measures, each with its lag
+        allowed for, or else of the extracts (:func:`helpers.pages.coverage.stale_sources`)."""
+        if measure_ids:
+            out: dict[str, pd.Period] = {}
+            for mid in measure_ids:
+                out.update(measure_stale_sources(self.cube, self.month, measure(mid)))
+            return out
+        return stale_sources(self.cube, self.month, extracts)
 
     def window_for(self, m: Measure, kind: str | None = None) -> Window:
         """This year's window of ``m`` for the run (its fixed window and lag respected)."""

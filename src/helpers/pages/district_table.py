@@ -1,16 +1,17 @@
 """The key measures by district as an HTML table (this year and Better/Worse change), with the
-records in no district (Unassigned) counted in the Force row.
+records in no district (Unassigned) counted in the Force row, and a caution mark on a change that
+rests on few records (:mod:`helpers.analysis.caution`).
 """
 
 from __future__ import annotations
 
 import html
 
-from ..analysis import compare
+from ..analysis import caution, compare
 from ..analysis.performance import suppress_below_setting
 from ..contract.catalog import Measure, measure
 from ..geography import UNASSIGNED
-from ..render import tables
+from ..render import flags, tables
 from .context import Context
 
 KEY_DISTRICT_MEASURES = [
@@ -38,7 +39,9 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     Records in no district (``Unassigned``: no location, or outside the force's districts) are
     counted in the Force row; their own row, before it, says how many, so that the districts and
     it add up to the force. With disclosure control on, that row is not printed (the force less
-    the districts shown would give back a withheld district's figure) and a note says so.
+    the districts shown would give back a withheld district's figure) and a note says so. A
+    change resting on fewer records than the force's ``caution_below`` in either year carries the
+    caution mark (‡), explained under the table.
     """
     absent = [(mid, label) for mid, label in ids_labels if not ctx.has_data(mid)]
     ids_labels = [x for x in ids_labels if x not in absent]
@@ -48,6 +51,8 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     out += ["<th>This year</th><th>Change</th>" for _ in ids_labels]
     out.append("</tr></thead><tbody>")
     suppressing = suppress_below_setting(None, ctx.cube) is not None
+    below = caution.threshold(ctx.cube)
+    cautioned = False
     rest = [] if suppressing or not _has_unassigned(ctx, ids_labels) else [UNASSIGNED]
     for g in [*ctx.districts(), *rest, "Force"]:
         name = {"Force": "<b>Force</b>", UNASSIGNED: "No district (Unassigned)"}.get(
@@ -66,9 +71,14 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
                 else None
             )
             cells.append(f"<td>{tables.format_value(ty, m.unit, m.decimals)}</td>")
-            cells.append(tables.change_cell(change, compare.direction(change, m.polarity)))
+            cell = tables.change_cell(change, compare.direction(change, m.polarity))
+            if change is not None and caution.rests_on_few(m.unit, _counts(ctx, m, g), below):
+                cell, cautioned = flags.with_caution(cell, {"caution": below}), True
+            cells.append(cell)
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
+    if cautioned:
+        out.append(tables.note_html(caution.legend(below) + "."))
     if rest:
         out.append(tables.note_html(
             "No district (Unassigned): records without a location or outside the force's "
@@ -83,6 +93,18 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
         names = ", ".join(label for _, label in absent)
         out.append(tables.note_html(f"{names}: {tables.NO_SOURCE}.", "warning"))
     return "".join(out)
+
+
+def _counts(ctx: Context, m: Measure, geography: str) -> list[dict]:
+    """The counts behind a district's last year and this year (as the change is worked out)."""
+    win = ctx.window_for(m)
+    geo = ctx.geography_for(m, geography)
+    try:
+        return caution.value_counts(
+            ctx.value(m.id, win.last_year(), geo), ctx.value(m.id, win, geo)
+        )
+    except KeyError:
+        return []
 
 
 def _has_unassigned(ctx: Context, ids_labels) -> bool:

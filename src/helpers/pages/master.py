@@ -13,6 +13,7 @@ from ..analysis.significance import RULE_SENTENCE
 from ..contract.catalog import AREA_SLUGS, AREAS, measures_for
 from ..periods import month_label, window
 from ..render import tables
+from ..render.scorecard import scorecard_table
 from . import sections
 from .findings import Finding, Monthly, Projection, as_at, monthly, projections, scan
 from .page import _Page, data_to, geography_options
@@ -238,7 +239,7 @@ class MasterPage(_Page):
             key,
             lambda: (
                 '<div class="ppw">'
-                + tables.scorecard_table(self.scorecard_frame(g, p), month=self.month, period=p)
+                + scorecard_table(self.scorecard_frame(g, p), month=self.month, period=p)
                 + "</div>"
             ),
         )

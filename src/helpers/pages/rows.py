@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis import caution
 from ..contract.catalog import AREAS, measure
+from ..periods import parse_month, window
 from ..render import tables
-from . import sections
+from . import coverage, sections
 
 
 def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.DataFrame:
@@ -23,8 +25,18 @@ def performance_rows(cube, area: int, month, period: str, geography: str) -> pd.
     return _table_rows(cube, [area], month, period, geography)
 
 
-#: The columns :func:`performance_rows` adds to ``helpers.analysis.performance.ROW_COLUMNS``.
-TABLE_EXTRA_COLUMNS = ["window_kind", "no_source", "not_recorded"]
+#: The columns :func:`performance_rows` adds to ``helpers.analysis.performance.ROW_COLUMNS``:
+#: also ``data_to`` ("data to Mar 2015" where a source of the measure is stale, else None),
+#: ``stale_note`` (the sentence saying so) and ``caution`` (the force's ``caution_below`` where the
+#: change rests on fewer records, else None: :mod:`helpers.analysis.caution`).
+TABLE_EXTRA_COLUMNS = [
+    "window_kind",
+    "no_source",
+    "not_recorded",
+    "data_to",
+    "stale_note",
+    "caution",
+]
 
 
 def _table_rows(
@@ -44,10 +56,12 @@ def _table_rows(
         # disclosure control: rows come as frames (they depend on every geography's figures)
         return _table_rows_from_frames(cube, areas, month, period, geography, area_titles)
     level = cube.hierarchy.levels.get(geography)
+    below = caution.threshold(cube)
     records = []
     for area, rows in zip(areas, per_area, strict=True):
         for r in rows:
             r.update(_table_fields(cube, r["measure_id"], period, level, r["available"], r["note"]))
+            r.update(_flags(cube, r, month, below, caution.row_counts(r)))
             if area_titles:
                 r["area_title"] = _area_title(area)
             records.append(r)
@@ -72,6 +86,37 @@ def _table_fields(cube, measure_id: str, period: str, level, available: bool, no
     }
 
 
+def _flags(cube, row, month, below, counts) -> dict:
+    """A row's ``data_to``, ``stale_note`` and ``caution`` (see :data:`TABLE_EXTRA_COLUMNS`): the
+    stale-source flag wherever the measure has a stale source (its figures may be N/A because of
+    it: the flag says why), the caution where a printed change rests on few records."""
+    m = measure(row["measure_id"])
+    stale = coverage.measure_stale_sources(cube, month, m)
+    change = row.get("change")
+    few = (
+        change is not None
+        and not row.get("suppressed")
+        and caution.rests_on_few(m.unit, counts, below)
+    )
+    return {
+        "data_to": coverage.data_to_label(stale),
+        "stale_note": coverage.stale_text(stale, month) or None,
+        "caution": below if few else None,
+    }
+
+
+def _frame_counts(cube, measure_id: str, month, period: str, geography: str) -> list[dict]:
+    """The counts behind a row's two years read from the cube (rows made under disclosure
+    control carry none of their own), on the windows the row is on."""
+    m = measure(measure_id)
+    w = window(m.window_kind(period), parse_month(month), lag=m.lag)
+    try:
+        return caution.value_counts(cube.value(m.id, w.last_year(), geography),
+                                    cube.value(m.id, w, geography))  # fmt: skip
+    except KeyError:
+        return []
+
+
 def _table_rows_from_frames(cube, areas, month, period, geography, area_titles) -> pd.DataFrame:
     """:func:`_table_rows` from ``helpers.analysis.performance.performance_rows`` frames, area by area."""
     from ..analysis.performance import performance_rows as rows_of
@@ -87,6 +132,10 @@ def _table_rows_from_frames(cube, areas, month, period, geography, area_titles) 
                 rows["measure_id"], rows["available"], rows["note"], strict=True
             )
         ]
+        below = caution.threshold(cube)
+        for f, r in zip(fields, rows.to_dict("records"), strict=True):
+            counts = _frame_counts(cube, r["measure_id"], month, period, geography)
+            f.update(_flags(cube, r, month, below, counts))
         for column in [*TABLE_EXTRA_COLUMNS, "note"]:
             rows[column] = [f[column] for f in fields]
         if area_titles:

@@ -28,7 +28,15 @@ from decimal import Decimal
 
 from ..periods import PERIOD_LABELS
 from ..render import tables
-from .charting import _chart, _district_bar, _dpi, _year_frame, spc_figures  # noqa: F401
+from .charting import (  # noqa: F401
+    _chart,
+    _district_bar,
+    _dpi,
+    _year_frame,
+    flag_stale,
+    spc_figures,
+    spc_with_caption,
+)
 from .context import Context, Item, _lpa_of  # noqa: F401
 from .coverage import (  # noqa: F401
     SOURCE_NAMES,
@@ -110,7 +118,8 @@ def render_item(it: Item, ctx: Context, *, heading: bool = True) -> str:
             return head + tables.note_html(
                 f"{tables.NO_SOURCE}: it does not record {what}.", "warning"
             )
-    return head + it.build(ctx)
+    # a stale source's figures are flagged where they are shown (coverage.stale_sources)
+    return head + flag_stale(ctx, it.build(ctx), ctx.stale(it.measures, it.sources))
 
 
 __all__ = [

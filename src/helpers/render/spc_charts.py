@@ -6,7 +6,10 @@ chart is a new figure with its own Agg canvas, its plot at a fixed place (:data:
 with the icons and the legend in the column to its right.
 
 Colours (Making Data Count): common cause grey, improvement blue, concern orange, neutral special
-cause purple, target red.
+cause purple, target red. The icons describe the latest month only (their captions say so, in
+words); :func:`helpers.render.spc_words.icon_words` says in a sentence what they and the coloured
+points mean, for the chart's caption. A period with too few points for process limits is drawn as a run chart: the
+legend says "No process limits: too few months (12 of 13)" where the limits' entry would be.
 
 Examples
 --------
@@ -66,14 +69,15 @@ POINT_LABELS = {
     "neutral_special": "Special cause",
 }
 VARIATION_ICON_STYLE = {
-    # icon: (colour, letter in the circle, caption)
-    "common_cause": (COMMON_CAUSE, "~", "Common cause\nvariation"),
-    "improvement_high": (IMPROVEMENT, "H", "Improvement\n(higher)"),
-    "improvement_low": (IMPROVEMENT, "L", "Improvement\n(lower)"),
-    "concern_high": (CONCERN, "H", "Concern\n(higher)"),
-    "concern_low": (CONCERN, "L", "Concern\n(lower)"),
-    "neutral_high": (NEUTRAL, "H", "Special cause\n(higher)"),
-    "neutral_low": (NEUTRAL, "L", "Special cause\n(lower)"),
+    # icon: (colour, letter in the circle, caption): the caption says in words that the icon is
+    # about the latest month, so it is not read as contradicting earlier coloured points
+    "common_cause": (COMMON_CAUSE, "~", "Latest month:\nno significant\nchange"),
+    "improvement_high": (IMPROVEMENT, "H", "Latest month:\nimprovement\n(higher)"),
+    "improvement_low": (IMPROVEMENT, "L", "Latest month:\nimprovement\n(lower)"),
+    "concern_high": (CONCERN, "H", "Latest month:\nconcern\n(higher)"),
+    "concern_low": (CONCERN, "L", "Latest month:\nconcern\n(lower)"),
+    "neutral_high": (NEUTRAL, "H", "Latest month:\nspecial cause\n(higher)"),
+    "neutral_low": (NEUTRAL, "L", "Latest month:\nspecial cause\n(lower)"),
 }
 ASSURANCE_ICON_STYLE = {
     "pass": (IMPROVEMENT, "P", "Consistently\nmeets target"),
@@ -423,6 +427,11 @@ def _legend_handles(point_types, df, projection, target):
     handles.append(Line2D([], [], color=MEAN, lw=1.2, label="Mean"))
     if df["upper_limit"].notna().any():
         handles.append(Line2D([], [], color=LIMIT, lw=1.0, ls="--", label="Process limits"))
+    short = too_few_for_limits(df)
+    if short is not None:
+        # a run chart: said where the limits' entry would be (no artist of its own to draw)
+        handles.append(Line2D([], [], ls="none", label=f"No process limits:\ntoo few months\n"
+                              f"({short[0]} of {short[1]})"))  # fmt: skip
     if target is not None:
         handles.append(Line2D([], [], color=TARGET, lw=1.2, ls=(0, (6, 3)), label="Target"))
     if projection is not None and len(projection):
@@ -432,6 +441,25 @@ def _legend_handles(point_types, df, projection, target):
         handles.append(Patch(color=PROJECTION, alpha=0.13, lw=0,
                              label=f"{level:.0%} prediction\ninterval"))  # fmt: skip
     return handles
+
+
+def too_few_for_limits(df: pd.DataFrame) -> tuple[int, int] | None:
+    """``(points, points needed)`` when the latest period of an :func:`helpers.spc.xmr` frame has
+    no process limits because it has fewer points than limits need (a run chart); None when it
+    has limits.
+
+    >>> from helpers.spc import xmr
+    >>> too_few_for_limits(xmr([10, 12, 11] * 4)), too_few_for_limits(xmr([10, 12, 11] * 5))
+    ((12, 13), None)
+    """
+    if df.empty:
+        return None
+    latest = df[df["period"] == df["period"].iloc[-1]]
+    if latest["upper_limit"].notna().any():
+        return None
+    points = int((latest["point_type"] != spc.MISSING).sum())
+    needed = int(df.attrs.get("min_points", spc.MIN_POINTS_FOR_LIMITS))
+    return (points, needed) if points < needed else None
 
 
 def _draw_icons(fig, ax, df, point_types, polarity, target):

@@ -22,6 +22,8 @@ import pandas as pd
 from ..analysis import disclosure
 from ..analysis.significance import RULE as SIGNIFICANCE_RULE
 from ..periods import PERIOD_HEADINGS, PERIOD_LABELS
+from . import flags
+from .numbers import format_change, format_value, is_missing, reader_text
 
 BETTER = "#1a7334"  # green, 7:1 contrast on white
 WORSE = "#b3261e"  # red, 6:1 contrast on white
@@ -71,48 +73,32 @@ def esc(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
 
 
-def is_missing(value) -> bool:
-    """True for None, NaN and pandas NA."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def format_value(value, unit: str, decimals: int = 0) -> str:
-    """Print a last-year / this-year figure with the published precision.
-
-    Counts print as whole numbers without separators (``28111``), rates with "%" (``34.6%``), times
-    as plain numbers, money in £ million. Missing → ``N/A``.
-
-    >>> format_value(34.6, "percent", 1), format_value(28111.0, "count"), format_value(None, "count")
-    ('34.6%', '28111', 'N/A')
-    """
-    if is_missing(value):
-        return "N/A"
-    v = float(value)
-    if unit == "count":
-        return f"{v:.0f}"
-    if unit == "percent":
-        return f"{v:.{decimals}f}%"
-    if unit == "money":
-        millions = v / 1e6 if abs(v) >= 1e4 else v
-        return f"£{millions:.{max(decimals, 1)}f}m"
-    return f"{v:.{decimals}f}"
-
-
-def _arrow(change) -> str:
+def arrow_of(change) -> str:
+    """▲ for a rise, ▼ for a fall, "" for none."""
     if change is None or change == 0:
         return ""
     return "▲" if change > 0 else "▼"
 
 
-def change_cell(change, direction: str, significant=None, *, tag: bool = True) -> str:
-    """The Better/Worse cell: value, direction arrow, a "better"/"worse" word, colour, "*" if significant.
+def change_cell(
+    change,
+    direction: str,
+    significant=None,
+    *,
+    tag: bool = True,
+    unit: str | None = None,
+    against: str = "last year",
+) -> str:
+    """The Better/Worse cell: value with its unit, direction arrow, a "better"/"worse" word,
+    colour, "*" if significant.
+
+    ``unit`` is the measure's unit (``count``, ``percent``, ``money``, …): the change is printed
+    with it ("15.7%", "-5.3% pt.", "-£0.333m"); None prints the bare figure. ``against`` names
+    what the change is measured against, for the cell's tooltip ("last year", "the plan").
 
     >>> "▲" in change_cell(Decimal("15.7"), "worse") and "worse" in change_cell(Decimal("15.7"), "worse")
+    True
+    >>> "15.7% ▲" in change_cell(Decimal("15.7"), "worse", unit="count")
     True
     """
     if change is None or (isinstance(change, float) and math.isnan(change)):
@@ -121,14 +107,15 @@ def change_cell(change, direction: str, significant=None, *, tag: bool = True) -
     colour = COLOURS.get(direction, SAME)
     word = direction if direction in ("better", "worse") else ""
     sig = significant is True
-    text = f"{esc(d)}{'*' if sig else ''}"
-    arrow = _arrow(d)
+    text = f"{esc(d if unit is None else format_change(d, unit))}{'*' if sig else ''}"
+    arrow = arrow_of(d)
     tag = f'<span class="ppw-tag">{word}</span>' if word and tag else ""
     classes = "ppw-change" + (" ppw-sig" if sig else "")
+    ahead = against != "last year"  # a plan: ahead of it or behind it
     title = {
-        "better": "better than last year",
-        "worse": "worse than last year",
-        "same": "no change",
+        "better": f"ahead of {against}" if ahead else "better than last year",
+        "worse": f"behind {against}" if ahead else "worse than last year",
+        "same": f"on {against}" if ahead else "no change",
         "neutral": "change (no better or worse direction for this measure)",
     }.get(direction, "")
     return (
@@ -137,17 +124,12 @@ def change_cell(change, direction: str, significant=None, *, tag: bool = True) -
     )
 
 
-#: The unit of a change since last month, for units whose change is not in percentage points.
-SINCE_UNITS = {"seconds": " s", "minutes": " min", "days": " days", "money": "m"}
-
-
-def _since_cell(text, unit: str = "percent") -> str:
+def _since_cell(text) -> str:
+    """The since-last-month cell: the row's label as made, with its unit
+    (:func:`helpers.analysis.compare.since_last_month`), green when improved, red when worsened."""
     if is_missing(text) or not str(text).strip():
         return "<td>N/A</td>"
     s = str(text)
-    if unit in SINCE_UNITS and "% pt." in s:
-        # a difference of days (or seconds) is not a percentage-point change
-        s = s.replace("% pt.", SINCE_UNITS[unit]).replace("(", "(£" if unit == "money" else "(")
     colour = BETTER if s.startswith("Improved") else WORSE if s.startswith("Worsened") else SAME
     return f'<td style="color:{colour}">{esc(s)}</td>'
 
@@ -183,6 +165,23 @@ def national_note(row) -> str | None:
     )
 
 
+def plan_note(row) -> str:
+    """The note under a table on a row compared with its plan, not with last year:
+    "Savings delivered against plan is compared with the plan to date, not with last year:
+    £6.704m to date, +£0.071m against the plan to date of £6.633m; requirement for 2013/14
+    £6.633m." (the row's ``note`` states the plan and the requirement)."""
+    unit = _row_value(row, "unit", "money")
+    decimals = int(_row_value(row, "decimals", 0) or 0)
+    label = str(_row_value(row, "label") or _row_value(row, "measure", ""))
+    change = _row_value(row, "change")
+    note = str(_row_value(row, "note") or "")
+    text = f"{label} is compared with the plan to date, not with last year: "
+    text += format_value(_row_value(row, "this_year"), unit, decimals) + " to date"
+    if change is not None:
+        text += f", {format_change(change, unit)}"
+    return text + (f" {note}" if note.startswith("against") else f"; {note}" if note else "") + "."
+
+
 def withheld_cell() -> str:
     """A figure withheld for public release (``suppressed`` rows; see the note under the table)."""
     return f'<td class="ppw-withheld" title="not published (small numbers)">{disclosure.MARK}</td>'
@@ -198,18 +197,22 @@ def previous_month_label(month) -> str:
     return m.strftime("%b %Y")
 
 
-def column_headings(period: str, month, *, msg: bool, since: bool) -> list[str]:
-    """The published column headings for a period (12m / Cumulative / Monthly)."""
+def column_headings(period: str, month, *, msg: bool, since: bool, plan: bool = False) -> list[str]:
+    """The published column headings for a period (12m / Cumulative / Monthly).
+
+    ``plan``: every row is compared with its plan, not last year (savings): the headings say so.
+    """
     word = PERIOD_HEADINGS.get(period, "12m")
     heads = [
-        f"{word} Last Year",
+        f"{word} Plan" if plan else f"{word} Last Year",
         f"{word} This Year",
-        "Better/ Worse % or % pt. diff.",
+        "Ahead (+)/ Behind (-) plan" if plan else "Better/ Worse % or % pt. diff.",
     ]
     if msg:
         heads.append("MSG Ranking")
     if since:
-        heads.append(f"Yr on Yr diff. Improved/ Worsened since {previous_month_label(month)}")
+        what = "Diff. from plan" if plan else "Yr on Yr diff."
+        heads.append(f"{what} Improved/ Worsened since {previous_month_label(month)}")
     return heads
 
 
@@ -289,7 +292,11 @@ def performance_table(
             table_period = "fytd"  # savings are delivered to date in the financial year
         since_month = uniform[2]
         data_line = f"Data for {uniform[1]}"
-    heads = column_headings(table_period, since_month, msg=bool(show_msg), since=bool(show_since))
+    # a table of rows compared with their plan only (area 7) is headed by the plan
+    by_plan = "plan" in rows and len(rows) > 0 and not any(map(is_missing, rows["plan"]))
+    heads = column_headings(
+        table_period, since_month, msg=bool(show_msg), since=bool(show_since), plan=by_plan
+    )
     geo = "" if geography in (None, "", "Force") else f"<br>{esc(geography)}"
     first = f"{esc(title)}<br>{esc(data_line)} (unless stated otherwise){geo}"
     out = ['<table class="ppw-table">', "<thead><tr>", f'<th class="ppw-measure">{first}</th>']
@@ -333,15 +340,34 @@ def performance_table(
         change = _row_value(row, "change")
         significant = _row_value(row, "significant")
         any_sig = any_sig or significant is True
+        plan = _row_value(row, "plan")
+        marker += flags.stale_flag(row)  # a stale source: "(data to Mar 2015)"
         if _row_value(row, "suppressed", False) is True:
             cells = [f'<td class="ppw-label">{label}{marker}</td>'] + [withheld_cell()] * 3
         else:
+            # a measure compared with its plan prints the plan, named, where last year would be
+            before = (
+                f"<td>{'' if by_plan else 'Plan '}{format_value(plan, unit, decimals)}</td>"
+                if not is_missing(plan)
+                else f"<td>{format_value(_row_value(row, 'last_year'), unit, decimals)}</td>"
+            )
             cells = [
                 f'<td class="ppw-label">{label}{marker}</td>',
-                f"<td>{format_value(_row_value(row, 'last_year'), unit, decimals)}</td>",
+                before,
                 f"<td>{format_value(_row_value(row, 'this_year'), unit, decimals)}</td>",
-                change_cell(change, str(_row_value(row, "direction", "na")), significant),
+                flags.with_caution(
+                    change_cell(
+                        change,
+                        str(_row_value(row, "direction", "na")),
+                        significant,
+                        unit=unit,
+                        against="last year" if is_missing(plan) else "the plan",
+                    ),
+                    row,
+                ),
             ]
+            if not is_missing(plan):
+                notes.append(plan_note(row))
         if show_msg:
             cells.append(
                 _msg_cell(
@@ -357,8 +383,8 @@ def performance_table(
         if national and national not in msg_notes:
             msg_notes.append(national)
         if show_since:
-            cells.append(_since_cell(_row_value(row, "since_last_month"), unit))
-        title_attr = f' title="{esc(note)}"' if note else ""
+            cells.append(_since_cell(_row_value(row, "since_last_month")))
+        title_attr = f' title="{esc(reader_text(note))}"' if note else ""
         out.append(f"<tr{title_attr}>" + "".join(cells) + "</tr>")
         ci_last, ci_this = _row_value(row, "ci_last"), _row_value(row, "ci_this")
         if not (is_missing(ci_last) and is_missing(ci_this)):
@@ -369,10 +395,22 @@ def performance_table(
                 f"<td>{_ci_text(ci_last)}</td><td>{_ci_text(ci_this)}</td>{blanks}</tr>"
             )
     out.append("</tbody></table>")
-    out.append(legend_html(msg=bool(show_msg), significance=any_sig or any_ci, ci=any_ci))
+    plans = "plan" in rows and any(not is_missing(v) for v in rows["plan"])
+    out.append(
+        legend_html(
+            msg=bool(show_msg),
+            significance=any_sig or any_ci,
+            ci=any_ci,
+            plan="all" if by_plan else "some" if plans else "none",
+        )
+    )
     withheld = "suppressed" in rows and any(map(bool, _present(rows["suppressed"])))
     withheld_note = disclosure.footnote(rows) if withheld else None
-    all_notes = list(dict.fromkeys([*window_notes, *msg_notes, *notes, *extra_notes]))
+    all_notes = list(
+        dict.fromkeys(
+            [*window_notes, *msg_notes, *notes, *extra_notes, *flags.notes(records(rows))]
+        )
+    )
     if withheld_note:
         all_notes.append(withheld_note)
     out.append(notes_html(all_notes, daggers=len(window_notes)))
@@ -402,11 +440,23 @@ def _describe_window(kind: str, label: str) -> str:
     return f"{PERIOD_LABELS.get(kind, kind).lower()} {label}"
 
 
-def legend_html(*, msg: bool = False, significance: bool = False, ci: bool = False) -> str:
-    """The key to the colours and markers (so colour is never the only cue)."""
+def legend_html(
+    *, msg: bool = False, significance: bool = False, ci: bool = False, plan: str = "none"
+) -> str:
+    """The key to the colours and markers (so colour is never the only cue).
+
+    ``plan``: ``"none"`` (every row is compared with last year), ``"all"`` (every row with its
+    plan: savings) or ``"some"``.
+    """
+    against = {
+        "none": "than last year",
+        "all": "ahead of / behind the plan",
+        "some": "than last year (a row compared with its plan: ahead of / behind it)",
+    }[plan]
+    better, worse = ("ahead", "behind") if plan == "all" else ("better", "worse")
     parts = [
-        f'<span style="color:{BETTER}">green ▲/▼ better</span> and '
-        f'<span style="color:{WORSE}">red ▲/▼ worse</span> than last year; '
+        f'<span style="color:{BETTER}">green ▲/▼ {better}</span> and '
+        f'<span style="color:{WORSE}">red ▲/▼ {worse}</span> {against}; '
         "black: no change, or a measure with no better direction; ▲ up, ▼ down; N/A: not available"
     ]
     if significance:
@@ -483,62 +533,3 @@ def note_html(text: str, kind: str = "info") -> str:
     """A visible note box ("info" or "warning"), escaped."""
     cls = "ppw-warning" if kind == "warning" else "ppw-info"
     return f'<div class="{cls}">{esc(text)}</div>'
-
-
-def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
-    """The master notebook's one-page scorecard: every in-table measure, grouped by area.
-
-    ``rows`` has columns area, area_title, label, unit, decimals, this_year, change, direction,
-    significant, available, note.
-    """
-    word = PERIOD_HEADINGS.get(period, "12m")
-    out = [
-        '<table class="ppw-table"><thead><tr>',
-        '<th class="ppw-measure">Measure</th>',
-        f"<th>{esc(word)} This Year</th><th>Better/ Worse % or % pt. diff.</th>",
-        "<th>Direction</th><th>Window</th></tr></thead><tbody>",
-    ]
-    current = None
-    any_sig = False
-    for row in records(rows):
-        if row["area"] != current:
-            current = row["area"]
-            out.append(
-                f'<tr><td class="ppw-label" colspan="5" style="background:#e8eef5;font-weight:bold">'
-                f"{esc(row['area_title'])}</td></tr>"
-            )
-        label = esc(row["label"])
-        if row.get("no_source") is True:
-            out.append(
-                f'<tr><td class="ppw-label">{label}</td><td class="ppw-na" colspan="4">'
-                f"{esc(NO_SOURCE)}</td></tr>"
-            )
-            continue
-        if row.get("suppressed") is True:
-            out.append(
-                f'<tr><td class="ppw-label">{label}</td>{withheld_cell()}{withheld_cell()}'
-                f'{withheld_cell()}<td style="white-space:nowrap;font-size:12px">'
-                f"{esc(row.get('window_label') or '')}</td></tr>"
-            )
-            continue
-        change = row.get("change")
-        change = None if is_missing(change) else change
-        direction = str(row.get("direction") or "na")
-        sig = row.get("significant") is True
-        any_sig = any_sig or sig
-        arrow = _arrow(change)
-        word_dir = {"better": "Better", "worse": "Worse", "same": "Same", "neutral": "Changed"}.get(
-            direction, "N/A"
-        )
-        colour = COLOURS.get(direction, SAME)
-        out.append(
-            f'<tr><td class="ppw-label">{label}</td>'
-            f"<td>{format_value(row.get('this_year'), row['unit'], int(row.get('decimals') or 0))}</td>"
-            + change_cell(change, direction, sig, tag=False)
-            + f'<td style="color:{colour};text-align:center">{arrow} {word_dir}</td>'
-            + f'<td style="white-space:nowrap;font-size:12px">{esc(row.get("window_label") or "")}</td>'
-            + "</tr>"
-        )
-    out.append("</tbody></table>")
-    out.append(legend_html(significance=any_sig))
-    return "".join(out)

@@ -14,31 +14,24 @@ from ...render import charts, tables
 from ..sections import (
     Context,
     Item,
-    _caption,
     _chart,
     _district_bar,
     _fmt,
     _geo_phrase,
     _years,
-    spc_figures,
+    spc_with_caption,
 )
 
 AREA = 4
 
 
 def nte_by_month(ctx: Context) -> str:
-    fig_html, sentence = spc_figures(
+    return spc_with_caption(
         ctx,
         "nte_crimes",
+        about="of night-time economy crimes each month",
         unit_label="Crimes per month",
         title=f"Night-time economy (NTE) crimes by month — {_geo_phrase(ctx)}",
-    )
-    return fig_html.replace(
-        "</figure>",
-        _caption(
-            f"Statistical process control (SPC) chart of night-time economy crimes each month. {sentence}"
-        )
-        + "</figure>",
     )
 
 

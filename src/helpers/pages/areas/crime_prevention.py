@@ -17,33 +17,26 @@ from ..sections import (
     KEY_DISTRICT_MEASURES,
     Context,
     Item,
-    _caption,
     _chart,
     _geo_phrase,
     _p,
     _years,
     district_table_html,
-    spc_figures,
+    spc_with_caption,
 )
 
 AREA = 6
 
 
 def all_crime_spc(ctx: Context) -> str:
-    fig_html, sentence = spc_figures(
+    out = spc_with_caption(
         ctx,
         "all_crime",
+        about="of all crime each month, with seasonality and projection",
         unit_label="Crimes per month",
         title=f"All crime by month — {_geo_phrase(ctx)}",
         projection=True,
         months=48,
-    )
-    out = fig_html.replace(
-        "</figure>",
-        _caption(
-            f"Statistical process control (SPC) chart with seasonality and projection. {sentence}"
-        )
-        + "</figure>",
     )
     return out + _seasonality(ctx, "all_crime", "Seasonal pattern of all crime")
 
@@ -73,21 +66,15 @@ def _seasonality(ctx: Context, measure_id: str, title: str) -> str:
 
 
 def solved_rate_spc(ctx: Context) -> str:
-    fig_html, sentence = spc_figures(
+    return spc_with_caption(
         ctx,
         "solved_rate",
+        about="of the solved rate (solved outcomes recorded in the month ÷ crimes recorded in the "
+        "month), with projection",
         unit_label="Solved rate (%)",
         title=f"All crime solved rate by month — {_geo_phrase(ctx)}",
         projection=True,
         months=48,
-    )
-    return fig_html.replace(
-        "</figure>",
-        _caption(
-            "Statistical process control (SPC) chart of the solved rate (solved outcomes recorded in the "
-            f"month ÷ crimes recorded in the month), with projection. {sentence}"
-        )
-        + "</figure>",
     )
 
 
@@ -212,18 +199,12 @@ def _peer_frame(ctx: Context, measure_id: str, win: Window) -> pd.DataFrame | No
 
 
 def asb_by_month(ctx: Context) -> str:
-    fig_html, sentence = spc_figures(
+    return spc_with_caption(
         ctx,
         "asb_incidents",
+        about="of anti-social behaviour incidents each month",
         unit_label="Incidents per month",
         title=f"Anti-social behaviour (ASB) incidents by month — {_geo_phrase(ctx)}",
-    )
-    return fig_html.replace(
-        "</figure>",
-        _caption(
-            f"Statistical process control (SPC) chart of anti-social behaviour incidents each month. {sentence}"
-        )
-        + "</figure>",
     )
 
 

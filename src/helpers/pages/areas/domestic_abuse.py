@@ -14,12 +14,12 @@ from ...render import charts
 from ..sections import (
     Context,
     Item,
-    _caption,
     _chart,
     _geo_phrase,
+    _p,
     _year_frame,
     _years,
-    spc_figures,
+    spc_with_caption,
 )
 
 AREA = 1
@@ -27,59 +27,74 @@ AREA = 1
 
 def da_by_month(ctx: Context) -> str:
     parts = []
-    for mid, title, unit_label in (
-        ("da_incidents", "Domestic abuse incidents by month", "Incidents per month"),
-        ("da_offences", "Domestic abuse offences by month", "Offences per month"),
+    for mid, title, what, unit_label in (
+        ("da_incidents", "Domestic abuse incidents by month", "incidents", "Incidents per month"),
+        ("da_offences", "Domestic abuse offences by month", "offences", "Offences per month"),
     ):
-        fig_html, sentence = spc_figures(
-            ctx, mid, title=f"{title} — {_geo_phrase(ctx)}", unit_label=unit_label
-        )
+        # the national definition starts in April 2013: a report of March 2014 has 12 months, too
+        # few for control limits, and says so (a run chart) rather than drawing none unexplained
         parts.append(
-            fig_html.replace(
-                "</figure>",
-                _caption(
-                    f"Statistical process control (SPC) chart: each month's count against its mean and process "
-                    f"limits. {sentence}"
-                )
-                + "</figure>",
+            spc_with_caption(
+                ctx,
+                mid,
+                about=f"of domestic abuse {what} each month",
+                title=f"{title} — {_geo_phrase(ctx)}",
+                unit_label=unit_label,
             )
         )
     return "".join(parts)
 
 
+#: The repeat measures of each definition, in the order they are drawn: the one valid for the
+#: report month is shown (the financial-year rule to March 2016, the 365-day rules from April 2016).
+REPEAT_MEASURES = [
+    ("da_repeat_incidents_fy", "Repeat incidents"),
+    ("da_repeat_incidents", "Repeat incidents"),
+    ("da_repeat_victims_incidents", "Individual repeat victims (incidents)"),
+    ("da_repeat_victims_crime", "Individual repeat victims (crimes)"),
+]
+
+_REPEAT_CAPTIONS = {
+    "previous_12_months": (
+        "Repeat incidents and individual repeat victims each month (a victim is a repeat victim "
+        "when they had another domestic abuse incident or crime in the 365 days before). Shown "
+        "from April 2016, when this definition started."
+    ),
+    "since_financial_year_start": (
+        "Repeat incidents each month: an incident is a repeat when the same victim already had a "
+        "domestic abuse incident earlier in the same financial year, so the count is lowest in "
+        "April and builds up through the year (the definition used to March 2016; individual "
+        "repeat victims are counted from April 2016). The months add up to the financial year's "
+        "figure in the table."
+    ),
+}
+
+
 def da_repeat_victims(ctx: Context) -> str:
-    candidates = [
-        ("da_repeat_incidents", "Repeat incidents"),
-        ("da_repeat_victims_incidents", "Individual repeat victims (incidents)"),
-        ("da_repeat_victims_crime", "Individual repeat victims (crimes)"),
-    ]
-    frames = []
-    for mid, label in candidates:
+    """The repeat measures of the definition valid for the report month, by month; where the
+    month has none with data, one plain sentence (never an empty chart)."""
+    frames, rule = [], None
+    for mid, label in REPEAT_MEASURES:
         m = measure(mid)
         if not m.valid_for(ctx.month):
             continue
         s = ctx.series(mid, months=24)
-        if len(s):
+        if len(s) and s["value"].notna().any():
             frames.append(s.assign(series=label))
-    title = f"Repeat domestic abuse by month — {_geo_phrase(ctx)}"
+            rule = m.params.get("rule", "previous_12_months")
     if not frames:
-        return _chart(
-            ctx,
-            charts.no_data_figure,
-            "The 365-day repeat-victim definition was introduced in April 2016; "
-            "earlier months are not comparable and are not shown.",
-            title,
-            "Repeat-victim measures start in April 2016 (new definition)",
+        return _p(
+            f"No repeat domestic abuse figures for {_geo_phrase(ctx)} in the months to "
+            f"{ctx.month.strftime('%B %Y')}: the source has no months that the definition in use "
+            "can count."
         )
     return _chart(
         ctx,
         charts.line_chart,
-        "Repeat incidents and individual repeat victims each month (a victim is a repeat victim when "
-        "they had another domestic abuse incident or crime in the 365 days before). Shown from April "
-        "2016, when this definition started.",
+        _REPEAT_CAPTIONS[rule],
         pd.concat(frames),
         series="series",
-        title=title,
+        title=f"Repeat domestic abuse by month — {_geo_phrase(ctx)}",
         value_label="Number per month",
     )
 
@@ -140,7 +155,7 @@ ITEMS: list[Item] = [
         da_repeat_victims,
         ("incidents", "crimes"),
         by_period=False,
-        measures=("da_repeat_incidents", "da_repeat_victims_incidents", "da_repeat_victims_crime"),
+        measures=tuple(mid for mid, _ in REPEAT_MEASURES),
     ),
     Item(
         "da_solved_by_risk",

@@ -1,13 +1,18 @@
-"""Area 7, Efficiency: savings against the financial year's requirement.
+"""Area 7, Efficiency: savings against the plan to date and the financial year's requirement.
 
 The items' build functions and :data:`ITEMS`, their entries of the registry (in page order);
-the shared helpers are in :mod:`helpers.pages.sections`.
+the shared helpers are in :mod:`helpers.pages.sections`. The chart's caption quotes the figures
+of the Performance Information row (:func:`helpers.analysis.performance.measure_row`: delivered,
+the plan to date and the difference, rounded as the table prints them), so the two cannot differ.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ...analysis.compare import change_text, money_text
+from ...analysis.performance import measure_row
+from ...contract.catalog import measure
 from ...periods import financial_year_start
 from ...render import charts
 from ..sections import Context, Item, _chart
@@ -32,15 +37,31 @@ def savings(ctx: Context) -> str:
         }
     )
     requirement = _savings_requirement(ctx)
-    last = df.iloc[-1]
     text = (
-        f"Savings delivered (bars) and planned (line) by the end of each month of the financial year, "
-        f"£ million. By {ctx.month.strftime('%b %Y')}: £{last['delivered']:.3f}m delivered against "
-        f"£{last['plan']:.3f}m planned."
+        "Savings delivered (bars) and planned (line) by the end of each month of the financial "
+        f"year, £ million. {savings_sentence(ctx)}"
     )
     if requirement is not None:
-        text += f" The requirement for the year is £{requirement:.3f}m."
+        text += f" The requirement for the year is {money_text(requirement)}."
     return _chart(ctx, charts.plan_vs_delivered, text, df, title=title, requirement=requirement)
+
+
+def savings_sentence(ctx: Context) -> str:
+    """The month's savings against the plan to date, from the table's row: "By Mar 2014:
+    £6.704m delivered against £6.633m planned, +£0.071m against the plan (ahead of it)."."""
+    m = measure("savings_delivered")
+    row = measure_row(ctx.cube, m, ctx.month, ctx.period, "Force")
+    when = f"By {ctx.month.strftime('%b %Y')}:"
+    if not row["available"] or pd.isna(row["plan"]):
+        return f"{when} {row['note'] or 'no savings figure'}."
+    delivered, plan = money_text(row["this_year"], m.decimals), money_text(row["plan"], m.decimals)
+    where = {"better": "ahead of it", "worse": "behind it", "same": "on plan"}.get(
+        row["direction"], ""
+    )
+    gap = f"{change_text(row['change'], m.unit)} against the plan" + (
+        f" ({where})" if where else ""
+    )
+    return f"{when} {delivered} delivered against {plan} planned, {gap}."
 
 
 def _savings_requirement(ctx: Context) -> float | None:

@@ -11,13 +11,12 @@ from ...render import charts
 from ..sections import (
     Context,
     Item,
-    _caption,
     _chart,
     _district_bar,
     _geo_phrase,
     _year_frame,
     _years,
-    spc_figures,
+    spc_with_caption,
 )
 
 AREA = 5
@@ -54,18 +53,12 @@ def ksi_by_group(ctx: Context) -> str:
 
 
 def ksi_by_month(ctx: Context) -> str:
-    fig_html, sentence = spc_figures(
+    return spc_with_caption(
         ctx,
         "ksi_all",
+        about="of KSI casualties each month, by collision date",
         unit_label="People KSI per month",
         title=f"People killed or seriously injured (KSI) by month — {_geo_phrase(ctx)}",
-    )
-    return fig_html.replace(
-        "</figure>",
-        _caption(
-            f"Statistical process control (SPC) chart of KSI casualties each month, by collision date. {sentence}"
-        )
-        + "</figure>",
     )
 
 
