@@ -222,9 +222,12 @@ def run_record(
     loaded=None,
     settings: dict,
     config: ForceConfig,
+    commentary_warnings: Iterable[str] = (),
 ) -> dict:
     """The content of run.json: what was run, on which data, with what, how long it took
-    (``settings``: :func:`page_settings` of the run; ``config``: the force configuration)."""
+    (``settings``: :func:`page_settings` of the run; ``config``: the force configuration;
+    ``commentary_warnings``: the commentary sentences that contradict the figures,
+    :func:`helpers.pages.commentary_check.commentary_warnings`)."""
     names = extract_names(run.data_dir)
     data_to = cube.data_to
     return {
@@ -258,6 +261,7 @@ def run_record(
             else None,
         },
         "load_report": loaded,
+        "commentary_warnings": list(commentary_warnings),
         "packages": package_versions(),
         "notebooks": [
             {

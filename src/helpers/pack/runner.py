@@ -133,6 +133,13 @@ def tables_csv(cube, month: str, period: str) -> pd.DataFrame:
     return _tables_csv(cube, month, period)
 
 
+def commentary_warnings(cube, profile, month: str, period: str) -> list[str]:
+    """Commentary sentences that contradict the figures (``helpers.pages.commentary_check``)."""
+    from ..pages.commentary_check import commentary_warnings as _warnings
+
+    return _warnings(profile.commentary_dir, cube, month, period)
+
+
 # --------------------------------------------------------------------------------------------------
 # Parameters: the options (:mod:`helpers.pack.cli`) checked before anything runs
 
@@ -155,6 +162,20 @@ def check_configuration(profile: Path) -> None:
         load_catalog()
     except (ConfigError, CatalogError) as exc:
         raise InvalidParameters(f"configuration: {one_line(str(exc))}") from None
+
+
+def check_commentary(profile: Path, month: str) -> None:
+    """Check the placeholders of the month's commentary files now (no figures needed).
+
+    Raises :class:`InvalidParameters` naming each file, line and the nearest known names
+    (:func:`helpers.pages.commentary_fill.check_month`).
+    """
+    from ..pages.commentary_fill import CommentaryError, check_month
+
+    try:
+        check_month(load_profile(profile).commentary_dir, month)
+    except CommentaryError as exc:
+        raise InvalidParameters(f"commentary: {exc}") from None
 
 
 def check_parameters(args: argparse.Namespace) -> Run:
@@ -191,6 +212,7 @@ def check_parameters(args: argparse.Namespace) -> Run:
     profile = profile_for(data_dir, args.profile).resolve()
     check_output_folder(out, protected_folders(data_dir, notebooks_dir, profile))
     check_configuration(profile)
+    check_commentary(profile, str(month))
     return Run(
         month=str(month),
         period=args.period,
@@ -347,6 +369,9 @@ def build_pack(run: Run) -> int:
             log(f"data: {scrub(warning)}")
     if months is None:  # no crimes extract: the cube's own coverage says which months exist
         check_month_in_data(run.month, cube_months(cube))
+    commentary = commentary_warnings(cube, profile, run.month, run.period)
+    for warning in commentary:  # a sentence saying what the figures do not: warned, not stopped
+        log(f"commentary: {warning}")
 
     # The load report and tables.csv need only the cube: work them out while the kernels run.
     side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-records")
@@ -368,6 +393,7 @@ def build_pack(run: Run) -> int:
                 carry=carry,
                 fingerprint=fingerprint,
                 settings=settings,
+                commentary=commentary,
                 loaded_future=loaded_future,
                 tables_future=tables_future,
                 timings=timings,
@@ -387,6 +413,7 @@ def _execute_and_publish(
     carry: list[Notebook],
     fingerprint: str,
     settings: dict,
+    commentary: list[str],
     loaded_future,
     tables_future,
     timings: dict[str, float],
@@ -427,6 +454,7 @@ def _execute_and_publish(
             loaded=_withhold_load_errors(loaded),
             settings=settings,
             config=config,
+            commentary_warnings=commentary,
         )
         value["data"]["changed_during_run"] = changed
         return value

@@ -1,8 +1,10 @@
 """The analysts' commentary of an area page: where it lives and how it becomes HTML.
 
-``params/commentary/<YYYY-MM>/<NN>_<slug>.md`` (:func:`commentary_path`), markdown rendered to
+``<profile>/commentary/<YYYY-MM>/<NN>_<slug>.md`` (:func:`commentary_path`), markdown rendered to
 HTML that can do nothing but show text (:func:`render_markdown`), and the block an area page
-shows (:func:`commentary_html`).
+shows (:func:`commentary_html`), its placeholders filled from the page's figures
+(:mod:`helpers.pages.commentary_fill`; the pack's contradiction check is
+:mod:`helpers.pages.commentary_check`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import functools
 import re
 from pathlib import Path
 
-from ..config import COMMENTARY_DIR
+from ..config import COMMENTARY_DIR, display_config_path
 from ..contract.catalog import AREA_SLUGS
 from ..periods import parse_month
+from .commentary_fill import CommentaryError, Figures, fill_tokens, placeholders
 
 
 def commentary_path(month, area: int, root: Path = COMMENTARY_DIR) -> Path:
-    """``params/commentary/<YYYY-MM>/<NN>_<slug>.md``."""
+    """``<root>/<YYYY-MM>/<NN>_<slug>.md`` (``root``: the profile's ``commentary/``).
+
+    Only a month names a folder: ``template/`` (the files an analyst starts from) is never read.
+    """
     m = parse_month(month)
     return root / m.strftime("%Y-%m") / f"{area:02d}_{AREA_SLUGS[area]}.md"
 
@@ -93,7 +99,13 @@ def _confine(tokens) -> None:
         token.children = children
 
 
-def render_markdown(text: str) -> str:
+def markdown_tokens(text: str) -> list:
+    """Commentary parsed as the page parses it (markdown-it tokens, raw HTML off), not yet fitted."""
+    markdown, _ = _commentary_renderer()
+    return markdown.parse(text)
+
+
+def render_markdown(text: str, figures: Figures | None = None) -> str:
     """Render an analyst's commentary (markdown) to HTML that can do nothing but show text.
 
     Two layers, each enough on its own for what the page could load or run:
@@ -107,10 +119,16 @@ def render_markdown(text: str) -> str:
 
     The page's Content-Security-Policy (:func:`helpers.pack.runner.content_security_policy`) is a third.
 
+    Placeholders (``{{ change("all_crime") }}``) are filled from ``figures`` into the parsed text,
+    before rendering and sanitising: a value is text, escaped as any text is
+    (:func:`helpers.pages.commentary_fill.fill_tokens`). Without ``figures`` they are left as written.
+
     Parameters
     ----------
     text
-        The markdown of ``params/commentary/<YYYY-MM>/<NN>_<slug>.md``.
+        The markdown of ``<profile>/commentary/<YYYY-MM>/<NN>_<slug>.md``.
+    figures
+        The page's figures (:class:`helpers.pages.commentary_fill.Figures`), to fill placeholders.
 
     Returns
     -------
@@ -127,15 +145,31 @@ def render_markdown(text: str) -> str:
     markdown, sanitiser = _commentary_renderer()
     tokens = markdown.parse(text)
     _confine(tokens)
+    if figures is not None:
+        fill_tokens(tokens, figures)
     return sanitiser.clean(markdown.renderer.render(tokens, markdown.options, {}))
 
 
-def commentary_html(month, area: int, root: Path = COMMENTARY_DIR) -> str:
-    """The area's commentary for the month as HTML, or "" when there is none."""
+def commentary_html(
+    month, area: int, root: Path = COMMENTARY_DIR, *, figures: Figures | None = None
+) -> str:
+    """The area's commentary for the month as HTML, or "" when there is none.
+
+    ``figures`` (the page's view, :class:`helpers.pages.commentary_fill.Figures`) fills the
+    placeholders. Raises :class:`helpers.pages.commentary_fill.CommentaryError` naming the file
+    and line of a placeholder that cannot be filled, or of any placeholder when ``figures`` is None.
+    """
     path = commentary_path(month, area, root)
     if not path.exists():
         return ""
-    text = path.read_text(encoding="utf-8").strip()
+    written = path.read_text(encoding="utf-8")
+    text = written.strip()
     if not text:
         return ""
-    return f'<div class="ppw ppw-commentary">{render_markdown(text)}</div>'
+    found = placeholders(written, display_config_path(path), month)
+    if found and figures is None:
+        raise CommentaryError(
+            f"{display_config_path(path)} line {found[0].line}: {found[0].text} needs the "
+            "page's figures to fill it (AreaPage.commentary fills it)"
+        )
+    return f'<div class="ppw ppw-commentary">{render_markdown(text, figures)}</div>'

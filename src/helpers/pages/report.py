@@ -244,7 +244,7 @@ class AreaPage(_Page):
             + "<h2>Management Information</h2>"
             + self.management_html(geography, period)
             + "</div>"
-            + commentary_html(self.month, self.area, self.profile.commentary_dir)
+            + self.commentary().data
         )
 
     # ---- display -----------------------------------------------------------------------------
@@ -341,8 +341,17 @@ class AreaPage(_Page):
         return measure_frame(self.cube, self.measure_ids(), kind=kind)
 
     def commentary(self) -> HTML:
-        """The analyst's commentary for the month (``params/commentary/<YYYY-MM>/<NN>_<slug>.md``), if any."""
-        return HTML(commentary_html(self.month, self.area, self.profile.commentary_dir))
+        """The analyst's commentary for the month (``<profile>/commentary/<YYYY-MM>/<NN>_<slug>.md``), if any.
+
+        Its placeholders (``{{ change("all_crime") }}``) are filled from the figures of the page's
+        own view, its geography and period (:class:`helpers.pages.commentary_fill.Figures`).
+        """
+        from .commentary_fill import Figures
+
+        figures = Figures(self.cube, self.month, self.period, self.geography)
+        return HTML(
+            commentary_html(self.month, self.area, self.profile.commentary_dir, figures=figures)
+        )
 
     def filter_bar(self):
         """The page's ipywidgets filter bar (one per page; every interactive view registers with it)."""
