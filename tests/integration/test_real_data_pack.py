@@ -195,9 +195,10 @@ def test_an_area_without_data_from_this_source_says_so(published, area):
 
 def test_master_page_lists_which_areas_have_data(published):
     html = _page(published, "index.html")
-    sources = html.split(">Sources<", 1)[1]
+    sources = html.split(">Sources<", 1)[1].split(">Data quality<", 1)[0]
     status = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", sources.split("</tbody>", 1)[0]):
+    # the date each source runs to, then the areas' data availability
+    for row in re.findall(r"<tr>(.*?)</tr>", sources):
         cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
         if cells and re.match(r"\d\. ", cells[0]):
             status[int(cells[0][0])] = cells[1]
