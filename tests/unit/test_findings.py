@@ -93,9 +93,18 @@ def test_one_finding_per_measure_with_both_reasons():
     assert "down 3.6 points on last year, a statistically significant change" in action.reasons
     assert "below the usual range" in action.reasons
     assert crime.kind == "concern" and not crime.significant and crime.up
-    assert crime.headline.startswith("all_crime 1,500") or crime.headline.startswith(
-        "all_crime 1500"
+    assert (
+        crime.headline == "all_crime 1,500, up 10.0% on last year; Sep 2016 above the usual range"
     )
+    assert not crime.few_records and "records" not in crime.reasons
+
+
+def test_a_finding_on_few_records_carries_the_caution():
+    card = pd.DataFrame([_row("ksi_drug_drivers", this_year=1.0, caution=30)])
+    steady = [5.0 + (i % 2) for i in range(23)]
+    (f,) = scan(_Ctx(), card, {"ksi_drug_drivers": _monthly(steady + [0.0])})
+    assert f.few_records == 30
+    assert "fewer than 30 records" in f.reasons and "fewer than 30 records" in f.headline
 
 
 def test_withheld_and_sourceless_rows_are_never_findings():

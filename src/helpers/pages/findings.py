@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import spc
+from ..analysis.caution import MARK
 from ..contract.catalog import measure
 from ..render.tables import format_value, is_missing
 from .page import _month_str
@@ -70,6 +71,9 @@ class Finding:
     spc: str  # "9 months running above the average", "" without special cause
     latest_month: str  # the latest month of the monthly series (the report month without one)
     latest_value: str  # its value, formatted
+    #: ``caution_below`` where the change rests on fewer records than it (a reading aid:
+    #: :mod:`helpers.analysis.caution`), else None
+    few_records: int | None = None
 
     @property
     def reasons(self) -> str:
@@ -80,7 +84,16 @@ class Finding:
             parts.append(f"{self.change}, a statistically significant change")
         if self.special_cause:
             parts.append(f"{self.spc} (special cause)")
+        if self.few_records:
+            parts.append(self.caution)
         return "; ".join(parts)
+
+    @property
+    def caution(self) -> str:
+        """ "" or "‡ fewer than 30 records: read with care"."""
+        if not self.few_records:
+            return ""
+        return f"{MARK} fewer than {self.few_records} records: read with care"
 
     @property
     def headline(self) -> str:
@@ -93,6 +106,8 @@ class Finding:
                 text += " (significant)"
         if self.special_cause:
             text += f"; {self.spc}"
+        if self.few_records:
+            text += f" ({self.caution})"
         return text
 
 
@@ -219,6 +234,7 @@ def scan(ctx, card: pd.DataFrame, series: dict[str, Monthly]) -> list[Finding]:
                     if special
                     else format_value(row.get("this_year"), row["unit"], decimals)
                 ),
+                few_records=None if is_missing(row.get("caution")) else int(row["caution"]),
             )
         )
     return sorted(out, key=lambda f: (KIND_ORDER[f.kind], f.area))

@@ -62,6 +62,8 @@ def _item(f: Finding, same: tuple[int, int] | None) -> str:
         parts.append(f"; {_esc(f.spc)}")
     if same and same[0]:
         parts.append(f"; the same in {same[0]} of {same[1]} districts")
+    if f.few_records:
+        parts.append(f" ({_esc(f.caution)})")
     return f"<li>{''.join(parts)}.</li>"
 
 
@@ -104,7 +106,11 @@ def _projections_text(projections: list[Projection]) -> str:
         return ""
     order = {"concern": 0, "unusual": 1, "improvement": 2}
     items = sorted(projections, key=lambda p: (order[p.kind], p.area))
-    text = "; ".join(_esc(p.sentence) for p in items[:5])
+    text = "; ".join(
+        f"{_esc(short_label(p.label))}: projected {'above' if p.up else 'below'} the usual range "
+        f"by {_esc(p.month)}"
+        for p in items[:5]
+    )
     more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
     return (
         "<p><b>Projections.</b> On the trend of the last three years (seasonally adjusted), "
