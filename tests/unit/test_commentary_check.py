@@ -311,3 +311,9 @@ def test_the_packs_hook_checks_the_profiles_commentary_of_the_month(cube, tmp_pa
     (folder / "commentary" / "2016-09" / "02_victims.md").write_text(HAND_TYPED, encoding="utf-8")
     [warning] = runner.commentary_warnings(cube, load_profile(folder), "2016-09", "rolling-12m")
     assert warning.startswith('02_victims.md line 5: "The falls are not statistically significant')
+
+
+def test_private_use_characters_in_the_text_do_not_break_the_check():
+    from helpers.pages.commentary_check import sentences
+
+    assert sentences("Crime rose \ue0007\ue001 sharply. It fell.")

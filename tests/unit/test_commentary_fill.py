@@ -274,3 +274,21 @@ def test_the_pack_stops_with_exit_2_on_an_unknown_placeholder(tmp_path, capsys):
     assert '02_victims.md line 3: {{ change("satisfaction_action") }}: unknown measure' in err
     assert "did you mean satisfaction_actions" in err
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.html"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [r'{\{ chnage("all_crime") }}', '&#123;&#123; change("nope") &#125;&#125;'],
+)
+def test_an_escaped_placeholder_is_checked_as_the_parser_will_read_it(text):
+    from helpers.pages.commentary_fill import CommentaryError, placeholders
+
+    with pytest.raises(CommentaryError, match="line 1"):
+        placeholders(text, "02_victims.md")
+
+
+def test_the_filler_refuses_what_the_check_refuses():
+    from helpers.pages.commentary_fill import CommentaryError, fill_text
+
+    with pytest.raises(CommentaryError, match="unknown measure 'nope'"):
+        fill_text('{{ change("nope") }}', figures=None)

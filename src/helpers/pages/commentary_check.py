@@ -352,7 +352,9 @@ class Sentence:
 
 def _split(plain: str) -> list[tuple[int, str]]:
     """The sentences of one paragraph's text: (its line within the paragraph, from 0; text)."""
-    # each placeholder becomes one mark, so that its value ("-3.6% pt.") cannot end a sentence
+    # each placeholder becomes one mark, so that its value ("-3.6% pt.") cannot end a sentence;
+    # the marks' own characters are private-use ones, taken out of the text first
+    plain = plain.replace("\ue000", "").replace("\ue001", "")
     marks = [m.group(0) for m in PLACEHOLDER.finditer(plain)]
     counter = itertools.count()
     marked = PLACEHOLDER.sub(lambda _: _MARK.format(next(counter)), plain)

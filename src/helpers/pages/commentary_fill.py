@@ -20,6 +20,7 @@ parsed and before it is rendered and sanitised: a figure is never read as markdo
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,9 @@ def placeholders(text: str, source: str = "commentary", month=None) -> list[Plac
     ...
     helpers.pages.commentary_fill.CommentaryError: 06_crime_prevention.md line 1: {{ chnage("all_crime") }}: unknown placeholder function 'chnage'; did you mean change?
     """
+    # read the text as the markdown parser will give it to the filler: "{\\{" and "&#123;"
+    # become "{{" there, so they are placeholders here too (and are checked)
+    text = as_parsed(text)
     found, problems = [], []
     for opening in _OPENING.finditer(text):
         start = opening.start()
@@ -252,9 +256,38 @@ def value_text(function: str, row: dict) -> str:
     return "statistically significant" if significant else "not statistically significant"
 
 
+#: CommonMark's backslash escapes: a backslash before ASCII punctuation.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_parsed(text: str) -> str:
+    r"""``text`` with markdown's backslash escapes and HTML character references resolved, as the
+    parser hands it to :func:`fill_tokens` (newlines kept, so line numbers still hold).
+
+    >>> as_parsed(r'{\{ change("all_crime") }}'), as_parsed("&#123;&#123;")
+    ('{{ change("all_crime") }}', '{{')
+    """
+    return html.unescape(_ESCAPE.sub(r"\1", text))
+
+
 def fill_text(text: str, figures: Figures) -> str:
-    """``text`` with every placeholder replaced by its value (plain text, for the check's quotes)."""
-    return PLACEHOLDER.sub(lambda m: figures.text(m["function"], m["id"]), text)
+    """``text`` with every placeholder replaced by its value (plain text, for the check's quotes).
+
+    A placeholder that :func:`placeholders` would refuse raises :class:`CommentaryError` here too
+    (never a raw ``KeyError``), in case text reaches the filler unchecked.
+    """
+
+    def value(match: re.Match) -> str:
+        problem = (
+            f"unknown placeholder function {match['function']!r}"
+            if match["function"] not in FUNCTIONS
+            else _measure_problem(match["id"], None)
+        )
+        if problem is not None:
+            raise CommentaryError(f"{match.group(0)}: {problem}")
+        return figures.text(match["function"], match["id"])
+
+    return PLACEHOLDER.sub(value, text)
 
 
 def fill_tokens(tokens, figures: Figures) -> None:
@@ -328,6 +361,7 @@ __all__ = [
     "Figures",
     "Placeholder",
     "area_files",
+    "as_parsed",
     "check_month",
     "fill_text",
     "fill_tokens",
