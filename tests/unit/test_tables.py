@@ -217,10 +217,10 @@ def test_text_from_data_is_escaped():
         (23.16, "percent", 2, "23.16%"),
         (7.0, "seconds", 0, "7"),
         (11.97, "days", 2, "11.97"),
-        (6633000.0, "money", 3, "£6.633m"),
+        # money is in £ million, as the cube keeps it, and prints as a change does
         (6.633, "money", 3, "£6.633m"),
         (-0.333, "money", 3, "-£0.333m"),
-        (-333000.0, "money", 3, "-£0.333m"),
+        (12000.0, "money", 3, "£12,000.000m"),
         (None, "count", 0, "N/A"),
         (float("nan"), "percent", 1, "N/A"),
     ],

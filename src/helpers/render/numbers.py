@@ -59,8 +59,9 @@ def format_value(value, unit: str, decimals: int = 0) -> str:
 
     The one number format of the pack: counts as whole numbers with thousands separators
     (``28,111``), percentages with "%" (``34.6%``), times and rates as plain numbers (with
-    separators from 1,000), money in £ million with the sign before the pound sign (``£6.633m``,
-    ``-£0.333m``; a figure of £10,000 or more is taken to be in pounds). Missing → ``N/A``.
+    separators from 1,000), money in £ million (the cube keeps money in £ million) with the sign
+    before the pound sign (``£6.633m``, ``-£0.333m``), as :func:`format_change` prints a change.
+    Missing → ``N/A``.
 
     >>> format_value(34.6, "percent", 1), format_value(28111.0, "count"), format_value(None, "count")
     ('34.6%', '28,111', 'N/A')
@@ -73,8 +74,7 @@ def format_value(value, unit: str, decimals: int = 0) -> str:
     if unit == "percent":
         return f"{v:.{decimals}f}%"
     if unit == "money":
-        millions = v / 1e6 if abs(v) >= 1e4 else v
-        return money_text(millions, max(decimals, 1))
+        return money_text(v, max(decimals, 1))
     return f"{v:,.{decimals}f}"
 
 
