@@ -67,14 +67,23 @@ def _explore_cells() -> list:
     return [
         new_markdown_cell(
             "## Explore\n\n"
-            "Left out of the pack. `frame` holds the figures behind this page, one row per measure ×\n"
-            "geography × month (numerator, denominator, value; NaN where a month has no data, never\n"
-            '0). `page.explore(kind="rolling-12m")` gives the 12-month window ending in each month\n'
-            "instead. For example: `frame.query(\"geography == 'Basildon'\")` or\n"
-            '`frame.pivot_table(index="month", columns="geography", values="value")`. The measures\'\n'
-            "definitions are in `data/README.md`.",
+            "Left out of the pack. Beyond the page (`helpers.pages.explore`):\n\n"
+            '- `page.explore_spc("all_crime", "Colchester")`: any catalog measure as an SPC chart\n'
+            "  for any place (the explorer below does the same from two drop-downs);\n"
+            '- `page.chart_data("all_crime_spc", "Colchester")`: the data frame a chart of the page\n'
+            '  is drawn from (`chart=1` for an item\'s second chart; `page.chart_frames("disposals")`\n'
+            "  gives every chart of an item by title);\n"
+            '- `page.compare_districts("solved_rate", "fytd")`: every district for one measure,\n'
+            "  ranked best first, with the pack's significance test where the measure has one;\n"
+            "- `frame` (the last cell): the figures behind this page, one row per measure ×\n"
+            "  geography × month (numerator, denominator, value; NaN where a month has no data,\n"
+            '  never 0). `page.explore(kind="rolling-12m")` gives the 12-month window ending in each\n'
+            "  month. For example: `frame.query(\"geography == 'Basildon'\")` or\n"
+            '  `frame.pivot_table(index="month", columns="geography", values="value")`.\n\n'
+            "The measures' definitions are in `data/README.md`.",
             metadata=ANALYST_ONLY,
         ),
+        new_code_cell("page.explorer(interactive=interactive)", metadata=ANALYST_ONLY),
         new_code_cell(
             "frame = page.explore(interactive=interactive)\nframe", metadata=ANALYST_ONLY
         ),
@@ -171,7 +180,7 @@ def master_notebook() -> nbformat.NotebookNode:
         ),
         new_code_cell("master.scorecard(interactive=interactive)"),
         new_markdown_cell("## Exceptions\n\nEvery finding of the summary, with its reasons."),
-        new_code_cell("master.exceptions()"),
+        new_code_cell("master.exceptions(interactive=interactive)"),
         new_markdown_cell("## Districts"),
         new_code_cell("master.district_comparison()"),
         new_markdown_cell("## Areas of Focus"),

@@ -530,3 +530,146 @@ def test_the_listener_hears_an_unprotected_page(online, listener, tmp_path):
     heard = listener.requests[before:]
     assert any("img.png" in r for r in heard) and any("script.js" in r for r in heard), heard
     del listener.requests[before:]  # the other tests assert the listener heard nothing
+
+
+# --------------------------------------------------------------------------------------------------
+# Honest selectors (issue 20): what the page says follows what it shows; JavaScript off shows the
+# force and says so; a hash naming no view says so; every chart of a district view is the
+# district's or says it is the force's.
+
+
+def header_text(driver) -> tuple[str, str]:
+    """The page shell's heading and its footer line (both name the view shown)."""
+    heading = driver.find_element(By.CSS_SELECTOR, ".ppw-heading").text
+    source = driver.find_element(By.CSS_SELECTOR, ".ppw-source").text
+    return heading, source
+
+
+def load(driver, path: Path, hash_: str = "") -> None:
+    """Open ``path`` afresh (a new document, its scripts run again), not as a jump in the page."""
+    driver.get("about:blank")
+    open_page(driver, path, hash_)
+
+
+def shown_notices(driver) -> list[str]:
+    return [
+        e.text
+        for e in driver.find_elements(By.CSS_SELECTOR, ".ppw-js-notice, .ppw-hash-notice")
+        if e.is_displayed()
+    ]
+
+
+def test_the_heading_follows_the_selection(browser, pack_dir):
+    load(browser, pack_dir / "index.html")
+    assert header_text(browser)[0] == "September 2016 Force · Rolling 12 months"
+    assert shown_notices(browser) == []
+    Select(browser.find_elements(By.CSS_SELECTOR, "select.ppw-geography")[0]).select_by_value(
+        "Colchester"
+    )
+    Select(browser.find_elements(By.CSS_SELECTOR, "select.ppw-period")[0]).select_by_value("fytd")
+    heading, source = header_text(browser)
+    assert heading == "September 2016 Colchester · Financial year to date"
+    assert "· Colchester · Financial year to date ·" in source
+    assert "Rolling 12 months" not in heading + source
+    labels = [e.get_attribute("textContent") for e in browser.find_elements(By.CSS_SELECTOR, ".ppw-print-label")]  # fmt: skip
+    assert set(labels) == {"Colchester · Financial year to date"}
+    # a link opened with a hash: the heading says the view from the start (footer included)
+    load(browser, pack_dir / "01_domestic_abuse.html", "#geography=North&period=fytd")
+    heading, source = header_text(browser)
+    assert heading.endswith("North · Financial year to date")
+    assert "· North · Financial year to date ·" in source
+
+
+def test_without_javascript_the_page_shows_the_force_and_says_so(browser, pack_dir):
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        load(browser, pack_dir / "index.html", "#geography=Colchester&period=fytd")
+        assert browser.execute_script("return window.ppwViews === undefined")  # the page's are off
+        notices = shown_notices(browser)
+        assert notices == [
+            "Selectors need JavaScript: this page shows the Force, rolling 12 months."
+        ]
+        # no selector at all, so none can name another view than the one shown
+        assert [
+            s for s in browser.find_elements(By.CSS_SELECTOR, "select") if s.is_displayed()
+        ] == []
+        assert visible_tables(browser, "table.perf") == ["Force rolling-12m"]
+        assert visible_tables(browser, "table.trend") == ["trend Force rolling-12m"]
+        assert header_text(browser)[0] == "September 2016 Force · Rolling 12 months"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "fixture_index_no_javascript.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    load(browser, pack_dir / "index.html")
+    assert shown_notices(browser) == []
+    assert any(s.is_displayed() for s in browser.find_elements(By.CSS_SELECTOR, "select"))
+
+
+@pytest.mark.parametrize(
+    ("hash_", "notice", "shown"),
+    [
+        ("#geography=Nowhere", "No view for geography 'Nowhere': showing Force.", "Force rolling-12m"),
+        ("#geography=Nowhere&period=fytd", "No view for geography 'Nowhere': showing Force.", "Force fytd"),
+        ("#geography=North&period=weekly", "No view for period 'weekly': showing Rolling 12 months.", "North rolling-12m"),
+        ("#geography=colchester&period=FYTD", None, "Colchester fytd"),  # another case: no notice
+    ],
+)  # fmt: skip
+def test_a_hash_naming_no_view_says_so(browser, pack_dir, hash_, notice, shown):
+    load(browser, pack_dir / "01_domestic_abuse.html", hash_)
+    assert shown_notices(browser) == ([notice] if notice else [])
+    assert visible_tables(browser, "table.perf") == [shown]
+    geography = shown.split()[0]
+    assert header_text(browser)[0].startswith(f"September 2016 {geography} · ")
+    # choosing a view clears the notice
+    other = "North" if geography == "Colchester" else "Colchester"
+    Select(browser.find_elements(By.CSS_SELECTOR, "select.ppw-geography")[0]).select_by_value(other)
+    assert shown_notices(browser) == []
+
+
+#: The published pack (make report) for the checks that need the real pages' charts.
+PUBLISHED = REAL_INDEX.parent
+
+
+@pytest.mark.slow
+def test_every_chart_on_a_district_view_is_the_districts_or_says_it_is_the_forces(browser):
+    """On Colchester, financial year to date: every chart shown is in a view, and either names
+    Colchester (its title, the image's alt text) or has the force-only line above it."""
+    if not (PUBLISHED / "index.html").exists():
+        pytest.skip(f"no published pack at {PUBLISHED} (make report)")
+    if "data-ppw-geography" not in (PUBLISHED / "index.html").read_text(encoding="utf-8"):
+        pytest.skip(f"the pack at {PUBLISHED} predates honest selectors (make report)")
+    checked = labelled = 0
+    for page in sorted(PUBLISHED.glob("[0-9][0-9]_*.html")):
+        load(browser, page, "#geography=Colchester&period=fytd")
+        assert header_text(browser)[0].endswith("Colchester · Financial year to date"), page.name
+        charts = browser.execute_script(
+            """
+            return Array.prototype.filter.call(document.querySelectorAll("img"), function (img) {
+              return img.getClientRects().length > 0;
+            }).map(function (img) {
+              var view = img.closest(".ppw-view");
+              var block = img.closest(".ppw-switcher");
+              var line = block && block.querySelector(".ppw-force-only");
+              return {
+                alt: img.alt,
+                inView: view !== null,
+                geography: block && block.getAttribute("data-shown-geography"),
+                period: block && block.getAttribute("data-shown-period"),
+                forceOnly: line !== null && line.getClientRects().length > 0 ? line.textContent : ""
+              };
+            });
+            """
+        )
+        assert charts, f"{page.name}: no chart shown"
+        for chart in charts:
+            where = f"{page.name}: {chart['alt']!r}"
+            assert chart["inView"], f"{where} is not in a switched view"
+            assert (chart["geography"], chart["period"]) == ("Colchester", "fytd"), where
+            if chart["forceOnly"]:
+                assert chart["forceOnly"].startswith("Force figures: "), where
+                assert "not kept by district" in chart["forceOnly"], where
+                labelled += 1
+            else:
+                assert "Colchester" in chart["alt"], f"{where} is neither Colchester's nor labelled"
+            checked += 1
+    assert checked > labelled > 0

@@ -77,8 +77,14 @@ def make_data(folder: Path) -> Path:
     return folder
 
 
-def run_pack(tmp_path: Path, notebooks: Path, *extra: str, month="2016-09", out=None) -> int:
+def run_pack(
+    tmp_path: Path, notebooks: Path, *extra: str, month="2016-09", out=None, pdf: bool = False
+) -> int:
+    """Run the pack on fixture notebooks; ``pdf=False`` (the default) passes ``--no-pdf``: printing
+    the PDF takes a second a run and only the PDF's own tests need it."""
     out = out or tmp_path / "reports" / month
+    if not pdf and "--no-pdf" not in extra:
+        extra = (*extra, "--no-pdf")
     return pack.main(
         [
             "--month",

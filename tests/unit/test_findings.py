@@ -147,3 +147,24 @@ def test_as_at_lists_lagged_and_ranked_figures():
 @pytest.mark.parametrize("label", ["", "not a window"])
 def test_as_at_ignores_labels_without_a_month(label):
     assert as_at(pd.DataFrame([_row("x", window_label=label)]), "2016-09") == []
+
+
+def test_significant_one_way_and_special_cause_the_other_is_mixed():
+    # better than last year (significant), but the latest month far below the usual range
+    card = pd.DataFrame(
+        [
+            _row(
+                "satisfaction_actions", unit="percent", decimals=1, this_year=80.0, area=2,
+                change=Decimal("3.0"), change_unit="% pt.", significant=True, direction="better",
+            )
+        ]
+    )  # fmt: skip
+    steady = [80.0 + (i % 2) for i in range(23)]
+    (f,) = scan(_Ctx(), card, {"satisfaction_actions": _monthly(steady + [40.0], "higher_better")})
+    assert f.kind == "mixed" and f.up
+    assert "up 3.0 points" in f.reasons and "below the usual range" in f.reasons
+
+
+def test_month_text():
+    assert findings.month_text(pd.Period("2016-09", "M")) == "Sep 2016"
+    assert findings.month_text("2014-03-01") == "Mar 2014"

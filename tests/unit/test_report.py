@@ -441,3 +441,13 @@ def test_the_district_table_accounts_for_records_in_no_district(monkeypatch):
 
     plain = report.MasterPage(month="2016-09", cube=build_cube(synthetic_extracts(per_month=20)))
     assert "Unassigned" not in plain.district_comparison().data  # nobody in no district
+
+
+def test_master_views_follow_a_change_of_month(cube):
+    master = report.MasterPage(month="2016-09", cube=cube)
+    september = master.scorecard_frame()["window_label"].iloc[0]
+    master.findings()
+    master.set_view(month="2016-06")
+    june = master.scorecard_frame()["window_label"].iloc[0]
+    assert september.endswith("Sep 2016") and june.endswith("Jun 2016")
+    assert "Jun 2016" in master.summary_html()

@@ -227,3 +227,78 @@ def test_geography_options_without_a_cube_reads_the_reference_table():
     levels = [level for level, _ in options]
     assert options[0] == ("force", "Force")
     assert levels.count("lpa") == 3 and levels.count("district") == 14
+
+
+# --------------------------------------------------------------------------------------------------
+# Honest selectors (issue 20): hidden until the script runs, the view shown named on the block,
+# blocks that follow the page's selectors, force-only items that say so.
+
+
+def test_selectors_are_hidden_until_the_script_shows_them():
+    """Without JavaScript a selector could be changed to name a view that is not shown."""
+    html = views.switcher(table, GEOS, PERIODS).data
+    holders = [a for t, a in parse(html).elements if a.get("class") == "ppw-selectors"]
+    assert len(holders) == 1 and "hidden" in holders[0]
+    assert "el.hidden = false" in views._script()  # the script shows them
+
+
+def test_the_block_names_the_view_it_shows():
+    html = views.switcher(table, GEOS, PERIODS, default=("North", "fytd")).data
+    block = [a for t, a in parse(html).elements if a.get("class") == "ppw-switcher"][0]
+    assert (block["data-shown-geography"], block["data-shown-period"]) == ("North", "fytd")
+    label = html.split('class="ppw-print-label"')[1].split("</div>")[0]
+    assert label.endswith(">North · Financial year to date")
+
+
+def test_a_block_without_selectors_follows_the_page_and_carries_no_script():
+    html = views.switcher(table, GEOS, PERIODS, selectors=False).data
+    parsed = parse(html)
+    assert [t for t, _ in parsed.elements if t in ("select", "script")] == []
+    assert len(view_divs(html)) == len(GEOS) * len(PERIODS)
+
+
+def force_line(html: str) -> dict | None:
+    lines = [a for t, a in parse(html).elements if "ppw-force-only" in a.get("class", "")]
+    assert len(lines) <= 1
+    return lines[0] if lines else None
+
+
+def test_a_force_only_block_draws_the_force_for_every_place_once_per_period():
+    calls = []
+
+    def render(g, p):
+        calls.append((g, p))
+        return f"<figure><img alt='{g}'></figure><p>{p}</p>"
+
+    html = views.switcher(render, GEOS, PERIODS, force_only="kept for the force").data
+    assert sorted(calls) == [("Force", "fytd"), ("Force", "rolling-12m")]
+    assert len(view_divs(html)) == len(GEOS) * len(PERIODS)  # every view, two stored
+    assert len([d for d in view_divs(html) if "id" in d]) == 2
+    line = force_line(html)
+    assert line["data-ppw-force-only"] == "Force" and "hidden" in line  # the force is shown
+    text = re.search(r'<p class="ppw-info ppw-force-only"[^>]*>(.*?)</p>', html).group(1)
+    assert text == "Force figures: this chart is not kept by district (kept for the force)."
+
+
+def test_the_force_only_line_shows_when_the_default_is_not_the_force():
+    html = views.switcher(table, GEOS, PERIODS, default=("Basildon", "fytd"), force_only="x").data
+    assert "hidden" not in force_line(html)
+    assert force_line(views.switcher(table, GEOS, PERIODS).data) is None  # no line unless asked
+
+
+def test_the_force_only_line_counts_the_charts():
+    two = views.force_only_line("why", "<img src=a><img src=b>")
+    assert two == "Force figures: these charts are not kept by district (why)."
+    assert views.force_only_line("why", "<img src=a>").startswith("Force figures: this chart is")
+
+
+def test_force_only_needs_the_force_among_the_geographies():
+    with pytest.raises(ValueError, match="force_only needs the force"):
+        views.switcher(table, [("lpa", "North"), ("district", "Basildon")], PERIODS, force_only="x")
+
+
+def test_the_script_reports_a_hash_naming_no_view():
+    """The notice's words (the browser test checks that it shows)."""
+    script = views._script()
+    assert "No view for geography '" in script and "No view for period '" in script
+    assert "toLowerCase()" in script  # a known name in another case is that view

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import time
 
 import ipywidgets as w
 import pytest
@@ -105,7 +106,115 @@ def test_prefetch_fills_the_cache_so_a_switch_is_instant(page):
     assert added == []
 
 
-def test_live_views_use_fast_png_and_the_pack_uses_palette_png(page):
+def test_live_views_use_the_packs_palette_png(page):
+    """Palette PNGs: a third of the bytes to send and decode, and the pack's chart cache entries."""
     assert page.compact is True
     page.filter_bar()
-    assert page.compact is False
+    assert page.compact is True
+
+
+# ---- the worker: the next views while idle, nothing while a cell runs -----------------------
+
+
+class FakeShell:
+    """What the bar uses of an IPython shell: its events (IPython's own class)."""
+
+    def __init__(self):
+        from IPython.core.events import EventManager, available_events
+
+        self.events = EventManager(self, available_events)
+
+
+def area_views(page, bar):
+    """The views a notebook registers: the table, then each item."""
+    bar.add_view(lambda: page.table_html())
+    for it in page.items:
+        bar.add_view(lambda k=it.key: page.item_html(k), ready=lambda k=it.key: page.item_cached(k))
+
+
+def test_the_plan_puts_the_likeliest_next_views_first(page):
+    bar = page.filter_bar()
+    plan = bar.prefetch_plan()
+    geos = [v for _, v in bar.geography.options]
+    assert plan[: len(geos)] == [("2016-09", g, "rolling-12m") for g in geos]
+    # then this place and period in the nearest months (Sep 2016 is the data's last: the two
+    # months before), ahead of every other period
+    assert bar.month.options[0][1] == "2016-09"
+    assert plan[len(geos) : len(geos) + 2] == [
+        ("2016-08", "Force", "rolling-12m"),
+        ("2016-07", "Force", "rolling-12m"),
+    ]
+    assert ("2016-09", "Colchester", "fytd") in plan and len(plan) == len(set(plan))
+    assert len({m for m, _, _ in plan}) == 1 + bar.months_ahead
+
+
+def test_no_chart_is_drawn_while_a_cell_runs_and_matplotlib_style_is_left_alone(page):
+    import matplotlib as mpl
+
+    outside = dict(mpl.rcParams)
+    shell = FakeShell()
+    bar = widgets.FilterBar(page, shell=shell, quiet_s=0.0)
+    area_views(page, bar)
+    shell.events.trigger("post_run_cell", None)  # the notebook has run: prefetching starts
+    deadline = time.monotonic() + 30
+    while bar.worker.background_done < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert bar.worker.background_done >= 3
+    shell.events.trigger("pre_run_cell", None)  # the analyst runs a cell of their own
+    done = bar.worker.background_done
+    for _ in range(25):
+        assert dict(mpl.rcParams) == outside, "a chart's style leaked into the running cell"
+        time.sleep(0.02)
+    assert bar.worker.background_done == done
+    shell.events.trigger("post_run_cell", None)
+    deadline = time.monotonic() + 30
+    while bar.worker.background_done == done and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert bar.worker.background_done > done  # and it carries on once the cell has ended
+    bar.close()
+
+
+def test_a_change_made_by_a_cell_draws_its_charts_when_the_cell_waits(page):
+    shell = FakeShell()
+    bar = widgets.FilterBar(page, shell=shell, prefetch=False)
+    area_views(page, bar)
+    shell.events.trigger("pre_run_cell", None)
+    bar.geography.value = "Maldon"  # the worker is held for the cell: wait() draws them here
+    t0 = time.monotonic()
+    bar.wait(timeout=30)
+    assert time.monotonic() - t0 < 30
+    charts = [widgets.output_html(out) for out, _, _ in bar.views[1:]]
+    assert not any(widgets.DRAWING in c for c in charts)
+    assert "Maldon" in widgets.output_html(bar.views[1][0])
+    shell.events.trigger("post_run_cell", None)
+    bar.close()
+
+
+def test_a_month_prefetched_on_its_own_page_shows_at_once(page):
+    bar = widgets.FilterBar(page, page_for_month=page.for_month, shell=None, quiet_s=0.0)
+    area_views(page, bar)
+    bar.prefetch_plan = lambda: [("2016-08", "Force", "rolling-12m")]
+    bar.start_prefetch()
+    assert bar.worker.join(60)
+    assert not any("2016-08" in key for key in page.fragments)  # rendered on the month's page
+    bar.auto_prefetch = False
+    bar.month.value = "2016-08"
+    assert bar.completion_ms[-1] == bar.timings_ms[-1], "nothing was left to draw"
+    assert "Data to Aug 2016" in widgets.output_html(bar.views[0][0])
+    assert "Drawing" not in "".join(widgets.output_html(out) for out, _, _ in bar.views)
+
+
+def test_a_view_that_fails_says_so_instead_of_drawing_forever(page):
+    bar = widgets.FilterBar(page, shell=None, prefetch=False)
+    state = {"fail": False}
+
+    def render():
+        if state["fail"]:
+            raise RuntimeError("no such series")
+        return "<p>chart</p>"
+
+    out = bar.add_view(render, ready=lambda: False)
+    state["fail"] = True
+    bar.geography.value = "Harlow"
+    bar.wait()
+    assert "could not be drawn: RuntimeError: no such series" in widgets.output_html(out)

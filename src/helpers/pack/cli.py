@@ -19,7 +19,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.pack",
         description="Execute the pack's notebooks for a month and publish self-contained HTML "
-        "(index.html, one page per area, tables.csv, run.json) to reports/<month>/.",
+        "(index.html, one page per area, tables.csv, run.json) and pack.pdf to reports/<month>/.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -64,6 +64,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="comma-separated notebook numbers to run, e.g. 00,06 (default: all). The other pages "
         "are kept from the published pack, which must have been made for the same month, period "
         "and data (else exit 2); with no published pack the new one holds only these pages",
+    )
+    parser.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="do not write pack.pdf (the whole pack as one numbered PDF, printed by headless "
+        "Chromium; a few seconds): for a quick re-run",
     )
     parser.add_argument(
         "--notebooks-dir",

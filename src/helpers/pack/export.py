@@ -330,9 +330,17 @@ def _read_template_file(name: str) -> str:
 def page_shell(
     run: Run, notebook: Notebook, *, force_name: str, marking: str, data_to: dict | None
 ) -> dict:
-    """The values the page template needs (``resources['ppw']``)."""
+    """The values the page template needs (``resources['ppw']``).
+
+    The page opens on the force's view of the run's period: the heading names them (and the
+    views' script rewrites it as the selection changes); ``js_notice`` says so where the
+    selectors cannot work.
+    """
     pages = run.pages or run.notebooks
     i = pages.index(notebook)
+    period_label = PERIOD_LABELS[run.period]
+    geography = run.parameters["geography"]
+    place = "the Force" if geography == "Force" else geography
 
     def link(nb: Notebook | None):
         return None if nb is None else {"href": nb.page, "title": nb.title}
@@ -342,7 +350,12 @@ def page_shell(
         "marking": marking,
         "marking_css": _css_string(marking),
         "month_label": parse_month(run.month).strftime("%B %Y"),
-        "period_label": PERIOD_LABELS[run.period],
+        "period_label": period_label,
+        "geography": geography,
+        "js_notice": (
+            f"Selectors need JavaScript: this page shows {place}, "
+            f"{period_label[:1].lower() + period_label[1:]}."
+        ),
         "data_to_text": data_to_text(data_to, run.month),
         "page_title": notebook.title,
         "notebook": notebook.name,

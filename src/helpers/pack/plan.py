@@ -60,6 +60,8 @@ class Run:
     data_fingerprint: str = ""
     #: The force's profile folder (``--profile``; :func:`helpers.profile.profile_for`).
     profile: Path = DEMO_PROFILE_DIR
+    #: Also write ``pack.pdf`` (:mod:`helpers.pack.pdf`); ``--no-pdf`` turns it off.
+    pdf: bool = True
 
     @property
     def parameters(self) -> dict:

@@ -223,11 +223,16 @@ def run_record(
     settings: dict,
     config: ForceConfig,
     commentary_warnings: Iterable[str] = (),
+    pdf: dict | None = None,
 ) -> dict:
     """The content of run.json: what was run, on which data, with what, how long it took
     (``settings``: :func:`page_settings` of the run; ``config``: the force configuration;
     ``commentary_warnings``: the commentary sentences that contradict the figures,
-    :func:`helpers.pages.commentary_check.commentary_warnings`)."""
+    :func:`helpers.pages.commentary_check.commentary_warnings`).
+
+    ``pdf`` says whether ``pack.pdf`` was written (:meth:`helpers.pack.pdf.PdfResult.record`:
+    ``written``, ``file``, ``bytes``, ``seconds`` and the ``reason`` when not, such as
+    ``--no-pdf`` or Chromium missing); None when the run did not get that far (a failed run)."""
     names = extract_names(run.data_dir)
     data_to = cube.data_to
     return {
@@ -278,6 +283,7 @@ def run_record(
             for r in results
         ]
         + run.carried,
+        "pdf": pdf,
         "page_budget_bytes": {**PAGE_BUDGET, "all_pages": PACK_BUDGET},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
     }

@@ -16,7 +16,9 @@ Steps (``main`` reads like this list):
 4. execute the master and area notebooks with papermill, several at once, one kernel per thread;
 5. export each executed notebook to HTML without code, inside a page shell with the force name,
    month, period, "Data to", the protective marking and navigation; no request to any other host;
-6. write ``tables.csv``, ``run.json`` (the record of the run) and the marker ``.ppw-pack``;
+6. write ``tables.csv``, ``pack.pdf`` (every page in one numbered PDF, :mod:`helpers.pack.pdf`;
+   not with ``--no-pdf``, nor without Chromium: then one line says so), ``run.json`` (the record
+   of the run) and the marker ``.ppw-pack``;
 7. fingerprint the data folder again: if it changed during the run the pack still shows the
    snapshot (consistent, as of the start), with a warning in the log and in ``run.json``;
 8. publish atomically (below). A failed run leaves the published pack untouched and keeps the
@@ -87,7 +89,9 @@ from .export import (
     page_shell,
 )
 from .months import check_month_in_data, crimes_months, cube_months
+from .notebook_copy import commander_copy
 from .output import check_output_folder, protected_folders
+from .pdf import pack_pdf
 from .plan import Notebook, Run, discover_notebooks
 from .previous import longest_first, pages_to_carry
 from .progress import Progress, _size, report_sizes
@@ -225,6 +229,7 @@ def check_parameters(args: argparse.Namespace) -> Run:
         all_notebooks=all_notebooks,
         pages=list(notebooks),
         profile=profile,
+        pdf=not args.no_pdf,
     )
 
 
@@ -272,7 +277,8 @@ def execute_all(
                 page = scrub(page)
                 (staging / nb.page).write_text(page, encoding="utf-8")
                 result.page_bytes = len(page.encode("utf-8"))
-                output.write_text(scrub(output.read_text(encoding="utf-8")), encoding="utf-8")
+                copy = commander_copy(output.read_text(encoding="utf-8"))  # trust not needed
+                output.write_text(scrub(copy), encoding="utf-8")
             except ExportError as exc:
                 result.export_error = str(exc)
             except Exception as exc:
@@ -441,7 +447,7 @@ def _execute_and_publish(
         )
         log(warnings[-1])
 
-    def record(status: str, loaded) -> dict:
+    def record(status: str, loaded, pdf_written: dict | None = None) -> dict:
         if changed and cube.extracts_report is None:
             loaded = None  # made from the folder, which is no longer the snapshot's data
         value = run_record(
@@ -455,6 +461,7 @@ def _execute_and_publish(
             settings=settings,
             config=config,
             commentary_warnings=commentary,
+            pdf=pdf_written,
         )
         value["data"]["changed_during_run"] = changed
         return value
@@ -488,11 +495,15 @@ def _execute_and_publish(
     table, timings["tables_csv"] = tables_future.result()
     table.to_csv(staging / "tables.csv", index=False)
     warnings += report_sizes(results)
-    timings["total"] = time.perf_counter() - t0
     for nb in carry:  # unchanged pages of the same month, period, data and settings
         shutil.copy2(run.out / nb.page, staging / nb.page)
         shutil.copy2(run.out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
-    value = record("ok", loaded_future.result())
+    # Every page is in staging now: pack.pdf is published with them, in the same swap.
+    printed = pack_pdf(staging, run, config=config, data_to=cube.data_to, enabled=run.pdf)
+    timings.update({"pdf": printed.seconds} if run.pdf else {})
+    warnings += [printed.warning] if printed.warning else []
+    timings["total"] = time.perf_counter() - t0
+    value = record("ok", loaded_future.result(), printed.record())
     value["warnings"] = warnings
     text = scrub(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
     (staging / "run.json").write_text(text, encoding="utf-8")

@@ -2,7 +2,7 @@
 chart of a measure with its projection and its caption in words (:func:`spc_with_caption`: SPC or
 run chart, what the icons and coloured points mean), last year against this year by district, the
 long frame of last year / this year for a list of measures, and a stale source flagged in an item's
-captions (:func:`flag_stale`).
+captions (:func:`flag_stale`). Each chart is followed by its data as a table (``Chart data``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,21 @@ import pandas as pd
 from ..contract.catalog import measure
 from ..render import charts, tables
 from ..render.chart_cache import cached_image_html
+from ..render.chart_data import chart_data_html
 from .context import Context, _lpa_of
 from .coverage import SOURCE_NAMES, data_to_label, stale_text
 from .wording import _caption, _fmt, _p, _unit_label, _years
+
+#: Months of history an SPC chart of a measure's monthly series shows, and that the master's
+#: findings read (:mod:`helpers.pages.findings`), so a chart and the summary see the same limits.
+SPC_MONTHS = 36
+#: Measures charted with a longer history (a seasonal projection wants three full years and more).
+SPC_MONTHS_BY_MEASURE = {"all_crime": 48, "solved_rate": 48}
+
+
+def spc_months(measure_id: str) -> int:
+    """Months of history of ``measure_id``'s SPC chart."""
+    return SPC_MONTHS_BY_MEASURE.get(measure_id, SPC_MONTHS)
 
 
 def _year_frame(ctx: Context, ids_labels: list[tuple[str, str]], kind: str | None = None):
@@ -37,7 +49,7 @@ def spc_figures(
     title: str,
     unit_label: str | None = None,
     projection: bool = False,
-    months: int = 36,
+    months: int | None = None,
 ) -> tuple[str, str]:
     """Return (figure HTML, sentence) for an SPC chart of a measure's monthly series.
 
@@ -62,7 +74,7 @@ def spc_with_caption(
     title: str,
     unit_label: str | None = None,
     projection: bool = False,
-    months: int = 36,
+    months: int | None = None,
 ) -> str:
     """The SPC chart of a measure's monthly series as a ``<figure>`` with its caption.
 
@@ -100,7 +112,7 @@ def _spc(ctx: Context, measure_id: str, *, title, unit_label, projection, months
     from ..render.spc_charts import spc_chart
 
     m = measure(measure_id)
-    df = ctx.series(measure_id, months=months)
+    df = ctx.series(measure_id, months=months or spc_months(measure_id))
     values = df.set_index("month")["value"].astype(float) if len(df) else pd.Series(dtype=float)
     if values.notna().sum() == 0:
         no_data = _chart(ctx, charts.no_data_figure, "", title, "No monthly data for this measure")
@@ -183,7 +195,9 @@ def _chart(ctx: Context, builder: Callable, caption: str, /, *args, **kwargs) ->
     its key is worked out from the builder and its arguments before the figure is built, and a
     chart drawn before from the same arguments is not drawn again. So a builder is given all that
     its chart shows — data already shaped (and blanked where withheld), titles as text — and
-    reads nothing else.
+    reads nothing else. Under the chart, its data as a table (closed ``<details>``, from the same
+    arguments: :mod:`helpers.render.chart_data`), so that its figures do not exist only as a
+    picture.
     """
     img = cached_image_html(
         ctx.chart_cache,
@@ -194,7 +208,7 @@ def _chart(ctx: Context, builder: Callable, caption: str, /, *args, **kwargs) ->
         compact=ctx.compact,
         figures=ctx.figures,
     )
-    return charts.figure_element(img, caption)
+    return charts.figure_element(img, caption) + chart_data_html(builder, args, kwargs)
 
 
 def _district_bar(

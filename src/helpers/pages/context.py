@@ -218,6 +218,12 @@ class Item:
     #: Depends on the run's period (False: monthly trend charts).
     by_period: bool = True
     note: str = ""
+    #: Why the pack shows the force's figures on every view of an item not ``by_geography``: on
+    #: a district or LPA view it says "Force figures: this chart is not kept by district (…)".
+    #: "" for one that is the same for every place but not the force's (the districts' table).
+    #: An item ``by_geography`` but not ``switchable`` says it is drawn for the force only in the
+    #: pack (:data:`helpers.pages.report.FORCE_ONLY_REASON`) unless this gives another reason.
+    force_only: str = ""
     #: Catalog measures it shows: when the source records none of them (e.g. no domestic-abuse
     #: flag), the item is the no-data note naming what is not recorded, not empty charts.
     measures: tuple[str, ...] = ()

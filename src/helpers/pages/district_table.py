@@ -1,16 +1,20 @@
 """The key measures by district as an HTML table (this year and Better/Worse change), with the
 records in no district (Unassigned) counted in the Force row, and a caution mark on a change that
-rests on few records (:mod:`helpers.analysis.caution`).
+rests on few records (:mod:`helpers.analysis.caution`). A screen reader gets the table's caption
+and reads each figure with its district and column (``scope`` on the header cells).
 """
 
 from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 from ..analysis import caution, compare
 from ..analysis.performance import suppress_below_setting
 from ..contract.catalog import Measure, measure
 from ..geography import UNASSIGNED
+from ..periods import PERIOD_LABELS
 from ..render import flags, tables
 from .context import Context
 
@@ -45,10 +49,16 @@ def district_table_html(ctx: Context, ids_labels=KEY_DISTRICT_MEASURES) -> str:
     """
     absent = [(mid, label) for mid, label in ids_labels if not ctx.has_data(mid)]
     ids_labels = [x for x in ids_labels if x not in absent]
-    out = ['<table class="ppw-table"><thead><tr><th rowspan="2">District</th>']
-    out += [f'<th colspan="2">{html.escape(label)}</th>' for _, label in ids_labels]
+    caption = tables.hidden_caption(
+        f"Key measures by district, {PERIOD_LABELS.get(ctx.period, ctx.period).lower()} to "
+        f"{pd.Period(str(ctx.month), freq='M').strftime('%b %Y')}: this year and the Better/ "
+        "Worse change on last year"
+    )
+    out = [f'<table class="ppw-table">{caption}<thead><tr>']
+    out.append('<th scope="col" rowspan="2">District</th>')
+    out += [f'<th scope="colgroup" colspan="2">{html.escape(lb)}</th>' for _, lb in ids_labels]
     out.append("</tr><tr>")
-    out += ["<th>This year</th><th>Change</th>" for _ in ids_labels]
+    out += ['<th scope="col">This year</th><th scope="col">Change</th>' for _ in ids_labels]
     out.append("</tr></thead><tbody>")
     suppressing = suppress_below_setting(None, ctx.cube) is not None
     below = caution.threshold(ctx.cube)

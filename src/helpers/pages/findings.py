@@ -30,7 +30,7 @@ from .. import spc
 from ..analysis.caution import MARK
 from ..contract.catalog import measure
 from ..render.tables import format_value, is_missing
-from .page import _month_str
+from .charting import spc_months
 
 #: The SPC rule in plain English: (rule, direction) → phrase, ``{n}`` the months in the run and
 #: ``{month}`` the latest month.
@@ -44,13 +44,20 @@ PLAIN_RULES = {
     ("shift", "high"): "{n} months running above the average",
     ("shift", "low"): "{n} months running below the average",
 }
-#: Months of history read for a measure's control chart, and the fewest that give limits.
-SPC_MONTHS = 36
+#: The fewest months that give a control chart limits (the history read is the chart's own:
+#: :func:`helpers.pages.charting.spc_months`).
 SPC_MIN_POINTS = 13
 #: How far ahead a projection is asked whether it leaves the usual range.
 PROJECTION_HORIZON = 6
 
-KIND_ORDER = {"concern": 0, "improvement": 1, "unusual": 2}
+#: The kinds of finding, in list order. "mixed": a significant change one way and special cause
+#: the other way (e.g. better than last year, but the latest month below the usual range).
+KIND_ORDER = {"concern": 0, "improvement": 1, "mixed": 2, "unusual": 3}
+
+
+def month_text(value) -> str:
+    """A month as the pages print it: ``Period('2016-09')`` or ``"2016-09-01"`` → "Sep 2016"."""
+    return pd.Period(str(value)[:7], "M").strftime("%b %Y")
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Finding:
     measure_id: str
     label: str
     geography: str
-    kind: str  # concern | improvement | unusual
+    kind: str  # concern | improvement | mixed | unusual
     up: bool  # the change (or the special-cause side) is upward
     significant: bool  # significant change on last year (the tables' "*")
     special_cause: bool  # special cause in the monthly series
@@ -143,7 +150,7 @@ def spc_words(summary: dict) -> str:
     if not summary.get("special_cause"):
         return ""
     phrase = PLAIN_RULES.get((summary["rule"], summary["direction"]), "")
-    return phrase.format(n=summary.get("run_length") or 0, month=_month_str(summary["latest"]))
+    return phrase.format(n=summary.get("run_length") or 0, month=month_text(summary["latest"]))
 
 
 def _kind(direction: str) -> str:
@@ -174,7 +181,7 @@ def monthly(ctx, m) -> Monthly | None:
         return None
     if ctx.geography_for(m) != ctx.geography:
         return None
-    s = ctx.series(m.id, months=SPC_MONTHS)
+    s = ctx.series(m.id, months=spc_months(m.id))
     values = s.set_index("month")["value"].astype(float) if len(s) else pd.Series(dtype=float)
     if values.notna().sum() < SPC_MIN_POINTS:
         return None
@@ -212,6 +219,8 @@ def scan(ctx, card: pd.DataFrame, series: dict[str, Monthly]) -> list[Finding]:
         decimals = int(row.get("decimals") or 0)
         if significant:
             kind, up = _kind(str(row.get("direction"))), change is not None and change > 0
+            if special and {kind, _spc_kind(summary["point_type"])} == {"improvement", "concern"}:
+                kind = "mixed"
         else:
             kind, up = _spc_kind(summary["point_type"]), summary["direction"] == "high"
         out.append(
@@ -228,7 +237,7 @@ def scan(ctx, card: pd.DataFrame, series: dict[str, Monthly]) -> list[Finding]:
                 window_label=str(row.get("window_label") or ""),
                 change=change_words(change, str(row.get("change_unit") or ""), against=against),
                 spc=spc_words(summary) if special else "",
-                latest_month=_month_str(summary["latest"]) if special else _month_str(ctx.month),
+                latest_month=month_text(summary["latest"]) if special else month_text(ctx.month),
                 latest_value=(
                     format_value(summary["latest_value"], m.unit, m.decimals)
                     if special

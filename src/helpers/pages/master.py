@@ -9,16 +9,16 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from ..analysis.significance import RULE_SENTENCE
-from ..contract.catalog import AREA_SLUGS, AREAS, measures_for
+from ..contract.catalog import AREA_SLUGS, AREAS, measure, measures_for
 from ..periods import month_label, window
 from ..render import tables
 from ..render.scorecard import scorecard_table
 from . import sections
+from .coverage import measure_stale_sources
 from .findings import Finding, Monthly, Projection, as_at, monthly, projections, scan
 from .page import _Page, data_to, geography_options
 from .rows import _area_title, _table_rows
-from .summary import SummaryInput, render_summary
+from .summary import SummaryInput, exceptions_frame, render_exceptions, render_summary
 
 #: District comparison on the master page.
 MASTER_DISTRICT_MEASURES = [
@@ -70,9 +70,10 @@ class MasterPage(_Page):
             else:
                 text = "<i>no data supplied</i>"
             rows.append(f"<tr><td>{html.escape(name)}</td><td>{text}</td></tr>")
+        caption = tables.hidden_caption("Sources: the month each source runs to")
         return HTML(
-            '<div class="ppw"><table class="ppw-small"><thead><tr><th>Source</th><th>Data to</th>'
-            "</tr></thead><tbody>"
+            f'<div class="ppw"><table class="ppw-small">{caption}<thead><tr>'
+            '<th scope="col">Source</th><th scope="col">Data to</th></tr></thead><tbody>'
             + "".join(rows)
             + "</tbody></table>"
             + self._abbreviations(0)
@@ -81,35 +82,37 @@ class MasterPage(_Page):
 
     # ---- executive summary -------------------------------------------------------------------
     @functools.cached_property
-    def _monthly(self) -> dict[str, dict[str, Monthly]]:
-        """Geography → measure id → its monthly series and control chart (period-independent)."""
+    def _monthly(self) -> dict[tuple[str, str], dict[str, Monthly]]:
+        """(month, geography) → measure id → its monthly series and control chart (period-independent)."""
         return {}
 
     @functools.cached_property
-    def _findings(self) -> dict[tuple[str, str], list[Finding]]:
-        """(geography, period) → the view's findings."""
+    def _findings(self) -> dict[tuple[str, str, str], list[Finding]]:
+        """(month, geography, period) → the view's findings."""
         return {}
 
     @functools.cached_property
-    def _projections(self) -> dict[str, list[Projection]]:
+    def _projections(self) -> dict[tuple[str, str], list[Projection]]:
+        """(month, geography) → the place's projections."""
         return {}
 
     @functools.cached_property
-    def _cards(self) -> dict[tuple[str, str], pd.DataFrame]:
-        """(geography, period) → the view's scorecard frame."""
+    def _cards(self) -> dict[tuple[str, str, str], pd.DataFrame]:
+        """(month, geography, period) → the view's scorecard frame."""
         return {}
 
     def monthly_series(self, geography: str) -> dict[str, Monthly]:
         """Every in-table measure's monthly series and control chart at ``geography``."""
-        if geography not in self._monthly:
+        key = (str(self.month), geography)
+        if key not in self._monthly:
             ctx = self.context(geography)
             out = {}
             for m in measures_for(None, self.month):
                 found = monthly(ctx, m)
                 if found is not None:
                     out[m.id] = found
-            self._monthly[geography] = out
-        return self._monthly[geography]
+            self._monthly[key] = out
+        return self._monthly[key]
 
     def projections(self, geography: str) -> list[Projection]:
         """The measures at ``geography`` projected to leave their usual range within six months
@@ -118,20 +121,22 @@ class MasterPage(_Page):
         measures would cost seconds a pack."""
         if self.hierarchy.level_of(geography) == "district":
             return []
-        if geography not in self._projections:
-            self._projections[geography] = projections(self.monthly_series(geography))
-        return self._projections[geography]
+        key = (str(self.month), geography)
+        if key not in self._projections:
+            self._projections[key] = projections(self.monthly_series(geography))
+        return self._projections[key]
 
     def findings(self, geography: str | None = None, period: str | None = None) -> list[Finding]:
         """The view's measures with a significant change or special cause, one per measure
         (:func:`helpers.pages.findings.scan`): what the summary and the exceptions list show."""
         g = geography or self.geography
         p = period or self.period
-        if (g, p) not in self._findings:
-            self._findings[(g, p)] = scan(
+        key = (str(self.month), g, p)
+        if key not in self._findings:
+            self._findings[key] = scan(
                 self.context(g, p), self.scorecard_frame(g, p), self.monthly_series(g)
             )
-        return self._findings[(g, p)]
+        return self._findings[key]
 
     def _districts_of(self, geography: str) -> list[str]:
         """The districts a view's summary scans: all of them for the force, an LPA's own for an
@@ -159,16 +164,13 @@ class MasterPage(_Page):
             same[f.measure_id] = (hits, len(districts))
         card = self.scorecard_frame(g, p)
         shown = card[(card["available"] == True) & (card["suppressed"] != True)]  # noqa: E712
-        runs_to = data_to(self.cube, self.month)
-        stale = [
-            (sections.SOURCE_NAMES.get(extract, extract), to)
-            for extract, to in runs_to.items()
-            if to and to != month_label(self.month)
-        ]
-        level = self.hierarchy.level_of(g)
-        place = "the force" if level == "force" else f"{g} LPA" if level == "lpa" else g
+        # the tables' one rule for a stale source (helpers.pages.coverage), over the view's rows
+        # (a stale source's row is often N/A: its window runs past the data)
+        stale: dict[str, pd.Period] = {}
+        for measure_id in card.loc[card["no_source"] != True, "measure_id"]:  # noqa: E712
+            stale.update(measure_stale_sources(self.cube, self.month, measure(measure_id)))
         return SummaryInput(
-            place=place,
+            place=self._place(g),
             window_label=window(p, self.month).label,
             findings=found,
             same_in_districts=same,
@@ -177,7 +179,10 @@ class MasterPage(_Page):
                 p for p in self.projections(g) if p.measure_id in set(shown["measure_id"])
             ],
             as_at=as_at(card, self.month),
-            stale_sources=stale,
+            stale_sources=[
+                (sections.SOURCE_NAMES.get(extract, extract), last.strftime("%b %Y"))
+                for extract, last in sorted(stale.items())
+            ],
             better=int((shown["direction"] == "better").sum()),
             worse=int((shown["direction"] == "worse").sum()),
             with_figures=len(shown),
@@ -222,14 +227,15 @@ class MasterPage(_Page):
         """Every in-table measure of every area for one view, with area titles."""
         g = geography or self.geography
         p = period or self.period
-        if (g, p) not in self._cards:
+        key = (str(self.month), g, p)
+        if key not in self._cards:
             areas = [area for area in AREAS if measures_for(area, self.month)]
-            self._cards[(g, p)] = (
+            self._cards[key] = (
                 _table_rows(self.cube, areas, self.month, p, g, area_titles=True)
                 if areas
                 else pd.DataFrame()
             )
-        return self._cards[(g, p)].copy()
+        return self._cards[key].copy()
 
     def scorecard_html(self, geography: str | None = None, period: str | None = None) -> str:
         g = geography or self.geography
@@ -239,7 +245,9 @@ class MasterPage(_Page):
             key,
             lambda: (
                 '<div class="ppw">'
-                + scorecard_table(self.scorecard_frame(g, p), month=self.month, period=p)
+                + scorecard_table(
+                    self.scorecard_frame(g, p), month=self.month, period=p, geography=g
+                )
                 + "</div>"
             ),
         )
@@ -270,76 +278,40 @@ class MasterPage(_Page):
         return self.scorecard_html(geography, period)
 
     # ---- exceptions --------------------------------------------------------------------------
-    def exceptions_frame(self) -> pd.DataFrame:
-        """The view's findings as the exceptions list: one row per measure, concerns first, then
-        improvements, then unusual months of measures with no better direction; by area within
-        each. ``Why`` gives every reason (a significant change, special cause) in words."""
-        rows = [
-            {
-                "Area": f.area,
-                "Measure": f.label,
-                "This year": f"{f.this_year} ({f.window_label})",
-                "Latest month": f.latest_month,
-                "Latest value": f.latest_value,
-                "Why": f.reasons,
-                "kind": f.kind,
-                "up": f.up,
-                "significant": f.significant,
-                "measure_id": f.measure_id,
-            }
-            for f in self.findings()
-        ]
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "Area", "Measure", "This year", "Latest month", "Latest value", "Why", "kind",
-                "up", "significant", "measure_id",
-            ],
-        )  # fmt: skip
+    def exceptions_frame(
+        self, geography: str | None = None, period: str | None = None
+    ) -> pd.DataFrame:
+        """The view's findings as the exceptions list (:func:`helpers.pages.summary.exceptions_frame`)."""
+        return exceptions_frame(self.findings(geography, period))
 
-    def exceptions(self) -> HTML:
-        """The exceptions list: every finding of the view, with its reasons."""
-        df = self.exceptions_frame()
-        if df.empty:
-            return HTML(
-                '<div class="ppw">'
-                + tables.note_html(
-                    "No exceptions: no measure changed significantly on last year and none shows "
-                    "special cause in its monthly series."
-                )
-                + "</div>"
-            )
-        words = {"improvement": "improvement", "concern": "concern", "unusual": "unusual"}
-        colours = {"improvement": tables.BETTER, "concern": tables.WORSE}
-        out = [
-            '<table class="ppw-table"><caption>Exceptions: '
-            f"{html.escape(self._geo_text())}</caption><thead><tr>"
-            '<th scope="col">Type</th><th scope="col">Area</th>'
-            '<th scope="col" class="ppw-measure">Measure</th><th scope="col">This year</th>'
-            '<th scope="col">Latest month</th><th scope="col">Why</th></tr></thead><tbody>'
-        ]
-        for r in df.to_dict("records"):
-            kind = r["kind"]
-            colour = colours.get(kind, tables.SAME)
-            arrow = "▲" if r["up"] else "▼"
-            out.append(
-                f'<tr><td style="color:{colour};white-space:nowrap;text-align:left">{arrow} '
-                f"{words.get(kind, html.escape(str(kind)))}</td>"
-                f'<td style="text-align:center">{int(r["Area"])}</td>'
-                f'<td class="ppw-label">{html.escape(str(r["Measure"]))}</td>'
-                f"<td>{html.escape(str(r['This year']))}</td>"
-                f'<td style="white-space:nowrap">{html.escape(str(r["Latest month"]))}: '
-                f"{html.escape(str(r['Latest value']))}</td>"
-                f'<td class="ppw-label">{html.escape(str(r["Why"]))}</td></tr>'
-            )
-        out.append("</tbody></table>")
-        return HTML(
-            '<div class="ppw">'
-            + "".join(out)
-            + '<p class="ppw-legend">▲/▼: up/down. Special cause: the latest month is outside the '
-            "usual range (the process limits of the monthly control chart), or part of a run, a "
-            "trend or two of three months near a limit (statistical process control, "
-            f"{html.escape(self._geo_text())}). {html.escape(RULE_SENTENCE)}</p></div>"
+    def exceptions_html(self, geography: str | None = None, period: str | None = None) -> str:
+        g = geography or self.geography
+        p = period or self.period
+        return self._cached(
+            ("exceptions", str(self.month), p, g),
+            lambda: render_exceptions(self.findings(g, p), self._place(g)),
+        )
+
+    def exceptions(self, interactive: bool = False):
+        """The exceptions list: every finding of the view, with its reasons; it follows the same
+        selectors as the summary and the scorecard."""
+        if interactive:
+            bar = self.filter_bar()
+            return bar.with_output(bar.add_view(lambda: self.exceptions_html()))
+        from ..render.views import switcher
+
+        return switcher(
+            self.exceptions_html,
+            geography_options(self.cube),
+            self.view_periods(),
+            default=(self.geography, self.period),
+        )
+
+    def _place(self, geography: str) -> str:
+        """ "the force", "North LPA" or the district's name."""
+        level = self.hierarchy.level_of(geography)
+        return (
+            "the force" if level == "force" else f"{geography} LPA" if level == "lpa" else geography
         )
 
     def _geo_text(self) -> str:
@@ -432,7 +404,9 @@ class MasterPage(_Page):
                 "<p>No data-quality warnings: every row of every extract was counted as read.</p>"
             )
         else:
-            body = tables.simple_table(frame) + (
+            body = tables.simple_table(
+                frame, hidden="Data-quality warnings and the areas each affects", wrap=True
+            ) + (
                 '<p class="ppw-legend">Figures reading these extracts are as counted here; '
                 "the run record (run.json) has the counts for every extract.</p>"
             )
@@ -441,7 +415,9 @@ class MasterPage(_Page):
     def data_availability(self) -> HTML:
         return HTML(
             '<div class="ppw">'
-            + tables.simple_table(self.data_availability_frame())
+            + tables.simple_table(
+                self.data_availability_frame(), hidden="Data available for each area"
+            )
             + '<p class="ppw-legend">An area with missing sources, or whose source does not record '
             'what a measure needs (e.g. a domestic-abuse flag), shows "No data for this area from '
             'this source" where those figures would be, never a zero.</p></div>'

@@ -70,6 +70,11 @@ from .rows import (  # noqa: F401
 # Pages
 # --------------------------------------------------------------------------------------------
 
+#: Why an item kept by place is the force's in the pack when its item gives no reason of its own.
+FORCE_ONLY_REASON = (
+    "drawn for the force only in the pack, to keep it small; the notebook draws it for any district"
+)
+
 
 class AreaPage(_Page):
     """One area of focus: header, Performance Information, Management Information, commentary.
@@ -196,31 +201,33 @@ class AreaPage(_Page):
         *,
         small: bool = False,
         figures=None,
+        heading: bool = True,
     ) -> str:
         """One management-information item for one view (cached per view).
 
         An item that does not change with the geography (or the period) is rendered once and
         shared by every geography (or period), so switching views only redraws what changes.
         ``figures``: the caller's :class:`helpers.render.figure_reuse.ReusedFigures` (its charts
-        drawn on the figures of the views drawn before).
+        drawn on the figures of the views drawn before). ``heading=False``: without the item's
+        heading (the pack prints it above a force-only item's views, the line saying so below).
         """
         it = sections.item(key)
         g = (geography or self.geography) if it.by_geography else "Force"
         p = (period or self.period) if it.by_period else None
-        cache_key = self._item_key(key, geography, period, small)
+        cache_key = self._item_key(key, geography, period, small, heading)
 
         def render():
             ctx = self.context(g, p or self.period, small=small, compact=self.compact)
             ctx.figures = figures
-            return sections.render_item(it, ctx)
+            return sections.render_item(it, ctx, heading=heading)
 
         return self._cached(cache_key, render)
 
-    def _item_key(self, key, geography=None, period=None, small=False) -> tuple:
+    def _item_key(self, key, geography=None, period=None, small=False, heading=True) -> tuple:
         it = sections.item(key)
         g = (geography or self.geography) if it.by_geography else "Force"
         p = (period or self.period) if it.by_period else None
-        return ("item", key, str(self.month), p, g, small, self.compact)
+        return ("item", key, str(self.month), p, g, small, self.compact, heading)
 
     def item_cached(
         self, key: str, geography: str | None = None, period: str | None = None
@@ -281,7 +288,10 @@ class AreaPage(_Page):
         """One item (``key``) or all items of Management Information.
 
         Key charts (``Item.switchable``) are pre-rendered for every geography in the pack (palette
-        PNGs keep an area page well under 2 MB), so a commander can switch without a kernel.
+        PNGs keep an area page well under 2 MB), so a commander can switch without a kernel. Every
+        other item is pre-rendered for every period it depends on and follows the page's
+        selectors; on a district or LPA view an item drawn for the force alone says so
+        (``Item.force_only``, :meth:`_force_item`).
         """
         keys = [key] if key else [i.key for i in self.items]
         if interactive:
@@ -296,13 +306,14 @@ class AreaPage(_Page):
             if it.switchable and it.by_geography:
                 parts.append(self._switchable_item(k))
             else:
-                parts.append(f'<div class="ppw">{self.item_html(k)}</div>')
+                parts.append(self._force_item(k))
         return HTML("".join(parts))
 
     def _switchable_item(self, key: str) -> str:
         from ..render.figure_reuse import ReusedFigures
         from ..render.views import switcher
 
+        it = sections.item(key)
         # the item's chart, drawn for every geography, on one figure redrawn (figure_reuse)
         figures = ReusedFigures()
 
@@ -314,7 +325,33 @@ class AreaPage(_Page):
             geography_options(self.cube),
             self.view_periods(),
             default=(self.geography, self.period),
+            varies_with=("geography", "period") if it.by_period else ("geography",),
         ).data
+
+    def _force_item(self, key: str) -> str:
+        """An item the pack draws for the force alone (or the same for every place: the MSG, the
+        districts' table), once per period it depends on, following the page's selectors.
+
+        Its heading, then (``Item.force_only``) the line "Force figures: this chart is not kept
+        by district (…)" that shows whenever a district or an LPA is chosen, then its views.
+        """
+        from ..render.views import switcher
+
+        it = sections.item(key)
+        # an item kept by place but not pre-rendered for each one is the force's, and says so
+        reason = it.force_only or (FORCE_ONLY_REASON if it.by_geography else "")
+        return (
+            f'<div class="ppw">{sections._heading(it.title)}</div>'
+            + switcher(
+                lambda g, p: f'<div class="ppw">{self.item_html(key, g, p, heading=False)}</div>',
+                geography_options(self.cube),
+                self.view_periods(),
+                default=(self.geography, self.period),
+                varies_with=("period",) if it.by_period else (),
+                selectors=False,
+                force_only=reason or None,
+            ).data
+        )
 
     def measure_ids(self) -> list[str]:
         """The catalog measures this page shows: its table's, then its charts' (page order)."""
@@ -340,6 +377,37 @@ class AreaPage(_Page):
 
         return measure_frame(self.cube, self.measure_ids(), kind=kind)
 
+    # ---- exploring beyond the page (helpers.pages.explore; the Explore cell) -----------------
+    def explore_spc(self, measure_id: str, geography: str | None = None, *, months: int = 36):
+        """Any catalog measure as an SPC chart for any place: ``page.explore_spc("all_crime", "Colchester")``."""
+        from .explore import spc_html
+
+        return HTML(spc_html(self, measure_id, geography, months=months))
+
+    def chart_data(self, item_key: str, geography=None, period=None, *, chart: int = 0):
+        """The data frame a chart of item ``item_key`` is drawn from (``chart``: which of its charts)."""
+        from .explore import chart_data
+
+        return chart_data(self, item_key, geography, period, chart=chart)
+
+    def chart_frames(self, item_key: str, geography=None, period=None) -> dict:
+        """Chart title → data frame, for every chart of item ``item_key``."""
+        from .explore import chart_frames
+
+        return chart_frames(self, item_key, geography, period)
+
+    def compare_districts(self, measure_id: str, period=None, *, lpa=None) -> pd.DataFrame:
+        """Every district for one measure, ranked best first, with significance where tested."""
+        from .explore import compare_districts
+
+        return compare_districts(self, measure_id, period, lpa=lpa)
+
+    def explorer(self, interactive: bool = True, measure_id=None, geography=None):
+        """Measure and geography drop-downs: the SPC chart and the districts of any measure."""
+        from .explore import PACK_NOTE, explorer
+
+        return explorer(self, measure_id, geography) if interactive else HTML(PACK_NOTE)
+
     def commentary(self) -> HTML:
         """The analyst's commentary for the month (``<profile>/commentary/<YYYY-MM>/<NN>_<slug>.md``), if any.
 
@@ -354,12 +422,27 @@ class AreaPage(_Page):
         )
 
     def filter_bar(self):
-        """The page's ipywidgets filter bar (one per page; every interactive view registers with it)."""
+        """The page's ipywidgets filter bar (one per page; every interactive view registers with it).
+
+        The bar prefetches the months either side into pages of their own that share this page's
+        cube (:meth:`for_month`).
+        """
         if self._bar is None:
             from ..render.widgets import FilterBar
 
-            self._bar = FilterBar(self)
+            self._bar = FilterBar(self, page_for_month=self.for_month)
         return self._bar
+
+    def for_month(self, month) -> AreaPage:
+        """A page of the same area, place and period for another ``month``, on the same cube."""
+        return AreaPage(
+            self.area,
+            month=month,
+            period=self.period,
+            geography=self.geography,
+            data_dir=self.data_dir,
+            cube=self.cube,
+        )
 
 
 __all__ = [

@@ -1,5 +1,6 @@
-"""The master's executive summary: a commander's two-minute read, made of the same findings as the
-exceptions list (:mod:`helpers.pages.findings`), so the two can never disagree.
+"""The master's executive summary and exceptions list: a commander's two-minute read and the full
+list behind it, both made of the same findings (:mod:`helpers.pages.findings`), so the two can
+never disagree.
 
 For one view (geography and period): how many measures are better and worse than last year; the
 concerns and the improvements side by side, each in a sentence with its figures; measures with no
@@ -13,6 +14,8 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass
+
+import pandas as pd
 
 from ..analysis.significance import RULE_SENTENCE
 from ..render import tables
@@ -151,6 +154,14 @@ def render_summary(data: SummaryInput) -> str:
         + _column("Getting better", tables.BETTER, "▲", better, data)
         + "</div>"
     )
+    mixed = [f for f in data.findings if f.kind == "mixed"]
+    mixed_text = ""
+    if mixed:
+        mixed_text = (
+            "<p><b>Mixed signals</b> (a significant change one way, the latest months the other): "
+            + "; ".join(_esc(f.headline) for f in mixed)
+            + ".</p>"
+        )
     unusual_text = ""
     if unusual:
         unusual_text = (
@@ -170,10 +181,88 @@ def render_summary(data: SummaryInput) -> str:
         '<div class="ppw ppw-summary" style="font-size:14px">'
         + intro
         + grid
+        + mixed_text
         + unusual_text
         + _districts_text(data.districts)
         + _projections_text(data.projections)
         + _as_at_text(data.as_at, data.stale_sources)
         + legend
         + "</div>"
+    )
+
+
+#: The exceptions list's words for each kind of finding.
+KIND_WORDS = {
+    "improvement": "improvement", "concern": "concern", "mixed": "mixed", "unusual": "unusual"
+}  # fmt: skip
+#: How to read the exceptions list (below it).
+SPC_RULE_SENTENCE = (
+    "Special cause: the latest month is outside the usual range (the process limits of the "
+    "monthly control chart), or part of a run, a trend or two of three months near a limit "
+    "(statistical process control)."
+)
+
+
+def exceptions_frame(findings: list[Finding]) -> pd.DataFrame:
+    """The findings as the exceptions list: one row per measure, concerns first, then
+    improvements, then unusual months of measures with no better direction; by area within
+    each. ``Why`` gives every reason (a significant change, special cause) in words."""
+    columns = [
+        "Area", "Measure", "This year", "Latest month", "Latest value", "Why", "kind", "up",
+        "significant", "measure_id",
+    ]  # fmt: skip
+    rows = [
+        [
+            f.area,
+            f.label,
+            f"{f.this_year} ({f.window_label})",
+            f.latest_month,
+            f.latest_value,
+            f.reasons,
+            f.kind,
+            f.up,
+            f.significant,
+            f.measure_id,
+        ]  # fmt: skip
+        for f in findings
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def render_exceptions(findings: list[Finding], place: str) -> str:
+    """The exceptions list of one view as HTML: a table of every finding with its reasons."""
+    if not findings:
+        return (
+            '<div class="ppw">'
+            + tables.note_html(
+                f"No exceptions for {place}: no measure changed significantly on last year and "
+                "none shows special cause in its monthly series."
+            )
+            + "</div>"
+        )
+    colours = {"improvement": tables.BETTER, "concern": tables.WORSE}
+    out = [
+        f'<table class="ppw-table"><caption>Exceptions: {_esc(place)}</caption><thead><tr>'
+        '<th scope="col">Type</th><th scope="col">Area</th>'
+        '<th scope="col" class="ppw-measure">Measure</th><th scope="col">This year</th>'
+        '<th scope="col">Latest month</th><th scope="col">Why</th></tr></thead><tbody>'
+    ]
+    for f in findings:
+        colour = colours.get(f.kind, tables.SAME)
+        arrow = "▲" if f.up else "▼"
+        out.append(
+            f'<tr><td style="color:{colour};white-space:nowrap;text-align:left">{arrow} '
+            f"{_esc(KIND_WORDS.get(f.kind, f.kind))}</td>"
+            f'<td style="text-align:center">{f.area}</td>'
+            f'<td class="ppw-label">{_esc(f.label)}</td>'
+            f"<td>{_esc(f.this_year)} ({_esc(f.window_label)})</td>"
+            f'<td style="white-space:nowrap">{_esc(f.latest_month)}: {_esc(f.latest_value)}</td>'
+            f'<td class="ppw-label">{_esc(f.reasons)}</td></tr>'
+        )
+    out.append("</tbody></table>")
+    return (
+        '<div class="ppw">'
+        + "".join(out)
+        + f'<p class="ppw-legend">▲/▼: up/down. {_esc(SPC_RULE_SENTENCE)} '
+        f"{_esc(RULE_SENTENCE)}</p></div>"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..periods import PERIOD_HEADINGS
+from ..periods import PERIOD_HEADINGS, PERIOD_LABELS
 from . import flags
 from .numbers import format_value, is_missing
 from .tables import (
@@ -16,6 +16,7 @@ from .tables import (
     arrow_of,
     change_cell,
     esc,
+    hidden_caption,
     legend_html,
     notes_html,
     records,
@@ -23,20 +24,23 @@ from .tables import (
 )
 
 
-def scorecard_table(rows: pd.DataFrame, *, month, period: str) -> str:
+def scorecard_table(rows: pd.DataFrame, *, month, period: str, geography: str = "Force") -> str:
     """The master notebook's one-page scorecard: every in-table measure, grouped by area, with
     last year, this year and the change.
 
     ``rows`` has columns area, area_title, label, unit, decimals, last_year, this_year, change, direction,
-    significant, available, note.
+    significant, available, note. ``geography`` names the view in the table's caption (read by
+    screen readers; the page's heading shows it).
     """
     word = PERIOD_HEADINGS.get(period, "12m")
+    when = pd.Period(str(month), freq="M").strftime("%b %Y")
+    caption = f"Scorecard: every measure by area, {geography}, {PERIOD_LABELS.get(period, period)}"
     out = [
-        '<table class="ppw-table"><thead><tr>',
-        '<th class="ppw-measure">Measure</th>',
-        f"<th>{esc(word)} Last Year</th><th>{esc(word)} This Year</th>",
-        "<th>Better/ Worse % or % pt. diff.</th>",
-        "<th>Direction</th><th>Window</th></tr></thead><tbody>",
+        f'<table class="ppw-table">{hidden_caption(f"{caption} to {when}")}<thead><tr>',
+        '<th scope="col" class="ppw-measure">Measure</th>',
+        f'<th scope="col">{esc(word)} Last Year</th><th scope="col">{esc(word)} This Year</th>',
+        '<th scope="col">Better/ Worse % or % pt. diff.</th>',
+        '<th scope="col">Direction</th><th scope="col">Window</th></tr></thead><tbody>',
     ]
     current = None
     any_sig = False

@@ -7,7 +7,10 @@ month>"; a "Confidence interval" sub-row under survey rates; the catalog's footn
 
 Colour is never the only cue: a change carries an arrow (▲ up, ▼ down) for its direction and a word
 ("better" / "worse") for its meaning; a statistically significant change is bold and marked "*".
-Every piece of text that comes from data or the catalog is HTML-escaped.
+Every piece of text that comes from data or the catalog is HTML-escaped. Every table has a
+``<caption>`` (visually hidden where the table's first heading already says it:
+:func:`hidden_caption`) and ``scope`` on its header cells, so a screen reader names the table and
+reads each figure with its column.
 """
 
 from __future__ import annotations
@@ -63,7 +66,13 @@ table.ppw-small{border-collapse:collapse;font-size:13px;margin:6px 0}
 table.ppw-small th{background:#e8eef5;border:1px solid #c8c8c8;padding:4px 8px;text-align:center}
 table.ppw-small td{border:1px solid #c8c8c8;padding:4px 8px;text-align:right}
 table.ppw-small td:first-child,table.ppw-small th:first-child{text-align:left;white-space:nowrap}
+table.ppw-small.ppw-wrap td:first-child{white-space:normal}
 .ppw-commentary{border-top:1px solid #c8c8c8;margin-top:10px;padding-top:4px}
+.ppw-sr-only{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;
+ clip:rect(0 0 0 0);white-space:nowrap;border:0}
+details.ppw-chart-data{margin:-8px 0 14px;font-size:12.5px}
+details.ppw-chart-data summary{cursor:pointer;color:#1f4e79}
+@media print{details.ppw-chart-data{display:none}}
 </style>
 """
 
@@ -71,6 +80,11 @@ table.ppw-small td:first-child,table.ppw-small th:first-child{text-align:left;wh
 def esc(value) -> str:
     """HTML-escape any value as text (None → empty)."""
     return "" if value is None else html.escape(str(value), quote=True)
+
+
+def hidden_caption(text: str) -> str:
+    """A table's ``<caption>``, read by screen readers but not shown (class ``ppw-sr-only``)."""
+    return f'<caption class="ppw-sr-only">{esc(text)}</caption>'
 
 
 def arrow_of(change) -> str:
@@ -299,8 +313,11 @@ def performance_table(
     )
     geo = "" if geography in (None, "", "Force") else f"<br>{esc(geography)}"
     first = f"{esc(title)}<br>{esc(data_line)} (unless stated otherwise){geo}"
-    out = ['<table class="ppw-table">', "<thead><tr>", f'<th class="ppw-measure">{first}</th>']
-    out += [f"<th>{esc(h)}</th>" for h in heads]
+    place = geography if geography not in (None, "") else "Force"
+    caption = hidden_caption(f"Performance Information: {title}, {place}, {data_line}")
+    out = [f'<table class="ppw-table">{caption}<thead><tr>']
+    out.append(f'<th scope="col" class="ppw-measure">{first}</th>')
+    out += [f'<th scope="col">{esc(h)}</th>' for h in heads]
     out.append("</tr></thead><tbody>")
     ncols = len(heads)
     notes: list[str] = []
@@ -491,19 +508,28 @@ def simple_table(
     formats: dict[str, str] | None = None,
     index: bool = False,
     na: str = "N/A",
+    hidden: str = "",
+    wrap: bool = False,
 ) -> str:
     """Return a small management-information table (escaped), e.g. response times by LPA.
 
     ``formats`` maps a column to a format string (``"{:,.0f}"``, ``"{:.1f}%"``); missing values print
-    as ``na``.
+    as ``na``. ``caption`` is shown above the table; ``hidden`` is a caption for screen readers
+    only (the table sits under a heading that says what it is). With neither, the hidden caption
+    names the columns. ``wrap``: the first column holds sentences and wraps (it is kept on one
+    line otherwise, which would make a page scroll sideways).
     """
     formats = formats or {}
     frame = df.reset_index() if index else df
-    out = ['<table class="ppw-small">']
+    out = [f'<table class="ppw-small{" ppw-wrap" if wrap else ""}">']
     if caption:
         out.append(f'<caption style="text-align:left;font-weight:bold">{esc(caption)}</caption>')
+    else:
+        out.append(hidden_caption(hidden or "Table of " + ", ".join(map(str, frame.columns))))
     out.append(
-        "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in frame.columns) + "</tr></thead>"
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
+        + "</tr></thead>"
     )
     out.append("<tbody>")
     for _, row in frame.iterrows():

@@ -11,6 +11,15 @@ vanilla JavaScript show the one picked in two ``<select>`` elements.
   a district view and the pack's navigation links carry it from page to page.
 - Identical renders (a force-only measure reads the same for every district) are stored once; the
   other combinations point at the stored copy, which keeps pages small.
+- What the page says follows what it shows. The selectors are rendered hidden and shown by the
+  script, so with JavaScript off (or a notebook opened untrusted) no selector can name another view
+  than the default one shown. Text marked ``data-ppw-geography`` / ``data-ppw-period`` (the page
+  shell's heading: ``<span data-ppw-period>``, with ``data-key`` for another key than the
+  default) is rewritten with the choice. A hash naming no view (``#geography=Nowhere``) shows
+  the default and says so; a known name in another case (``colchester``) is that view.
+- A block with ``selectors=False`` has no selectors of its own: it follows the page's (the same
+  key). A ``force_only`` block shows the force's figures for every geography and, when a district
+  or LPA is chosen, the line "Force figures: this chart is not kept by district (…)" above them.
 
 Examples
 --------
@@ -121,6 +130,18 @@ def _period_select(periods: Sequence[str], key: str, selected: str) -> str:
     )
 
 
+def force_only_line(reason: str, content: str = "") -> str:
+    """The sentence above a force-only item on a district or LPA view.
+
+    ``content``: the item's HTML, to say "this chart" or "these charts" as it holds one or more.
+
+    >>> force_only_line("drawn for the force only")
+    'Force figures: this chart is not kept by district (drawn for the force only).'
+    """
+    what = "these charts are" if content.count("<img") > 1 else "this chart is"
+    return f"Force figures: {what} not kept by district ({reason})."
+
+
 def switcher(
     render: Callable[[str, str], str],
     geographies: Iterable,
@@ -129,6 +150,8 @@ def switcher(
     default: tuple[str, str] | None = None,
     key: str = DEFAULT_KEY,
     varies_with: Sequence[str] = ("geography", "period"),
+    selectors: bool = True,
+    force_only: str | None = None,
 ) -> HTML:
     """Return one HTML block with every geography × period view and selectors to switch between them.
 
@@ -150,11 +173,21 @@ def switcher(
         ``varies_with=("geography",)`` calls ``render`` once per geography (with the default
         period) instead of once per combination; ``("period",)`` once per period. Identical
         renders are stored once either way; this saves the time of rendering them.
+    selectors
+        False: no selectors and no script of its own; the block follows the selectors of the
+        same key elsewhere on the page (whose script switches it too). For an item that needs
+        no selector above it, on a page that has selectors.
+    force_only
+        The reason an item is not kept by district ("drawn for the force only, …"): ``render``
+        is called with the force's name for every geography (it draws the force's figures), and
+        the line of :func:`force_only_line` shows above the views whenever the geography chosen
+        is not the force.
 
     Returns
     -------
     IPython.display.HTML
-        Two ``<select>`` elements (classes ``ppw-geography`` and ``ppw-period``), one
+        Two ``<select>`` elements (classes ``ppw-geography`` and ``ppw-period``) in a
+        ``<div class="ppw-selectors" hidden>`` that the script shows, one
         ``<div class="ppw-view" data-geography=… data-period=…>`` per combination (all hidden but the
         default; a repeated render is an empty div with ``data-same-as`` naming the stored copy) and
         a small inline script. Works from ``file://`` with no network.
@@ -162,7 +195,8 @@ def switcher(
     Raises
     ------
     ValueError
-        No geographies or periods, or a default that is not among them.
+        No geographies or periods, a default that is not among them, or ``force_only`` without
+        a geography of level "force".
     """
     geos = _normalise_geographies(geographies)
     periods = list(periods)
@@ -178,13 +212,19 @@ def switcher(
     unknown = set(varies_with) - {"geography", "period"}
     if unknown:
         raise ValueError(f"varies_with takes 'geography' and/or 'period', not {sorted(unknown)}")
+    force = next((name for level, name in geos if level == "force"), None)
+    if force_only is not None:
+        if force is None:
+            raise ValueError("force_only needs the force among the geographies")
+        varies_with = [v for v in varies_with if v != "geography"]
     rendered: dict[tuple[str, str], str] = {}
 
     def render_once(geography: str, period: str) -> str:
-        args = (
-            geography if "geography" in varies_with else default_geo,
-            period if "period" in varies_with else default_period,
-        )
+        if "geography" in varies_with:
+            g = geography
+        else:  # a force-only item draws the force's figures; any other, the default's
+            g = force if force_only is not None else default_geo
+        args = (g, period if "period" in varies_with else default_period)
         if args not in rendered:
             rendered[args] = str(render(*args))
         return rendered[args]
@@ -205,18 +245,34 @@ def switcher(
 
     period_label = PERIOD_LABELS.get(default_period, default_period)
     parts = [
-        f'<div class="ppw-switcher" data-key="{_html.escape(key)}">',
-        '<div class="ppw-selectors">',
-        # A selector with one choice stays in the page (it keeps the others in step) but hidden.
-        f"<label{'' if len(geos) > 1 else ' hidden'}>Geography "
-        f"{_geography_select(geos, key, default_geo)}</label> ",
-        f"<label{'' if len(periods) > 1 else ' hidden'}>Period "
-        f"{_period_select(periods, key, default_period)}</label>",
-        "</div>",
-        # Printed instead of the selectors (the pack's print style shows it).
-        f'<div class="ppw-print-label" style="display:none">{_html.escape(default_geo)} · '
-        f"{_html.escape(period_label)}</div>",
+        f'<div class="ppw-switcher" data-key="{_html.escape(key)}" '
+        f'data-shown-geography="{_html.escape(default_geo)}" '
+        f'data-shown-period="{_html.escape(default_period)}">',
     ]
+    if selectors:
+        parts += [
+            # Hidden until the script runs: without it, a selector could be changed to name a
+            # view that is not shown.
+            '<div class="ppw-selectors" hidden>',
+            # A selector with one choice stays in the page (it keeps the others in step) but hidden.
+            f"<label{'' if len(geos) > 1 else ' hidden'}>Geography "
+            f"{_geography_select(geos, key, default_geo)}</label> ",
+            f"<label{'' if len(periods) > 1 else ' hidden'}>Period "
+            f"{_period_select(periods, key, default_period)}</label>",
+            "</div>",
+        ]
+    # Printed instead of the selectors (the pack's print style shows it).
+    parts.append(
+        f'<div class="ppw-print-label" style="display:none">{_html.escape(default_geo)} · '
+        f"{_html.escape(period_label)}</div>"
+    )
+    if force_only is not None:
+        line = force_only_line(force_only, views[0][3] or "")
+        hidden = " hidden" if default_geo == force else ""
+        parts.append(
+            f'<p class="ppw-info ppw-force-only" data-ppw-force-only="{_html.escape(force)}"'
+            f"{hidden}>{_html.escape(line)}</p>"
+        )
     for geography, period, div_id, content in views:
         attrs = (
             f'class="ppw-view" data-geography="{_html.escape(geography)}" '
@@ -228,5 +284,6 @@ def switcher(
             hidden = "" if div_id == shown else " hidden"
             parts.append(f'<div {attrs} id="{div_id}"{hidden}>{content}</div>')
     parts.append("</div>")
-    parts.append(f"<script>{_script()}</script>")
+    if selectors:  # a block that follows others is switched by their copy of the script
+        parts.append(f"<script>{_script()}</script>")
     return HTML("\n".join(parts))

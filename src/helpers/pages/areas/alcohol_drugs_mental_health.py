@@ -134,6 +134,7 @@ ITEMS: list[Item] = [
         "Night-time economy (NTE) crime by district",
         nte_by_district,
         ("crimes",),
+        force_only="it shows every district of the force",
         measures=("nte_crimes",),
     ),
     Item(

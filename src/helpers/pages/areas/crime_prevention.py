@@ -285,6 +285,7 @@ ITEMS: list[Item] = [
         msg_crime_rate,
         ("msg_peers",),
         by_geography=False,
+        force_only="the Most Similar Group compares whole forces",
         measures=("crimes_per_1000",),
     ),
     Item(
@@ -302,6 +303,7 @@ ITEMS: list[Item] = [
         "Rural crime",
         rural,
         ("crimes",),
+        switchable=True,
         measures=("rural_crime", "rural_solved_rate"),
     ),
     Item(

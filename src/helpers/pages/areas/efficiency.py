@@ -86,6 +86,7 @@ ITEMS: list[Item] = [
         savings,
         ("savings",),
         by_geography=False,
+        force_only="the savings plan is kept for the force as a whole",
         by_period=False,
         measures=("savings_delivered",),
     ),

@@ -58,6 +58,7 @@ ITEMS: list[Item] = [
         sickness,
         ("workforce",),
         by_geography=False,
+        force_only="the workforce extract is kept for the force as a whole",
         by_period=False,
         measures=("days_lost_officer", "days_lost_staff", "days_lost_pcso"),
     ),

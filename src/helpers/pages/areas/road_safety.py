@@ -97,6 +97,7 @@ ITEMS: list[Item] = [
         "Killed or seriously injured (KSI) by district",
         ksi_by_district,
         ("collisions", "casualties"),
+        force_only="it shows every district of the force",
         measures=("ksi_all",),
     ),
 ]

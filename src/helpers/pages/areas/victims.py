@@ -257,6 +257,7 @@ ITEMS: list[Item] = [
         call_handling,
         ("calls",),
         by_geography=False,
+        force_only="the calls extract is kept for the force as a whole",
         by_period=False,
         measures=("calls_999_offered", "calls_999_within_standard", "switchboard_wait"),
     ),
