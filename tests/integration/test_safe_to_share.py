@@ -138,8 +138,8 @@ def published_files(out: Path) -> list[Path]:
 
 
 def text_of(path: Path) -> str:
-    """A published file as text, without its base64 payloads."""
-    text = path.read_text(encoding="utf-8")
+    """A published file as text, without its base64 payloads (pack.pdf: its text)."""
+    text = _published_text(path)
     if path.suffix == ".ipynb":
         nb = json.loads(text)
         for cell in nb["cells"]:

@@ -22,9 +22,23 @@ def cube():
 
 
 @pytest.fixture
-def page(cube):
+def page(cube, monkeypatch):
+    """A page of area 6; every filter bar a test makes is closed after it, its worker's task in
+    flight finished (a bar left prefetching would draw, in its own rc_context, during the next
+    test: matplotlib's style is one per process)."""
     report.clear_caches()
-    return report.AreaPage(6, month="2016-09", cube=cube)
+    bars = []
+    made = widgets.FilterBar.__init__
+
+    def track(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        bars.append(self)
+
+    monkeypatch.setattr(widgets.FilterBar, "__init__", track)
+    yield report.AreaPage(6, month="2016-09", cube=cube)
+    for bar in bars:
+        bar.close()
+        bar.worker.join(timeout=60)
 
 
 def test_filter_bar_builds_with_grouped_geographies_periods_and_months(page):
