@@ -93,10 +93,16 @@ def serious(found: list[dict]) -> list[dict]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
+#: Pages also checked at the district view (every page is checked as it opens): the master and
+#: the richest area page; the other pages' district views are the same markup with other figures.
+DISTRICT_VIEW_PAGES = ("index.html", "01_domestic_abuse.html", "06_crime_prevention.html")
+
+
 def check_pages(driver, axe: str, pages: list[Path], capsys=None) -> None:
     problems, minor = {}, {}
     for page in pages:
-        for hash_ in ("", DISTRICT_VIEW):
+        hashes = ("", DISTRICT_VIEW) if page.name in DISTRICT_VIEW_PAGES else ("",)
+        for hash_ in hashes:
             found = violations(driver, axe, page, hash_)
             if serious(found):
                 problems[page.name + hash_] = serious(found)
@@ -165,7 +171,7 @@ def test_every_page_of_the_real_pack_has_no_serious_violation(browser, axe, tmp_
     out = tmp_path / "2016-09"
     extra = ["--notebooks", PACK_NOTEBOOKS] if PACK_NOTEBOOKS else []
     code = pack.main(
-        ["--month", "2016-09", "--data", str(DEMO_DATA_DIR), "--out", str(out), *extra]
+        ["--month", "2016-09", "--data", str(DEMO_DATA_DIR), "--out", str(out), "--no-pdf", *extra]
     )
     assert code == 0
     pages = sorted(out.glob("*.html"))
