@@ -29,3 +29,25 @@ def stand_in(monkeypatch, small_real_cube):
         pack, "tables_csv", lambda cube, month, period: pd.DataFrame({"measure_id": ["x"]})
     )
     return small_real_cube
+
+
+@pytest.fixture(scope="module")
+def synthetic_cube() -> Cube:
+    """A cube of :func:`support.frames.synthetic_extracts`, built once per test module (treat as
+    read-only)."""
+    from support.frames import synthetic_extracts
+
+    from helpers.measures.cube import build_cube
+
+    return build_cube(synthetic_extracts())
+
+
+@pytest.fixture
+def fresh_fragments():
+    """The pages' rendered fragments cleared before and after a test
+    (``helpers.pages.report.clear_caches``)."""
+    from helpers.pages import report
+
+    report.clear_caches()
+    yield
+    report.clear_caches()

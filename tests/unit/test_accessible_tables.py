@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from support.frames import synthetic_extracts
 from support.html_tables import table_problems, tables_of
 
 from helpers.pages import report, sections
@@ -17,17 +16,13 @@ from helpers.render.scorecard import scorecard_table
 
 
 @pytest.fixture(scope="module")
-def cube():
-    from helpers.measures.cube import build_cube
-
-    return build_cube(synthetic_extracts())
+def cube(synthetic_cube):
+    return synthetic_cube
 
 
 @pytest.fixture(autouse=True)
-def _fresh_fragments():
-    report.clear_caches()
-    yield
-    report.clear_caches()
+def _fresh_fragments(fresh_fragments):
+    """Every test of this module starts and ends with no rendered fragment."""
 
 
 def _row(**kw):

@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 
 import nbformat
 import pytest
-from support.frames import synthetic_extracts
 
 from helpers.pack import runner as pack
 from helpers.pages import report, sections
@@ -28,17 +27,13 @@ KEYS = {
 
 
 @pytest.fixture(scope="module")
-def cube():
-    from helpers.measures.cube import build_cube
-
-    return build_cube(synthetic_extracts())
+def cube(synthetic_cube):
+    return synthetic_cube
 
 
 @pytest.fixture(autouse=True)
-def _fresh_fragments():
-    report.clear_caches()
-    yield
-    report.clear_caches()
+def _fresh_fragments(fresh_fragments):
+    """Every test of this module starts and ends with no rendered fragment."""
 
 
 class Blocks(HTMLParser):

@@ -17,17 +17,13 @@ from helpers.render import tables
 
 
 @pytest.fixture(scope="module")
-def cube():
-    from helpers.measures.cube import build_cube
-
-    return build_cube(synthetic_extracts())
+def cube(synthetic_cube):
+    return synthetic_cube
 
 
 @pytest.fixture(autouse=True)
-def _fresh_fragments():
-    report.clear_caches()
-    yield
-    report.clear_caches()
+def _fresh_fragments(fresh_fragments):
+    """Every test of this module starts and ends with no rendered fragment."""
 
 
 def test_header_prints_the_published_heading_line(cube):
