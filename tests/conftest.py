@@ -6,12 +6,22 @@ file imports another.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from support.packs import tiny_cube
 
+from helpers.config import DEMO_DATA_DIR, NOTEBOOKS_DIR
 from helpers.measures.cube import Cube
 from helpers.pack import runner as pack
+
+#: The month of the demo pack the tests share (:func:`demo_pack`).
+DEMO_PACK_MONTH = "2016-09"
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +61,38 @@ def fresh_fragments():
     report.clear_caches()
     yield
     report.clear_caches()
+
+
+@pytest.fixture(scope="session")
+def demo_pack(tmp_path_factory, worker_id) -> Path:
+    """The demo force's pack for September 2016 (rolling 12 months, with its PDF), made once per
+    test run by the command a user types (``python -m helpers.pack --month 2016-09 --out …``)
+    and shared, read-only, by every test that reads a real pack: the pack, accessibility, PDF and
+    browser tests. Under pytest-xdist the workers share it through a lock file in the run's
+    temporary folder: the first to ask makes it, the others wait for it; a failed run is
+    reported to each of them, not retried.
+    """
+    if (
+        not (DEMO_DATA_DIR / ".complete").exists()
+        or len(list(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))) < 9
+    ):
+        pytest.skip("needs the demo data (make data) and the pack's nine notebooks")
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent  # the run's folder, shared by workers
+    out = root / "demo-pack" / DEMO_PACK_MONTH
+    made = root / "demo-pack.json"
+    with open(root / "demo-pack.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not made.exists():
+            done = subprocess.run(
+                [sys.executable, "-m", "helpers.pack", "--month", DEMO_PACK_MONTH,
+                 "--out", str(out)],
+                capture_output=True, text=True, timeout=1800,
+            )  # fmt: skip
+            made.write_text(
+                json.dumps({"returncode": done.returncode, "stderr": done.stderr[-3000:]}),
+                encoding="utf-8",
+            )
+    result = json.loads(made.read_text(encoding="utf-8"))
+    assert result["returncode"] == 0, result["stderr"]
+    return out

@@ -393,16 +393,11 @@ def test_printed_pages_carry_the_protective_marking(browser, pack_dir, tmp_path)
         assert lines[0] == marking and lines[-1] == marking, f"printed page {number}"
 
 
-REAL_INDEX = REPORTS_DIR / "2016-09" / "index.html"
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not REAL_INDEX.exists(), reason="no published pack at reports/2016-09 (make report)"
-)
-def test_published_pack_works_offline(browser):
-    """The real pack (make report) opened offline: no outside request, selectors switch views."""
-    folder = REAL_INDEX.parent
+def test_published_pack_works_offline(browser, demo_pack):
+    """The real pack (``demo_pack``, shared) opened offline: no outside request, selectors
+    switch views."""
+    folder = demo_pack
     for page in sorted(folder.glob("*.html")):
         urls = open_page(browser, page)
         assert not_local(urls) == [], page.name
@@ -626,20 +621,14 @@ def test_a_hash_naming_no_view_says_so(browser, pack_dir, hash_, notice, shown):
     assert shown_notices(browser) == []
 
 
-#: The published pack (make report) for the checks that need the real pages' charts.
-PUBLISHED = REAL_INDEX.parent
-
-
 @pytest.mark.slow
-def test_every_chart_on_a_district_view_is_the_districts_or_says_it_is_the_forces(browser):
+def test_every_chart_on_a_district_view_is_the_districts_or_says_it_is_the_forces(
+    browser, demo_pack
+):
     """On Colchester, financial year to date: every chart shown is in a view, and either names
     Colchester (its title, the image's alt text) or has the force-only line above it."""
-    if not (PUBLISHED / "index.html").exists():
-        pytest.skip(f"no published pack at {PUBLISHED} (make report)")
-    if "data-ppw-geography" not in (PUBLISHED / "index.html").read_text(encoding="utf-8"):
-        pytest.skip(f"the pack at {PUBLISHED} predates honest selectors (make report)")
     checked = labelled = 0
-    for page in sorted(PUBLISHED.glob("[0-9][0-9]_*.html")):
+    for page in sorted(demo_pack.glob("[0-9][0-9]_*.html")):
         load(browser, page, "#geography=Colchester&period=fytd")
         assert header_text(browser)[0].endswith("Colchester · Financial year to date"), page.name
         charts = browser.execute_script(

@@ -591,15 +591,8 @@ def _cube_available() -> bool:
 
 @pytest.mark.slow
 @needs_real_pack
-def test_real_pack_for_september_2016(tmp_path):
-    out = tmp_path / "2016-09"
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers.pack", "--month", "2016-09", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+def test_real_pack_for_september_2016(demo_pack):
+    out = demo_pack  # python -m helpers.pack --month 2016-09 (conftest, shared)
     pages = sorted(p.name for p in out.glob("*.html"))
     assert len(pages) == 9 and "index.html" in pages
     for page in pages:

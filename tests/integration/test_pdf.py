@@ -7,8 +7,9 @@ whole, so a table cut off at the page edge or squeezed until its headings break 
 is printed outside the page. ``-raw`` keeps the text in the order Chromium drew it (a table's
 headings one after another, however they wrap); ``-layout`` keeps each page's lines.
 
-The real pack is the published ``reports/2016-09`` (``make report``; CI makes it before the
-tests), not a new run; ``PPW_TEST_PACK`` may name another pack folder. The runner's side (the
+The real pack is the demo pack the tests share (``demo_pack`` in ``tests/conftest.py``: one run
+of ``python -m helpers.pack --month 2016-09`` per test session); ``PPW_TEST_PACK`` may name
+another pack folder. The runner's side (the
 PDF published with the pages, ``--no-pdf``, no Chromium) runs on the small fixture notebooks.
 """
 
@@ -24,7 +25,6 @@ from pathlib import Path
 import pytest
 from support.packs import make_data, make_notebooks, run_pack
 
-from helpers.config import REPORTS_DIR
 from helpers.pack import pdf
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -123,11 +123,17 @@ def missing_in_order(headings: list[str], text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def published() -> tuple[Path, dict]:
-    """The published pack (``reports/2016-09`` or ``$PPW_TEST_PACK``) and its run.json."""
-    folder = Path(os.environ.get("PPW_TEST_PACK") or REPORTS_DIR / "2016-09")
-    if not (folder / "run.json").is_file():
-        pytest.skip(f"no published pack at {folder} (make report)")
+def published(request) -> tuple[Path, dict]:
+    """The demo pack the tests share (conftest ``demo_pack``), or the pack folder named by
+    ``$PPW_TEST_PACK``, and its run.json."""
+    if os.environ.get("PPW_TEST_PACK"):
+        folder = Path(os.environ["PPW_TEST_PACK"])
+        if not (folder / "run.json").is_file():
+            pytest.skip(f"no published pack at {folder} ($PPW_TEST_PACK)")
+    else:
+        if not pdf.CHROMIUM.exists():
+            pytest.skip(f"headless Chromium not found at {pdf.CHROMIUM}: the pack has no PDF")
+        folder = request.getfixturevalue("demo_pack")
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     printed = record.get("pdf")
     if printed is None:
