@@ -130,7 +130,7 @@ def fixture_pack(tmp_path_factory) -> Path:
         mp.setattr(pack, "tables_csv", lambda c, m, p: pd.DataFrame({"x": [1]}))
         code = pack.main(
             ["--month", "2016-09", "--data", str(tmp_path / "data"), "--notebooks-dir",
-             str(notebooks), "--out", str(out), "--jobs", "2"]
+             str(notebooks), "--out", str(out), "--jobs", "2", "--no-pdf"]
         )  # fmt: skip
     assert code == 0
     return out

@@ -201,6 +201,7 @@ def pack_dir(tmp_path_factory, listener) -> Path:
                 str(out),
                 "--jobs",
                 "2",
+                "--no-pdf",
             ]  # fmt: skip
         )
     assert code == 0

@@ -178,7 +178,7 @@ def import_as_the_readme_says(street, out) -> subprocess.CompletedProcess:
 def run_pack(data, out, *extra) -> subprocess.CompletedProcess:
     args = ["--month", REPORT_MONTH, "--period", "month", "--data", str(data), "--out", str(out)]
     return subprocess.run(
-        [sys.executable, "-m", "helpers.pack", *args, "--jobs", "2", *extra],
+        [sys.executable, "-m", "helpers.pack", *args, "--jobs", "2", "--no-pdf", *extra],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -54,6 +54,7 @@ def _argv(tmp_path: Path, out, *extra: str, notebooks: Path | None = None) -> li
         "2",
         "--timeout",
         "120",
+        "--no-pdf",  # pack.pdf has tests of its own (test_pdf)
         *extra,
     ]
 
@@ -755,7 +756,7 @@ def test_a_data_folder_changed_during_the_run_gives_one_consistent_pack(tmp_path
     out = tmp_path / "out"
     argv = ["--month", "2016-09", "--data", str(extracts), "--notebooks-dir", str(notebooks)]
     child = subprocess.Popen(
-        [sys.executable, "-m", "helpers.pack", *argv, "--out", str(out), "--jobs", "2"],
+        [sys.executable, "-m", "helpers.pack", *argv, "--out", str(out), "--jobs", "2", "--no-pdf"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -828,7 +829,15 @@ def test_settings_changed_in_force_yaml_refuse_a_partial_rerun_and_reach_the_ker
     out = tmp_path / "out"
 
     def run(*extra: str) -> subprocess.CompletedProcess:
-        argv = ["--month", "2016-09", "--notebooks-dir", str(notebooks), "--out", str(out)]
+        argv = [
+            "--month",
+            "2016-09",
+            "--notebooks-dir",
+            str(notebooks),
+            "--out",
+            str(out),
+            "--no-pdf",
+        ]
         return subprocess.run(
             [sys.executable, "-m", "helpers.pack", *argv, "--profile", str(profile), *extra],
             capture_output=True,

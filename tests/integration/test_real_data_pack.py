@@ -98,6 +98,7 @@ def published(tmp_path_factory):
             str(data),
             "--out",
             str(out),
+            "--no-pdf",  # pack.pdf is tested on the demo pack (test_pdf)
         ],
         1800,
     )
