@@ -279,6 +279,7 @@ ID_COLUMNS = {
     "collisions": {"collision_id": "collision"},
     "casualties": {"casualty_id": "casualty", "collision_id": "collision"},
     "drug_tests": {"test_id": "drug_test"},
+    "victimless_prosecutions": {"case_id": "victimless_case", "crime_id": "crime"},
 }
 
 

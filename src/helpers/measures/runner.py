@@ -510,6 +510,20 @@ def savings(run: Run, m) -> dict[str, Part]:
 
 
 @builder
+def victimless_prosecutions(run: Run, m) -> dict[str, Part]:
+    """The SQL gives every figure (a column each): the numerator is the ``figure``'s column.
+    Finalised cases add up over months; the cases pending at a month's end do not, so every kind
+    of window reads the count at its last month. The months covered run from the first case
+    charged to the last: a month between them with no case charged is a month monitored."""
+    cells, charged = run.query(m.builder, m.params), run.months("victimless_prosecutions")
+    t = np.arange(run.T)
+    cov = (t >= charged.argmax()) & (t <= run.T - 1 - charged[::-1].argmax()) & charged.any()
+    num = run.grid(cells, m.params["figure"])
+    kinds = WINDOW_KINDS if m.params["figure"] == "pending" else ("month",)
+    return {m.id: Part(dict.fromkeys(kinds, num), None, cov, sources=sources(m))}
+
+
+@builder
 def days_lost(run: Run, m) -> dict[str, Part]:
     cov = run.present_months(run.query(m.builder, m.params))
     return _one(run, m, cov, den=True, district_level=False, den_agg="mean")

@@ -28,6 +28,7 @@ SOURCE_NAMES = {
     "drug_tests": "drug tests on arrest",
     "workforce": "workforce and sickness",
     "savings": "savings plan",
+    "victimless_prosecutions": "victimless prosecution cases",
 }
 
 

@@ -12,6 +12,7 @@ from .values import (
     SATISFACTION_ANSWERS,
     SATISFACTION_QUESTIONS,
     SOLVED_OUTCOMES,
+    VICTIMLESS_RESULTS,
     WORKFORCE_GROUPS,
 )
 
@@ -540,6 +541,61 @@ EXTRACTS: dict[str, Extract] = {
             date_column="month",
             district_column=None,
             areas=(7,),
+        ),
+        Extract(
+            "victimless_prosecutions",
+            "Victimless prosecutions",
+            "One row per domestic-abuse prosecution taken forward without the victim's evidence "
+            "(victimless or evidence-led), from the day it was charged, as the force monitors them "
+            "with the Crown Prosecution Service and the courts (Essex: since November 2013).",
+            (
+                Column("case_id", "str", "Case reference (unique)."),
+                Column(
+                    "crime_id",
+                    "str",
+                    "Crime reference number of the crime prosecuted, as in `crimes`.",
+                    references="crimes.crime_id",
+                ),
+                Column("charged_date", "date", "Date the suspect was charged: the case begins."),
+                Column(
+                    "finalised_date",
+                    "date",
+                    "Date the case was finalised at court; empty while it is pending.",
+                    nullable=True,
+                ),
+                Column(
+                    "result",
+                    "category",
+                    "How the case was finalised: `successful` (a guilty plea or found guilty), "
+                    "`dismissed` (dismissed or no evidence offered) or `other` (finalised another "
+                    "way: discontinued, left on file); empty while it is pending.",
+                    VICTIMLESS_RESULTS,
+                    nullable=True,
+                ),
+                _district(),
+            ),
+            unique=("case_id",),
+            date_column="charged_date",
+            areas=(1,),
+            rules=(
+                RowRule(
+                    "finalised_date",
+                    ("charged_date", "finalised_date"),
+                    "have a finalised date before the charged date",
+                    "finalised_date < charged_date",
+                ),
+                RowRule(
+                    "result",
+                    ("finalised_date", "result"),
+                    "have a result without a finalised date, or a finalised date without a result",
+                    "(result IS NULL) <> (finalised_date IS NULL)",
+                ),
+            ),
+            notes=(
+                "A case is *pending* at the end of a month when it was charged by then and not "
+                "finalised by then (`finalised_date` empty or later).",
+                "Every `crime_id` must exist in `crimes` (when both files are present).",
+            ),
         ),
     )
 }

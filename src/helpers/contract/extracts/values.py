@@ -56,6 +56,9 @@ OUTCOME_LABELS = {
     "transferred_to_other_body": "Transferred to another body",
 }
 DA_RISK_LEVELS = ("standard", "medium", "high")
+#: How a victimless (evidence-led) domestic-abuse prosecution was finalised: a guilty plea or a
+#: finding of guilt; dismissed or no evidence offered; another way (discontinued, left on file …).
+VICTIMLESS_RESULTS = ("successful", "dismissed", "other")
 SATISFACTION_ANSWERS = ("satisfied", "neither", "dissatisfied")
 SATISFACTION_QUESTIONS = {
     "q_contact": "Making contact with the police",

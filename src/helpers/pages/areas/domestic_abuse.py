@@ -10,7 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ...contract.catalog import measure
-from ...render import charts
+from ...periods import Window
+from ...render import charts, tables
+from ...render.numbers import format_value
 from ..sections import (
     Context,
     Item,
@@ -136,6 +138,50 @@ def da_solved_by_risk(ctx: Context) -> str:
     )
 
 
+#: The victimless-prosecution figures, in the order the March 2014 report lists them.
+VICTIMLESS = [
+    ("victimless_finalised", "Finalised cases"),
+    ("victimless_successful", "Successful prosecutions (guilty plea or found guilty)"),
+    ("victimless_dismissed", "Dismissed or no evidence offered"),
+    ("victimless_other", "Finalised another way"),
+    ("victimless_pending", "Cases pending at the end of the month"),
+]
+
+
+def victimless_prosecutions(ctx: Context) -> str:
+    """The cases since monitoring began (the first month of the case list) to the report month:
+    finalised, by result, and pending at the month's end."""
+    covered = ctx.cube.covered_months("victimless_finalised")
+    if not covered or covered[0] > ctx.month:
+        return tables.note_html(
+            f"No victimless prosecutions were monitored by {ctx.month.strftime('%B %Y')}.", "info"
+        )
+    if covered[-1] < ctx.month:
+        return tables.note_html(
+            f"Victimless prosecutions were monitored from {covered[0].strftime('%B %Y')} to "
+            f"{covered[-1].strftime('%B %Y')}: the case list holds none charged after that.",
+            "info",
+        )
+    since = Window("month", covered[0], ctx.month)
+    first = ctx.value("victimless_finalised", since)
+    if not first.available:
+        return tables.note_html(f"Victimless prosecutions: not available ({first.reason}).", "info")
+    rows = [(label, ctx.number(mid, since)) for mid, label in VICTIMLESS]
+    df = pd.DataFrame(
+        {
+            "Cases": [label for label, _ in rows],
+            "Number": [format_value(v, "count") for _, v in rows],
+        }
+    )
+    span = f"{covered[0].strftime('%B %Y')} to {ctx.month.strftime('%B %Y')}"
+    return tables.simple_table(df, hidden=f"Victimless prosecutions, {span}", wrap=True) + _p(
+        f"Domestic-abuse prosecutions taken forward without the victim's evidence, monitored with "
+        f"the Crown Prosecution Service and the courts since {covered[0].strftime('%B %Y')}: the "
+        f"cases finalised from then to the end of {ctx.month.strftime('%B %Y')} by their result, "
+        f"and those charged and not yet finalised at its end — {_geo_phrase(ctx)}."
+    )
+
+
 #: The items of this area, in page order.
 ITEMS: list[Item] = [
     Item(
@@ -164,5 +210,15 @@ ITEMS: list[Item] = [
         da_solved_by_risk,
         ("crimes",),
         measures=("da_solved_rate_standard", "da_solved_rate_medium", "da_solved_rate_high"),
+    ),
+    Item(
+        "victimless_prosecutions",
+        AREA,
+        "Victimless prosecutions",
+        victimless_prosecutions,
+        ("victimless_prosecutions",),
+        switchable=True,  # a small table a place: every district's is in the pack
+        by_period=False,
+        measures=tuple(mid for mid, _ in VICTIMLESS),
     ),
 ]

@@ -52,6 +52,7 @@ ID_FORMATS = {
     "collision": ("RTC", 7),
     "casualty": ("CAS", 8),
     "drug_test": ("DT", 6),
+    "victimless_case": ("VP", 6),
 }
 
 

@@ -25,6 +25,7 @@ from .crimes import _build_crimes, _calibrate_victims, _Namespace
 from .incidents import _build_incidents
 from .offenders import _build_links, _calibrate_cohorts, _crime_frames, _Offenders
 from .other import _build_drug_tests, _build_savings, _build_workforce
+from .prosecutions import _build_victimless
 from .roads import _build_roads
 from .surveys import _build_confidence, _build_msg_peers, _build_satisfaction
 from .targets import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, POOLS
@@ -43,6 +44,7 @@ RECORD_EXTRACTS = (
     "collisions",
     "casualties",
     "drug_tests",
+    "victimless_prosecutions",
 )
 #: Extracts with one row per month (or day) and key: generated once, at the full scale, because
 #: appending a block's rows would repeat their keys.
@@ -88,6 +90,7 @@ def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
         l_crime, l_off, report["cohorts"] = _calibrate_cohorts(ctx, cr, off, l_crime, l_off)
         crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)
         del cr, l_crime, l_off, off
+        victimless = _build_victimless(ctx, crimes)
         yield "crimes", crimes
         del crimes
         yield "crime_offenders", links
@@ -110,6 +113,8 @@ def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
     if summaries:
         yield "workforce", _build_workforce(ctx)
         yield "savings", _build_savings(ctx)
+    if records:
+        yield "victimless_prosecutions", victimless
     report.update(ctx.report)
 
 

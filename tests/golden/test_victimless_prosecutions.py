@@ -1,0 +1,53 @@
+"""Golden: the March 2014 report's victimless prosecutions "since November 2013", read from the
+demo force's pack page (area 1, management information) as a commander sees it.
+
+Seed: ``shared/seeds/001_c98b3cba0a3e716e.txt``, lines 108-117 ("Victimless Prosecutions").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers.config import DEMO_DATA_DIR, PROJECT_ROOT
+from helpers.pages import report
+
+SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "001_c98b3cba0a3e716e.txt"
+#: The published figures: (the row of the page's table, the figure, the seed's words).
+PUBLISHED = [
+    ("Finalised cases", 76, "76 finalised cases"),
+    ("Successful prosecutions (guilty plea or found guilty)", 41,
+     "41 successful prosecutions by guilty plea or found guilty"),
+    ("Dismissed or no evidence offered", 33, "33 dismissed/no evidence offered"),
+    ("Cases pending at the end of the month", 15, "15 cases pending"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def page_table() -> dict[str, str]:
+    if not (DEMO_DATA_DIR / ".complete").exists():
+        pytest.skip("needs the demo data (make data)")
+    page = report.AreaPage(1, month="2014-03", period="fytd")
+    html = page.management_information("victimless_prosecutions").data
+    view = html.split('data-geography="Force"', 1)[1].split('class="ppw-view"', 1)[0]  # the force's
+    return dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td></tr>", view))
+
+
+@pytest.mark.parametrize("row, figure, words", PUBLISHED, ids=[p[0] for p in PUBLISHED])
+def test_the_published_figure_is_on_the_page(page_table, row, figure, words):
+    assert page_table[row] == f"{figure:,}"
+
+
+@pytest.mark.parametrize("row, figure, words", PUBLISHED, ids=[p[0] for p in PUBLISHED])
+def test_the_figure_is_the_seeds(row, figure, words):
+    if not SEED.exists():
+        pytest.skip(f"{SEED} is absent (the shared seeds sit beside the project)")
+    assert words in Path(SEED).read_text(encoding="utf-8")
+
+
+def test_the_page_says_since_when(page_table):
+    page = report.AreaPage(1, month="2014-03", period="fytd")
+    text = page.management_information("victimless_prosecutions").data
+    assert "November 2013 to March 2014" in text and "since November 2013" in text
