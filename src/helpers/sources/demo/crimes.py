@@ -293,13 +293,13 @@ def _calibrate_solved(ctx: _Ctx, cr: _Crimes) -> None:
 
 def _evidence_led(ctx: _Ctx, cr: _Crimes) -> None:
     """Flag domestic-abuse charges that went ahead without the victim (monitored Nov 2013 – Dec 2014)."""
-    rng = ctx.rng("evidence-led")
     om = ctx.month_of_day(cr.outcome_day)
     charge = cr.da & (cr.outcome == _O["charge_summons"]) & (cr.outcome_day <= ctx.end_day)
     for month, k in EVIDENCE_LED.items():
         i = ctx.month_index(month)
         if i is None:
             continue
+        rng = ctx.rng(f"evidence-led {month}")  # a month's count never moves another's picks
         cand = np.flatnonzero(charge & (om == i))
         pick = rng.choice(cand, size=min(k * ctx.scale, cand.size), replace=False)
         cr.evidence_led[pick] = True
