@@ -24,28 +24,20 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell
+from support.browser import chrome, chromium_missing
 
 from helpers.config import REPORTS_DIR
 from helpers.pack import runner as pack
 from helpers.pages.report import commentary_path
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 pytestmark = pytest.mark.browser
 
 selenium = pytest.importorskip(
     "selenium", reason="selenium is not installed (pip install -e .[dev])"
 )
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip(
-        "headless Chromium not found (/usr/bin/chromium and /usr/bin/chromedriver); "
-        "install with: apt-get install chromium chromium-driver",
-        allow_module_level=True,
-    )
+if chromium_missing():
+    pytest.skip(chromium_missing(), allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 from support.packs import make_data, make_notebooks, tiny_cube  # noqa: E402
@@ -210,30 +202,7 @@ def pack_dir(tmp_path_factory, listener) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1600",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
+    driver = chrome(tmp_path_factory.mktemp("chromium-profile"), logs=True)
     yield driver
     driver.quit()
 

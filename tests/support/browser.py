@@ -1,6 +1,6 @@
 """Headless Chromium for the browser tests, and axe-core (the accessibility checker) to inject.
 
-The browser is started as ``tests/integration/test_browser.py`` starts it: the system's Chromium
+The browser (:func:`chrome`, for every browser test): the system's Chromium
 and chromedriver (no downloaded browser build), headless, a private profile, no background
 requests. axe-core comes from the npm registry (``npm pack axe-core@AXE_VERSION``) into
 ``~/.cache/ppw/`` once, never into the repository; a machine without npm or the registry gets a
@@ -37,12 +37,15 @@ def chromium_missing() -> str | None:
     )
 
 
-def chrome(profile_dir: Path, *, offline: bool = True, height: int = 1600):
-    """A headless Chromium driver; ``offline``: every request but ``file:`` and ``data:`` fails."""
+def chrome(profile_dir: Path, *, offline: bool = True, height: int = 1600, logs: bool = False):
+    """A headless Chromium driver; ``offline``: every request but ``file:`` and ``data:`` fails;
+    ``logs``: the browser's console and network logs are kept (``driver.get_log``)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
+    if logs:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     options.binary_location = str(CHROMIUM)
     for flag in (
         "--headless=new",

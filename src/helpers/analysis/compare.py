@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import pandas as pd
+
 PERCENT_UNITS = ("percent", "rate")
 #: Units compared by plain difference.
 DIFFERENCE_UNITS = ("seconds", "minutes", "days", "money")
@@ -36,6 +38,20 @@ CHANGE_UNITS = {
 #: The unit of a change since last month: for a count it is the difference of two % changes, so
 #: percentage points (as the published reports print it: "Worsened (5.1% pt.)").
 SINCE_UNITS = {**CHANGE_UNITS, "count": "% pt."}
+
+
+def is_missing(value) -> bool:
+    """True for None, NaN and pandas NA (a figure that is not there), False for anything else.
+
+    >>> is_missing(None), is_missing(float("nan")), is_missing(pd.NA), is_missing(0), is_missing("x")
+    (True, True, True, False, False)
+    """
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def to_decimal(value) -> Decimal | None:

@@ -308,11 +308,15 @@ def data_to_text(data_to: dict | None, month: str | None = None) -> str:
     return " · ".join(parts)
 
 
-def _css_string(text: str) -> str:
-    """Text as the inside of a double-quoted CSS string in a ``<style>`` element.
+def css_string(text: str) -> str:
+    """Text as the inside of a double-quoted CSS string in a ``<style>`` element (the page's
+    marking; ``pack.pdf``'s running header and titles).
 
-    ``<`` and ``>`` are written as CSS escapes: a marking holding ``</style>`` would otherwise end
-    the style sheet and the rest would be read as HTML.
+    A backslash or quote is escaped and ``<`` / ``>`` are written as CSS escapes: a marking holding
+    ``</style>`` would otherwise end the style sheet and the rest would be read as HTML.
+
+    >>> css_string('A "B" </style>')
+    'A \\\\"B\\\\" \\\\3C /style\\\\3E '
     """
     return (
         text.replace("\\", "\\\\")
@@ -348,7 +352,7 @@ def page_shell(
     return {
         "force_name": force_name,
         "marking": marking,
-        "marking_css": _css_string(marking),
+        "marking_css": css_string(marking),
         "month_label": parse_month(run.month).strftime("%B %Y"),
         "period_label": period_label,
         "geography": geography,

@@ -41,6 +41,7 @@ from .errors import log
 from .export import (
     TEMPLATES_DIR,
     content_security_policy,
+    css_string,
     data_to_text,
     external_references,
     own_scripts,
@@ -116,24 +117,6 @@ class PdfResult:
 
 # --------------------------------------------------------------------------------------------------
 # The printing document (pure: text in, text out)
-
-
-def css_string(text: str) -> str:
-    """``text`` as the inside of a double-quoted CSS string in a ``<style>`` element.
-
-    A backslash or quote is escaped and ``<`` / ``>`` are written as CSS escapes, so that no
-    title or marking can end the style sheet.
-
-    >>> css_string('A "B" </style>')
-    'A \\\\"B\\\\" \\\\3C /style\\\\3E '
-    """
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", " ")
-        .replace("<", "\\3C ")
-        .replace(">", "\\3E ")
-    )
 
 
 def main_content(page: str, name: str) -> str:

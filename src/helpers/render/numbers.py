@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
-from ..analysis.compare import change_text, money_text
+from ..analysis.compare import change_text, is_missing, money_text
 from ..contract.extracts import EXTRACTS
 
 
@@ -42,16 +40,6 @@ def reader_text(text: str) -> str:
     'no data for Oct 2015 in drug tests on arrest'
     """
     return _EXTRACT_NAME.sub(lambda m: _EXTRACT_TITLES[m.group(1)], str(text))
-
-
-def is_missing(value) -> bool:
-    """True for None, NaN and pandas NA."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def format_value(value, unit: str, decimals: int = 0) -> str:

@@ -90,11 +90,11 @@ from .problem import (  # noqa: F401
     Relation,
     _Cell,
     _hierarchy_frame,
-    _is_missing,
     _Places,
     _places,
     _Problem,
     _problem,
+    is_missing,
     relations,
 )
 from .rows import (  # noqa: F401

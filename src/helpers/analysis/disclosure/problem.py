@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...contract import catalog
 from ...geography import FORCE, UNASSIGNED, Hierarchy
+from ..compare import is_missing
 
 # --------------------------------------------------------------------------------------------------
 # Places
@@ -60,19 +61,10 @@ def _places(hierarchy) -> _Places:
     geo = _hierarchy_frame(hierarchy)
     levels = dict(zip(geo["geography"].astype(str), geo["level"].astype(str), strict=True))
     lpa_of = {
-        str(g): (None if _is_missing(lpa) else str(lpa))
+        str(g): (None if is_missing(lpa) else str(lpa))
         for g, lpa in zip(geo["geography"], geo["lpa"], strict=True)
     }
     return _Places(levels, lpa_of)
-
-
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 # --------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .decide import _decide
-from .problem import Key, _is_missing, _Places, _places, _problem, relations
+from .problem import Key, _Places, _places, _problem, is_missing, relations
 from .terms import CLEARED, COUNT_COLUMNS, COUNT_PARTS, WINDOWS, SuppressionError, reason_text
 
 # --------------------------------------------------------------------------------------------------
@@ -19,7 +19,7 @@ from .terms import CLEARED, COUNT_COLUMNS, COUNT_PARTS, WINDOWS, SuppressionErro
 
 def _window_counts(row: Mapping, window: str) -> list[float] | None:
     """The counts a window's figure rests on; None when the figure is N/A (nothing to protect)."""
-    if _is_missing(row.get(window)):
+    if is_missing(row.get(window)):
         return None
     unit = str(row.get("unit", "count"))
     if unit not in COUNT_PARTS:
@@ -29,7 +29,7 @@ def _window_counts(row: Mapping, window: str) -> list[float] | None:
     counts = []
     for part in parts:
         col = num_col if part == "numerator" else den_col
-        if col in row and not _is_missing(row[col]):
+        if col in row and not is_missing(row[col]):
             value = row[col]
         elif unit == "count":
             value = row.get(window)  # a count's printed figure is its numerator
@@ -41,7 +41,7 @@ def _window_counts(row: Mapping, window: str) -> list[float] | None:
                 f"the rows need the column {col!r} to tell whether the figure rests on a small "
                 "count (use helpers.analysis.performance with suppress_below)"
             )
-        if not _is_missing(value):
+        if not is_missing(value):
             counts.append(float(value))
     return counts
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...analysis import plan
 from ...analysis.compare import change_text, money_text
 from ...analysis.performance import measure_row
 from ...contract.catalog import measure
-from ...periods import financial_year_start
+from ...periods import financial_year_start, window
 from ...render import charts
 from ..sections import Context, Item, _chart
 
@@ -36,7 +37,9 @@ def savings(ctx: Context) -> str:
             "plan": s["denominator"].astype(float),
         }
     )
-    requirement = _savings_requirement(ctx)
+    requirement = plan.requirement(
+        ctx.cube, measure("savings_delivered"), window("month", ctx.month), "Force"
+    )
     text = (
         "Savings delivered (bars) and planned (line) by the end of each month of the financial "
         f"year, £ million. {savings_sentence(ctx)}"
@@ -62,19 +65,6 @@ def savings_sentence(ctx: Context) -> str:
         f" ({where})" if where else ""
     )
     return f"{when} {delivered} delivered against {plan} planned, {gap}."
-
-
-def _savings_requirement(ctx: Context) -> float | None:
-    """The year's requirement, £ million, if the cube carries it (measure ``savings_requirement``)."""
-    try:
-        s = ctx.cube.series(
-            "savings_requirement", "Force", kind="month", start=ctx.month, end=ctx.month
-        )
-    except (KeyError, ValueError, AttributeError):
-        return None
-    if s is None or s.empty or pd.isna(s["numerator"].iloc[-1]):
-        return None
-    return float(s["numerator"].iloc[-1])
 
 
 #: The items of this area, in page order.
