@@ -182,7 +182,7 @@ def master_notebook() -> nbformat.NotebookNode:
         new_markdown_cell("## Exceptions\n\nEvery finding of the summary, with its reasons."),
         new_code_cell("master.exceptions(interactive=interactive)"),
         new_markdown_cell("## Districts"),
-        new_code_cell("master.district_comparison()"),
+        new_code_cell("master.district_comparison(interactive=interactive)"),
         new_markdown_cell("## Areas of Focus"),
         new_code_cell("master.contents()"),
         new_markdown_cell("## Sources"),

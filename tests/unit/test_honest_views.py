@@ -200,3 +200,14 @@ def test_a_pack_header_names_the_view_for_the_script_and_says_when_selectors_can
     assert re.search(r"<p [^>]*data-ppw-hash-notice hidden></p>", page)
     footer = re.search(r'<p class="ppw-source">(.*?)</p>', page, re.S).group(1)
     assert "<span data-ppw-geography>Force</span> · <span data-ppw-period>Financial year" in footer
+
+
+def test_the_masters_districts_follow_the_period_and_are_the_same_for_every_place(cube):
+    master = report.MasterPage(month="2016-09", cube=cube)
+    (block,) = blocks(master.district_comparison().data)
+    stored = {v["attrs"]["data-period"]: v["text"] for v in block["views"] if "id" in v["attrs"]}
+    assert set(stored) == {"rolling-12m", "fytd"}  # one table a period, shared by every place
+    assert "Oct 2015 – Sep 2016" in stored["rolling-12m"]
+    assert "Apr 2016 – Sep 2016" in stored["fytd"] and "Oct 2015" not in stored["fytd"]
+    assert all("Basildon" in text for text in stored.values())
+    assert block["line"] is None  # every district, not the force's figures

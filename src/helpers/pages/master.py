@@ -318,15 +318,37 @@ class MasterPage(_Page):
         return "the force" if self.geography == "Force" else self.geography
 
     # ---- districts and sources ---------------------------------------------------------------
-    def district_comparison(self) -> HTML:
-        ctx = self.context()
-        w = window(self.period, self.month)
-        return HTML(
+    def district_comparison_html(
+        self, geography: str | None = None, period: str | None = None
+    ) -> str:
+        """Key measures of every district for the view's period (the same for every place: the
+        districts side by side)."""
+        p = period or self.period
+        return self._cached(("districts", str(self.month), p), lambda: self._districts(p))
+
+    def _districts(self, period: str) -> str:
+        w = window(period, self.month)
+        return (
             '<div class="ppw">'
-            + sections.district_table_html(ctx, MASTER_DISTRICT_MEASURES)
+            + sections.district_table_html(self.context(period=period), MASTER_DISTRICT_MEASURES)
             + f'<p class="ppw-legend">Key measures by district, {html.escape(w.label)} with the Better/ Worse '
             f"change against {html.escape(w.last_year().label)}. DA: domestic abuse; KSI: killed or seriously "
             "injured; ASB: anti-social behaviour.</p></div>"
+        )
+
+    def district_comparison(self, interactive: bool = False):
+        """The districts side by side; it follows the period selector with the scorecard (the
+        table is the same whichever place is chosen)."""
+        if interactive:
+            bar = self.filter_bar()
+            return bar.with_output(bar.add_view(lambda: self.district_comparison_html()))
+        from ..render.views import switcher
+
+        return switcher(
+            self.district_comparison_html,
+            geography_options(self.cube),
+            self.view_periods(),
+            default=(self.geography, self.period),
         )
 
     def data_availability_frame(self) -> pd.DataFrame:
