@@ -232,3 +232,30 @@ def test_a_view_that_fails_says_so_instead_of_drawing_forever(page):
     bar.geography.value = "Harlow"
     bar.wait()
     assert "could not be drawn: RuntimeError: no such series" in widgets.output_html(out)
+
+
+def test_the_master_prefetches_a_month_on_its_own_page_and_shows_it_at_once(
+    page, cube, monkeypatch
+):
+    drawn = []
+    districts_of = report.MasterPage._districts
+
+    def counted(self, period):
+        drawn.append((str(self.month), period))
+        return districts_of(self, period)
+
+    monkeypatch.setattr(report.MasterPage, "_districts", counted)
+    master = report.MasterPage(month="2016-09", cube=cube)
+    bar = master.filter_bar()
+    master.scorecard(interactive=True)  # the bar and the scorecard; then the districts' view
+    districts = master.district_comparison(interactive=True)
+    bar.prefetch_plan = lambda: [("2016-08", "Force", "rolling-12m")]
+    bar.start_prefetch()
+    assert bar.worker.join(60)
+    assert ("2016-08", "rolling-12m") in drawn  # drawn while idle, on the month's own page
+    assert not any("2016-08" in str(key) for key in master.fragments)
+    bar.auto_prefetch = False
+    before = len(drawn)
+    bar.month.value = "2016-08"
+    assert len(drawn) == before, "the month's districts were drawn again"
+    assert "Key measures by district, Sep 2015 – Aug 2016" in widgets.output_html(districts)

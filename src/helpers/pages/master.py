@@ -270,8 +270,19 @@ class MasterPage(_Page):
         if self._bar is None:
             from ..render.widgets import FilterBar
 
-            self._bar = FilterBar(self)
+            self._bar = FilterBar(self, page_for_month=self.for_month)
         return self._bar
+
+    def for_month(self, month) -> MasterPage:
+        """The master page of the same place and period for another ``month``, on the same cube
+        (the filter bar prefetches the months either side into it)."""
+        return MasterPage(
+            month=month,
+            period=self.period,
+            geography=self.geography,
+            data_dir=self.data_dir,
+            cube=self.cube,
+        )
 
     def render_html(self, geography: str | None = None, period: str | None = None) -> str:
         """The master page's scorecard for one view (what the filter bar re-renders)."""

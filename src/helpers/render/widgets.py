@@ -80,7 +80,7 @@ def view_renderers(page, figures: ReusedFigures | None = None) -> list[Callable[
 
     An area page: its table and each management-information item (charts drawn on ``figures``,
     one figure per kind redrawn: :mod:`helpers.render.figure_reuse`); the master page: its
-    summary, scorecard and exceptions; any other page: its ``render_html``. Each fragment is
+    summary, scorecard, exceptions and districts; any other page: its ``render_html``. Each fragment is
     rendered into the page's cache, so the bar's views find it there.
     """
     if hasattr(page, "table_html") and hasattr(page, "item_html") and hasattr(page, "items"):
@@ -89,7 +89,7 @@ def view_renderers(page, figures: ReusedFigures | None = None) -> list[Callable[
         return [page.table_html] + [
             (lambda g, p, key=it.key: page.item_html(key, g, p, **extra)) for it in page.items
         ]
-    names = ("summary_html", "scorecard_html", "exceptions_html")
+    names = ("summary_html", "scorecard_html", "exceptions_html", "district_comparison_html")
     found = [getattr(page, n) for n in names if hasattr(page, n)]
     return found or [page.render_html]
 
