@@ -198,17 +198,7 @@ class MasterPage(_Page):
 
     def summary(self, interactive: bool = False):
         """The executive summary: what got better and worse, for every geography and period."""
-        if interactive:
-            bar = self.filter_bar()
-            return bar.with_output(bar.add_view(lambda: self.summary_html()))
-        from ..render.views import switcher
-
-        return switcher(
-            self.summary_html,
-            geography_options(self.cube),
-            self.view_periods(),
-            default=(self.geography, self.period),
-        )
+        return self._view(self.summary_html, interactive)
 
     def contents(self) -> HTML:
         """Links to the area pages as the pack names them (``01_domestic_abuse.html`` …)."""
@@ -254,17 +244,20 @@ class MasterPage(_Page):
 
     def scorecard(self, interactive: bool = False):
         """One-page scorecard: this year, change, direction ▲▼, coloured by polarity and significance."""
+        return self._view(self.scorecard_html, interactive)
+
+    def _view(self, render, interactive: bool):
+        """A section of the page: ``render(geography, period)`` under the filter bar (the lab), or
+        a view for every place and period that the page's selectors switch between (the pack)."""
         if interactive:
             bar = self.filter_bar()
-            return bar.with_output(bar.add_view(lambda: self.scorecard_html()))
+            return bar.with_output(bar.add_view(lambda: render()))
         from ..render.views import switcher
 
         return switcher(
-            self.scorecard_html,
-            geography_options(self.cube),
-            self.view_periods(),
+            render, geography_options(self.cube), self.view_periods(),
             default=(self.geography, self.period),
-        )
+        )  # fmt: skip
 
     def filter_bar(self):
         if self._bar is None:
@@ -306,17 +299,7 @@ class MasterPage(_Page):
     def exceptions(self, interactive: bool = False):
         """The exceptions list: every finding of the view, with its reasons; it follows the same
         selectors as the summary and the scorecard."""
-        if interactive:
-            bar = self.filter_bar()
-            return bar.with_output(bar.add_view(lambda: self.exceptions_html()))
-        from ..render.views import switcher
-
-        return switcher(
-            self.exceptions_html,
-            geography_options(self.cube),
-            self.view_periods(),
-            default=(self.geography, self.period),
-        )
+        return self._view(self.exceptions_html, interactive)
 
     def _place(self, geography: str) -> str:
         """ "the force", "North LPA" or the district's name."""
@@ -350,17 +333,7 @@ class MasterPage(_Page):
     def district_comparison(self, interactive: bool = False):
         """The districts side by side; it follows the period selector with the scorecard (the
         table is the same whichever place is chosen)."""
-        if interactive:
-            bar = self.filter_bar()
-            return bar.with_output(bar.add_view(lambda: self.district_comparison_html()))
-        from ..render.views import switcher
-
-        return switcher(
-            self.district_comparison_html,
-            geography_options(self.cube),
-            self.view_periods(),
-            default=(self.geography, self.period),
-        )
+        return self._view(self.district_comparison_html, interactive)
 
     def data_availability_frame(self) -> pd.DataFrame:
         """For each area: whether this data gives it figures, from which sources, and what is not.
