@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +65,7 @@ def fresh_fragments():
 
 
 @pytest.fixture(scope="session")
-def demo_pack(tmp_path_factory, worker_id) -> Path:
+def demo_pack(tmp_path_factory) -> Path:
     """The demo force's pack for September 2016 (rolling 12 months, with its PDF), made once per
     test run by the command a user types (``python -m helpers.pack --month 2016-09 --out …``)
     and shared, read-only, by every test that reads a real pack: the pack, accessibility, PDF and
@@ -78,21 +79,25 @@ def demo_pack(tmp_path_factory, worker_id) -> Path:
     ):
         pytest.skip("needs the demo data (make data) and the pack's nine notebooks")
     base = tmp_path_factory.getbasetemp()
-    root = base if worker_id == "master" else base.parent  # the run's folder, shared by workers
+    # under pytest-xdist each worker has a folder of its own in the run's: share the run's
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     out = root / "demo-pack" / DEMO_PACK_MONTH
     made = root / "demo-pack.json"
     with open(root / "demo-pack.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         if not made.exists():
-            done = subprocess.run(
-                [sys.executable, "-m", "helpers.pack", "--month", DEMO_PACK_MONTH,
-                 "--out", str(out)],
-                capture_output=True, text=True, timeout=1800,
-            )  # fmt: skip
-            made.write_text(
-                json.dumps({"returncode": done.returncode, "stderr": done.stderr[-3000:]}),
-                encoding="utf-8",
-            )
+            result = {"returncode": None, "stderr": "the pack did not finish"}
+            try:
+                done = subprocess.run(
+                    [sys.executable, "-m", "helpers.pack", "--month", DEMO_PACK_MONTH,
+                     "--out", str(out)],
+                    capture_output=True, text=True, timeout=1800,
+                )  # fmt: skip
+                result = {"returncode": done.returncode, "stderr": done.stderr[-3000:]}
+            except subprocess.TimeoutExpired as exc:
+                result["stderr"] = f"timed out after {exc.timeout:.0f} s"
+            finally:  # every other worker reads this, and never runs the pack again
+                made.write_text(json.dumps(result), encoding="utf-8")
     result = json.loads(made.read_text(encoding="utf-8"))
     assert result["returncode"] == 0, result["stderr"]
     return out

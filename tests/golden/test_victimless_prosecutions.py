@@ -23,6 +23,8 @@ PUBLISHED = [
     ("Dismissed or no evidence offered", 33, "33 dismissed/no evidence offered"),
     ("Cases pending at the end of the month", 15, "15 cases pending"),
 ]  # fmt: skip
+#: Finalised another way: 76 finalised less 41 successful and 33 dismissed (not printed as such).
+DERIVED = [("Finalised another way", 2)]
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +37,19 @@ def page_table() -> dict[str, str]:
     return dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td></tr>", view))
 
 
-@pytest.mark.parametrize("row, figure, words", PUBLISHED, ids=[p[0] for p in PUBLISHED])
-def test_the_published_figure_is_on_the_page(page_table, row, figure, words):
+@pytest.mark.parametrize(
+    "row, figure", [p[:2] for p in PUBLISHED] + DERIVED, ids=[p[0] for p in PUBLISHED + DERIVED]
+)
+def test_the_published_figure_is_on_the_page(page_table, row, figure):
     assert page_table[row] == f"{figure:,}"
 
 
 @pytest.mark.parametrize("row, figure, words", PUBLISHED, ids=[p[0] for p in PUBLISHED])
-def test_the_figure_is_the_seeds(row, figure, words):
+def test_the_expected_figures_are_the_seeds_words(row, figure, words):
+    """A guard on this file's table: each figure above is quoted from the report."""
     if not SEED.exists():
         pytest.skip(f"{SEED} is absent (the shared seeds sit beside the project)")
-    assert words in Path(SEED).read_text(encoding="utf-8")
+    assert str(figure) in words and words in Path(SEED).read_text(encoding="utf-8")
 
 
 def test_the_page_says_since_when(page_table):

@@ -137,9 +137,9 @@ def published(request) -> tuple[Path, dict]:
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     printed = record.get("pdf")
     if printed is None:
-        pytest.skip(f"the pack at {folder} was made before pack.pdf existed (make report)")
+        pytest.skip(f"the pack at {folder} was made before pack.pdf existed")
     if printed["reason"] == pdf.NOT_WANTED:
-        pytest.skip(f"the pack at {folder} was made with --no-pdf (make report)")
+        pytest.skip(f"the pack at {folder} was made with --no-pdf")
     assert printed["written"], f"the published pack has no pack.pdf: {printed['reason']}"
     return folder, record
 

@@ -86,6 +86,23 @@ def test_the_months_monitored_run_from_the_first_case_charged_to_the_last(cube):
     assert not before.available and not after.available
 
 
+def test_a_month_with_a_case_finalised_but_none_charged_is_monitored():
+    cases = CASES[CASES["case_id"] != "P4"].copy()  # no case left open for ever
+    savings_to_june = pd.DataFrame(
+        {
+            "month": pd.period_range("2013-11", "2014-06", freq="M").to_timestamp(),
+            "requirement_gbp": 1.0,
+            "planned_to_date_gbp": 1.0,
+            "delivered_to_date_gbp": 1.0,
+        }
+    )  # fmt: skip  (another extract runs to June: the cube's months do)
+    cube = build_cube({"victimless_prosecutions": cases, "savings": savings_to_june})
+    covered = [str(m) for m in cube.covered_months("victimless_finalised")]
+    assert covered[0] == "2013-11" and covered[-1] == "2014-04"  # P6 finalised 1 April
+    assert figure(cube, "victimless_finalised", "2014-04", "2014-04") == 1
+    assert figure(cube, "victimless_pending", "2014-04", "2014-04") == 0
+
+
 def _write(folder, rows: list[dict]) -> None:
     pd.DataFrame(rows).to_csv(folder / "victimless_prosecutions.csv", index=False)
 
@@ -129,3 +146,27 @@ def test_an_unknown_result_is_refused_naming_the_allowed_ones(tmp_path):
     message = _error(tmp_path)
     assert "column 'result'" in message and "successful, dismissed, other" in message
     assert "'acquitted'" in message
+
+
+def test_the_page_marks_a_district_figure_withheld_for_release_and_says_why(cube, monkeypatch):
+    import dataclasses
+    import re
+
+    from helpers import config
+    from helpers.pages import report
+
+    settings = dataclasses.replace(config.force_config(), suppress_below=3)
+    monkeypatch.setattr(config, "force_config", lambda: settings)
+    report.clear_caches()
+    page = report.AreaPage(1, month="2014-03", geography="Harlow", cube=cube)
+    html = page.management_information("victimless_prosecutions", interactive=False).data
+
+    def view(g):
+        seg = html.split(f'data-geography="{g}"', 1)[1].split('class="ppw-view"', 1)[0]
+        return dict(re.findall(r"<tr><td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td></tr>", seg)), seg
+
+    harlow, text = view("Harlow")
+    assert set(harlow.values()) == {"[c]"} and "Figures marked [c] are not published" in text
+    force, text = view("Force")
+    assert force["Finalised cases"] == "4" and "[c]" not in text
+    report.clear_caches()

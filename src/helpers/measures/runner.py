@@ -514,10 +514,12 @@ def victimless_prosecutions(run: Run, m) -> dict[str, Part]:
     """The SQL gives every figure (a column each): the numerator is the ``figure``'s column.
     Finalised cases add up over months; the cases pending at a month's end do not, so every kind
     of window reads the count at its last month. The months covered run from the first case
-    charged to the last: a month between them with no case charged is a month monitored."""
+    charged to the last month the case list speaks of (a case charged or finalised, or still
+    open at its end): a month between them with no case charged is a month monitored."""
     cells, charged = run.query(m.builder, m.params), run.months("victimless_prosecutions")
+    said = charged | run.present_months(cells[cells[["finalised", "pending"]].sum(axis=1) > 0])
     t = np.arange(run.T)
-    cov = (t >= charged.argmax()) & (t <= run.T - 1 - charged[::-1].argmax()) & charged.any()
+    cov = (t >= charged.argmax()) & (t <= run.T - 1 - said[::-1].argmax()) & charged.any()
     num = run.grid(cells, m.params["figure"])
     kinds = WINDOW_KINDS if m.params["figure"] == "pending" else ("month",)
     return {m.id: Part(dict.fromkeys(kinds, num), None, cov, sources=sources(m))}

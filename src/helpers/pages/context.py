@@ -20,6 +20,9 @@ from ..render.chart_cache import ChartCache, default_cache
 from ..render.figure_reuse import ReusedFigures
 from .coverage import measure_has_data, measure_stale_sources, sources_present, stale_sources
 
+#: The reason of a :class:`Value` withheld for public release (:meth:`Context.value`).
+WITHHELD = "withheld for public release (small numbers)"
+
 
 @dataclass
 class Context:
@@ -110,7 +113,7 @@ class Context:
         if disclosure.is_withheld(self.cube, measure_id, self.month, geography):
             from ..measures.cube import Value
 
-            return Value(None, None, None, False, "withheld for public release (small numbers)")
+            return Value(None, None, None, False, WITHHELD)
         return self.cube.value(measure_id, win, geography)
 
     def number(self, measure_id: str, win: Window, geography: str | None = None) -> float | None:

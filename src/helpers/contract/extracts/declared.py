@@ -547,7 +547,7 @@ EXTRACTS: dict[str, Extract] = {
             "Victimless prosecutions",
             "One row per domestic-abuse prosecution taken forward without the victim's evidence "
             "(victimless or evidence-led), from the day it was charged, as the force monitors them "
-            "with the Crown Prosecution Service and the courts (Essex: since November 2013).",
+            "with the Crown Prosecution Service and the courts.",
             (
                 Column("case_id", "str", "Case reference (unique)."),
                 Column(

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...analysis.disclosure import MARK, footnote
+from ...analysis.performance import suppress_below_setting
 from ...contract.catalog import measure
 from ...periods import Window
 from ...render import charts, tables
 from ...render.numbers import format_value
+from ..context import WITHHELD
 from ..sections import (
     Context,
     Item,
@@ -149,36 +152,43 @@ VICTIMLESS = [
 
 
 def victimless_prosecutions(ctx: Context) -> str:
-    """The cases since monitoring began (the first month of the case list) to the report month:
-    finalised, by result, and pending at the month's end."""
+    """The cases since monitoring began (the first month of the case list) to the report month,
+    or to the month monitoring ended: finalised, by result, and pending at the month's end. A
+    figure withheld for release (small numbers) prints as the table's mark."""
     covered = ctx.cube.covered_months("victimless_finalised")
     if not covered or covered[0] > ctx.month:
         return tables.note_html(
             f"No victimless prosecutions were monitored by {ctx.month.strftime('%B %Y')}.", "info"
         )
-    if covered[-1] < ctx.month:
-        return tables.note_html(
-            f"Victimless prosecutions were monitored from {covered[0].strftime('%B %Y')} to "
-            f"{covered[-1].strftime('%B %Y')}: the case list holds none charged after that.",
-            "info",
-        )
-    since = Window("month", covered[0], ctx.month)
+    end = min(covered[-1], ctx.month)
+    since = Window("month", covered[0], end)
     first = ctx.value("victimless_finalised", since)
-    if not first.available:
+    if not first.available and first.reason != WITHHELD:
         return tables.note_html(f"Victimless prosecutions: not available ({first.reason}).", "info")
-    rows = [(label, ctx.number(mid, since)) for mid, label in VICTIMLESS]
-    df = pd.DataFrame(
-        {
-            "Cases": [label for label, _ in rows],
-            "Number": [format_value(v, "count") for _, v in rows],
-        }
+
+    values = [ctx.value(mid, since) for mid, _ in VICTIMLESS]
+    withheld = [v.reason == WITHHELD for v in values]
+    numbers = [
+        MARK if w else format_value(v.value if v.available else None, "count")
+        for v, w in zip(values, withheld, strict=True)
+    ]
+    df = pd.DataFrame({"Cases": [label for _, label in VICTIMLESS], "Number": numbers})
+    note = footnote(pd.DataFrame({"suppressed": withheld}), suppress_below_setting(None, ctx.cube))
+    span = f"{covered[0].strftime('%B %Y')} to {end.strftime('%B %Y')}"
+    ended = (
+        f" Monitoring ended in {end.strftime('%B %Y')}: the figures are to its end."
+        if end < ctx.month
+        else ""
     )
-    span = f"{covered[0].strftime('%B %Y')} to {ctx.month.strftime('%B %Y')}"
-    return tables.simple_table(df, hidden=f"Victimless prosecutions, {span}", wrap=True) + _p(
-        f"Domestic-abuse prosecutions taken forward without the victim's evidence, monitored with "
-        f"the Crown Prosecution Service and the courts since {covered[0].strftime('%B %Y')}: the "
-        f"cases finalised from then to the end of {ctx.month.strftime('%B %Y')} by their result, "
-        f"and those charged and not yet finalised at its end — {_geo_phrase(ctx)}."
+    return (
+        tables.simple_table(df, hidden=f"Victimless prosecutions, {span}", wrap=True)
+        + _p(
+            f"Domestic-abuse prosecutions taken forward without the victim's evidence, monitored with "
+            f"the Crown Prosecution Service and the courts since {covered[0].strftime('%B %Y')}: the "
+            f"cases finalised from then to the end of {end.strftime('%B %Y')} by their result, "
+            f"and those charged and not yet finalised at its end — {_geo_phrase(ctx)}.{ended}"
+        )
+        + (_p(note) if note else "")
     )
 
 

@@ -57,14 +57,15 @@ def savings_sentence(ctx: Context) -> str:
     when = f"By {ctx.month.strftime('%b %Y')}:"
     if not row["available"] or pd.isna(row["plan"]):
         return f"{when} {row['note'] or 'no savings figure'}."
-    delivered, plan = money_text(row["this_year"], m.decimals), money_text(row["plan"], m.decimals)
+    delivered = money_text(row["this_year"], m.decimals)
+    planned = money_text(row["plan"], m.decimals)
     where = {"better": "ahead of it", "worse": "behind it", "same": "on plan"}.get(
         row["direction"], ""
     )
     gap = f"{change_text(row['change'], m.unit)} against the plan" + (
         f" ({where})" if where else ""
     )
-    return f"{when} {delivered} delivered against {plan} planned, {gap}."
+    return f"{when} {delivered} delivered against {planned} planned, {gap}."
 
 
 #: The items of this area, in page order.

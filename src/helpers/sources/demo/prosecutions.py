@@ -5,8 +5,9 @@ Made from the crimes: every case is a domestic-abuse crime whose outcome is a ch
 that outcome date, in the crime's district.
 
 - The *successful* cases are the crimes flagged ``evidence_led_prosecution``
-  (:data:`~.targets.EVIDENCE_LED`), finalised on their outcome date: the report's monthly figure
-  and the case list count the same prosecutions in the same months.
+  (:data:`~.targets.EVIDENCE_LED`), finalised up to three weeks after the charge in the month of
+  it: the report's monthly figure (flagged crimes by outcome date, the charge) and the case list
+  (by the date finalised) count the same prosecutions in the same months.
 - *Dismissed* and *other* cases are further charged crimes, finalised in the month they were
   charged (:data:`~.targets.VICTIMLESS_FINALISED`).
 - The cases *pending* at the end of a month were charged in it or before and finalised later
@@ -21,14 +22,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import _Ctx, _frame
+from .context import _Ctx, _dates, _frame
 from .targets import EVIDENCE_LED, VICTIMLESS_CARRIED, VICTIMLESS_FINALISED
 
 
 def _build_victimless(ctx: _Ctx, crimes: pd.DataFrame) -> pd.DataFrame:
     """The case list, from the crimes frame (``crime_id, recorded_date, district,
-    domestic_abuse, outcome_type, outcome_date, evidence_led_prosecution``)."""
-    rng = ctx.rng("victimless")
+    domestic_abuse, outcome_type, outcome_date, evidence_led_prosecution``).
+
+    Each month's cases are drawn from a random stream of their own, so that recalibrating one
+    month never moves another's; a month short of charged crimes is noted in the report. A case
+    finalised after the data's last day is pending in the file (its result is not known yet).
+    """
     charged = (
         crimes["domestic_abuse"].fillna(False).to_numpy(bool)
         & (crimes["outcome_type"].astype(object) == "charge_summons").to_numpy()
@@ -37,9 +42,10 @@ def _build_victimless(ctx: _Ctx, crimes: pd.DataFrame) -> pd.DataFrame:
     outcome = crimes["outcome_date"].to_numpy("datetime64[ns]")
     month = crimes["outcome_date"].dt.to_period("M")
     free = charged & ~flagged  # charged crimes not yet a case
+    day = np.timedelta64(1, "D")
     rows: list[pd.DataFrame] = []
 
-    def cases(pick: np.ndarray, finalised: np.ndarray, result) -> None:
+    def cases(pick: np.ndarray, finalised: np.ndarray, result: str) -> None:
         rows.append(
             pd.DataFrame(
                 {
@@ -52,32 +58,41 @@ def _build_victimless(ctx: _Ctx, crimes: pd.DataFrame) -> pd.DataFrame:
             )
         )
 
-    def draw(in_month: str, k: int) -> np.ndarray:
+    def within_month(rng, pick: np.ndarray, when: str) -> np.ndarray:
+        """Finalised up to three weeks after the charge, in the month of the charge."""
+        end = pd.Period(when, "M").end_time.normalize().to_datetime64()
+        return np.minimum(outcome[pick] + rng.integers(0, 21, pick.size) * day, end)
+
+    def draw(rng, in_month: str, k: int, what: str) -> np.ndarray:
         candidates = np.flatnonzero(free & (month == pd.Period(in_month, "M")).to_numpy())
-        pick = np.sort(
-            rng.choice(candidates, size=min(k * ctx.scale, candidates.size), replace=False)
-        )
+        want = k * ctx.scale
+        pick = np.sort(rng.choice(candidates, size=min(want, candidates.size), replace=False))
+        if pick.size < want:
+            ctx.report.setdefault("victimless", {})[f"{in_month} {what}"] = int(want - pick.size)
         free[pick] = False
         return pick
 
-    first, last = pd.Period(min(EVIDENCE_LED), "M"), pd.Period(max(EVIDENCE_LED), "M")
-    in_monitoring = flagged & (month >= first).to_numpy() & (month <= last).to_numpy()
-    pick = np.flatnonzero(in_monitoring)
-    cases(pick, outcome[pick], "successful")
+    for when in EVIDENCE_LED:  # the successful cases: the flagged crimes, month by month
+        pick = np.flatnonzero(flagged & (month == pd.Period(when, "M")).to_numpy())
+        cases(
+            pick, within_month(ctx.rng(f"victimless successful {when}"), pick, when), "successful"
+        )
     for when, counts in VICTIMLESS_FINALISED.items():
         for result, k in counts.items():
-            pick = draw(when, k)
-            end = pd.Period(when, "M").end_time.normalize().to_datetime64()
-            later = outcome[pick] + rng.integers(0, 21, pick.size) * np.timedelta64(1, "D")
-            cases(pick, np.minimum(later, end), result)
+            rng = ctx.rng(f"victimless {result} {when}")
+            pick = draw(rng, when, k, result)
+            cases(pick, within_month(rng, pick, when), result)
     for (when, finalised_in), counts in VICTIMLESS_CARRIED.items():
         start = pd.Period(finalised_in, "M").start_time.to_datetime64()
         days = pd.Period(finalised_in, "M").days_in_month
         for result, k in counts.items():
-            pick = draw(when, k)
-            cases(pick, start + rng.integers(0, days, pick.size) * np.timedelta64(1, "D"), result)
+            rng = ctx.rng(f"victimless {result} {when} to {finalised_in}")
+            pick = draw(rng, when, k, f"{result} finalised in {finalised_in}")
+            cases(pick, start + rng.integers(0, days, pick.size) * day, result)
     out = pd.concat(rows, ignore_index=True)
+    unknown = out["finalised_date"] > _dates(np.array([ctx.end_day]))[0]
+    out.loc[unknown, "finalised_date"] = pd.NaT
+    out["result"] = out["result"].astype(object).where(~unknown, None)
     out = out.sort_values(["charged_date", "crime_id"], kind="stable").reset_index(drop=True)
     out["case_id"] = ctx.ids("victimless_case", np.arange(1, len(out) + 1))
-    out["result"] = out["result"].astype(object)
     return _frame("victimless_prosecutions", {c: out[c] for c in out.columns})
