@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from ...config import REFERENCE_DIR, resolve_path
 from ...contract.extracts import EXTRACTS
+from . import february
 from .calls import _build_calls
 from .context import DemoOptions, _Ctx, _Pool
 from .crimes import _build_crimes, _calibrate_victims, _Namespace
@@ -86,6 +87,9 @@ def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
         off = _Offenders(ctx, ns)
         l_crime, l_off = _build_links(ctx, cr, off)
         l_crime, l_off, report["cohorts"] = _calibrate_cohorts(ctx, cr, off, l_crime, l_off)
+        linked = np.zeros(cr.n, bool)
+        linked[l_crime] = True
+        report["february"] = february.calibrate_crimes(ctx, cr, linked)
         crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)
         del cr, l_crime, l_off, off
         yield "crimes", crimes

@@ -8,6 +8,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from . import february
 from .context import _arrow_cat, _Ctx, _frame, _mix_draw, _Pool, _shuffled_order, _times
 from .crimes import _Namespace, _prev_gap
 from .targets import (
@@ -220,6 +221,7 @@ def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.D
     arrive = np.where(
         g1 & (arrive - opened == standard_s), arrive + 1, arrive
     )  # never on the boundary
+    ctx.report["february_asb"] = february.calibrate_asb(ctx, opened, arrive, asb, grade)
     # victims of domestic abuse
     victim = np.full(n, -1, np.int64)
     sel = np.flatnonzero(da)

@@ -399,3 +399,28 @@ CO_OFFENDERS = (0.92, 0.065, 0.015)
 ONE_OFF_YOUTH_SHARE = 0.19
 
 _YEAR = 365.25
+
+# ------------------------------------------------------------------------------------ February 2014
+#: The months before the March 2014 report's: its "since last month" compares the Better/Worse
+#: change of each financial-year-to-date window with that of February (Apr–Feb of each year).
+FEBRUARY_WINDOWS = {"fy1213": ("2012-04", "2013-02"), "fy1314": ("2013-04", "2014-02")}
+#: The Better/Worse change of February 2014 (Apr 2013 – Feb 2014 against Apr 2012 – Feb 2013)
+#: that the March 2014 report's since-last-month labels imply: the published change minus the
+#: published difference (``Worsened (4.0% pt.)`` for KSI, 6.9 % this month: 2.9 % in February).
+#: % change for counts, points for rates; the re-offending cohorts and the public-confidence
+#: survey compare their own previous month (the August cohorts, the 12 months to June).
+FEBRUARY_CHANGE = {
+    "all_crime": -1.3,
+    "victim_based": -0.7,
+    "nte_crimes": -9.9,
+    "class_a_charges": -18.5,
+    "asb_incidents": -3.8,
+    "solved": 2.15,
+    "da_solved": 0.5,
+    "calls_999": 0.9,
+    "q_contact": 1.7,
+    "q_actions": 2.0,
+    "q_follow_up": 5.6,
+    "q_treatment": -0.9,
+    "q_overall": 2.9,
+}

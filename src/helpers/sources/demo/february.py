@@ -1,0 +1,336 @@
+"""February 2014: the previous month of the March 2014 report, calibrated after the fact.
+
+The March 2014 report prints, beside each financial-year-to-date figure, how its Better/Worse
+change moved since last month: the change of April–March against the change of April–February
+(:data:`FEBRUARY_CHANGE`). The whole financial years are calibration windows already; this module
+moves records *within* each of the two financial years (2012/13, 2013/14) between March and the
+months before it, or swaps a few answers or outcomes between them, so that each April–February
+window gives the published February change while every financial year keeps its exact totals.
+
+Everything here runs after a builder has drawn its records and uses random streams of its own,
+so no record outside April 2012 – March 2014 changes, and nothing drawn elsewhere shifts: the
+September 2016 figures are the same bytes as before. Records that carry other calibrated figures
+are left alone: domestic-abuse and business crimes (their own measures), Class A supply crimes
+(moved with their charge, by their own target), crimes linked to an offender (the re-offending
+cohorts), emergency (grade 1) incidents.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from .context import _Ctx
+from .targets import DAY_S, FEBRUARY_CHANGE, FEBRUARY_WINDOWS
+
+#: The two financial years whose April–February windows are compared.
+YEARS = ("fy1213", "fy1314")
+
+
+def printed_change(last: float, this: float, percent: bool, decimals: int = 1) -> Decimal:
+    """The Better/Worse figure as the tables print it: % change of two counts, or the difference
+    of two rates each rounded half-up to ``decimals`` first.
+
+    >>> printed_change(613, 631, True), printed_change(93.04, 94.66, False)
+    (Decimal('2.9'), Decimal('1.7'))
+    """
+    q = Decimal(1).scaleb(-decimals)
+    if percent:
+        return (Decimal(100) * (Decimal(int(this)) - int(last)) / int(last)).quantize(
+            q, rounding=ROUND_HALF_UP
+        )
+    a = Decimal(repr(float(last))).quantize(q, rounding=ROUND_HALF_UP)
+    b = Decimal(repr(float(this))).quantize(q, rounding=ROUND_HALF_UP)
+    return b - a
+
+
+def split_days(ctx: _Ctx, key: str) -> tuple[int, int, int] | None:
+    """(first day, first day of March, day after the year) of financial year ``key``."""
+    dw = ctx.day_window(key)
+    if dw is None:
+        return None
+    i = ctx.month_index(FEBRUARY_WINDOWS[key][1])
+    return dw[0], int(ctx.mstart[i] + ctx.mlen[i]), dw[1]
+
+
+def counts_for_change(
+    full: tuple[int, int], now: tuple[int, int], change: float, decimals: int = 1
+) -> tuple[int, int]:
+    """April–February counts (last year, this year) nearest ``now`` whose % change prints as
+    ``change``, the moves shared between the two years; neither above its year's ``full`` count.
+
+    >>> counts_for_change((669, 715), (612, 655), 2.9)
+    (618, 636)
+    """
+    want = Decimal(str(change)).quantize(Decimal(1).scaleb(-decimals))
+    l_now, t_now = now
+    need = abs(int(round(l_now * (1 + change / 100))) - t_now)
+    best = None
+    for dl in range(-need - 5, need + 6):
+        lf = l_now + dl
+        if lf <= 0 or lf > full[0]:
+            continue
+        centre = int(round(lf * (1 + change / 100)))
+        for tf in range(centre - 3, centre + 4):
+            if not 0 <= tf <= full[1] or printed_change(lf, tf, True, decimals) != want:
+                continue
+            cost = (max(abs(dl), abs(tf - t_now)), abs(dl) + abs(tf - t_now))
+            if best is None or cost < best[0]:
+                best = (cost, (lf, tf))
+    if best is None:
+        raise ValueError(f"demo February 2014: no counts within {full} give a change of {change}")
+    return best[1]
+
+
+def numerators_for_change(
+    last: tuple[int, int], this: tuple[int, int], change: float, decimals: int = 1
+) -> tuple[int, int]:
+    """Numerators of two rates (``(denominator, numerator)`` of last year and this year) nearest
+    today's whose printed rates differ by ``change`` points, the moves shared between the years.
+
+    >>> numerators_for_change((1000, 930), (1000, 945), 1.7)
+    (929, 946)
+    """
+    want = Decimal(str(change))
+    (l_n, l_s), (t_n, t_s) = last, this
+    q = Decimal(1).scaleb(-decimals)
+    best = None
+    span = int(abs(change - (100 * t_s / t_n - 100 * l_s / l_n)) / 100 * max(l_n, t_n)) + 10
+    for dl in range(-span, span + 1):
+        ls = l_s + dl
+        if not 0 <= ls <= l_n:
+            continue
+        lr = 100 * ls / l_n
+        target = float(Decimal(repr(lr)).quantize(q, ROUND_HALF_UP) + want)
+        centre = int(round(target / 100 * t_n))
+        for ts in range(centre - 3, centre + 4):
+            if not 0 <= ts <= t_n or printed_change(lr, 100 * ts / t_n, False, decimals) != want:
+                continue
+            cost = (max(abs(dl), abs(ts - t_s)), abs(dl) + abs(ts - t_s))
+            if best is None or cost < best[0]:
+                best = (cost, (ls, ts))
+    if best is None:
+        raise ValueError(f"demo February 2014: no numerators of {last}, {this} give {change}")
+    return best[1]
+
+
+def move_records(
+    rng: np.random.Generator,
+    ctx: _Ctx,
+    day: np.ndarray,
+    eligible: np.ndarray,
+    key: str,
+    k: int,
+    keeps=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Move ``k`` eligible records of financial year ``key`` into April–February (``k`` > 0,
+    from March) or out of it into March (``k`` < 0), each to a random day of its new months.
+
+    ``keeps(idx, delta)``: which of the candidate moves are allowed (a record whose outcome would
+    cross the year's edge is not moved). Returns the moved records and their shifts in days;
+    ``day`` is updated in place.
+    """
+    a, f, b = split_days(ctx, key)
+    if k == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    src = (day >= f) & (day < b) if k > 0 else (day >= a) & (day < f)
+    lo, hi = (a, f) if k > 0 else (f, b)
+    cand = np.flatnonzero(src & eligible)
+    cand = cand[rng.permutation(cand.size)]
+    new = lo + (rng.random(cand.size) * (hi - lo)).astype(np.int64)
+    delta = new - day[cand]
+    if keeps is not None:
+        ok = keeps(cand, delta)
+        cand, delta = cand[ok], delta[ok]
+    if cand.size < abs(k):
+        raise ValueError(
+            f"demo February 2014 ({key}): {abs(k)} records to move, {cand.size} can be moved"
+        )
+    cand, delta = cand[: abs(k)], delta[: abs(k)]
+    day[cand] += delta
+    return cand, delta
+
+
+def change_target(name: str) -> float:
+    return FEBRUARY_CHANGE[name]
+
+
+# ------------------------------------------------------------------------------------ crimes
+def calibrate_crimes(ctx: _Ctx, cr, linked: np.ndarray) -> dict:
+    """Class A charges, night-time economy, victim-based and all crime, then the solved rates, of
+    April–February of both years; returns what could not be reached (0 = exact)."""
+    from .crimes import KIND_CLASS_A, KIND_NTE_NVB, KIND_NTE_VB, KIND_OTHER_NVB, KIND_OTHER_VB
+    from .targets import _O
+
+    if any(split_days(ctx, key) is None for key in YEARS):
+        return {}
+    rng = ctx.rng("february-crimes")
+    windows = {key: split_days(ctx, key) for key in YEARS}
+
+    def stays(idx, delta):
+        """A crime keeps its outcome date where it is still after the crime; else the outcome
+        moves with the crime, and only if it stays on its side of the years' edges (so each
+        year's solved crimes and charges keep their count)."""
+        out = cr.outcome_day[idx]
+        if day_moved is cr.outcome_day:
+            return np.ones(idx.size, bool)
+        new = out + delta
+        keep = np.ones(idx.size, bool)
+        for a, _, b in windows.values():
+            keep &= ((out >= a) & (out < b)) == ((new >= a) & (new < b))
+        return keep | (cr.outcome[idx] < 0) | (out >= cr.day[idx] + delta)
+
+    def feb_count(mask, key, day):
+        a, f, _ = windows[key]
+        return int((mask & (day >= a) & (day < f)).sum())
+
+    def full_count(mask, key, day):
+        a, _, b = windows[key]
+        return int((mask & (day >= a) & (day < b)).sum())
+
+    day_moved = None
+
+    def calibrate(name, mask, movable, day, shift_outcome=True):
+        nonlocal day_moved
+        day_moved = day
+        full = tuple(full_count(mask, key, day) for key in YEARS)
+        now = tuple(feb_count(mask, key, day) for key in YEARS)
+        want = counts_for_change(full, now, change_target(name))
+        for key, w, n in zip(YEARS, want, now, strict=True):
+            idx, delta = move_records(rng, ctx, day, movable, key, w - n, keeps=stays)
+            if idx.size:
+                if shift_outcome:
+                    late = (cr.outcome[idx] >= 0) & (cr.outcome_day[idx] < day[idx])
+                    cr.outcome_day[idx[late]] += delta[late]
+                else:  # the crime moves with its charge
+                    cr.day[idx] += delta
+        return {key: w - feb_count(mask, key, day) for key, w in zip(YEARS, want, strict=True)}
+
+    report = {}
+    free = ~linked & ~cr.fixed_outcome & ~cr.evidence_led
+    # Class A supply charges are counted in the month charged: the charge moves, the crime with it
+    ca = cr.kind == KIND_CLASS_A
+    charged = ca & (cr.outcome == _O["charge_summons"])
+    ca_movable = charged  # linked or not: a supply charge has an offender
+    report["class_a_charges"] = calibrate(
+        "class_a_charges", charged, ca_movable, cr.outcome_day, shift_outcome=False
+    )
+    nte = (cr.kind == KIND_NTE_VB) | (cr.kind == KIND_NTE_NVB)
+    report["nte_crimes"] = calibrate("nte_crimes", nte, nte & free, cr.day)
+    vb = cr.victim_based
+    report["victim_based"] = calibrate(
+        "victim_based", vb, (cr.kind == KIND_OTHER_VB) & free, cr.day
+    )
+    report["all_crime"] = calibrate(
+        "all_crime", np.ones(cr.n, bool), (cr.kind == KIND_OTHER_NVB) & free, cr.day
+    )
+    cr.month[:] = ctx.month_of_day(cr.day)
+    report["da_solved"] = _calibrate_solved(ctx, rng, cr, free & cr.da, cr.da, "da_solved")
+    report["solved"] = _calibrate_solved(ctx, rng, cr, free & ~cr.da, np.ones(cr.n, bool), "solved")
+    return report
+
+
+def _calibrate_solved(ctx: _Ctx, rng, cr, editable: np.ndarray, scope: np.ndarray, name: str):
+    """Swap solved and unsolved outcomes between April–February and March (the year's solved
+    count unchanged) so that the April–February solved rates give the February change."""
+    from .crimes import SOLVED_OUTCOMES
+
+    decimals = 2 if name == "solved" else 1
+    rates, parts = {}, {}
+    for key in YEARS:
+        a, f, b = split_days(ctx, key)
+        rec = scope & (cr.day >= a) & (cr.day < f)
+        out_f = (cr.outcome_day >= a) & (cr.outcome_day < f) & (cr.outcome >= 0)
+        parts[key] = (int(rec.sum()), int((out_f & scope & cr.solved).sum()))
+        rates[key] = 100 * parts[key][1] / parts[key][0]
+    best = numerators_for_change(parts["fy1213"], parts["fy1314"], change_target(name), decimals)
+    left = {}
+    n_types = len(SOLVED_OUTCOMES)
+    for key, w, (_, s) in zip(YEARS, best, (parts["fy1213"], parts["fy1314"]), strict=True):
+        a, f, b = split_days(ctx, key)
+        k = w - s
+        feb = editable & (cr.outcome >= 0) & (cr.outcome_day >= a) & (cr.outcome_day < f)
+        mar = editable & (cr.outcome >= 0) & (cr.outcome_day >= f) & (cr.outcome_day < b)
+        # k > 0: an unsolved outcome of Apr–Feb becomes solved, a solved one of March unsolved
+        up, down = (feb, mar) if k > 0 else (mar, feb)
+        cu = np.flatnonzero(up & ~cr.solved)
+        cd = np.flatnonzero(down & cr.solved)
+        m = min(abs(k), cu.size, cd.size)
+        cu = rng.choice(cu, size=m, replace=False)
+        cd = rng.choice(cd, size=m, replace=False)
+        # the two crimes trade outcomes (each keeps its own outcome date)
+        cr.outcome[cu], cr.outcome[cd] = cr.outcome[cd].copy(), cr.outcome[cu].copy()
+        assert (cr.outcome[cu] < n_types).all()
+        left[key] = abs(k) - m
+    return left
+
+
+# ------------------------------------------------------------------------------------ incidents
+def calibrate_asb(
+    ctx: _Ctx, opened: np.ndarray, arrive: np.ndarray, asb: np.ndarray, grade
+) -> dict:
+    """Anti-social behaviour incidents of April–February: non-emergency ones (grade 2 and 3: the
+    emergency figures are calibrated by themselves) move with their arrival."""
+    if any(split_days(ctx, key) is None for key in YEARS):
+        return {}
+    rng = ctx.rng("february-asb")
+    day = opened // DAY_S
+    full = tuple(_in(day, split_days(ctx, k)[0], split_days(ctx, k)[2], asb) for k in YEARS)
+    now = tuple(_in(day, split_days(ctx, k)[0], split_days(ctx, k)[1], asb) for k in YEARS)
+    want = counts_for_change(full, now, change_target("asb_incidents"))
+    for key, w, n in zip(YEARS, want, now, strict=True):
+        idx, delta = move_records(rng, ctx, day, asb & (grade != 1), key, w - n)
+        opened[idx] += delta * DAY_S
+        arrive[idx] += delta * DAY_S
+    return {
+        k: w - _in(day, split_days(ctx, k)[0], split_days(ctx, k)[1], asb)
+        for k, w in zip(YEARS, want, strict=True)
+    }
+
+
+def _in(day, a, b, mask) -> int:
+    return int((mask & (day >= a) & (day < b)).sum())
+
+
+# ------------------------------------------------------------------------------------ calls
+def calibrate_calls(ctx: _Ctx, days: np.ndarray, answered: np.ndarray, within: np.ndarray) -> dict:
+    """999 calls answered within standard: a few moved from the days of March to the days of
+    April–February or back (the year's rate unchanged) for the February change."""
+    if any(split_days(ctx, key) is None for key in YEARS):
+        return {}
+    rng = ctx.rng("february-calls")
+    parts = {}
+    for key in YEARS:
+        a, f, _ = split_days(ctx, key)
+        sel = (days >= a) & (days < f)
+        parts[key] = (int(answered[sel].sum()), int(within[sel].sum()))
+    want = numerators_for_change(parts["fy1213"], parts["fy1314"], change_target("calls_999"))
+    for key, w in zip(YEARS, want, strict=True):
+        a, f, b = split_days(ctx, key)
+        k = w - parts[key][1]
+        feb = np.flatnonzero((days >= a) & (days < f))
+        mar = np.flatnonzero((days >= f) & (days < b))
+        # k > 0: k more within standard in April–February, k fewer in March
+        _spread(rng, within, answered, feb, k)
+        _spread(rng, within, answered, mar, -k)
+    return {
+        key: w
+        - int(within[(days >= split_days(ctx, key)[0]) & (days < split_days(ctx, key)[1])].sum())
+        for key, w in zip(YEARS, want, strict=True)
+    }
+
+
+def _spread(rng, within: np.ndarray, cap: np.ndarray, idx: np.ndarray, k: int) -> None:
+    """Add ``k`` (or take ``-k``) to ``within`` over the rows ``idx``, one at a time at random
+    rows, keeping each row between 0 and ``cap``."""
+    step = 1 if k > 0 else -1
+    left = abs(k)
+    while left:
+        room = cap[idx] - within[idx] if k > 0 else within[idx]
+        rows = idx[room > 0]
+        if rows.size == 0:
+            raise ValueError("demo February 2014: no room to move calls answered within standard")
+        pick = rng.choice(rows, size=min(left, rows.size), replace=False)
+        within[pick] += step
+        left -= pick.size
