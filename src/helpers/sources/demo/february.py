@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from .context import _Ctx
-from .targets import DAY_S, FEBRUARY_CHANGE, FEBRUARY_WINDOWS
+from .targets import DAY_S, FEBRUARY_CHANGE, FEBRUARY_CSEW_PERIODS, FEBRUARY_WINDOWS
 
 #: The two financial years whose April–February windows are compared.
 YEARS = ("fy1213", "fy1314")
@@ -57,17 +57,28 @@ def split_days(ctx: _Ctx, key: str) -> tuple[int, int, int] | None:
 def counts_for_change(
     full: tuple[int, int], now: tuple[int, int], change: float, decimals: int = 1
 ) -> tuple[int, int]:
-    """April–February counts (last year, this year) nearest ``now`` whose % change prints as
-    ``change``, the moves shared between the two years; neither above its year's ``full`` count.
+    """The nearest of :func:`count_candidates`."""
+    return count_candidates(full, now, change, decimals)[0]
 
-    >>> counts_for_change((669, 715), (612, 655), 2.9)
+
+def count_candidates(
+    full: tuple[int, int],
+    now: tuple[int, int],
+    change: float,
+    decimals: int = 1,
+    spread: int = 5,
+) -> list[tuple[int, int]]:
+    """April–February counts (last year, this year) whose % change prints as ``change``, nearest
+    ``now`` first (the moves shared between the two years); neither above its year's ``full``.
+
+    >>> count_candidates((669, 715), (612, 655), 2.9)[0]
     (618, 636)
     """
     want = Decimal(str(change)).quantize(Decimal(1).scaleb(-decimals))
     l_now, t_now = now
     need = abs(int(round(l_now * (1 + change / 100))) - t_now)
-    best = None
-    for dl in range(-need - 5, need + 6):
+    found = []
+    for dl in range(-need - spread, need + spread + 1):
         lf = l_now + dl
         if lf <= 0 or lf > full[0]:
             continue
@@ -76,11 +87,10 @@ def counts_for_change(
             if not 0 <= tf <= full[1] or printed_change(lf, tf, True, decimals) != want:
                 continue
             cost = (max(abs(dl), abs(tf - t_now)), abs(dl) + abs(tf - t_now))
-            if best is None or cost < best[0]:
-                best = (cost, (lf, tf))
-    if best is None:
+            found.append((cost, (lf, tf)))
+    if not found:
         raise ValueError(f"demo February 2014: no counts within {full} give a change of {change}")
-    return best[1]
+    return [c for _, c in sorted(found)]
 
 
 def numerators_for_change(
@@ -334,3 +344,233 @@ def _spread(rng, within: np.ndarray, cap: np.ndarray, idx: np.ndarray, k: int) -
         pick = rng.choice(rows, size=min(left, rows.size), replace=False)
         within[pick] += step
         left -= pick.size
+
+
+# ------------------------------------------------------------------------------------ surveys
+def calibrate_satisfaction(ctx: _Ctx, day: np.ndarray, ethnic: np.ndarray, answers: dict) -> dict:
+    """Victim satisfaction of April–February: for each question, a satisfied answer of one part
+    of the year trades places with a dissatisfied answer of the other part, among respondents of
+    the same ethnic group (each year's rate, and each group's, unchanged)."""
+    if any(split_days(ctx, key) is None for key in YEARS):
+        return {}
+    rng = ctx.rng("february-satisfaction")
+    left = {}
+    for q, code in answers.items():
+        parts = {}
+        for key in YEARS:
+            a, f, _ = split_days(ctx, key)
+            sel = (day >= a) & (day < f) & (code >= 0)
+            parts[key] = (int(sel.sum()), int((sel & (code == 0)).sum()))
+        want = numerators_for_change(parts["fy1213"], parts["fy1314"], change_target(q))
+        for key, w in zip(YEARS, want, strict=True):
+            a, f, b = split_days(ctx, key)
+            k = w - parts[key][1]
+            feb = (day >= a) & (day < f)
+            mar = (day >= f) & (day < b)
+            # k > 0: one more satisfied in April–February and one fewer in March, per trade
+            gain, lose = (feb, mar) if k > 0 else (mar, feb)
+            done = 0
+            for group in rng.permutation(np.unique(ethnic)):
+                if done == abs(k):
+                    break
+                up = np.flatnonzero(gain & (ethnic == group) & (code > 0))
+                down = np.flatnonzero(lose & (ethnic == group) & (code == 0))
+                m = min(abs(k) - done, up.size, down.size)
+                up = rng.choice(up, size=m, replace=False)
+                down = rng.choice(down, size=m, replace=False)
+                code[up], code[down] = 0, code[up].copy()
+                done += m
+            left[f"{q} {key}"] = abs(k) - done
+    return left
+
+
+def calibrate_confidence(ctx: _Ctx, recs: list[tuple], home: str) -> list[tuple]:
+    """The home force's public-confidence results for the 12 months to June 2012 and June 2013
+    (what the February 2014 report compares), agreeing respondents set for the February change;
+    ``recs`` are ``(month, force, question, respondents, agreeing)``."""
+    months = [ctx.month_index(p) for p in FEBRUARY_CSEW_PERIODS]
+    if any(m is None for m in months):
+        return recs
+    out = list(recs)
+    at = {(r[0], r[1], r[2]): i for i, r in enumerate(out)}
+    for question in {r[2] for r in out}:
+        rows = [at[(m, home, question)] for m in months]
+        parts = [(out[i][3], out[i][4]) for i in rows]
+        want = numerators_for_change(parts[0], parts[1], change_target(question))
+        for i, w in zip(rows, want, strict=True):
+            m, force, q, n, _ = out[i]
+            out[i] = (m, force, q, n, w)
+    return out
+
+
+# ------------------------------------------------------------------------------------ roads
+#: The KSI measures of a casualty, in the order of :func:`_profiles` (and their targets' names).
+KSI_PARTS = ("fatal", "serious", "p2w", "young", "pedestrians", "cyclists", "children", "drink")
+
+
+def _profiles(c: dict) -> np.ndarray:
+    """For each casualty, 0/1 for each of :data:`KSI_PARTS` (all 0 for a slight casualty)."""
+    from .roads import RU
+
+    ksi = c["sev"] <= 1
+    known = ~c["unknown"]
+    cols = [
+        c["sev"] == 0,
+        c["sev"] == 1,
+        c["users"] == RU["powered_two_wheeler"],
+        (c["users"] == RU["car_driver"]) & known & (c["age"] >= 17) & (c["age"] <= 25),
+        c["users"] == RU["pedestrian"],
+        c["users"] == RU["pedal_cyclist"],
+        known & (c["age"] <= 17),
+        c["imp"] == 0,
+    ]
+    return np.stack([x & ksi for x in cols], axis=1).astype(np.int64)
+
+
+def calibrate_roads(ctx: _Ctx, cday: np.ndarray, c: dict) -> dict:
+    """KSI casualties of April–February: casualties of one part of a year trade places (their
+    collisions stay) with casualties of the other part, until every KSI count and the KSI
+    collisions of April–February give the February changes; each year's counts unchanged."""
+    if any(split_days(ctx, key) is None for key in YEARS):
+        return {}
+    rng = ctx.rng("february-roads")
+    left = {}
+    prof = _profiles(c)
+    cas_day = cday[c["col"]]
+    part = {}
+    for key in YEARS:
+        a, f, b = split_days(ctx, key)
+        part[key] = ((cas_day >= a) & (cas_day < f), (cas_day >= f) & (cas_day < b))
+
+    def counts(key):
+        feb, year = part[key][0], part[key][0] | part[key][1]
+        ksi = prof[:, 0] + prof[:, 1]
+        out = {}
+        for mask, name in ((feb, "feb"), (year, "year")):
+            kc = np.bincount(c["col"][mask], weights=ksi[mask], minlength=cday.size)
+            out[name] = np.r_[prof[mask].sum(axis=0), int((kc > 0).sum())]
+        return out
+
+    now = {key: counts(key) for key in YEARS}
+    names = (*KSI_PARTS, "collisions")
+    year = {name: tuple(int(now[k]["year"][d]) for k in YEARS) for d, name in enumerate(names)}
+    feb = {name: tuple(int(now[k]["feb"][d]) for k in YEARS) for d, name in enumerate(names)}
+    options = {
+        name: count_candidates(year[name], feb[name], change_target(name), spread=30)
+        for name in names
+        if name != "serious"
+    }
+    # serious: those whose sum with the fatal gives the KSI change (the fatal is exact already)
+    options["serious"] = count_candidates(
+        year["serious"], feb["serious"], change_target("serious"), spread=80
+    )
+    total = Decimal(str(change_target("ksi_all")))
+    weights = [(u, k) for k in (0, 0.1, 0.25, 0.5, 1) for u in (0, 0.25, 0.5, 1, 2, 4, 8)]
+    for weight in weights:
+        want = _ksi_choice(options, year, feb, weight, total)
+        if want is not None:
+            break
+    else:
+        raise ValueError("demo February 2014: no KSI counts for April–February fit March")
+    want = {key: np.array([want[name][y] for name in names]) for y, key in enumerate(YEARS)}
+    for key in YEARS:
+        left[key] = _trade_casualties(rng, c, prof, part[key], want[key], cday.size)
+    return left
+
+
+#: What two casualties may trade: all their details, or one group of them.
+_TRADES = (
+    ("users", "age", "unknown", "imp", "sev"),
+    ("users", "age", "unknown"),
+    ("users",),
+    ("age", "unknown"),
+    ("sev",),
+    ("imp",),
+)
+
+
+#: Road users no casualty is two of: March must hold what each year has of them after February.
+_EXCLUSIVE = ("p2w", "young", "pedestrians", "cyclists")
+
+
+def _ksi_choice(options, year, feb, weight: tuple[float, float], total: Decimal) -> dict | None:
+    """One candidate per KSI part, nearest today's plus ``weight`` × the casualties it leaves to
+    March, whose fatal and serious give the KSI change and whose road users fit March's KSI
+    casualties; None when they do not fit."""
+
+    def cost(name, c):
+        near = abs(c[0] - feb[name][0]) + abs(c[1] - feb[name][1])
+        left = (year[name][0] - c[0]) + (year[name][1] - c[1])
+        if name in _EXCLUSIVE:  # fewer road users left to March
+            return near + weight[0] * left
+        if name in ("fatal", "serious"):  # more KSI casualties in March
+            return near - weight[1] * left
+        return near
+
+    pick = {name: min(cands, key=lambda c, n=name: cost(n, c)) for name, cands in options.items()}
+    fatal = pick["fatal"]
+    fits = [
+        c
+        for c in options["serious"]
+        if printed_change(fatal[0] + c[0], fatal[1] + c[1], True) == total
+    ]
+    if not fits:
+        return None
+    pick["serious"] = min(fits, key=lambda c: cost("serious", c))
+    for y in range(2):
+        march = (year["fatal"][y] + year["serious"][y]) - (pick["fatal"][y] + pick["serious"][y])
+        users = sum(year[n][y] - pick[n][y] for n in _EXCLUSIVE)
+        if users > march - 2:
+            return None
+    return pick
+
+
+def _trade_casualties(rng, c, prof, part, want, n_col, tries: int = 20_000) -> int:
+    """Swap casualties' details (all, or one group: :data:`_TRADES`) between April–February and
+    March until the April–February counts are ``want`` (the KSI parts and the KSI collisions);
+    each year's counts stay as they are. Returns the distance left (0: exact)."""
+    feb_i, mar_i = np.flatnonzero(part[0]), np.flatnonzero(part[1])
+    ksi = prof[:, 0] + prof[:, 1]
+    kc = np.bincount(c["col"], weights=ksi, minlength=n_col).astype(np.int64)
+    got = np.r_[prof[feb_i].sum(axis=0), int((kc[np.unique(c["col"][feb_i])] > 0).sum())]
+    target = want.astype(np.int64)
+    dist = int(np.abs(got - target).sum())
+    n_parts = prof.shape[1]
+    for _ in range(tries):
+        if dist == 0:
+            break
+        gap = got - target
+        d = int(rng.choice(np.flatnonzero(gap != 0)))
+        # gap > 0: a casualty of April–February with the part trades with one of March without
+        col = prof[:, d] == 1 if d < n_parts else ksi == 1
+        i_pool = feb_i[col[feb_i] == (gap[d] > 0)]
+        j_pool = mar_i[col[mar_i] != (gap[d] > 0)]
+        if 2 <= d < n_parts and rng.random() < 0.9:  # a part of KSI casualties: trade with one
+            i_pool, j_pool = i_pool[ksi[i_pool] == 1], j_pool[ksi[j_pool] == 1]
+        if i_pool.size == 0 or j_pool.size == 0:
+            continue
+        i, j = int(rng.choice(i_pool)), int(rng.choice(j_pool))
+        fields = _TRADES[int(rng.integers(len(_TRADES)))]
+        row = {k: c[k][[i, j]] for k in ("users", "age", "unknown", "imp", "sev")}
+        for k in fields:
+            row[k] = row[k][::-1]
+        new_prof = _profiles(row)
+        new_ksi = new_prof[:, 0] + new_prof[:, 1]
+        ci, cj = c["col"][i], c["col"][j]
+        ki, kj = kc[ci] - ksi[i] + new_ksi[0], kc[cj] - ksi[j] + new_ksi[1]
+        if ci == cj:
+            continue
+        step = np.r_[new_prof[0] - prof[i], int(ki > 0) - int(kc[ci] > 0)]
+        year = step[:-1] + new_prof[1] - prof[j]
+        year_col = step[-1] + int(kj > 0) - int(kc[cj] > 0)
+        new = int(np.abs(got + step - target).sum())
+        if new >= dist or year_col != 0 or year.any():
+            continue
+        for k in fields:
+            c[k][i], c[k][j] = c[k][j], c[k][i]
+        prof[i], prof[j] = new_prof[0], new_prof[1]
+        ksi[i], ksi[j] = new_ksi
+        kc[ci], kc[cj] = ki, kj
+        got = got + step
+        dist = new
+    return dist

@@ -423,4 +423,22 @@ FEBRUARY_CHANGE = {
     "q_follow_up": 5.6,
     "q_treatment": -0.9,
     "q_overall": 2.9,
+    "ksi_all": 2.9,
+    "fatal": 0.0,
+    "serious": 3.0,
+    "collisions": 4.1,
+    "p2w": -7.3,
+    # published: 28.8 % then "Improved (-21.7% pt.)", so 50.5 % in February; but no Apr–Feb
+    # counts within the years' 104 and 134 print 50.5 (only 50.0 or 50.6 and above): the
+    # nearest, 50.6, prints "Improved (-21.8% pt.)"
+    "young": 50.6,
+    "pedestrians": 23.3,
+    "cyclists": 35.8,
+    "children": -43.4,
+    "drink": 115.4,
+    "dealing_with_crime_asb": -4.9,
+    "police_good_job": -3.7,
 }
+#: The public-confidence survey periods the February 2014 report reads (12 months to June, the
+#: last quarter published by the six months before February), last year and this year.
+FEBRUARY_CSEW_PERIODS = ("2012-06", "2013-06")
