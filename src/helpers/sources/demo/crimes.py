@@ -4,6 +4,7 @@ solved rates, evidence-led prosecutions and repeat victims."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from .targets import (
     COUNT_TARGETS,
     DA_RISK_SHARE,
     DA_RISK_SOLVED,
+    DA_RISK_SOLVED_TARGETS,
     EVIDENCE_LED,
     MIX,
     MONTH_TARGETS,
@@ -289,6 +291,87 @@ def _calibrate_solved(ctx: _Ctx, cr: _Crimes) -> None:
                 pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
                 mix = UNSOLVED_MIX["da" if which == "da" else "other"]
                 cr.outcome[pick] = n_solved_types + _mix_draw(rng, mix, pick.size)
+
+
+def _calibrate_risk(ctx: _Ctx, cr: _Crimes) -> dict:
+    """Domestic-abuse solved rates by risk level, financial years of :data:`DA_RISK_SOLVED_TARGETS`:
+    the risk levels of a few domestic-abuse crimes recorded in the year are relabelled (solved
+    ones among solved ones, the others among the others), so the year's domestic-abuse figures
+    (and every other) are unchanged. Returns target − achieved solved crimes per level."""
+    rng = ctx.rng("da-risk-calibration")
+    report = {}
+    for key, rates in DA_RISK_SOLVED_TARGETS.items():
+        dw = ctx.day_window(key)
+        if dw is None:
+            continue
+        a, b = dw
+        rec = cr.da & (cr.day >= a) & (cr.day < b)
+        out_in = cr.solved & (cr.outcome_day >= a) & (cr.outcome_day < b)
+        A, B = rec & out_in, rec & ~out_in
+        fixed = np.bincount(cr.risk[cr.da & out_in & ~rec], minlength=3)
+        want = _risk_counts(
+            int(A.sum()),
+            int(B.sum()),
+            fixed,
+            rates,
+            (np.bincount(cr.risk[A], minlength=3), np.bincount(cr.risk[B], minlength=3)),
+        )
+        for mask, target in ((A, want[0]), (B, want[1])):
+            _relabel(rng, cr.risk, np.flatnonzero(mask), target)
+        got = np.bincount(cr.risk[A], minlength=3) + fixed
+        n = np.bincount(cr.risk[rec], minlength=3)
+        report[key] = [round(100 * g / k, 2) for g, k in zip(got, n, strict=True)]
+    return report
+
+
+def _printed(x: float) -> float:
+    return float(Decimal(repr(float(x))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _risk_counts(n_a: int, n_b: int, fixed, rates, now, span: int = 40):
+    """Solved (``A``) and other (``B``) crimes per risk level nearest ``now`` whose solved rates,
+    with the ``fixed`` solved outcomes of crimes recorded before the year, print ``rates``."""
+    (a0, a1, _), (b0, b1, _) = now
+
+    def pairs(r, n_now):
+        """(crimes, solved among them) of level ``r`` near today's that print its rate."""
+        out = []
+        for n in range(max(n_now - span, 1), n_now + span + 1):
+            c = int(rates[r] / 100 * n) - fixed[r]
+            for x in range(c - 2, c + 3):
+                if 0 <= x <= n and _printed(100 * (fixed[r] + x) / n) == rates[r]:
+                    out.append((n, x))
+        return out
+
+    best = None
+    for n0, x0 in pairs(0, a0 + b0):
+        for n1, x1 in pairs(1, a1 + b1):
+            x2, n2 = n_a - x0 - x1, n_a + n_b - n0 - n1
+            if not 0 <= x2 <= n2 or _printed(100 * (fixed[2] + x2) / n2) != rates[2]:
+                continue
+            cost = abs(x0 - a0) + abs(x1 - a1) + abs(n0 - x0 - b0) + abs(n1 - x1 - b1)
+            if best is None or cost < best[0]:
+                best = (cost, ((x0, x1, x2), (n0 - x0, n1 - x1, n2 - x2)))
+    if best is None:
+        raise ValueError(f"demo: no risk levels give the solved rates {rates}")
+    return best[1]
+
+
+def _relabel(rng, risk: np.ndarray, idx: np.ndarray, target) -> None:
+    """Relabel records ``idx`` so that each risk level has ``target`` of them (few changes)."""
+    have = np.bincount(risk[idx], minlength=3)
+    spare = []
+    for r in range(3):
+        if have[r] > target[r]:
+            own = idx[risk[idx] == r]
+            spare.append(rng.choice(own, size=have[r] - target[r], replace=False))
+    spare = np.concatenate(spare) if spare else np.zeros(0, np.int64)
+    spare = spare[rng.permutation(spare.size)]
+    pos = 0
+    for r in range(3):
+        k = max(target[r] - have[r], 0)
+        risk[spare[pos : pos + k]] = r
+        pos += k
 
 
 def _evidence_led(ctx: _Ctx, cr: _Crimes) -> None:

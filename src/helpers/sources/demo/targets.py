@@ -74,6 +74,12 @@ ATTENDANCE_TARGETS = dict(
     fy1112=83.0, fy1213=86.0, fy1314=91.2, fy1415=84.0, r1509=76.8, r1609=77.1, fy1617=76.5
 )
 ATTENDANCE_LPA_OFFSET = {"North": -0.5, "South": -3.5, "West": 5.5}
+#: Average emergency response minutes (urban, rural) by LPA in September 2015 and September 2016
+#: (the September 2016 report's table; whole minutes).
+RESPONSE_TIME_TARGETS = {
+    "2015-09": {"South": (14, 21), "North": (12, 19), "West": (15, 18), "Force": (14, 19)},
+    "2016-09": {"South": (16, 19), "North": (13, 15), "West": (13, 15), "Force": (14, 16)},
+}
 #: Solved and unsolved outcomes used to adjust the solved rates exactly.
 SOLVED_RATE_WINDOWS = {"solved": "all", "da_solved": "da"}
 #: Satisfaction: published rate and confidence interval (which gives the number answering).
@@ -344,6 +350,9 @@ RURAL_SOLVED_FACTOR = dict(
 #: Domestic-abuse risk levels (standard, medium, high): shares and solved-rate factors (March 2014
 #: report: 36.3%, 41.4% and 57.5%).
 DA_RISK_SHARE = (0.42, 0.31, 0.27)
+#: Domestic-abuse solved rates by risk level (standard, medium, high), financial year: the March
+#: 2014 report ("from 56.7% to 57.5%" for high risk, 41.7 → 41.4 medium, 36.5 → 36.3 standard).
+DA_RISK_SOLVED_TARGETS = {"fy1213": (36.5, 41.7, 56.7), "fy1314": (36.3, 41.4, 57.5)}
 DA_RISK_SOLVED = (0.833, 0.950, 1.319)
 SOLVED_BASE = np.array([0.33, 0.15, 0.17, 0.10, 0.06, 0.11, 0.50, 0.12, 0.88, 0.72, 0.38, 0.45])
 _O = {o: i for i, o in enumerate(OUTCOME_TYPES)}
