@@ -2,7 +2,8 @@
 headline tables), reproduced by the demo force through the product's path.
 
 ``published_mi.csv`` holds one row per figure: the report, the seed text and line it is printed
-on (``shared/seeds/``), the catalog measure (or two, for a share or a comparison), the geography,
+on (``shared/seeds/``), the catalog measure (or two, for a share or a comparison), the geography
+(``Thurrock/Force``: a share of Thurrock in the force),
 the window (``<kind> <month>``), the figure as printed and its value. Each is read from the
 demo cube (:meth:`helpers.measures.cube.Cube.value` on the window, printed as the tables print it:
 half-up to the published decimals), never from the generator. Counts must be exact, rates equal
@@ -67,9 +68,10 @@ def test_published_management_information_is_reproduced(cube, row):
         row["period"],
         row["value"],
     )
-    if " share of " in measure:
+    if " share of " in measure:  # geography "A/B": the part in A, the whole in B
         part, whole = measure.split(" share of ")
-        got = 100 * _value(cube, part, geography, period) / _value(cube, whole, geography, period)
+        g_part, g_whole = (geography.split("/") * 2)[:2]
+        got = 100 * _value(cube, part, g_part, period) / _value(cube, whole, g_whole, period)
         assert _printed(got, value) == Decimal(value), f"{measure}: {got:.2f} %"
     elif " against " in measure:
         from helpers.pages import report

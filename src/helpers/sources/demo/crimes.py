@@ -25,6 +25,7 @@ from .targets import (
     RATE_TARGETS,
     REPEAT_VICTIM_TARGETS,
     RURAL_SOLVED_FACTOR,
+    RURAL_TARGETS,
     SOLVED_BASE,
     SOLVED_MIX,
     UNSOLVED_MIX,
@@ -322,6 +323,71 @@ def _calibrate_risk(ctx: _Ctx, cr: _Crimes) -> dict:
         n = np.bincount(cr.risk[rec], minlength=3)
         report[key] = [round(100 * g / k, 2) for g, k in zip(got, n, strict=True)]
     return report
+
+
+def _calibrate_rural(ctx: _Ctx, cr: _Crimes) -> dict:
+    """Rural crime in the windows of :data:`RURAL_TARGETS`: crimes recorded in the window trade
+    their rural flag in pairs, so the window's rural crimes keep their number. For Thurrock's
+    share of rural crime a Thurrock crime and one of another district trade (both solved in the
+    window or both not); for the solved rate two crimes of one district trade, one solved in the
+    window and one not (so every district keeps its rural crimes). Returns the figures reached."""
+    rng = ctx.rng("rural-calibration")
+    thurrock = ctx.district_names.index("Thurrock")
+    report = {}
+    for key, t in RURAL_TARGETS.items():
+        dw = ctx.day_window(key)
+        if dw is None:
+            continue
+        a, b = dw
+        rec = (cr.day >= a) & (cr.day < b)
+        solved_in = cr.solved & (cr.outcome_day >= a) & (cr.outcome_day < b)
+        n_rural = int((rec & cr.rural).sum())
+        if "thurrock" in t:
+            want = int(round(t["thurrock"] / 100 * n_rural))
+            k = want - int((rec & cr.rural & (cr.district == thurrock)).sum())
+            for s in (True, False):  # half of the trades among solved crimes, half among others
+                m = k // 2 if s else k - k // 2
+                th = rec & (cr.district == thurrock) & (solved_in == s)
+                other = rec & (cr.district != thurrock) & (solved_in == s)
+                gain, lose = (th & ~cr.rural, other & cr.rural)
+                if m < 0:
+                    gain, lose = other & ~cr.rural, th & cr.rural
+                _trade_flag(rng, cr.rural, gain, lose, abs(m))
+        fixed = int((~rec & cr.rural & solved_in).sum())
+        now = int((rec & cr.rural & solved_in).sum())
+        target = Decimal(str(t["solved"]))
+        want = min(
+            (x for x in range(now - 2000, now + 2001) if x >= 0
+             and _printed(100 * (fixed + x) / n_rural) == float(target)),
+            key=lambda x: abs(x - now),
+        )  # fmt: skip
+        k = want - now
+        for d in rng.permutation(ctx.n_districts):
+            if k == 0:
+                break
+            here = rec & (cr.district == d)
+            # k > 0: an unsolved rural crime and a solved urban one of the district trade flags
+            gain, lose = (here & ~cr.rural & solved_in, here & cr.rural & ~solved_in)
+            if k < 0:
+                gain, lose = here & ~cr.rural & ~solved_in, here & cr.rural & solved_in
+            k -= int(np.sign(k)) * _trade_flag(rng, cr.rural, gain, lose, min(abs(k), 400))
+        rural = rec & cr.rural
+        report[key] = dict(
+            solved=round(100 * (fixed + int((rural & solved_in).sum())) / n_rural, 3),
+            thurrock=round(100 * int((rural & (cr.district == thurrock)).sum()) / n_rural, 3),
+            rural_share=round(100 * n_rural / int(rec.sum()), 3),
+        )
+    return report
+
+
+def _trade_flag(rng, flag: np.ndarray, gain: np.ndarray, lose: np.ndarray, k: int) -> int:
+    """Set ``flag`` on ``k`` records of ``gain`` and clear it on ``k`` of ``lose``; returns how
+    many pairs were traded (fewer when either has fewer records)."""
+    g, lo = np.flatnonzero(gain), np.flatnonzero(lose)
+    k = min(k, g.size, lo.size)
+    flag[rng.choice(g, size=k, replace=False)] = True
+    flag[rng.choice(lo, size=k, replace=False)] = False
+    return k
 
 
 def _printed(x: float) -> float:

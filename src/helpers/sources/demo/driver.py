@@ -22,7 +22,13 @@ from ...contract.extracts import EXTRACTS
 from . import february
 from .calls import _build_calls
 from .context import DemoOptions, _Ctx, _Pool
-from .crimes import _build_crimes, _calibrate_risk, _calibrate_victims, _Namespace
+from .crimes import (
+    _build_crimes,
+    _calibrate_risk,
+    _calibrate_rural,
+    _calibrate_victims,
+    _Namespace,
+)
 from .incidents import _build_incidents
 from .offenders import _build_links, _calibrate_cohorts, _crime_frames, _Offenders
 from .other import _build_drug_tests, _build_savings, _build_workforce
@@ -91,6 +97,7 @@ def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
         linked[l_crime] = True
         report["february"] = february.calibrate_crimes(ctx, cr, linked)
         report["da_risk"] = _calibrate_risk(ctx, cr)
+        report["rural"] = _calibrate_rural(ctx, cr)
         crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)
         del cr, l_crime, l_off, off
         yield "crimes", crimes
