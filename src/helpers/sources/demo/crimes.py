@@ -394,30 +394,41 @@ def _printed(x: float) -> float:
     return float(Decimal(repr(float(x))).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
-def _risk_counts(n_a: int, n_b: int, fixed, rates, now, span: int = 40):
+def _risk_counts(n_a: int, n_b: int, fixed, rates, now):
     """Solved (``A``) and other (``B``) crimes per risk level nearest ``now`` whose solved rates,
-    with the ``fixed`` solved outcomes of crimes recorded before the year, print ``rates``."""
-    (a0, a1, _), (b0, b1, _) = now
+    with the ``fixed`` solved outcomes of crimes recorded before the year, print ``rates``.
 
-    def pairs(r, n_now):
-        """(crimes, solved among them) of level ``r`` near today's that print its rate."""
-        out = []
-        for n in range(max(n_now - span, 1), n_now + span + 1):
-            c = int(rates[r] / 100 * n) - fixed[r]
-            for x in range(c - 2, c + 3):
-                if 0 <= x <= n and _printed(100 * (fixed[r] + x) / n) == rates[r]:
-                    out.append((n, x))
-        return out
+    The standard level's crimes are searched near today's; the medium level's near the number
+    that, with the year's solved crimes fixed, leaves the high level its rate."""
+    (a0, a1, _), (b0, b1, _) = now
+    total = n_a + n_b
+    r = [x / 100 for x in rates]
+
+    def solved_for(level, n):
+        c = int(r[level] * n) - fixed[level]
+        return [
+            x
+            for x in range(c - 2, c + 3)
+            if 0 <= x <= n and _printed(100 * (fixed[level] + x) / n) == rates[level]
+        ]
 
     best = None
-    for n0, x0 in pairs(0, a0 + b0):
-        for n1, x1 in pairs(1, a1 + b1):
-            x2, n2 = n_a - x0 - x1, n_a + n_b - n0 - n1
-            if not 0 <= x2 <= n2 or _printed(100 * (fixed[2] + x2) / n2) != rates[2]:
-                continue
-            cost = abs(x0 - a0) + abs(x1 - a1) + abs(n0 - x0 - b0) + abs(n1 - x1 - b1)
-            if best is None or cost < best[0]:
-                best = (cost, ((x0, x1, x2), (n0 - x0, n1 - x1, n2 - x2)))
+    span = max(40, total // 100)
+    for n0 in range(max(a0 + b0 - span, 1), a0 + b0 + span + 1):
+        for x0 in solved_for(0, n0):
+            # the medium level's crimes that leave the high level its rate
+            rest = fixed[1] + fixed[2] + n_a - x0
+            centre = int((r[2] * (total - n0) - rest) / (r[2] - r[1]))
+            for n1 in range(max(centre - 30, 1), centre + 31):
+                for x1 in solved_for(1, n1):
+                    x2, n2 = n_a - x0 - x1, total - n0 - n1
+                    if n2 <= 0 or not 0 <= x2 <= n2:
+                        continue
+                    if _printed(100 * (fixed[2] + x2) / n2) != rates[2]:
+                        continue
+                    cost = abs(x0 - a0) + abs(x1 - a1) + abs(n0 - x0 - b0) + abs(n1 - x1 - b1)
+                    if best is None or cost < best[0]:
+                        best = (cost, ((x0, x1, x2), (n0 - x0, n1 - x1, n2 - x2)))
     if best is None:
         raise ValueError(f"demo: no risk levels give the solved rates {rates}")
     return best[1]
