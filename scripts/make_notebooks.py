@@ -167,8 +167,8 @@ def master_notebook() -> nbformat.NotebookNode:
         new_markdown_cell(
             "How the summary is made: a measure stands out for the chosen place and period by one of\n"
             "two stated rules, a\n"
-            "statistically significant change on last year (survey rates: a two-proportion test,\n"
-            "p < 0.05) or special cause in the monthly series (statistical process control: a month\n"
+            "statistically significant change on last year (survey rates, by the force's significance\n"
+            "rule stated under the summary) or special cause in the monthly series (statistical process control: a month\n"
             "outside the usual range, a run, a trend, or two of three months near a limit). Every\n"
             "district is scanned the same way (`helpers.pages.findings`); `master.findings()` and\n"
             "`master.summary_input()` give the figures behind it as data.",

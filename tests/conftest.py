@@ -101,3 +101,18 @@ def demo_pack(tmp_path_factory) -> Path:
     result = json.loads(made.read_text(encoding="utf-8"))
     assert result["returncode"] == 0, result["stderr"]
     return out
+
+
+@pytest.fixture
+def two_proportion_rule(monkeypatch):
+    """Every cube's force settings with ``significance_rule: two_proportion`` (the demo profile's
+    is ``ci_overlap``): for tests of what a page says about a significant change, which under the
+    published rule no satisfaction change of the demo's September 2016 is."""
+    import dataclasses
+
+    from helpers import config
+    from helpers.analysis import significance
+
+    settings = dataclasses.replace(config.force_config(), significance_rule="two_proportion")
+    monkeypatch.setattr(significance, "force_settings", lambda cube=None: settings)
+    return settings

@@ -126,6 +126,14 @@ def read_yaml(
         raise error(f"{shown}: YAML syntax error{where}: {problem}") from None
 
 
+#: The significance rules a force may choose (``significance_rule``; the rules themselves are
+#: :data:`helpers.analysis.significance.RULES`): the two 95% confidence intervals do not overlap,
+#: or a pooled two-proportion z-test gives p < 0.05.
+SIGNIFICANCE_RULES = ("ci_overlap", "two_proportion")
+#: The rule the published reports' statements follow.
+DEFAULT_SIGNIFICANCE_RULE = "ci_overlap"
+
+
 @dataclass(frozen=True)
 class ForceConfig:
     """The force the pack is produced for: ``force.yaml`` of its profile (:mod:`helpers.profile`).
@@ -148,6 +156,9 @@ class ForceConfig:
     #: A change resting on fewer records than this in a year compared is marked for caution
     #: (:mod:`helpers.analysis.caution`); None: never marked.
     caution_below: int | None = 30
+    #: When a change in a survey rate is called statistically significant: one of
+    #: :data:`SIGNIFICANCE_RULES` (:mod:`helpers.analysis.significance`).
+    significance_rule: str = DEFAULT_SIGNIFICANCE_RULE
 
     @classmethod
     def from_mapping(cls, data: dict, source: str = "force configuration") -> ForceConfig:
@@ -171,6 +182,7 @@ class ForceConfig:
             "max_unassigned_share": (float, int),
             "max_data_warnings": (int, type(None)),
             "caution_below": (int, type(None)),
+            "significance_rule": str,
         }
         for key, value in data.items():
             if not isinstance(value, expected[key]) or isinstance(value, bool):
@@ -202,6 +214,13 @@ class ForceConfig:
         if (data.get("caution_below") or 0) < 0:
             raise ConfigError(
                 f"{source}: key 'caution_below' must be a count of records (or null: no caution)"
+            )
+        rule = data.get("significance_rule", DEFAULT_SIGNIFICANCE_RULE)
+        if rule not in SIGNIFICANCE_RULES:
+            raise ConfigError(
+                f"{source}: key 'significance_rule' is {rule!r}; it must be one of "
+                f"{', '.join(SIGNIFICANCE_RULES)} (ci_overlap: the two 95% confidence intervals "
+                "do not overlap; two_proportion: a two-proportion test gives p < 0.05)"
             )
         missing = [k for k in REQUIRED_KEYS if k not in data]
         if missing:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from helpers.analysis.significance import RULE
+from helpers.analysis import significance
 from helpers.config import DEMO_DATA_DIR, DEMO_PROFILE_DIR
 from helpers.pages.commentary_check import (
     Claim,
@@ -30,7 +30,8 @@ demo_data = pytest.mark.skipif(
 )
 
 #: The demo's victims commentary as it was before placeholders (issue 17): its second sentence
-#: says the falls are not significant while the table stars "Action taken".
+#: says the falls are not significant, as the published report does; the table stars "Action
+#: taken" under the two-proportion test, not under the intervals' overlap (the demo's rule).
 HAND_TYPED = """### Commentary
 
 **User satisfaction.** Victims' satisfaction has fallen against the previous 12 months at every stage
@@ -57,7 +58,32 @@ def sep_2016(cube):
 
 
 @demo_data
-def test_not_significant_about_satisfaction_is_reported_when_one_row_is_significant(sep_2016):
+def test_the_published_not_significant_holds_under_the_demos_rule(sep_2016):
+    """The demo profile's rule (the intervals' overlap) calls none of the five falls significant,
+    as the September 2016 report does: its sentence is true, and the opposite claim is reported."""
+    rows = [
+        r
+        for r in sep_2016.rows(2).values()
+        if r["area"] == 2 and r["measure_id"].startswith("satisfaction_")
+    ]
+    assert rows and all(
+        r["significant"] is False for r in rows if r["measure_id"] != "satisfaction_overall_bme"
+    )
+    assert check_text(HAND_TYPED, 2, sep_2016, "02_victims.md") == []
+    claim = "The fall in satisfaction with the action taken is statistically significant."
+    found = check_text(f"### Commentary\n\n{claim}\n", 2, sep_2016, "x.md")
+    assert len(found) == 1
+    assert (
+        "User Satisfaction - Action taken by the police -3.6% pt. (76.1% → 72.5%) is not "
+        f"significant ({significance.RULES['ci_overlap'].text})"
+    ) in str(found[0])
+
+
+@demo_data
+def test_not_significant_about_satisfaction_is_reported_when_one_row_is_significant(
+    cube, two_proportion_rule
+):
+    sep_2016 = Figures(cube, "2016-09", "rolling-12m")
     significant = [
         r["label"] for r in sep_2016.rows(2).values() if r["significant"] is True and r["area"] == 2
     ]
@@ -70,8 +96,8 @@ def test_not_significant_about_satisfaction_is_reported_when_one_row_is_signific
     )
     assert "says the change is not statistically significant" in warning
     assert (
-        f"User Satisfaction - Action taken by the police -3.6% pt. (76.1% → 72.5%) is significant ({RULE})"
-        in warning
+        "User Satisfaction - Action taken by the police -3.6% pt. (76.1% → 72.5%) is significant "
+        f"({significance.RULES['two_proportion'].text})" in warning
     )
     # only the significant stage is named against the claim
     assert "Making contact" not in warning
@@ -80,8 +106,8 @@ def test_not_significant_about_satisfaction_is_reported_when_one_row_is_signific
 @demo_data
 def test_a_true_sentence_is_not_reported(sep_2016):
     true = {
-        2: "Victims' satisfaction has fallen at every stage of service. The fall in satisfaction "
-        "with the action taken is statistically significant, and it has not improved.",
+        2: "Victims' satisfaction has fallen at every stage of service. The falls in satisfaction "
+        "are not statistically significant, and it has not improved.",
         6: "All crime has risen. Crime traditionally rises over the summer.",
         8: "Days lost per officer have fallen.",
     }
@@ -130,14 +156,17 @@ def test_a_false_claim_is_reported_with_its_figures(sep_2016, area, sentence, cl
 
 @demo_data
 def test_a_sentence_inherits_the_measures_of_the_one_before_in_its_paragraph(sep_2016):
-    text = "Satisfaction with the action taken fell. It is not statistically significant.\n"
+    # action taken is not significant under the demo's rule (the intervals overlap)
+    text = "Satisfaction with the action taken fell. It is statistically significant.\n"
     assert [w.line for w in check_text(text, 2, sep_2016, "x.md")] == [1]
-    apart = "Satisfaction with the action taken fell.\n\nIt is not statistically significant.\n"
+    apart = "Satisfaction with the action taken fell.\n\nIt is statistically significant.\n"
     assert check_text(apart, 2, sep_2016, "x.md") == []
 
 
 @demo_data
-def test_the_measures_of_placeholders_are_the_sentences_measures(sep_2016):
+def test_the_measures_of_placeholders_are_the_sentences_measures(cube, two_proportion_rule):
+    # under the two-proportion test action taken is significant, contact and treatment are not
+    sep_2016 = Figures(cube, "2016-09", "rolling-12m")
     text = (
         'Satisfaction fell: contact {{ change("satisfaction_contact") }}, treatment '
         '{{ change("satisfaction_treatment") }}; these falls are not statistically significant.\n'
@@ -299,7 +328,9 @@ def test_a_row_without_a_figure_contradicts_nothing():
 
 
 @demo_data
-def test_the_packs_hook_checks_the_profiles_commentary_of_the_month(cube, tmp_path):
+def test_the_packs_hook_checks_the_profiles_commentary_of_the_month(
+    cube, tmp_path, two_proportion_rule
+):
     import shutil
 
     from helpers.pack import runner
@@ -307,8 +338,13 @@ def test_the_packs_hook_checks_the_profiles_commentary_of_the_month(cube, tmp_pa
 
     folder = tmp_path / "profile"
     shutil.copytree(DEMO_PROFILE_DIR, folder)
+    month = folder / "commentary" / "2016-09" / "02_victims.md"
+    month.write_text(
+        month.read_text("utf-8").replace("Although the falls are not", "Although the falls are"),
+        encoding="utf-8",
+    )  # true under the demo's rule, false under the two-proportion test
     assert runner.commentary_warnings(cube, load_profile(folder), "2016-09", "rolling-12m") == []
-    (folder / "commentary" / "2016-09" / "02_victims.md").write_text(HAND_TYPED, encoding="utf-8")
+    month.write_text(HAND_TYPED, encoding="utf-8")
     [warning] = runner.commentary_warnings(cube, load_profile(folder), "2016-09", "rolling-12m")
     assert warning.startswith('02_victims.md line 5: "The falls are not statistically significant')
 

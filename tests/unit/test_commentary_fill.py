@@ -71,14 +71,22 @@ def test_a_placeholder_reads_as_the_table_prints_the_figure(cube, month, period,
 
 
 @demo_data
-def test_the_issues_example_reads_minus_3_6_points_and_significant(cube):
+def test_the_issues_example_reads_minus_3_6_points_and_not_significant(cube):
     figures = Figures(cube, "2016-09", "rolling-12m")
     assert figures.text("change", "satisfaction_actions") == "-3.6% pt."
-    assert figures.text("significance", "satisfaction_actions") == "statistically significant"
+    # the demo's rule, the published one: the intervals overlap
+    assert figures.text("significance", "satisfaction_actions") == "not statistically significant"
     assert figures.text("significance", "satisfaction_contact") == "not statistically significant"
     assert figures.text("direction", "satisfaction_actions") == "worse"
     assert figures.text("window", "satisfaction_actions") == "Oct 2015 – Sep 2016"
     assert figures.text("significance", "all_crime") == "not tested for significance"
+
+
+@demo_data
+def test_significance_in_words_follows_the_forces_rule(cube, two_proportion_rule):
+    figures = Figures(cube, "2016-09", "rolling-12m")
+    assert figures.text("significance", "satisfaction_actions") == "statistically significant"
+    assert figures.text("significance", "satisfaction_contact") == "not statistically significant"
 
 
 @demo_data

@@ -109,10 +109,11 @@ def test_confidence_interval_matches_published_half_widths():
 def test_two_proportion_test_and_significance():
     assert two_proportion_test(50, 100, 50, 100) == pytest.approx(1.0)
     assert two_proportion_test(500, 1000, 600, 1000) < 0.001
-    assert significant(500, 1000, 600, 1000) is True
-    # the 2016 overall: -2.8 pt on ~1,000 answers is not significant
-    assert significant(761, 1000, 734, 1000) is False
-    assert significant(1, 0, 1, 1) is None
+    for name in ("ci_overlap", "two_proportion"):
+        assert significant(500, 1000, 600, 1000, name=name) is True
+        # the 2016 overall: -2.8 pt on ~1,000 answers is not significant
+        assert significant(761, 1000, 734, 1000, name=name) is False
+        assert significant(1, 0, 1, 1, name=name) is None
 
 
 def test_msg_rank_is_one_for_the_best_by_polarity():
@@ -146,5 +147,8 @@ def test_significance_doctests_and_rule_is_stated():
     from helpers.analysis import significance
 
     assert doctest.testmod(significance).failed == 0
-    assert "p < 0.05" in significance.RULE
-    assert significance.RULE.split(",")[0] in significance.rule_sentence()
+    assert significance.rule().name == "ci_overlap"  # the demo profile's, the published rule
+    for rule in significance.RULES.values():
+        assert rule.text and rule.sentence
+    assert "p < 0.05" in significance.RULES["two_proportion"].sentence
+    assert "confidence intervals do not overlap" in significance.rule_sentence()

@@ -138,7 +138,7 @@ def test_compare_districts_ranks_every_district_best_first(page, cube):
 
 def test_compare_districts_tests_survey_rates_with_the_packs_rule(page, cube):
     frame = page.compare_districts("satisfaction_overall", "rolling-12m")
-    assert frame.attrs["significance"] == significance.RULE
+    assert frame.attrs["significance"] == significance.rule_text(cube)
     m = measure("satisfaction_overall")
     this_w = window(m.window_kind("rolling-12m"), pd.Period("2016-09", freq="M"), lag=m.lag)
     for r in frame.itertuples():

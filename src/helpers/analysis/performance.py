@@ -52,6 +52,7 @@ ROW_COLUMNS = [
     "ci_last",
     "ci_this",
     "significant",
+    "significance_rule",
     "msg_rank",
     "msg_colour",
     "msg_of",
@@ -175,6 +176,7 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         "ci_last": None,
         "ci_this": None,
         "significant": None,
+        "significance_rule": None,
         "msg_rank": None,
         "msg_colour": None,
         "msg_of": None,
@@ -234,9 +236,11 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         row["ci_this"] = _ci(this, m)
         row["ci_last"] = _ci(last, m)
         if this.available and last.available:
-            row["significant"] = significance.significant(
+            rule = significance.rule(cube)
+            row["significant"] = rule.significant(
                 last.numerator, last.denominator, this.numerator, this.denominator
             )
+            row["significance_rule"] = rule.text
     if m.msg and level == "force" and this.available:
         group = cube.peer_group(m.id, w)
         values = dict(group.values)
@@ -395,6 +399,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         "ci_last",
         "ci_this",
         "significant",
+        "significance_rule",
         "msg_rank",
         "msg_colour",
         "msg_of",

@@ -1,9 +1,9 @@
 -- Surveys: victim satisfaction (one row per response) and public confidence (12-month results).
 --
 -- A rate's 95% confidence interval is z × √(p(1−p)/n) with z = 1.959964 (the 97.5% point of the
--- normal distribution); a change between two rates is significant when a two-sided pooled
--- two-proportion z-test gives p < 0.05. Both are worked out from these numerators and
--- denominators in helpers.compare.
+-- normal distribution; not 1.96); whether a change between two rates is significant is the
+-- force's significance rule (helpers.analysis.significance). Both are worked out from these
+-- numerators and denominators in helpers.analysis.
 
 -- name: satisfaction
 -- sources: satisfaction

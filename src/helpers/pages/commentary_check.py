@@ -6,7 +6,8 @@ claims about them, and compares the claims with the rows the page prints
 line, the sentence, the claim and the figures (:class:`Contradiction`); the pack prints them and
 records them in ``run.json``, and they do not stop the run. Nothing here computes a figure or a
 test: significance is the row's ``significant``, decided by :mod:`helpers.analysis.significance`,
-whose rule (:data:`~helpers.analysis.significance.RULE`) the warnings quote.
+whose rule (the row's ``significance_rule``, :func:`~helpers.analysis.significance.rule_text`)
+the warnings quote.
 
 Which measures a sentence speaks of
     1. the measures of its placeholders, if it has any (``{{ change("all_crime") }}``);
@@ -48,7 +49,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis.significance import RULE
+from ..analysis import significance
 from ..contract import catalog
 from ..geography import FORCE
 from ..render.numbers import format_change
@@ -291,6 +292,13 @@ def _figures(row: dict) -> str:
     return f"{row['label']} {format_change(row['change'], unit)} ({last} → {this})"
 
 
+def _rule(row: dict) -> str:
+    """The significance rule the row was decided by, in words (a row made in code, without it:
+    the demo profile's)."""
+    stated = row.get("significance_rule")
+    return str(stated) if stated and not is_missing(stated) else significance.rule_text()
+
+
 def contradicted(claim: Claim, rows: list[dict]) -> list[str]:
     """The figures that contradict ``claim``, each in words (an empty list: none do).
 
@@ -305,12 +313,14 @@ def contradicted(claim: Claim, rows: list[dict]) -> list[str]:
     if not rows:
         return []
     if claim.value == "not significant":
-        return [f"{_figures(r)} is significant ({RULE})" for r in rows if r["significant"] is True]
+        return [
+            f"{_figures(r)} is significant ({_rule(r)})" for r in rows if r["significant"] is True
+        ]
     if claim.value == "significant":
         if any(r["significant"] is True for r in rows):
             return []
         return [
-            f"{_figures(r)} is not significant ({RULE})"
+            f"{_figures(r)} is not significant ({_rule(r)})"
             if r["significant"] is False
             else f"{_figures(r)} has no significance test"
             for r in rows

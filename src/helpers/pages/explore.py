@@ -296,7 +296,9 @@ def compare_districts(
         "month": str(page.month),
         "period": p,
         "ranked_by": f"this year's value, {order}",
-        "significance": significance.RULE if m.ci else "none: this measure has no test",
+        "significance": significance.rule_text(page.cube)
+        if m.ci
+        else "none: this measure has no test",
     }
     return frame
 

@@ -9,6 +9,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
+from ..analysis import significance
 from ..contract.catalog import AREA_SLUGS, AREAS, measure, measures_for
 from ..periods import month_label, window
 from ..render import tables
@@ -186,6 +187,7 @@ class MasterPage(_Page):
             better=int((shown["direction"] == "better").sum()),
             worse=int((shown["direction"] == "worse").sum()),
             with_figures=len(shown),
+            significance_sentence=significance.rule_sentence(self.cube),
         )
 
     def summary_html(self, geography: str | None = None, period: str | None = None) -> str:
@@ -293,7 +295,9 @@ class MasterPage(_Page):
         p = period or self.period
         return self._cached(
             ("exceptions", str(self.month), p, g),
-            lambda: render_exceptions(self.findings(g, p), self._place(g)),
+            lambda: render_exceptions(
+                self.findings(g, p), self._place(g), significance.rule_sentence(self.cube)
+            ),
         )
 
     def exceptions(self, interactive: bool = False):

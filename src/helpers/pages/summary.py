@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..analysis.significance import RULE_SENTENCE
+from ..analysis import significance
 from ..render import tables
 from .findings import Finding, Projection
 
@@ -42,6 +42,8 @@ class SummaryInput:
     better: int
     worse: int
     with_figures: int
+    #: The force's significance rule in a sentence (:func:`helpers.analysis.significance.rule_sentence`).
+    significance_sentence: str
 
 
 def _esc(text) -> str:
@@ -175,7 +177,7 @@ def render_summary(data: SummaryInput) -> str:
         "measure's monthly control chart (statistical process control); a month outside it, 7 or "
         "more months on one side of the average, 7 rising or falling in a row, or 2 of 3 months "
         "near a limit is special cause, unlikely to be chance. "
-        f"{_esc(RULE_SENTENCE)} The exceptions below list every finding.</p>"
+        f"{_esc(data.significance_sentence)} The exceptions below list every finding.</p>"
     )
     return (
         '<div class="ppw ppw-summary" style="font-size:14px">'
@@ -229,14 +231,20 @@ def exceptions_frame(findings: list[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def render_exceptions(findings: list[Finding], place: str) -> str:
-    """The exceptions list of one view as HTML: a table of every finding with its reasons."""
+def render_exceptions(
+    findings: list[Finding], place: str, significance_sentence: str | None = None
+) -> str:
+    """The exceptions list of one view as HTML: a table of every finding with its reasons.
+
+    ``significance_sentence``: the force's significance rule in a sentence (None: the demo
+    profile's, :func:`helpers.analysis.significance.rule_sentence`)."""
+    sentence = significance_sentence or significance.rule_sentence()
     if not findings:
         return (
             '<div class="ppw">'
             + tables.note_html(
                 f"No exceptions for {place}: no measure changed significantly on last year and "
-                "none shows special cause in its monthly series."
+                f"none shows special cause in its monthly series. {sentence}"
             )
             + "</div>"
         )
@@ -264,5 +272,5 @@ def render_exceptions(findings: list[Finding], place: str) -> str:
         '<div class="ppw">'
         + "".join(out)
         + f'<p class="ppw-legend">▲/▼: up/down. {_esc(SPC_RULE_SENTENCE)} '
-        f"{_esc(RULE_SENTENCE)}</p></div>"
+        f"{_esc(sentence)}</p></div>"
     )

@@ -20,6 +20,7 @@ from .tables import (
     legend_html,
     notes_html,
     records,
+    rule_of,
     withheld_cell,
 )
 
@@ -104,6 +105,8 @@ def scorecard_table(rows: pd.DataFrame, *, month, period: str, geography: str = 
         )
     out.append("</tbody></table>")
     plans = "plan" in rows and any(not is_missing(v) for v in rows["plan"])
-    out.append(legend_html(significance=any_sig, plan="some" if plans else "none"))
+    out.append(
+        legend_html(significance=any_sig, plan="some" if plans else "none", rule=rule_of(rows))
+    )
     out.append(notes_html(flags.notes(records(rows))))
     return "".join(out)

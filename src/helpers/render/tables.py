@@ -23,7 +23,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..analysis import disclosure
-from ..analysis.significance import RULE as SIGNIFICANCE_RULE
+from ..analysis import significance as significance_rule
 from ..periods import PERIOD_HEADINGS, PERIOD_LABELS
 from . import flags
 from .numbers import format_change, format_value, is_missing, reader_text
@@ -418,6 +418,7 @@ def performance_table(
             msg=bool(show_msg),
             significance=any_sig or any_ci,
             ci=any_ci,
+            rule=rule_of(rows),
             plan="all" if by_plan else "some" if plans else "none",
         )
     )
@@ -457,13 +458,32 @@ def _describe_window(kind: str, label: str) -> str:
     return f"{PERIOD_LABELS.get(kind, kind).lower()} {label}"
 
 
+def rule_of(rows: pd.DataFrame) -> str:
+    """The significance rule the rows' ``significant`` was decided by, in words: their
+    ``significance_rule`` (:func:`helpers.analysis.performance.measure_row` states it on every
+    tested row); rows made without it (in code) were decided by the demo profile's rule."""
+    if "significance_rule" in rows:
+        stated = {str(v) for v in rows["significance_rule"] if not is_missing(v) and v}
+        if len(stated) > 1:
+            raise ValueError(f"rows decided by more than one significance rule: {sorted(stated)}")
+        if stated:
+            return stated.pop()
+    return significance_rule.rule_text()
+
+
 def legend_html(
-    *, msg: bool = False, significance: bool = False, ci: bool = False, plan: str = "none"
+    *,
+    msg: bool = False,
+    significance: bool = False,
+    ci: bool = False,
+    plan: str = "none",
+    rule: str | None = None,
 ) -> str:
     """The key to the colours and markers (so colour is never the only cue).
 
     ``plan``: ``"none"`` (every row is compared with last year), ``"all"`` (every row with its
-    plan: savings) or ``"some"``.
+    plan: savings) or ``"some"``. ``rule``: the significance rule in words (:func:`rule_of`;
+    None: the demo profile's).
     """
     against = {
         "none": "than last year",
@@ -478,7 +498,8 @@ def legend_html(
     ]
     if significance:
         parts.append(
-            f"<b>bold*</b>: statistically significant change ({html.escape(SIGNIFICANCE_RULE)})"
+            "<b>bold*</b>: statistically significant change "
+            f"({html.escape(rule or significance_rule.rule_text())})"
         )
     if ci:
         parts.append("Confidence interval: ± the 95% confidence interval of the survey rate")

@@ -48,21 +48,22 @@ def satisfaction(ctx: Context) -> str:
     m = measure("satisfaction_overall")
     win = ctx.window_for(m)
     rows, sig = [], []
+    rule = significance.rule(ctx.cube)
     for mid, label in SATISFACTION_IDS:
         a = _rate_with_ci(ctx, mid, win.last_year())
         b = _rate_with_ci(ctx, mid, win)
         rows.append({"question": label, "year": "Last year", "value": a[0], "ci": a[1]})
         rows.append({"question": label, "year": "This year", "value": b[0], "ci": b[1]})
         if a[0] is not None and b[0] is not None:
-            s = significance.significant(a[2], a[3], b[2], b[3])
+            s = rule.significant(a[2], a[3], b[2], b[3])
             if s:
                 sig.append(label.lower())
     df = pd.DataFrame(rows)
     ly, ty = _years(ctx, m)
     sig_text = (
-        "Statistically significant changes: " + ", ".join(sig) + "."
+        f"Statistically significant changes ({rule.text}): " + ", ".join(sig) + "."
         if sig
-        else f"None of the changes is statistically significant ({significance.RULE})."
+        else f"None of the changes is statistically significant ({rule.text})."
     )
     return _chart(
         ctx,
@@ -94,11 +95,12 @@ def satisfaction_bme(ctx: Context) -> str:
     w, b = this.get("White victims"), this.get("BME victims")
     if w and b and w[0] is not None and b[0] is not None:
         gap = w[0] - b[0]
-        s = significance.significant(w[2], w[3], b[2], b[3])
+        rule = significance.rule(ctx.cube)
+        s = rule.significant(w[2], w[3], b[2], b[3])
         verdict = "a statistically significant" if s else "not a statistically significant"
         text = (
             f"BME (Black and minority ethnic) victims {b[0]:.1f}%, White victims {w[0]:.1f}% this year: "
-            f"a gap of {abs(gap):.1f} percentage points, {verdict} difference."
+            f"a gap of {abs(gap):.1f} percentage points, {verdict} difference ({rule.text})."
         )
     else:
         text = "Not enough responses to compare BME (Black and minority ethnic) and White victims."

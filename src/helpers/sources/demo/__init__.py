@@ -10,7 +10,12 @@ window has the published number of satisfied answers, and the measures built on 
 victims, repeat incidents, re-offending cohorts) come from pools of victims and offenders with
 heterogeneous (gamma) propensities, then are nudged to the published value by relabelling a few
 records (a crime moved to a new pseudonymous victim, an offender link moved to another offender).
-Nothing in the cube knows about the targets.
+The March 2014 report's "since last month" labels compare each
+financial-year-to-date change with February's: within each of the two financial years, records
+are then moved (or swap an answer, an outcome, a victim, a casualty's details) between March and
+the months before it so that April–February gives the February change too, each year's totals
+unchanged (``february``, random streams of its own: nothing outside April 2012 – March 2014
+changes). Nothing in the cube knows about the targets.
 
 Usage::
 
@@ -36,7 +41,8 @@ generated once, at the full scale. ``--block-scale`` sets the largest block (tes
 The package, one module per part, each importing only those before it: ``targets`` (calibration
 windows, published targets, shapes), ``context`` (options, id formats, the shared context, array
 helpers, pools of persons), ``crimes``, ``offenders``, ``incidents``, ``calls``, ``surveys``,
-``roads``, ``other`` (drug tests, workforce, savings) and ``driver`` (blocks, writing, the command
+``roads``, ``other`` (drug tests, workforce, savings), ``february`` (the previous month of the
+March 2014 report, used by the builders) and ``driver`` (blocks, writing, the command
 line). This module re-exports the public API.
 """
 

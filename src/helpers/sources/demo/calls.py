@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import february
 from .context import _arrow_cat, _Ctx, _frame, _times
 from .targets import CALIBRATION_WINDOWS, DAY_S, RATE_TARGETS, SEASONAL
 
@@ -56,6 +57,7 @@ def _build_calls(ctx: _Ctx) -> pd.DataFrame:
         want_w = RATE_TARGETS["switchboard_wait"][key] * answered_sw[inw].sum()
         wait[inw] *= want_w / (wait[inw] * answered_sw[inw]).sum()
     within = np.round(answered_999 * rate).astype(np.int64)
+    ctx.report["february_calls"] = february.calibrate_calls(ctx, days, answered_999, within)
     rows = days.size
     interval = np.concatenate([days, days]) * DAY_S
     order = np.lexsort((np.r_[np.zeros(rows), np.ones(rows)], interval))

@@ -4,6 +4,7 @@ solved rates, evidence-led prosecutions and repeat victims."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from .targets import (
     COUNT_TARGETS,
     DA_RISK_SHARE,
     DA_RISK_SOLVED,
+    DA_RISK_SOLVED_TARGETS,
     EVIDENCE_LED,
     MIX,
     MONTH_TARGETS,
@@ -23,6 +25,7 @@ from .targets import (
     RATE_TARGETS,
     REPEAT_VICTIM_TARGETS,
     RURAL_SOLVED_FACTOR,
+    RURAL_TARGETS,
     SOLVED_BASE,
     SOLVED_MIX,
     UNSOLVED_MIX,
@@ -289,6 +292,163 @@ def _calibrate_solved(ctx: _Ctx, cr: _Crimes) -> None:
                 pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
                 mix = UNSOLVED_MIX["da" if which == "da" else "other"]
                 cr.outcome[pick] = n_solved_types + _mix_draw(rng, mix, pick.size)
+
+
+def _calibrate_risk(ctx: _Ctx, cr: _Crimes) -> dict:
+    """Domestic-abuse solved rates by risk level, financial years of :data:`DA_RISK_SOLVED_TARGETS`:
+    the risk levels of a few domestic-abuse crimes recorded in the year are relabelled (solved
+    ones among solved ones, the others among the others), so the year's domestic-abuse figures
+    (and every other) are unchanged. Returns target − achieved solved crimes per level."""
+    rng = ctx.rng("da-risk-calibration")
+    report = {}
+    for key, rates in DA_RISK_SOLVED_TARGETS.items():
+        dw = ctx.day_window(key)
+        if dw is None:
+            continue
+        a, b = dw
+        rec = cr.da & (cr.day >= a) & (cr.day < b)
+        out_in = cr.solved & (cr.outcome_day >= a) & (cr.outcome_day < b)
+        A, B = rec & out_in, rec & ~out_in
+        fixed = np.bincount(cr.risk[cr.da & out_in & ~rec], minlength=3)
+        want = _risk_counts(
+            int(A.sum()),
+            int(B.sum()),
+            fixed,
+            rates,
+            (np.bincount(cr.risk[A], minlength=3), np.bincount(cr.risk[B], minlength=3)),
+        )
+        for mask, target in ((A, want[0]), (B, want[1])):
+            _relabel(rng, cr.risk, np.flatnonzero(mask), target)
+        got = np.bincount(cr.risk[A], minlength=3) + fixed
+        n = np.bincount(cr.risk[rec], minlength=3)
+        report[key] = [round(100 * g / k, 2) for g, k in zip(got, n, strict=True)]
+    return report
+
+
+def _calibrate_rural(ctx: _Ctx, cr: _Crimes) -> dict:
+    """Rural crime in the windows of :data:`RURAL_TARGETS`: crimes recorded in the window trade
+    their rural flag in pairs, so the window's rural crimes keep their number. For Thurrock's
+    share of rural crime a Thurrock crime and one of another district trade (both solved in the
+    window or both not); for the solved rate two crimes of one district trade, one solved in the
+    window and one not (so every district keeps its rural crimes). Returns the figures reached."""
+    rng = ctx.rng("rural-calibration")
+    thurrock = ctx.district_names.index("Thurrock")
+    report = {}
+    for key, t in RURAL_TARGETS.items():
+        dw = ctx.day_window(key)
+        if dw is None:
+            continue
+        a, b = dw
+        rec = (cr.day >= a) & (cr.day < b)
+        solved_in = cr.solved & (cr.outcome_day >= a) & (cr.outcome_day < b)
+        n_rural = int((rec & cr.rural).sum())
+        if "thurrock" in t:
+            want = int(round(t["thurrock"] / 100 * n_rural))
+            k = want - int((rec & cr.rural & (cr.district == thurrock)).sum())
+            for s in (True, False):  # half of the trades among solved crimes, half among others
+                m = k // 2 if s else k - k // 2
+                th = rec & (cr.district == thurrock) & (solved_in == s)
+                other = rec & (cr.district != thurrock) & (solved_in == s)
+                gain, lose = (th & ~cr.rural, other & cr.rural)
+                if m < 0:
+                    gain, lose = other & ~cr.rural, th & cr.rural
+                _trade_flag(rng, cr.rural, gain, lose, abs(m))
+        fixed = int((~rec & cr.rural & solved_in).sum())
+        now = int((rec & cr.rural & solved_in).sum())
+        target = Decimal(str(t["solved"]))
+        want = min(
+            (x for x in range(now - 2000, now + 2001) if x >= 0
+             and _printed(100 * (fixed + x) / n_rural) == float(target)),
+            key=lambda x: abs(x - now),
+        )  # fmt: skip
+        k = want - now
+        for d in rng.permutation(ctx.n_districts):
+            if k == 0:
+                break
+            here = rec & (cr.district == d)
+            # k > 0: an unsolved rural crime and a solved urban one of the district trade flags
+            gain, lose = (here & ~cr.rural & solved_in, here & cr.rural & ~solved_in)
+            if k < 0:
+                gain, lose = here & ~cr.rural & ~solved_in, here & cr.rural & solved_in
+            k -= int(np.sign(k)) * _trade_flag(rng, cr.rural, gain, lose, min(abs(k), 400))
+        rural = rec & cr.rural
+        report[key] = dict(
+            solved=round(100 * (fixed + int((rural & solved_in).sum())) / n_rural, 3),
+            thurrock=round(100 * int((rural & (cr.district == thurrock)).sum()) / n_rural, 3),
+            rural_share=round(100 * n_rural / int(rec.sum()), 3),
+        )
+    return report
+
+
+def _trade_flag(rng, flag: np.ndarray, gain: np.ndarray, lose: np.ndarray, k: int) -> int:
+    """Set ``flag`` on ``k`` records of ``gain`` and clear it on ``k`` of ``lose``; returns how
+    many pairs were traded (fewer when either has fewer records)."""
+    g, lo = np.flatnonzero(gain), np.flatnonzero(lose)
+    k = min(k, g.size, lo.size)
+    flag[rng.choice(g, size=k, replace=False)] = True
+    flag[rng.choice(lo, size=k, replace=False)] = False
+    return k
+
+
+def _printed(x: float) -> float:
+    return float(Decimal(repr(float(x))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _risk_counts(n_a: int, n_b: int, fixed, rates, now):
+    """Solved (``A``) and other (``B``) crimes per risk level nearest ``now`` whose solved rates,
+    with the ``fixed`` solved outcomes of crimes recorded before the year, print ``rates``.
+
+    The standard level's crimes are searched near today's; the medium level's near the number
+    that, with the year's solved crimes fixed, leaves the high level its rate."""
+    (a0, a1, _), (b0, b1, _) = now
+    total = n_a + n_b
+    r = [x / 100 for x in rates]
+
+    def solved_for(level, n):
+        c = int(r[level] * n) - fixed[level]
+        return [
+            x
+            for x in range(c - 2, c + 3)
+            if 0 <= x <= n and _printed(100 * (fixed[level] + x) / n) == rates[level]
+        ]
+
+    best = None
+    span = max(40, total // 100)
+    for n0 in range(max(a0 + b0 - span, 1), a0 + b0 + span + 1):
+        for x0 in solved_for(0, n0):
+            # the medium level's crimes that leave the high level its rate
+            rest = fixed[1] + fixed[2] + n_a - x0
+            centre = int((r[2] * (total - n0) - rest) / (r[2] - r[1]))
+            for n1 in range(max(centre - 30, 1), centre + 31):
+                for x1 in solved_for(1, n1):
+                    x2, n2 = n_a - x0 - x1, total - n0 - n1
+                    if n2 <= 0 or not 0 <= x2 <= n2:
+                        continue
+                    if _printed(100 * (fixed[2] + x2) / n2) != rates[2]:
+                        continue
+                    cost = abs(x0 - a0) + abs(x1 - a1) + abs(n0 - x0 - b0) + abs(n1 - x1 - b1)
+                    if best is None or cost < best[0]:
+                        best = (cost, ((x0, x1, x2), (n0 - x0, n1 - x1, n2 - x2)))
+    if best is None:
+        raise ValueError(f"demo: no risk levels give the solved rates {rates}")
+    return best[1]
+
+
+def _relabel(rng, risk: np.ndarray, idx: np.ndarray, target) -> None:
+    """Relabel records ``idx`` so that each risk level has ``target`` of them (few changes)."""
+    have = np.bincount(risk[idx], minlength=3)
+    spare = []
+    for r in range(3):
+        if have[r] > target[r]:
+            own = idx[risk[idx] == r]
+            spare.append(rng.choice(own, size=have[r] - target[r], replace=False))
+    spare = np.concatenate(spare) if spare else np.zeros(0, np.int64)
+    spare = spare[rng.permutation(spare.size)]
+    pos = 0
+    for r in range(3):
+        k = max(target[r] - have[r], 0)
+        risk[spare[pos : pos + k]] = r
+        pos += k
 
 
 def _evidence_led(ctx: _Ctx, cr: _Crimes) -> None:

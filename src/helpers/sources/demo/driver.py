@@ -19,9 +19,16 @@ import pyarrow.parquet as pq
 
 from ...config import REFERENCE_DIR, resolve_path
 from ...contract.extracts import EXTRACTS
+from . import february
 from .calls import _build_calls
 from .context import DemoOptions, _Ctx, _Pool
-from .crimes import _build_crimes, _calibrate_victims, _Namespace
+from .crimes import (
+    _build_crimes,
+    _calibrate_risk,
+    _calibrate_rural,
+    _calibrate_victims,
+    _Namespace,
+)
 from .incidents import _build_incidents
 from .offenders import _build_links, _calibrate_cohorts, _crime_frames, _Offenders
 from .other import _build_drug_tests, _build_savings, _build_workforce
@@ -88,6 +95,11 @@ def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
         off = _Offenders(ctx, ns)
         l_crime, l_off = _build_links(ctx, cr, off)
         l_crime, l_off, report["cohorts"] = _calibrate_cohorts(ctx, cr, off, l_crime, l_off)
+        linked = np.zeros(cr.n, bool)
+        linked[l_crime] = True
+        report["february"] = february.calibrate_crimes(ctx, cr, linked)
+        report["da_risk"] = _calibrate_risk(ctx, cr)
+        report["rural"] = _calibrate_rural(ctx, cr)
         crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)
         del cr, l_crime, l_off, off
         victimless = _build_victimless(ctx, crimes)

@@ -16,6 +16,7 @@ from .targets import (
     COHORT_TARGETS,
     DA_KNOWN_PERPETRATOR,
     DA_PERPETRATOR_RATIO,
+    FEBRUARY_COHORT_TARGETS,
     LINK_SHARE,
     ONE_OFF_YOUTH_SHARE,
     POOL_SHARE,
@@ -130,91 +131,114 @@ def _cohort(l_crime, l_off, cr: _Crimes, birth, m):
 
 
 def _calibrate_cohorts(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
-    """Re-offending cohorts: make the calibration months' cohorts and re-offenders exact."""
+    """Re-offending cohorts: make the calibration months' cohorts and re-offenders exact; then
+    the August cohorts the March 2014 report's since-last-month compares
+    (:data:`FEBRUARY_COHORT_TARGETS`), with a random stream of their own, each August and the
+    September after it made exact again in turn (a cohort's re-offences are the next months')."""
     rng = ctx.rng("cohort-calibration")
     report = {}
     for month, t in COHORT_TARGETS.items():
-        m = ctx.month_index(month)
-        if m is None or m + 6 >= ctx.T:
-            continue
-        k = ctx.scale
+        l_crime, l_off, left = _calibrate_month(ctx, rng, cr, off, l_crime, l_off, month, t)
+        if left is not None:
+            report[month] = left
+    rng = ctx.rng("cohort-calibration-february")
+    targets = {**FEBRUARY_COHORT_TARGETS, **COHORT_TARGETS}
+    months = sorted(m for m in targets if m[:4] in {k[:4] for k in FEBRUARY_COHORT_TARGETS})
+    for _ in range(4):
+        for month in months:
+            l_crime, l_off, left = _calibrate_month(
+                ctx, rng, cr, off, l_crime, l_off, month, targets[month]
+            )
+            if left is not None:
+                report[month] = left
+        if all(not any(report.get(m, {}).values()) for m in months):
+            break
+    # a merged link may duplicate a (crime, offender) pair: keep one
+    pair = np.unique(np.stack([l_crime, l_off], axis=1), axis=0)
+    return pair[:, 0].copy(), pair[:, 1].copy(), report
+
+
+def _calibrate_month(ctx: _Ctx, rng, cr: _Crimes, off: _Offenders, l_crime, l_off, month, t):
+    """One cohort month made exact: (links, links' offenders, target − achieved per figure),
+    None for the last when the month or its six months after are not generated."""
+    m = ctx.month_index(month)
+    if m is None or m + 6 >= ctx.T:
+        return l_crime, l_off, None
+    k = ctx.scale
+    birth = off.births()
+    # 1. offenders turning 18 within the month: one age class for all their crimes of the month
+    l_month = cr.month[l_crime]
+    in_m = np.flatnonzero(l_month == m)
+    ages = _age_years(cr.day[l_crime[in_m]], birth[l_off[in_m]])
+    mixed = np.unique(l_off[in_m][ages == 17])
+    mixed = np.intersect1d(mixed, l_off[in_m][ages >= 18])
+    for o in mixed:
+        _shift_birth(off, o, 45)
+    birth = off.births()
+    # 2. domestic-abuse re-offenders
+    st = _cohort(l_crime, l_off, cr, birth, m)
+    diff = t["da_re"] * k - int(st["da_re"].sum())
+    if diff < 0:
+        pick = rng.choice(st["members"][st["da_re"]], size=-diff, replace=False)
+        sel = np.flatnonzero(st["fut"] & st["da_link"] & np.isin(l_off, pick))
+        l_off[sel] = off.fresh(birth[l_off[sel]])
+    elif diff > 0:
+        cand = st["members"][st["is_da"] & ~st["da_re"]]
+        donors = np.flatnonzero(st["fut"] & st["da_link"] & ~np.isin(l_off, st["members"]))
+        need = min(diff, cand.size, donors.size)
+        l_off[rng.choice(donors, size=need, replace=False)] = rng.choice(
+            cand, size=need, replace=False
+        )
+    # 3. youth and adult cohorts and re-offenders (non-DA members only are touched)
+    for youth, n_key, r_key in ((True, "youth", "youth_re"), (False, "adult", "adult_re")):
         birth = off.births()
-        # 1. offenders turning 18 within the month: one age class for all their crimes of the month
-        l_month = cr.month[l_crime]
-        in_m = np.flatnonzero(l_month == m)
-        ages = _age_years(cr.day[l_crime[in_m]], birth[l_off[in_m]])
-        mixed = np.unique(l_off[in_m][ages == 17])
-        mixed = np.intersect1d(mixed, l_off[in_m][ages >= 18])
-        for o in mixed:
-            _shift_birth(off, o, 45)
-        birth = off.births()
-        # 2. domestic-abuse re-offenders
         st = _cohort(l_crime, l_off, cr, birth, m)
-        diff = t["da_re"] * k - int(st["da_re"].sum())
+        cls = st["youth"] == youth
+        n_now = int(cls.sum())
+        want_n = t[n_key] * k
+        if n_now > want_n:
+            # merge surplus non-re-offending members' crimes of the month into other members
+            cand = st["members"][cls & ~st["is_da"] & ~st["reoff"]]
+            drop = rng.choice(cand, size=min(n_now - want_n, cand.size), replace=False)
+            keep = np.setdiff1d(st["members"][cls], drop)
+            sel = np.flatnonzero((cr.month[l_crime] == m) & np.isin(l_off, drop))
+            l_off[sel] = rng.choice(keep, size=sel.size)
+        elif n_now < want_n:
+            # a newly identified co-offender on a solved crime of the month
+            need = want_n - n_now
+            crimes_m = np.flatnonzero((cr.month == m) & cr.solved & ~cr.da)
+            c = rng.choice(crimes_m, size=need, replace=False)
+            age = rng.uniform(14, 17.9, need) if youth else 19 + rng.gamma(2.0, 6.0, need)
+            new = off.fresh(cr.day[c] - (age * _YEAR).astype(np.int64))
+            l_crime = np.concatenate([l_crime, c])
+            l_off = np.concatenate([l_off, new])
+        birth = off.births()
+        st = _cohort(l_crime, l_off, cr, birth, m)
+        cls = st["youth"] == youth
+        diff = t[r_key] * k - int((cls & st["reoff"]).sum())
         if diff < 0:
-            pick = rng.choice(st["members"][st["da_re"]], size=-diff, replace=False)
-            sel = np.flatnonzero(st["fut"] & st["da_link"] & np.isin(l_off, pick))
-            l_off[sel] = off.fresh(birth[l_off[sel]])
+            cand = st["members"][cls & st["reoff"] & ~st["is_da"]]
+            pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
+            for o in pick:
+                sel = np.flatnonzero(st["fut"] & (l_off == o))
+                l_off[sel] = off.fresh(birth[[o]])[0]
         elif diff > 0:
-            cand = st["members"][st["is_da"] & ~st["da_re"]]
-            donors = np.flatnonzero(st["fut"] & st["da_link"] & ~np.isin(l_off, st["members"]))
+            cand = st["members"][cls & ~st["reoff"] & ~st["is_da"]]
+            donors = np.flatnonzero(st["fut"] & ~st["da_link"] & ~np.isin(l_off, st["members"]))
             need = min(diff, cand.size, donors.size)
             l_off[rng.choice(donors, size=need, replace=False)] = rng.choice(
                 cand, size=need, replace=False
             )
-        # 3. youth and adult cohorts and re-offenders (non-DA members only are touched)
-        for youth, n_key, r_key in ((True, "youth", "youth_re"), (False, "adult", "adult_re")):
-            birth = off.births()
-            st = _cohort(l_crime, l_off, cr, birth, m)
-            cls = st["youth"] == youth
-            n_now = int(cls.sum())
-            want_n = t[n_key] * k
-            if n_now > want_n:
-                # merge surplus non-re-offending members' crimes of the month into other members
-                cand = st["members"][cls & ~st["is_da"] & ~st["reoff"]]
-                drop = rng.choice(cand, size=min(n_now - want_n, cand.size), replace=False)
-                keep = np.setdiff1d(st["members"][cls], drop)
-                sel = np.flatnonzero((cr.month[l_crime] == m) & np.isin(l_off, drop))
-                l_off[sel] = rng.choice(keep, size=sel.size)
-            elif n_now < want_n:
-                # a newly identified co-offender on a solved crime of the month
-                need = want_n - n_now
-                crimes_m = np.flatnonzero((cr.month == m) & cr.solved & ~cr.da)
-                c = rng.choice(crimes_m, size=need, replace=False)
-                age = rng.uniform(14, 17.9, need) if youth else 19 + rng.gamma(2.0, 6.0, need)
-                new = off.fresh(cr.day[c] - (age * _YEAR).astype(np.int64))
-                l_crime = np.concatenate([l_crime, c])
-                l_off = np.concatenate([l_off, new])
-            birth = off.births()
-            st = _cohort(l_crime, l_off, cr, birth, m)
-            cls = st["youth"] == youth
-            diff = t[r_key] * k - int((cls & st["reoff"]).sum())
-            if diff < 0:
-                cand = st["members"][cls & st["reoff"] & ~st["is_da"]]
-                pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
-                for o in pick:
-                    sel = np.flatnonzero(st["fut"] & (l_off == o))
-                    l_off[sel] = off.fresh(birth[[o]])[0]
-            elif diff > 0:
-                cand = st["members"][cls & ~st["reoff"] & ~st["is_da"]]
-                donors = np.flatnonzero(st["fut"] & ~st["da_link"] & ~np.isin(l_off, st["members"]))
-                need = min(diff, cand.size, donors.size)
-                l_off[rng.choice(donors, size=need, replace=False)] = rng.choice(
-                    cand, size=need, replace=False
-                )
-        birth = off.births()
-        st = _cohort(l_crime, l_off, cr, birth, m)
-        got = dict(
-            youth=int(st["youth"].sum()),
-            adult=int((~st["youth"]).sum()),
-            youth_re=int((st["youth"] & st["reoff"]).sum()),
-            adult_re=int((~st["youth"] & st["reoff"]).sum()),
-            da_re=int(st["da_re"].sum()),
-        )
-        report[month] = {key: t[key] * k - got[key] for key in got}
-    # a merged link may duplicate a (crime, offender) pair: keep one
-    pair = np.unique(np.stack([l_crime, l_off], axis=1), axis=0)
-    return pair[:, 0].copy(), pair[:, 1].copy(), report
+    birth = off.births()
+    st = _cohort(l_crime, l_off, cr, birth, m)
+    got = dict(
+        youth=int(st["youth"].sum()),
+        adult=int((~st["youth"]).sum()),
+        youth_re=int((st["youth"] & st["reoff"]).sum()),
+        adult_re=int((~st["youth"] & st["reoff"]).sum()),
+        da_re=int(st["da_re"].sum()),
+    )
+    return l_crime, l_off, {key: t[key] * k - got[key] for key in got}
 
 
 def _shift_birth(off: _Offenders, o: int, days: int) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ...contract.extracts import ROAD_USERS
+from . import february_roads
 from .context import _arrow_cat, _Ctx, _dates, _frame, _mix_draw, _shuffled_order
 from .targets import CALIBRATION_WINDOWS, KSI_TARGETS, SEASONAL
 
@@ -190,6 +191,7 @@ def _build_roads(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         },
     )
     c = {key: np.concatenate([d[key] for d in cas]) for key in cas[0]}
+    ctx.report["february_roads"] = february_roads.calibrate_roads(ctx, cday, c)
     ncas = c["col"].size
     order = _shuffled_order(rng, cnum[c["col"]])
     age = pd.array(np.where(c["unknown"], 0, c["age"])[order], dtype="Int64")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...contract.extracts import SATISFACTION_ANSWERS, SATISFACTION_QUESTIONS
+from . import february
 from .context import _arrow_cat, _Ctx, _dates, _frame, _mix_draw, _months_ts, _shuffled_order
 from .targets import CSEW_TARGETS, HOME_FORCE, SATISFACTION_LEVELS, SATISFACTION_TARGETS, SEASONAL
 
@@ -99,6 +100,9 @@ def _build_satisfaction(ctx: _Ctx) -> pd.DataFrame:
     month = np.concatenate([f[0] for f in frames])
     n = month.size
     day = ctx.days_in_months(rng, month)
+    answers = {q: np.concatenate([f[3][q] for f in frames]) for q in SATISFACTION_QUESTIONS}
+    ethnic = np.concatenate([f[1] for f in frames])
+    ctx.report["february_satisfaction"] = february.calibrate_satisfaction(ctx, day, ethnic, answers)
     order = _shuffled_order(rng, day)
     district = ctx.districts_for(rng, n, unassigned=0.001)
     cols = {
@@ -107,13 +111,11 @@ def _build_satisfaction(ctx: _Ctx) -> pd.DataFrame:
         "crime_group": _arrow_cat(
             np.concatenate([f[2] for f in frames])[order], ("burglary", "vehicle", "violence")
         ),
-        "ethnicity_group": _arrow_cat(
-            np.concatenate([f[1] for f in frames])[order], ("White", "BME", "Not stated")
-        ),
+        "ethnicity_group": _arrow_cat(ethnic[order], ("White", "BME", "Not stated")),
         "district": _arrow_cat(district[order], ctx.district_names),
     }
     for q in SATISFACTION_QUESTIONS:
-        cols[q] = _arrow_cat(np.concatenate([f[3][q] for f in frames])[order], SATISFACTION_ANSWERS)
+        cols[q] = _arrow_cat(answers[q][order], SATISFACTION_ANSWERS)
     return _frame("satisfaction", cols)
 
 
@@ -227,6 +229,7 @@ def _build_confidence(ctx: _Ctx) -> pd.DataFrame:
                 n_peer = int(rng.integers(480, 900))
                 pp = p_home[i] + peer["csew"][qi] + rng.normal(0, 0.3)
                 recs.append((i, force, question, n_peer, int(round(pp / 100 * n_peer))))
+    recs = february.calibrate_confidence(ctx, recs, HOME_FORCE)
     df = pd.DataFrame(recs, columns=["month", "force", "question", "respondents", "agreeing"])
     df = df.sort_values(["month", "force", "question"], kind="stable").reset_index(drop=True)
     cols = {

@@ -74,6 +74,12 @@ ATTENDANCE_TARGETS = dict(
     fy1112=83.0, fy1213=86.0, fy1314=91.2, fy1415=84.0, r1509=76.8, r1609=77.1, fy1617=76.5
 )
 ATTENDANCE_LPA_OFFSET = {"North": -0.5, "South": -3.5, "West": 5.5}
+#: Average emergency response minutes (urban, rural) by LPA in September 2015 and September 2016
+#: (the September 2016 report's table; whole minutes).
+RESPONSE_TIME_TARGETS = {
+    "2015-09": {"South": (14, 21), "North": (12, 19), "West": (15, 18), "Force": (14, 19)},
+    "2016-09": {"South": (16, 19), "North": (13, 15), "West": (13, 15), "Force": (14, 16)},
+}
 #: Solved and unsolved outcomes used to adjust the solved rates exactly.
 SOLVED_RATE_WINDOWS = {"solved": "all", "da_solved": "da"}
 #: Satisfaction: published rate and confidence interval (which gives the number answering).
@@ -370,9 +376,16 @@ MIX = {
 RURAL_SOLVED_FACTOR = dict(
     fy1112=0.80, fy1213=0.80, fy1314=0.80, fy1415=0.68, r1509=0.56, r1609=0.78, fy1617=0.79
 )
+#: Rural crime, the September 2016 report: "rural crime made up 27% of total offences. Thurrock
+#: ... 22.6% of all rural crime ... The rural crime solved rate rose slightly to 17.8% from
+#: 16.8%" (the rolling years to September 2016 and 2015).
+RURAL_TARGETS = {"r1509": dict(solved=16.8), "r1609": dict(solved=17.8, thurrock=22.6)}
 #: Domestic-abuse risk levels (standard, medium, high): shares and solved-rate factors (March 2014
 #: report: 36.3%, 41.4% and 57.5%).
 DA_RISK_SHARE = (0.42, 0.31, 0.27)
+#: Domestic-abuse solved rates by risk level (standard, medium, high), financial year: the March
+#: 2014 report ("from 56.7% to 57.5%" for high risk, 41.7 → 41.4 medium, 36.5 → 36.3 standard).
+DA_RISK_SOLVED_TARGETS = {"fy1213": (36.5, 41.7, 56.7), "fy1314": (36.3, 41.4, 57.5)}
 DA_RISK_SOLVED = (0.833, 0.950, 1.319)
 SOLVED_BASE = np.array([0.33, 0.15, 0.17, 0.10, 0.06, 0.11, 0.50, 0.12, 0.88, 0.72, 0.38, 0.45])
 _O = {o: i for i, o in enumerate(OUTCOME_TYPES)}
@@ -428,3 +441,57 @@ CO_OFFENDERS = (0.92, 0.065, 0.015)
 ONE_OFF_YOUTH_SHARE = 0.19
 
 _YEAR = 365.25
+
+# ------------------------------------------------------------------------------------ February 2014
+#: The months before the March 2014 report's: its "since last month" compares the Better/Worse
+#: change of each financial-year-to-date window with that of February (Apr–Feb of each year).
+FEBRUARY_WINDOWS = {"fy1213": ("2012-04", "2013-02"), "fy1314": ("2013-04", "2014-02")}
+#: The Better/Worse change of February 2014 (Apr 2013 – Feb 2014 against Apr 2012 – Feb 2013)
+#: that the March 2014 report's since-last-month labels imply: the published change minus the
+#: published difference (``Worsened (4.0% pt.)`` for KSI, 6.9 % this month: 2.9 % in February).
+#: % change for counts, points for rates; the re-offending cohorts and the public-confidence
+#: survey compare their own previous month (the August cohorts, the 12 months to June).
+FEBRUARY_CHANGE = {
+    "all_crime": -1.3,
+    "victim_based": -0.7,
+    "nte_crimes": -9.9,
+    "class_a_charges": -18.5,
+    "asb_incidents": -3.8,
+    "repeat_victims": -1.6,
+    "repeat_victims_business": -21.1,
+    "solved": 2.15,
+    "da_solved": 0.5,
+    "calls_999": 0.9,
+    "q_contact": 1.7,
+    "q_actions": 2.0,
+    "q_follow_up": 5.6,
+    "q_treatment": -0.9,
+    "q_overall": 2.9,
+    "ksi_all": 2.9,
+    "fatal": 0.0,
+    "serious": 3.0,
+    "collisions": 4.1,
+    "p2w": -7.3,
+    # published: 28.8 % then "Improved (-21.7% pt.)", so 50.5 % in February; but no Apr–Feb
+    # counts within the years' 104 and 134 print 50.5 (only 50.0 or 50.6 and above): the
+    # nearest, 50.6, prints "Improved (-21.8% pt.)"
+    "young": 50.6,
+    "pedestrians": 23.3,
+    "cyclists": 35.8,
+    "children": -43.4,
+    "drink": 115.4,
+    "dealing_with_crime_asb": -4.9,
+    "police_good_job": -3.7,
+}
+#: The re-offending cohorts of August (the February 2014 report's month, six months before),
+#: chosen near the generated ones so that their changes are what the March 2014 report's labels
+#: imply: youth offenders and youth re-offenders -3.3 % (the rate unchanged, 0.0 points), adult
+#: offenders +0.6 %, adult re-offenders +3.1 % (rate +0.6 points), domestic-abuse re-offenders
+#: -4.4 %.
+FEBRUARY_COHORT_TARGETS = {
+    "2012-08": dict(youth=330, adult=1520, youth_re=90, adult_re=390, da_re=45),
+    "2013-08": dict(youth=319, adult=1529, youth_re=87, adult_re=402, da_re=43),
+}
+#: The public-confidence survey periods the February 2014 report reads (12 months to June, the
+#: last quarter published by the six months before February), last year and this year.
+FEBRUARY_CSEW_PERIODS = ("2012-06", "2013-06")

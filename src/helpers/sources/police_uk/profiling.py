@@ -94,6 +94,9 @@ class ProfileDraft:
             "suppress_below: null\n"
             "max_unassigned_share: 0.05\n"
             "max_data_warnings: null\n"
+            "# A change in a survey rate is significant when the two 95% confidence intervals do not\n"
+            "# overlap (ci_overlap) or by a two-proportion test, p < 0.05 (two_proportion).\n"
+            "significance_rule: ci_overlap\n"
         )
 
 
