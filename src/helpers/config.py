@@ -8,6 +8,7 @@ all find the same files.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -159,6 +160,19 @@ class ForceConfig:
     #: When a change in a survey rate is called statistically significant: one of
     #: :data:`SIGNIFICANCE_RULES` (:mod:`helpers.analysis.significance`).
     significance_rule: str = DEFAULT_SIGNIFICANCE_RULE
+    #: The medium-term savings plan: its financial years ("2015/16 to 2019/20") and the savings it
+    #: requires over them, £; both None when the force states none. The efficiency page puts the
+    #: years' requirements to date beside it.
+    savings_plan_years: str | None = None
+    savings_plan_gbp: float | None = None
+
+    @property
+    def savings_plan(self) -> tuple[int, int] | None:
+        """The first and last years of the savings plan (their Aprils: 2015, 2019), or None."""
+        if self.savings_plan_years is None:
+            return None
+        first, last = self.savings_plan_years.split(" to ")
+        return int(first[:4]), int(last[:4])
 
     @classmethod
     def from_mapping(cls, data: dict, source: str = "force configuration") -> ForceConfig:
@@ -183,6 +197,8 @@ class ForceConfig:
             "max_data_warnings": (int, type(None)),
             "caution_below": (int, type(None)),
             "significance_rule": str,
+            "savings_plan_years": (str, type(None)),
+            "savings_plan_gbp": (float, int, type(None)),
         }
         for key, value in data.items():
             if not isinstance(value, expected[key]) or isinstance(value, bool):
@@ -222,6 +238,26 @@ class ForceConfig:
                 f"{', '.join(SIGNIFICANCE_RULES)} (ci_overlap: the two 95% confidence intervals "
                 "do not overlap; two_proportion: a two-proportion test gives p < 0.05)"
             )
+        years, gbp = data.get("savings_plan_years"), data.get("savings_plan_gbp")
+        if (years is None) != (gbp is None):
+            raise ConfigError(
+                f"{source}: keys 'savings_plan_years' and 'savings_plan_gbp' go together "
+                "(both, or neither: null)"
+            )
+        if years is not None:
+            found = re.fullmatch(r"(\d{4})/(\d{2}) to (\d{4})/(\d{2})", years.strip())
+            ok = (
+                found
+                and all(int(found[i + 1]) == (int(found[i]) + 1) % 100 for i in (1, 3))
+                and int(found[3]) >= int(found[1])
+            )
+            if not ok:
+                raise ConfigError(
+                    f"{source}: key 'savings_plan_years' is {years!r}; write the plan's first and "
+                    "last financial years as '2015/16 to 2019/20'"
+                )
+            if gbp < 0:
+                raise ConfigError(f"{source}: key 'savings_plan_gbp' must be an amount in £ (≥ 0)")
         missing = [k for k in REQUIRED_KEYS if k not in data]
         if missing:
             raise ConfigError(

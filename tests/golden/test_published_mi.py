@@ -8,7 +8,8 @@ the window (``<kind> <month>``), the figure as printed and its value. Each is re
 demo cube (:meth:`helpers.measures.cube.Cube.value` on the window, printed as the tables print it:
 half-up to the published decimals), never from the generator. Counts must be exact, rates equal
 to the printed decimal. The BME/White comparison is the satisfaction page's own sentence, under
-the force's significance rule.
+the force's significance rule; the savings plan is the efficiency page's sentence (the years'
+requirements to date from the cube, the plan's total from the force's ``force.yaml``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,16 @@ def test_published_management_information_is_reproduced(cube, row):
         g_part, g_whole = (geography.split("/") * 2)[:2]
         got = 100 * _value(cube, part, g_part, period) / _value(cube, whole, g_whole, period)
         assert _printed(got, value) == Decimal(value), f"{measure}: {got:.2f} %"
+    elif measure.startswith("savings"):  # the efficiency page's sentence of the force's plan
+        from helpers.pages import report
+
+        kind, month = period.split()
+        page = report.AreaPage(7, month=month, period=kind, cube=cube)
+        text = html.unescape(page.management_information("savings").data)
+        if measure == "savings plan":
+            assert f"within the plan's £{value}m for 2015/16 to 2019/20" in text
+        else:
+            assert f"Savings of £{value}m are to be made by 31/03/2017" in text
     elif " against " in measure:
         from helpers.pages import report
 

@@ -41,6 +41,21 @@ def test_the_committed_force_configuration_loads():
         ({"max_unassigned_share": "5%"}, "'max_unassigned_share' should be"),
         ({"max_data_warnings": -1}, "'max_data_warnings' must be a count"),
         ({"msg_forces": ["Kent Police"]}, "'msg_forces' is no longer read.*msg_forces.csv"),
+        ({"savings_plan_years": "2015/16 to 2019/20"}, "'savings_plan_gbp' go together"),
+        ({"savings_plan_gbp": 33.1e6}, "'savings_plan_years' and 'savings_plan_gbp' go together"),
+        (
+            {"savings_plan_years": "2015-2020", "savings_plan_gbp": 1},
+            "'savings_plan_years' is '2015-2020'; write .* as '2015/16 to 2019/20'",
+        ),
+        (
+            {"savings_plan_years": "2015/17 to 2019/20", "savings_plan_gbp": 1},
+            "'savings_plan_years' is '2015/17 to 2019/20'",
+        ),
+        (
+            {"savings_plan_years": "2019/20 to 2015/16", "savings_plan_gbp": 1},
+            "'savings_plan_years' is '2019/20 to 2015/16'",
+        ),
+        ({"savings_plan_years": "2015/16 to 2019/20", "savings_plan_gbp": -5}, "must be an amount"),
     ],
 )
 def test_a_bad_key_is_named(data, message):
@@ -161,3 +176,13 @@ def test_a_yaml_syntax_error_in_the_catalog_names_the_file_and_the_line(tmp_path
     with pytest.raises(CatalogError, match=rf"^{re.escape(str(path))}: YAML syntax error at line"):
         load_catalog.__wrapped__(path)
     assert issubclass(CatalogError, ConfigError)  # the pack reports both the same way
+
+
+def test_the_savings_plan_is_optional_and_read_as_its_years():
+    required = {"force_name": "Kent Police", "short_name": "Kent", "protective_marking": "OFFICIAL",
+                "suppress_below": None}  # fmt: skip
+    assert ForceConfig.from_mapping(required).savings_plan is None
+    cfg = ForceConfig.from_mapping(
+        {**required, "savings_plan_years": "2015/16 to 2019/20", "savings_plan_gbp": 33_100_000}
+    )
+    assert cfg.savings_plan == (2015, 2019) and cfg.savings_plan_gbp == 33_100_000

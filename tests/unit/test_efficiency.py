@@ -82,3 +82,44 @@ def test_the_data_availability_table_names_sources_as_a_reader_knows_them(cube):
     assert "offenders linked to crimes" in text  # crime_offenders is not in the folder
     assert "Most Similar Group peer figures" in text
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+
+
+def test_the_years_requirements_since_the_plan_began_add_up_to_this_years_end():
+    from helpers.analysis import plan
+    from helpers.contract.catalog import measure
+
+    second = savings_extract().assign(
+        month=[m.to_timestamp() for m in pd.period_range("2014-04", "2015-03", freq="M")],
+        requirement_gbp=5.0e6,
+    )
+    cube = build_cube({"savings": pd.concat([savings_extract(), second], ignore_index=True)})
+    m = measure("savings_delivered")
+    assert plan.requirements_since(cube, m, 2013, "2013-06") == pytest.approx(6.633)
+    assert plan.requirements_since(cube, m, 2013, "2014-06") == pytest.approx(11.633)
+    assert plan.requirements_since(cube, m, 2014, "2015-03") == pytest.approx(5.0)
+    assert plan.requirements_since(cube, m, 2014, "2013-06") is None  # before the plan began
+    assert plan.requirements_since(cube, m, 2012, "2014-06") is None  # 2012/13: no data
+
+
+def test_the_caption_states_the_forces_plan_with_the_requirements_to_date(monkeypatch):
+    import dataclasses
+
+    from helpers import config
+
+    second = savings_extract().assign(
+        month=[m.to_timestamp() for m in pd.period_range("2014-04", "2015-03", freq="M")],
+        requirement_gbp=5.0e6,
+    )
+    cube = build_cube({"savings": pd.concat([savings_extract(), second], ignore_index=True)})
+    text = report.AreaPage(7, month="2014-09", cube=cube).item_html("savings")
+    assert "Savings of £" not in text  # the demo profile's plan starts in 2015/16
+    settings = dataclasses.replace(
+        config.force_config(), savings_plan_years="2013/14 to 2016/17", savings_plan_gbp=20e6
+    )
+    monkeypatch.setattr(config, "force_config", lambda: settings)
+    report.clear_caches()
+    text = report.AreaPage(7, month="2014-09", cube=cube).item_html("savings")
+    assert (
+        "Savings of £11.6m are to be made by 31/03/2015 (the requirements of 2013/14 to "
+        "2014/15), within the plan&#x27;s £20.0m for 2013/14 to 2016/17."
+    ) in text

@@ -42,6 +42,26 @@ def requirement(cube: Cube, m: catalog.Measure, w: periods.Window, geography: st
     return v.value if v.available and v.value is not None and not pd.isna(v.value) else None
 
 
+def requirements_since(cube: Cube, m: catalog.Measure, first_year: int, month) -> float | None:
+    """The years' requirements (£ million) from the financial year starting in April
+    ``first_year`` to the one of ``month``, added up: what a multi-year plan asks by the end of
+    this year. None when a year of them has no requirement in the cube, or ``month`` is before
+    ``first_year``'s April.
+    """
+    month = periods.parse_month(month)
+    this_year = periods.financial_year_start(month).year
+    if this_year < first_year:
+        return None
+    total = 0.0
+    for year in range(first_year, this_year + 1):
+        end = min(pd.Period(f"{year + 1}-03", "M"), month)
+        value = requirement(cube, m, periods.window("month", end), "Force")
+        if value is None:
+            return None
+        total += value
+    return total
+
+
 def plan_note(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str) -> str:
     """What the figure is compared with, in words: "against the plan to date of £6.633m;
     requirement for 2013/14 £6.633m" (or why there is no figure)."""

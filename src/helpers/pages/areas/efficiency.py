@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...analysis import plan
 from ...analysis.compare import change_text, money_text
+from ...analysis.disclosure import force_settings
 from ...analysis.performance import measure_row
 from ...contract.catalog import measure
 from ...periods import financial_year_start, window
@@ -46,7 +47,31 @@ def savings(ctx: Context) -> str:
     )
     if requirement is not None:
         text += f" The requirement for the year is {money_text(requirement)}."
+    text += plan_sentence(ctx)
     return _chart(ctx, charts.plan_vs_delivered, text, df, title=title, requirement=requirement)
+
+
+def plan_sentence(ctx: Context) -> str:
+    """The force's medium-term savings plan (``savings_plan_years``, ``savings_plan_gbp`` in its
+    ``force.yaml``), with the years' requirements to date: " Savings of £17.6m are to be made by
+    31/03/2017 (the requirements of 2015/16 to 2016/17), within the plan's £33.1m for 2015/16 to
+    2019/20." ("" when the force states no plan or the month is outside it)."""
+    force = force_settings(ctx.cube)
+    if force.savings_plan is None:
+        return ""
+    first, last = force.savings_plan
+    this_year = financial_year_start(ctx.month).year
+    due = plan.requirements_since(ctx.cube, measure("savings_delivered"), first, ctx.month)
+    if due is None or this_year > last:
+        return ""
+    years = f"{first}/{(first + 1) % 100:02d}"
+    if this_year > first:
+        years += f" to {this_year}/{(this_year + 1) % 100:02d}"
+    return (
+        f" Savings of {money_text(due, 1)} are to be made by 31/03/{this_year + 1} (the "
+        f"requirements of {years}), within the plan's {money_text(force.savings_plan_gbp / 1e6, 1)} "
+        f"for {force.savings_plan_years}."
+    )
 
 
 def savings_sentence(ctx: Context) -> str:
