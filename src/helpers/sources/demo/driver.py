@@ -30,7 +30,13 @@ from .crimes import (
     _Namespace,
 )
 from .incidents import _build_incidents
-from .offenders import _build_links, _calibrate_cohorts, _crime_frames, _Offenders
+from .offenders import (
+    _build_links,
+    _calibrate_cohorts,
+    _calibrate_february_cohorts,
+    _crime_frames,
+    _Offenders,
+)
 from .other import _build_drug_tests, _build_savings, _build_workforce
 from .prosecutions import _build_victimless
 from .roads import _build_roads
@@ -98,6 +104,10 @@ def _extracts(ctx: _Ctx, report: dict, records: bool, summaries: bool):
         linked = np.zeros(cr.n, bool)
         linked[l_crime] = True
         report["february"] = february.calibrate_crimes(ctx, cr, linked)
+        # its Class A charges move with their crimes, offenders and all: those cohorts again
+        l_crime, l_off, report["cohorts_after_february"] = _calibrate_february_cohorts(
+            ctx, ctx.rng("cohort-calibration-after-february"), cr, off, l_crime, l_off
+        )
         report["da_risk"] = _calibrate_risk(ctx, cr)
         report["rural"] = _calibrate_rural(ctx, cr)
         crimes, links = _crime_frames(ctx, cr, off, l_crime, l_off)

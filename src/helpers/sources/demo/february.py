@@ -181,10 +181,16 @@ def calibrate_crimes(ctx: _Ctx, cr, linked: np.ndarray) -> dict:
     def stays(idx, delta):
         """A crime keeps its outcome date where it is still after the crime; else the outcome
         moves with the crime, and only if it stays on its side of the years' edges (so each
-        year's solved crimes and charges keep their count)."""
+        year's solved crimes and charges keep their count). A charge that moves takes its crime
+        with it, only if the crime stays in its financial year (so each year's crimes keep
+        their count: all crime is a published figure)."""
         out = cr.outcome_day[idx]
         if day_moved is cr.outcome_day:
-            return np.ones(idx.size, bool)
+            recorded, moved = cr.day[idx], cr.day[idx] + delta
+            keep = np.ones(idx.size, bool)
+            for a, _, b in windows.values():
+                keep &= ((recorded >= a) & (recorded < b)) == ((moved >= a) & (moved < b))
+            return keep
         new = out + delta
         keep = np.ones(idx.size, bool)
         for a, _, b in windows.values():

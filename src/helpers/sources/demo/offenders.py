@@ -141,7 +141,17 @@ def _calibrate_cohorts(ctx: _Ctx, cr: _Crimes, off: _Offenders, l_crime, l_off):
         l_crime, l_off, left = _calibrate_month(ctx, rng, cr, off, l_crime, l_off, month, t)
         if left is not None:
             report[month] = left
-    rng = ctx.rng("cohort-calibration-february")
+    return _calibrate_february_cohorts(
+        ctx, ctx.rng("cohort-calibration-february"), cr, off, l_crime, l_off, report
+    )
+
+
+def _calibrate_february_cohorts(ctx: _Ctx, rng, cr: _Crimes, off, l_crime, l_off, report=None):
+    """The August cohorts of 2012 and 2013 (:data:`FEBRUARY_COHORT_TARGETS`) and the Septembers
+    after them, made exact in turn until all four are; run again (a stream of its own) after the
+    February 2014 calibration has moved Class A crimes with their charges. Returns the links
+    (each (crime, offender) pair once) and the report of what is left."""
+    report = {} if report is None else report
     targets = {**FEBRUARY_COHORT_TARGETS, **COHORT_TARGETS}
     months = sorted(m for m in targets if m[:4] in {k[:4] for k in FEBRUARY_COHORT_TARGETS})
     for _ in range(4):
