@@ -152,6 +152,14 @@ class _Ctx:
             return None
         return int(self.mstart[sl.start]), int(self.mstart[sl.stop - 1] + self.mlen[sl.stop - 1])
 
+    def day_windows(self, keys):
+        """``(key, (first day, day after))`` of each window of ``keys`` (a dict's keys, or any
+        iterable of window keys) that the generated months cover; the others are left out."""
+        for key in keys:
+            dw = self.day_window(key)
+            if dw is not None:
+                yield key, dw
+
     def month_of_day(self, day: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.mstart, day, side="right") - 1
 

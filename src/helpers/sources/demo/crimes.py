@@ -265,11 +265,7 @@ def _calibrate_solved(ctx: _Ctx, cr: _Crimes) -> None:
     """Flip a few outcomes so each calibration window has the published solved rates exactly."""
     rng = ctx.rng("solved-calibration")
     n_solved_types = len(SOLVED_OUTCOMES)
-    for key in CALIBRATION_WINDOWS:
-        dw = ctx.day_window(key)
-        if dw is None:
-            continue
-        a, b = dw
+    for key, (a, b) in ctx.day_windows(CALIBRATION_WINDOWS):
         in_rec = (cr.day >= a) & (cr.day < b)
         in_out = (cr.outcome_day >= a) & (cr.outcome_day < b) & (cr.outcome >= 0)
         for which in ("da", "all"):
@@ -301,11 +297,8 @@ def _calibrate_risk(ctx: _Ctx, cr: _Crimes) -> dict:
     (and every other) are unchanged. Returns target − achieved solved crimes per level."""
     rng = ctx.rng("da-risk-calibration")
     report = {}
-    for key, rates in DA_RISK_SOLVED_TARGETS.items():
-        dw = ctx.day_window(key)
-        if dw is None:
-            continue
-        a, b = dw
+    for key, (a, b) in ctx.day_windows(DA_RISK_SOLVED_TARGETS):
+        rates = DA_RISK_SOLVED_TARGETS[key]
         rec = cr.da & (cr.day >= a) & (cr.day < b)
         out_in = cr.solved & (cr.outcome_day >= a) & (cr.outcome_day < b)
         A, B = rec & out_in, rec & ~out_in
@@ -334,11 +327,8 @@ def _calibrate_rural(ctx: _Ctx, cr: _Crimes) -> dict:
     rng = ctx.rng("rural-calibration")
     thurrock = ctx.district_names.index("Thurrock")
     report = {}
-    for key, t in RURAL_TARGETS.items():
-        dw = ctx.day_window(key)
-        if dw is None:
-            continue
-        a, b = dw
+    for key, (a, b) in ctx.day_windows(RURAL_TARGETS):
+        t = RURAL_TARGETS[key]
         rec = (cr.day >= a) & (cr.day < b)
         solved_in = cr.solved & (cr.outcome_day >= a) & (cr.outcome_day < b)
         n_rural = int((rec & cr.rural).sum())
@@ -560,10 +550,8 @@ def _calibrate_victims(ctx: _Ctx, cr: _Crimes, ns: _Namespace) -> dict:
     report = {}
     has_v = cr.victim >= 0
     person_free = has_v & ~cr.da & ~cr.business
-    for key, (t_all, t_bus) in REPEAT_VICTIM_TARGETS.items():
-        dw = ctx.day_window(key)
-        if dw is None:
-            continue
+    for key, dw in ctx.day_windows(REPEAT_VICTIM_TARGETS):
+        t_all, t_bus = REPEAT_VICTIM_TARGETS[key]
         inw = (cr.day >= dw[0]) & (cr.day < dw[1])
         left_b = _fix_window_repeats(
             rng, cr.victim, inw, cr.business, cr.business, t_bus * ctx.scale, ns.fresh

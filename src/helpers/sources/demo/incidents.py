@@ -255,10 +255,7 @@ def _calibrate_attendance(ctx, rng, opened, minutes, attended, g1, rural) -> Non
     """Move a few emergency response times across the standard so each window's rate is exact."""
     std = np.where(rural, 20.0, 15.0)
     within = g1 & attended & (minutes < std)
-    for key in CALIBRATION_WINDOWS:
-        dw = ctx.day_window(key)
-        if dw is None:
-            continue
+    for key, dw in ctx.day_windows(CALIBRATION_WINDOWS):
         inw = g1 & (opened >= dw[0] * DAY_S) & (opened < dw[1] * DAY_S)
         want = int(round(ATTENDANCE_TARGETS[key] / 100 * inw.sum()))
         diff = want - int((within & inw).sum())
@@ -329,10 +326,8 @@ def _set_mean(minutes: np.ndarray, idx: np.ndarray, target: float, std: float) -
 def _calibrate_da_incidents(ctx, victim, opened, month, da, ns) -> dict:
     rng = ctx.rng("da-incident-calibration")
     report = {}
-    for key, target in DA_FY_REPEAT_TARGETS.items():
-        dw = ctx.day_window(key)
-        if dw is None:
-            continue
+    for key, dw in ctx.day_windows(DA_FY_REPEAT_TARGETS):
+        target = DA_FY_REPEAT_TARGETS[key]
         in_fy = da & (opened >= dw[0] * DAY_S) & (opened < dw[1] * DAY_S)
         report[key] = _fix_fy_incident_repeats(rng, victim, in_fy, target * ctx.scale, ns.fresh)
     for mkey, t in MONTH_TARGETS.items():
