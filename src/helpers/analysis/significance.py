@@ -157,6 +157,16 @@ def rule_text(cube=None) -> str:
     return rule(cube).text
 
 
+def stated_or_default(stated) -> str:
+    """The rule a performance row states (its ``significance_rule``), in words; a row made in
+    code without one was decided by the demo profile's rule.
+
+    >>> stated_or_default("two-proportion test, p < 0.05"), stated_or_default(None)
+    ('two-proportion test, p < 0.05', '95% confidence intervals do not overlap')
+    """
+    return str(stated) if stated and not compare.is_missing(stated) else rule_text()
+
+
 def rule_sentence(cube=None) -> str:
     """The rule in force in a sentence (:attr:`Rule.sentence`), for the page that states it."""
     return rule(cube).sentence

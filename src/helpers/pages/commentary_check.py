@@ -293,10 +293,8 @@ def _figures(row: dict) -> str:
 
 
 def _rule(row: dict) -> str:
-    """The significance rule the row was decided by, in words (a row made in code, without it:
-    the demo profile's)."""
-    stated = row.get("significance_rule")
-    return str(stated) if stated and not is_missing(stated) else significance.rule_text()
+    """The significance rule the row was decided by, in words."""
+    return significance.stated_or_default(row.get("significance_rule"))
 
 
 def contradicted(claim: Claim, rows: list[dict]) -> list[str]:

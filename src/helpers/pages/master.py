@@ -253,7 +253,7 @@ class MasterPage(_Page):
         a view for every place and period that the page's selectors switch between (the pack)."""
         if interactive:
             bar = self.filter_bar()
-            return bar.with_output(bar.add_view(lambda: render()))
+            return bar.with_output(bar.add_view(render))
         from ..render.views import switcher
 
         return switcher(

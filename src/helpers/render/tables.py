@@ -462,13 +462,12 @@ def rule_of(rows: pd.DataFrame) -> str:
     """The significance rule the rows' ``significant`` was decided by, in words: their
     ``significance_rule`` (:func:`helpers.analysis.performance.measure_row` states it on every
     tested row); rows made without it (in code) were decided by the demo profile's rule."""
+    stated = set()
     if "significance_rule" in rows:
         stated = {str(v) for v in rows["significance_rule"] if not is_missing(v) and v}
-        if len(stated) > 1:
-            raise ValueError(f"rows decided by more than one significance rule: {sorted(stated)}")
-        if stated:
-            return stated.pop()
-    return significance_rule.rule_text()
+    if len(stated) > 1:
+        raise ValueError(f"rows decided by more than one significance rule: {sorted(stated)}")
+    return significance_rule.stated_or_default(next(iter(stated), None))
 
 
 def legend_html(

@@ -162,11 +162,10 @@ def victimless_prosecutions(ctx: Context) -> str:
         )
     end = min(covered[-1], ctx.month)
     since = Window("month", covered[0], end)
-    first = ctx.value("victimless_finalised", since)
+    values = [ctx.value(mid, since) for mid, _ in VICTIMLESS]
+    first = values[0]  # the finalised cases
     if not first.available and first.reason != WITHHELD:
         return tables.note_html(f"Victimless prosecutions: not available ({first.reason}).", "info")
-
-    values = [ctx.value(mid, since) for mid, _ in VICTIMLESS]
     withheld = [v.reason == WITHHELD for v in values]
     numbers = [
         MARK if w else format_value(v.value if v.available else None, "count")

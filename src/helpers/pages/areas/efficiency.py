@@ -15,7 +15,7 @@ from ...analysis.compare import change_text, money_text
 from ...analysis.disclosure import force_settings
 from ...analysis.performance import measure_row
 from ...contract.catalog import measure
-from ...periods import financial_year_start, window
+from ...periods import financial_year_label, financial_year_start, window
 from ...render import charts
 from ..sections import Context, Item, _chart
 
@@ -64,9 +64,9 @@ def plan_sentence(ctx: Context) -> str:
     due = plan.requirements_since(ctx.cube, measure("savings_delivered"), first, ctx.month)
     if due is None or this_year > last:
         return ""
-    years = f"{first}/{(first + 1) % 100:02d}"
+    years = financial_year_label(pd.Period(f"{first}-04", "M"))
     if this_year > first:
-        years += f" to {this_year}/{(this_year + 1) % 100:02d}"
+        years += f" to {financial_year_label(ctx.month)}"
     return (
         f" Savings of {money_text(due, 1)} are to be made by 31/03/{this_year + 1} (the "
         f"requirements of {years}), within the plan's {money_text(force.savings_plan_gbp / 1e6, 1)} "
