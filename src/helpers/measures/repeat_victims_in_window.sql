@@ -1,7 +1,7 @@
 -- Distinct repeat victims in a window (the definition used to March 2016).
 --
--- Crimes of one victim are put in order by recorded date, then crime id (as text); a crime
--- without a victim (empty `victim_id`) is nobody's.
+-- Each victim's crimes are read in the order `ordered.sql` puts them (by recorded date, then crime
+-- id, as text); a crime without a victim (empty `victim_id`) is nobody's.
 
 -- name: repeat_victims_in_window
 -- sources: crimes
@@ -17,11 +17,9 @@
 -- window whose end month lies between first_end and last_end (`months` is every month of the data).
 WITH neighbours AS MATERIALIZED (  -- worked out once for the three kinds
     SELECT district, date_trunc('month', recorded_date) AS mon,
-           lag(date_trunc('month', recorded_date)) OVER by_victim AS previous_mon,
-           lead(date_trunc('month', recorded_date)) OVER by_victim AS next_mon
-    FROM crimes
-    WHERE victim_id IS NOT NULL AND ($business IS NOT TRUE OR business)
-    WINDOW by_victim AS (PARTITION BY victim_id ORDER BY recorded_date, crime_id)
+           date_trunc('month', previous_date) AS previous_mon,
+           date_trunc('month', next_date) AS next_mon
+    FROM crimes_in_order($business)
 ),
 spans AS (
     SELECT 'month' AS window_kind, district, mon AS first_end, mon AS last_end

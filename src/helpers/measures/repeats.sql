@@ -1,10 +1,11 @@
 -- Repeat victims and repeat incidents: the same person again within 365 days, or since April.
 --
--- Records are put in order per person by their date and time; two records at the same moment (two
--- crimes recorded on one day) are ordered by their record id, as text. The earlier of the two is
--- the person's previous record, so the later one *is* "in the 365 days after" it: a second crime on
--- the same day is a repeat. "In the 365 days before" includes a record exactly 365 days (for
--- incidents: 365 × 24 hours) earlier. A record without a person (empty `victim_id`) is nobody's.
+-- Each person's records are read in the order `ordered.sql` puts them (by date and time, then
+-- record id, as text): of two records at the same moment (two crimes recorded on one day) the
+-- earlier is the person's previous record, so the later one *is* "in the 365 days after" it: a
+-- second crime on the same day is a repeat. "In the 365 days before" includes a record exactly
+-- 365 days (for incidents: 365 × 24 hours) earlier. A record without a person (empty
+-- `victim_id`) is nobody's.
 
 -- name: repeat_da_incidents
 -- sources: incidents
@@ -13,17 +14,12 @@
 -- incident: in the 365 days before it (rule previous_12_months, from April 2016), or earlier in
 -- the same financial year (rule since_financial_year_start, to March 2016). One query counts both
 -- rules, a column each; `rule` says which one is the measure's numerator.
-WITH domestic_abuse AS (
-    SELECT opened_at, district,
-           lag(opened_at) OVER (PARTITION BY victim_id ORDER BY opened_at, incident_id) AS previous_at
-    FROM incidents
-    WHERE domestic_abuse AND victim_id IS NOT NULL
-)
-SELECT date_trunc('month', opened_at) AS mon, district,
-       count(*) FILTER (WHERE previous_at >= opened_at - INTERVAL 365 DAYS) AS previous_12_months,
-       count(*) FILTER (WHERE fy_start(previous_at) = fy_start(opened_at))
+SELECT date_trunc('month', happened_at) AS mon, district,
+       count(*) FILTER (WHERE previous_at >= happened_at - INTERVAL 365 DAYS)
+           AS previous_12_months,
+       count(*) FILTER (WHERE fy_start(previous_at) = fy_start(happened_at))
            AS since_financial_year_start
-FROM domestic_abuse
+FROM da_victim_incidents
 WHERE previous_at IS NOT NULL
 GROUP BY ALL;
 
@@ -34,25 +30,16 @@ GROUP BY ALL;
 -- month: one with another in the 365 days before it. Each person counted once, in the district
 -- of their first repeat of the month.
 WITH records AS (
-    SELECT opened_at AS happened_at, incident_id AS record_id, district, victim_id
-    FROM incidents WHERE $source = 'incidents' AND domestic_abuse AND victim_id IS NOT NULL
+    SELECT * FROM da_victim_incidents WHERE $source = 'incidents'
     UNION ALL
-    SELECT recorded_date, crime_id, district, victim_id
-    FROM crimes WHERE $source = 'crimes' AND domestic_abuse AND victim_id IS NOT NULL
-),
-repeats AS (
-    SELECT date_trunc('month', happened_at) AS mon, victim_id, district, happened_at, record_id
-    FROM (
-        SELECT *, lag(happened_at) OVER (PARTITION BY victim_id ORDER BY happened_at, record_id)
-                  AS previous_at
-        FROM records
-    )
-    WHERE previous_at >= happened_at - INTERVAL 365 DAYS
+    SELECT * FROM da_victim_crimes WHERE $source = 'crimes'
 )
 SELECT mon, district, count(*) AS numerator
 FROM (
-    SELECT mon, first(district ORDER BY happened_at, record_id) AS district
-    FROM repeats GROUP BY mon, victim_id
+    SELECT date_trunc('month', happened_at) AS mon, arg_min(district, nth) AS district
+    FROM records
+    WHERE previous_at >= happened_at - INTERVAL 365 DAYS
+    GROUP BY mon, victim_id
 )
 GROUP BY ALL;
 
@@ -62,19 +49,11 @@ GROUP BY ALL;
 -- Victims of a crime recorded in the month who were also the victim of a crime in the 365 days
 -- before it; each counted once, in the district of their first such crime of the month. With
 -- `business: true`, crimes against a business only.
-WITH repeats AS (
-    SELECT date_trunc('month', recorded_date) AS mon, victim_id, district, recorded_date, crime_id
-    FROM (
-        SELECT *, lag(recorded_date) OVER (PARTITION BY victim_id ORDER BY recorded_date, crime_id)
-                  AS previous_date
-        FROM crimes
-        WHERE victim_id IS NOT NULL AND ($business IS NOT TRUE OR business)
-    )
-    WHERE previous_date >= recorded_date - INTERVAL 365 DAYS
-)
 SELECT mon, district, count(*) AS numerator
 FROM (
-    SELECT mon, first(district ORDER BY recorded_date, crime_id) AS district
-    FROM repeats GROUP BY mon, victim_id
+    SELECT date_trunc('month', recorded_date) AS mon, arg_min(district, nth) AS district
+    FROM crimes_in_order($business)
+    WHERE previous_date >= recorded_date - INTERVAL 365 DAYS
+    GROUP BY mon, victim_id
 )
 GROUP BY ALL;

@@ -115,6 +115,8 @@ class Run:
         )
         con.execute("CREATE TABLE confidence_questions AS SELECT * FROM _questions")
         con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
+        # each person's records in order, shared by the repeat rules (one sort, not one a measure)
+        con.execute((SQL_DIR / "ordered.sql").read_text(encoding="utf-8"))
 
     # ----------------------------------------------------------------- running the SQL
     def query(self, builder: str, params: dict) -> pd.DataFrame:

@@ -121,8 +121,13 @@ def connect(
     spill = tempfile.mkdtemp(prefix="workbooks-duckdb-")
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     con = duckdb.connect(
-        config={"memory_limit": f"{int(total * MEMORY_SHARE) >> 20}MB", "temp_directory": spill}
+        config={
+            "memory_limit": f"{int(total * MEMORY_SHARE) >> 20}MB",
+            "temp_directory": spill,
+        }
     )
+    # no progress bar on standard output (a pack's log, a notebook's cell) for a long query
+    con.execute("SET enable_progress_bar = false")
     try:
         d = reference[0].rename(columns={"population_2016": "population"})
         con.register(
