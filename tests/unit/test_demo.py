@@ -257,6 +257,28 @@ def test_command_line_writes_the_folder(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+#: Seed 7's random Class A supply crimes leave Aug 2014 fewer non-victim-based crimes than its
+#: night-time-economy share needs; the generator failed on it (and on seed 712075833).
+def test_a_seed_whose_class_a_crimes_crowd_a_month_generates():
+    frames = demo.generate_frames(demo.DemoOptions(seed=7))
+    crimes = frames["crimes"]
+    nte = crimes["night_time_economy"].fillna(False).astype(bool)
+    assert nte.any() and crimes["class_a_supply"].fillna(False).astype(bool).any()
+
+
+def test_a_seed_that_cannot_be_calibrated_is_told_plainly(tmp_path, capsys):
+    """Seed 817487778 draws more victim-based crimes than crimes for Nov 2014: the command line
+    says so in a sentence (no traceback), exits 2 and leaves the folder as it was."""
+    out = tmp_path / "demo"
+    demo.write_demo(out, SMALL)
+    before = (out / "crimes.parquet").read_bytes()
+    assert demo.main(["--out", str(out), "--seed", "817487778", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "seed 817487778" in err and "Nov 2014" in err and "choose another seed" in err
+    assert "Traceback" not in err
+    assert (out / "crimes.parquet").read_bytes() == before
+
+
 def test_nullable_ages_survive_parquet(tmp_path):
     demo.write_demo(tmp_path / "d", SMALL)
     ages = pd.read_parquet(tmp_path / "d" / "casualties.parquet")["age"]

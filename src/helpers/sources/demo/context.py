@@ -31,6 +31,10 @@ from .targets import (
 )
 
 
+class UnreachableTargets(ValueError):
+    """A seed's random volumes cannot meet the calibration targets (told without a traceback)."""
+
+
 @dataclass
 class DemoOptions:
     """What to generate: seed, scale and the months covered."""

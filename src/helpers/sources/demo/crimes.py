@@ -9,7 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from ...contract.extracts import OUTCOME_TYPES, SOLVED_OUTCOMES
-from .context import _Ctx, _lognormal_days, _mix_draw, _Pool, _rowwise_draw, _time_weight
+from .context import (
+    UnreachableTargets,
+    _Ctx,
+    _lognormal_days,
+    _mix_draw,
+    _Pool,
+    _rowwise_draw,
+    _time_weight,
+)
 from .targets import (
     _G,
     _O,
@@ -136,10 +144,21 @@ def _build_crimes(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> _Crimes
     nte_nvb = NTE - nte_vb
     bus_share = 0.17 - 0.015 * _time_weight(ctx, np.arange(ctx.T))
     bus = np.round(V * bus_share).astype(np.int64)
+    # A month whose Class A supply crimes (placed by their charges) leave too few non-victim-based
+    # crimes for its night-time-economy share: as many of its NTE crimes are victim-based instead
+    # (every total stays as calibrated; with the default seed no month needs it).
+    short = np.maximum(nte_nvb + CA - (C - V), 0)
+    move = np.minimum(short, nte_nvb)
+    nte_vb, nte_nvb = nte_vb + move, nte_nvb - move
     other_vb = V - DA - nte_vb - bus
     other_nvb = (C - V) - nte_nvb - CA
     if (other_vb < 0).any() or (other_nvb < 0).any():
-        raise ValueError("demo crimes: the monthly targets are inconsistent (a negative remainder)")
+        bad = ctx.months[np.flatnonzero((other_vb < 0) | (other_nvb < 0))[0]]
+        raise UnreachableTargets(
+            f"seed {ctx.seed}: the random monthly volumes of {bad.strftime('%b %Y')} do not fit the "
+            "calibration (more victim-based, domestic-abuse, business or Class A supply crimes "
+            "than crimes in that month); choose another seed"
+        )
     counts = np.stack([DA, nte_vb, bus, other_vb, nte_nvb, np.zeros(ctx.T, np.int64), other_nvb])
     kind = np.repeat(np.tile(np.arange(7), ctx.T), counts.T.ravel())
     month = np.repeat(np.repeat(np.arange(ctx.T), 7), counts.T.ravel())

@@ -21,7 +21,7 @@ from ...config import REFERENCE_DIR, resolve_path
 from ...contract.extracts import EXTRACTS
 from . import february
 from .calls import _build_calls
-from .context import DemoOptions, _Ctx, _Pool
+from .context import DemoOptions, UnreachableTargets, _Ctx, _Pool
 from .crimes import (
     _build_crimes,
     _calibrate_risk,
@@ -321,12 +321,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    marker = write_demo(
-        args.out,
-        DemoOptions(args.seed, args.scale, args.start, args.end),
-        quiet=args.quiet,
-        block_scale=args.block_scale,
-    )
+    try:
+        marker = write_demo(
+            args.out,
+            DemoOptions(args.seed, args.scale, args.start, args.end),
+            quiet=args.quiet,
+            block_scale=args.block_scale,
+        )
+    except UnreachableTargets as e:  # nothing written: the folder is as it was
+        print(f"python -m helpers.sources.demo: {e}", file=sys.stderr)
+        return 2
     total = sum(marker["rows"].values())
     print(
         f"wrote {resolve_path(args.out)}: {total:,} rows in {len(marker['rows'])} extracts "
