@@ -265,11 +265,26 @@ def test_columns_the_source_lacks_are_written_empty_never_false(imported, extrac
 @pytest.mark.parametrize(
     ("measure_id", "reason"),
     [
-        ("da_offences", "domestic_abuse is not recorded in crimes for Nov 2014"),
-        ("da_incidents", "domestic_abuse is not recorded in incidents for Nov 2014"),
-        ("nte_crimes", "night_time_economy is not recorded in crimes for Nov 2014"),
-        ("class_a_prosecutions", "class_a_supply is not recorded in crimes for Nov 2014"),
-        ("repeat_victims_window", "victim_id is not recorded in crimes for Nov 2014"),
+        (
+            "da_offences",
+            "the domestic-abuse flag (domestic_abuse) is not recorded in crimes for Nov 2014",
+        ),
+        (
+            "da_incidents",
+            "the domestic-abuse flag (domestic_abuse) is not recorded in incidents for Nov 2014",
+        ),
+        (
+            "nte_crimes",
+            "the night-time economy flag (night_time_economy) is not recorded in crimes for Nov 2014",
+        ),
+        (
+            "class_a_prosecutions",
+            "the Class A supply flag (class_a_supply) is not recorded in crimes for Nov 2014",
+        ),
+        (
+            "repeat_victims_window",
+            "the victim id (victim_id) is not recorded in crimes for Nov 2014",
+        ),
     ],
 )
 def test_cube_reads_measures_of_unrecorded_columns_as_na_never_zero(imported, measure_id, reason):

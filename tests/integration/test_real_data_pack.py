@@ -32,16 +32,16 @@ PAGES = ["index.html", *(f"{a:02d}_{slug}.html" for a, slug in AREA_SLUGS.items(
 RECORDED = {"all_crime", "victim_based_crime", "solved_rate", "asb_incidents"}
 #: In-table measures that need a column the source does not record (read N/A, never 0).
 NOT_RECORDED = {
-    "da_incidents": "domestic_abuse is not recorded in incidents",
-    "da_repeat_incidents_fy": "domestic_abuse is not recorded in incidents",
-    "da_offences": "domestic_abuse is not recorded in crimes",
-    "da_solved_rate": "domestic_abuse is not recorded in crimes",
-    "da_evidence_led_prosecutions": "evidence_led_prosecution is not recorded in crimes",
-    "emergency_attendance": "grade is not recorded in incidents",
-    "nte_crimes": "night_time_economy is not recorded in crimes",
-    "class_a_prosecutions": "class_a_supply is not recorded in crimes",
-    "repeat_victims_window": "victim_id is not recorded in crimes",
-    "repeat_victims_business": "business is not recorded in crimes",
+    "da_incidents": "the domestic-abuse flag (domestic_abuse) is not recorded in incidents",
+    "da_repeat_incidents_fy": "the domestic-abuse flag (domestic_abuse) is not recorded in incidents",
+    "da_offences": "the domestic-abuse flag (domestic_abuse) is not recorded in crimes",
+    "da_solved_rate": "the domestic-abuse flag (domestic_abuse) is not recorded in crimes",
+    "da_evidence_led_prosecutions": "the evidence-led prosecution flag (evidence_led_prosecution) is not recorded in crimes",
+    "emergency_attendance": "the incident grade (grade) is not recorded in incidents",
+    "nte_crimes": "the night-time economy flag (night_time_economy) is not recorded in crimes",
+    "class_a_prosecutions": "the Class A supply flag (class_a_supply) is not recorded in crimes",
+    "repeat_victims_window": "the victim id (victim_id) is not recorded in crimes",
+    "repeat_victims_business": "the business-victim flag (business) is not recorded in crimes",
 }
 #: Areas with no figure at all from this source (4: its flags and drug tests are not in it).
 NO_DATA_AREAS = (1, 2, 3, 4, 5, 7, 8)
@@ -206,7 +206,7 @@ def test_master_page_lists_which_areas_have_data(published):
     assert set(status) == set(AREAS)
     assert {a for a, s in status.items() if s == "no data"} == set(NO_DATA_AREAS)
     assert status[6] == "partial data"
-    assert "domestic_abuse (crimes, incidents)" in sources
+    assert "domestic-abuse flag (crimes, incidents)" in sources
 
 
 @pytest.mark.parametrize("page", PAGES)

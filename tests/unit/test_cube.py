@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from support.extract_rows import crime
 
+from helpers.contract.extracts import reader_name
 from helpers.geography import FORCE, UNASSIGNED
 from helpers.measures import cube as cube_mod
 from helpers.measures.cube import CubeError, Reference, build_cube, load_cube
@@ -795,7 +796,10 @@ def test_a_crime_measure_is_na_where_its_column_is_not_recorded_never_zero(mid, 
     )
     v = val(cube, mid, "month", "2016-11")
     assert not v.available and v.value is None
-    assert v.reason == f"{column} is not recorded in crimes for Nov 2016"
+    assert (
+        v.reason
+        == f"the {reader_name('crimes', column)} ({column}) is not recorded in crimes for Nov 2016"
+    )
     assert ("crimes", column) in cube.never_recorded(mid)
     assert not (cube.frame.measure_id == mid).any()  # no stored zero to leak into a chart
     assert num(cube, "all_crime", "month", "2016-11") == 1  # the source itself has data
@@ -815,12 +819,18 @@ def test_a_flag_recorded_from_a_month_on_is_na_before_and_counts_after():
     )
     assert cube.never_recorded("nte_crimes") == []
     before = val(cube, "nte_crimes", "month", "2014-03")
-    assert before.reason == "night_time_economy is not recorded in crimes for Mar 2014"
+    assert (
+        before.reason
+        == "the night-time economy flag (night_time_economy) is not recorded in crimes for Mar 2014"
+    )
     assert num(cube, "nte_crimes", "month", "2014-04") == 0  # recorded, nothing flagged: a real 0
     assert num(cube, "nte_crimes", "month", "2014-06", "A2") == 1
     assert num(cube, "nte_crimes", "fytd", "2014-11") == 1
     spans = val(cube, "nte_crimes", "rolling-12m", "2014-11")  # Dec 2013 – Nov 2014
-    assert spans.reason == "night_time_economy is not recorded in crimes for Dec 2013"
+    assert (
+        spans.reason
+        == "the night-time economy flag (night_time_economy) is not recorded in crimes for Dec 2013"
+    )
     s = cube.series("nte_crimes", start="2014-02", end="2014-05")
     assert s.value.isna().tolist() == [True, True, False, False]
 
@@ -849,7 +859,7 @@ def test_repeat_victims_need_victim_ids_in_the_look_back_months_too():
     early = val(cube, "repeat_victims", "month", "2016-04")  # looks back to Apr 2015
     assert not early.available
     assert early.reason == (
-        "no data for Apr 2016 in crimes (the rule looks back 365 days; victim_id is not recorded "
+        "no data for Apr 2016 in crimes (the rule looks back 365 days; the victim id (victim_id) is not recorded "
         "in crimes for Jun 2015)"
     )
     assert num(cube, "repeat_victims", "month", "2016-07") == 0
@@ -886,7 +896,10 @@ def test_incident_measures_need_the_qualifier_the_grade_and_urban_rural_recorded
     ]:
         v = val(cube, mid, "month", "2016-09")
         assert not v.available, mid
-        assert v.reason == f"{column} is not recorded in incidents for Sep 2016", mid
+        assert (
+            v.reason
+            == f"the {reader_name('incidents', column)} ({column}) is not recorded in incidents for Sep 2016"
+        ), mid
         assert ("incidents", column) in cube.never_recorded(mid), mid
 
 
@@ -910,11 +923,13 @@ def test_reoffending_is_na_for_months_without_any_offender_link():
     links = links[~links.crime_id.isin(["BG-2016-03", "BG-2016-05"])]
     cube = make_cube(background=False, crimes=background_crimes(), crime_offenders=links)
     v = val(cube, "youth_offenders", "month", "2016-03")
-    assert v.reason == "offender_id is not recorded in crime_offenders for Mar 2016"
+    assert (
+        v.reason == "the offender id (offender_id) is not recorded in crime_offenders for Mar 2016"
+    )
     follow = val(cube, "youth_reoffenders", "month", "2016-01")  # follow-up reaches Mar 2016
     assert follow.reason == (
         "no data for Jan 2016 in crimes (re-offending needs the six months after the cohort "
-        "month; offender_id is not recorded in crime_offenders for Mar 2016)"
+        "month; the offender id (offender_id) is not recorded in crime_offenders for Mar 2016)"
     )
     assert num(cube, "youth_offenders", "month", "2016-04") == 0
     assert cube.never_recorded("youth_offenders") == []
@@ -931,7 +946,7 @@ def test_never_recorded_survives_the_cache(tmp_path):
     cached = load_cube(tmp_path)  # read back from .cache
     assert cached.never_recorded("da_offences") == [("crimes", "domestic_abuse")]
     assert val(cached, "da_offences", "month", "2014-11").reason == (
-        "domestic_abuse is not recorded in crimes for Nov 2014"
+        "the domestic-abuse flag (domestic_abuse) is not recorded in crimes for Nov 2014"
     )
 
 

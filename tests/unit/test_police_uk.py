@@ -12,7 +12,13 @@ import pytest
 from support.street import row, write_street
 
 from helpers.config import DEMO_PROFILE_DIR
-from helpers.contract.extracts import EXTRACTS, OFFENCE_GROUPS, OUTCOME_TYPES, VICTIM_BASED_GROUPS
+from helpers.contract.extracts import (
+    EXTRACTS,
+    OFFENCE_GROUPS,
+    OUTCOME_TYPES,
+    VICTIM_BASED_GROUPS,
+    reader_name,
+)
 from helpers.profile import load_profile
 from helpers.sources import police_uk
 from helpers.sources.police_uk import (
@@ -222,7 +228,10 @@ def test_imported_folder_loads_with_unrecorded_flags_and_the_cube_reads_them_na(
     ]:
         v = cube.value(mid, w)
         assert not v.available and v.value is None, mid
-        assert v.reason == f"{column} is not recorded in {extract} for Feb 2014", mid
+        assert (
+            v.reason
+            == f"the {reader_name(extract, column)} ({column}) is not recorded in {extract} for Feb 2014"
+        ), mid
         assert (extract, column) in cube.never_recorded(mid)
 
 

@@ -252,7 +252,7 @@ def test_an_area_whose_source_records_none_of_its_flags_says_no_data_never_zero(
     table = page.table_html()
     assert table.count(tables.NO_SOURCE) >= 7  # banner, every row, the note
     assert "none of this area&#x27;s measures can be computed" in table
-    assert "does not record what they need: domestic_abuse (" in table
+    assert "does not record what they need: the domestic-abuse flag (" in table
     assert "0" not in _cells(table)
     rows = report.performance_rows(unrecorded_cube, 1, "2016-09", "month", "Force")
     assert rows["no_source"].all()
@@ -260,24 +260,26 @@ def test_an_area_whose_source_records_none_of_its_flags_says_no_data_never_zero(
         "da_offences", "not_recorded"
     ]
     item = page.item_html("da_by_month")
-    assert tables.NO_SOURCE in item and "it does not record domestic_abuse" in item
+    assert tables.NO_SOURCE in item and "it does not record the domestic-abuse flag" in item
     assert "<img" not in item
 
 
 @pytest.mark.parametrize(
-    ("area", "item", "column"),
+    ("area", "item", "unrecorded"),
     [
-        (2, "emergency_by_lpa", "grade"),
-        (4, "nte_by_month", "night_time_economy"),
-        (4, "qualifiers_by_month", "alcohol"),
-        (4, "class_a", "class_a_supply"),
-        (6, "rural", "rural"),
+        (2, "emergency_by_lpa", "incident grade (incidents)"),
+        (4, "nte_by_month", "night-time economy flag (crimes)"),
+        (4, "qualifiers_by_month", "alcohol flag (incidents)"),
+        (4, "class_a", "Class A supply flag (crimes)"),
+        (6, "rural", "rural flag (crimes)"),
     ],
 )
-def test_items_of_unrecorded_measures_show_the_no_data_note(unrecorded_cube, area, item, column):
+def test_items_of_unrecorded_measures_show_the_no_data_note(
+    unrecorded_cube, area, item, unrecorded
+):
     page = report.AreaPage(area, month="2016-09", period="month", cube=unrecorded_cube)
     html = page.item_html(item)
-    assert tables.NO_SOURCE in html and column in html
+    assert tables.NO_SOURCE in html and f"it does not record the {unrecorded}" in html
     assert "<img" not in html
 
 
@@ -308,10 +310,10 @@ def test_master_page_lists_which_areas_have_data_from_this_source(unrecorded_cub
     }
     da = frame.loc[frame.index.str.startswith("1.")].iloc[0]
     assert da["Sources with data"] == "—"
-    assert "domestic_abuse (crimes, incidents)" in da["Not recorded in the source"]
+    assert "domestic-abuse flag (crimes, incidents)" in da["Not recorded in the source"]
     crime = frame.loc[frame.index.str.startswith("6.")].iloc[0]
     assert "crimes" in crime["Sources with data"] and "incidents" in crime["Sources with data"]
-    assert "rural (crimes)" in crime["Not recorded in the source"]
+    assert "rural flag (crimes)" in crime["Not recorded in the source"]
     html = master.data_availability().data
     assert "Not recorded in the source" in html
     card = master.scorecard_html()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import periods
+from ..contract.extracts import reader_name
 from ..geography import FORCE, Hierarchy
 from ..profile import Profile
 from ..sources.loading import LoadReport
@@ -347,6 +348,15 @@ class Cube:
         return self._index
 
 
+def _not_recorded(col: str) -> str:
+    """``"crimes.domestic_abuse"`` → "the domestic-abuse flag (domestic_abuse) is not recorded in
+    crimes": the column as a commander reads it, and its name for the analyst who looks it up."""
+    extract, column = col.split(".", 1)
+    words = reader_name(extract, column)
+    name = f"the {words} ({column})" if words != column else f"the {column}"
+    return f"{name} is not recorded in {extract}"
+
+
 def _uncovered_reason(meta: dict, m: pd.Period) -> str:
     """Why month ``m`` has no value: a column not recorded that month, else no data in the source.
 
@@ -355,8 +365,7 @@ def _uncovered_reason(meta: dict, m: pd.Period) -> str:
     key = m.strftime("%Y-%m")
     for col, months in meta["unrecorded"].items():
         if key in months:
-            extract, column = col.split(".", 1)
-            return f"{column} is not recorded in {extract} for {m.strftime('%b %Y')}"
+            return f"{_not_recorded(col)} for {m.strftime('%b %Y')}"
     source = meta["sources"][0] if meta["sources"] else "its source"
     note = meta["coverage_note"]
     near = [
@@ -369,9 +378,8 @@ def _uncovered_reason(meta: dict, m: pd.Period) -> str:
     near = [x for x in near if (x[1] > key) == forward and x[1] != key]
     if note and near:
         _, u, col = min(near)
-        extract, column = col.split(".", 1)
         when = pd.Period(u, "M").strftime("%b %Y")
-        note = f"{note}; {column} is not recorded in {extract} for {when}"
+        note = f"{note}; {_not_recorded(col)} for {when}"
     return f"no data for {m.strftime('%b %Y')} in {source}" + (f" ({note})" if note else "")
 
 

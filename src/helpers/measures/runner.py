@@ -223,7 +223,7 @@ class Run:
         """Boolean [T]: months where ``name`` has records and every one of ``columns`` is recorded.
 
         The pairs asked for are noted in :attr:`asked`, so the cube can say which column was not
-        recorded in a month ("domestic_abuse is not recorded in crimes for Nov 2014").
+        recorded in a month ("the domestic-abuse flag (domestic_abuse) is not recorded in crimes for Nov 2014").
         """
         cov = self.base_months(name).copy()
         for column in dict.fromkeys(columns):

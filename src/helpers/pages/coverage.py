@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from ..contract.catalog import Measure
+from ..contract.extracts import reader_name
 from ..measures.cube import BUILDER_SOURCES  # the extract each cube builder reads
 from ..periods import parse_month
 
@@ -85,13 +86,18 @@ def measure_has_data(cube, m: Measure) -> bool:
 
 
 def not_recorded_text(pairs) -> str:
-    """``domestic_abuse (crimes, incidents), victim_id (crimes)`` for ``(extract, column)`` pairs."""
-    by_column: dict[str, list[str]] = {}
+    """The columns of ``(extract, column)`` pairs as a commander reads them, with the extracts.
+
+    >>> not_recorded_text([("crimes", "domestic_abuse"), ("crimes", "victim_id")])
+    'domestic-abuse flag (crimes), victim id (crimes)'
+    """
+    by_name: dict[str, list[str]] = {}
     for extract, column in pairs:
-        extracts = by_column.setdefault(column, [])
+        name = reader_name(extract, column)
+        extracts = by_name.setdefault(name, [])
         if extract not in extracts:
             extracts.append(extract)
-    return ", ".join(f"{c} ({', '.join(sorted(e))})" for c, e in by_column.items())
+    return ", ".join(f"{c} ({', '.join(sorted(e))})" for c, e in by_name.items())
 
 
 #: A source is stale when its data end more than this many months before the month a figure is for

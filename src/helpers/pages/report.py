@@ -165,6 +165,7 @@ class AreaPage(_Page):
                 if unrecorded:
                     why += (
                         ", or the source does not record what they need: "
+                        + "the "
                         + sections.not_recorded_text(unrecorded)
                     )
                 extra.append(f"{tables.NO_SOURCE}: {why}.")

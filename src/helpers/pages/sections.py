@@ -116,7 +116,7 @@ def render_item(it: Item, ctx: Context, *, heading: bool = True) -> str:
         if all(gaps):
             what = not_recorded_text(pair for g in gaps for pair in g)
             return head + tables.note_html(
-                f"{tables.NO_SOURCE}: it does not record {what}.", "warning"
+                f"{tables.NO_SOURCE}: it does not record the {what}.", "warning"
             )
     # a stale source's figures are flagged where they are shown (coverage.stale_sources)
     return head + flag_stale(ctx, it.build(ctx), ctx.stale(it.measures, it.sources))

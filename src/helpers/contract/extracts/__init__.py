@@ -17,7 +17,7 @@ A column with ``empty_is_unrecorded`` (the flags of ``crimes`` and ``incidents``
 ``grade`` and ``urban_rural``) may be left empty by a source that does not record it, as the public
 data.police.uk files do not record domestic abuse. Empty then means *unknown*, never *no*: a month
 in which the column is empty on every row has no value for the measures that read it (N/A with the
-reason "domestic_abuse is not recorded in crimes for Nov 2014", never 0). An empty cell in a month
+reason "the domestic-abuse flag (domestic_abuse) is not recorded in crimes for Nov 2014", never 0). An empty cell in a month
 where other rows have a value counts as not flagged (``false``; for ``grade`` and ``urban_rural``:
 none of the values), and the load report counts those cells per column.
 """
@@ -60,6 +60,17 @@ from .values import (  # noqa: F401
     VICTIM_BASED_GROUPS,
     WORKFORCE_GROUPS,
 )
+
+
+def reader_name(extract: str, column: str) -> str:
+    """A column of an extract as a commander reads it (its contract label, else its name in
+    words); a column the contract does not declare, as it is named.
+
+    >>> reader_name("crimes", "night_time_economy"), reader_name("crimes", "victim_id")
+    ('night-time economy flag', 'victim id')
+    """
+    e = EXTRACTS.get(extract)
+    return e.column(column).reader_name if e and column in e.column_names else column
 
 
 def _value_range(c: Column) -> str:

@@ -77,6 +77,7 @@ EXTRACTS: dict[str, Extract] = {
                     "domestic_abuse",
                     "bool",
                     "Flagged as domestic abuse (national definition from April 2013).",
+                    label="domestic-abuse flag",
                 ),
                 Column(
                     "da_risk_level",
@@ -84,18 +85,28 @@ EXTRACTS: dict[str, Extract] = {
                     "DASH risk level of a domestic-abuse crime; empty otherwise (a month with no risk level on any crime: not recorded).",
                     DA_RISK_LEVELS,
                     nullable=True,
+                    label="domestic-abuse risk level",
                 ),
-                _unrecorded("night_time_economy", "bool", "Flagged as night-time economy related."),
+                _unrecorded(
+                    "night_time_economy",
+                    "bool",
+                    "Flagged as night-time economy related.",
+                    label="night-time economy flag",
+                ),
                 _unrecorded(
                     "rural",
                     "bool",
                     "Committed in a rural location (ONS rural-urban classification).",
+                    label="rural flag",
                 ),
-                _unrecorded("business", "bool", "The victim is a business."),
+                _unrecorded(
+                    "business", "bool", "The victim is a business.", label="business-victim flag"
+                ),
                 _unrecorded(
                     "class_a_supply",
                     "bool",
                     "Drug offence of supplying or intending to supply a Class A drug.",
+                    label="Class A supply flag",
                 ),
                 Column(
                     "victim_id",
@@ -120,6 +131,7 @@ EXTRACTS: dict[str, Extract] = {
                     "evidence_led_prosecution",
                     "bool",
                     "Domestic abuse: a successful prosecution that went ahead without the victim's evidence.",
+                    label="evidence-led prosecution flag",
                 ),
             ),
             unique=("crime_id",),
@@ -204,6 +216,7 @@ EXTRACTS: dict[str, Extract] = {
                     "grade",
                     "int",
                     "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.",
+                    label="incident grade",
                     minimum=1,
                     maximum=4,
                 ),
@@ -212,13 +225,36 @@ EXTRACTS: dict[str, Extract] = {
                     "category",
                     "Location classification used for the attendance standard.",
                     ("urban", "rural"),
+                    label="urban or rural location",
                 ),
                 _district(),
-                _unrecorded("domestic_abuse", "bool", "Closing qualifier: domestic abuse."),
-                _unrecorded("asb", "bool", "Closing qualifier: anti-social behaviour."),
-                _unrecorded("alcohol", "bool", "Closing qualifier: alcohol related."),
-                _unrecorded("drugs", "bool", "Closing qualifier: drug related."),
-                _unrecorded("mental_health", "bool", "Closing qualifier: mental-health related."),
+                _unrecorded(
+                    "domestic_abuse",
+                    "bool",
+                    "Closing qualifier: domestic abuse.",
+                    label="domestic-abuse flag",
+                ),
+                _unrecorded(
+                    "asb",
+                    "bool",
+                    "Closing qualifier: anti-social behaviour.",
+                    label="anti-social behaviour flag",
+                ),
+                _unrecorded(
+                    "alcohol",
+                    "bool",
+                    "Closing qualifier: alcohol related.",
+                    label="alcohol flag",
+                ),
+                _unrecorded(
+                    "drugs", "bool", "Closing qualifier: drug related.", label="drugs flag"
+                ),
+                _unrecorded(
+                    "mental_health",
+                    "bool",
+                    "Closing qualifier: mental-health related.",
+                    label="mental-health flag",
+                ),
                 Column(
                     "victim_id",
                     "str",

@@ -72,6 +72,18 @@ class Column:
     limits: tuple[MaxDelay | MaxPer, ...] = ()
     #: ``extract.column`` every value must exist in (when both files are present).
     references: str | None = None
+    #: What a reader calls it ("domestic-abuse flag"), where the pages say it is not recorded;
+    #: default: the name in words.
+    label: str | None = None
+
+    @property
+    def reader_name(self) -> str:
+        """The column as a commander reads it: its label, or its name in words.
+
+        >>> Column("victim_id", "str", "").reader_name
+        'victim id'
+        """
+        return self.label or self.name.replace("_", " ")
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ and the "Not recorded by the source" section of :mod:`helpers.contract.extracts`
 ``night_time_economy``, ``rural``, ``business``, ``class_a_supply``, ``evidence_led_prosecution``,
 ``da_risk_level`` and ``victim_id``; incidents ``arrived_at``, ``grade``, ``urban_rural``,
 ``domestic_abuse``, ``alcohol``, ``drugs``, ``mental_health`` and ``victim_id``. The cube then
-reads every measure that needs one of them as N/A ("domestic_abuse is not recorded in crimes for
+reads every measure that needs one of them as N/A ("the domestic-abuse flag (domestic_abuse) is not recorded in crimes for
 Nov 2014") — domestic abuse, night-time economy, Class A supply, rural and business crime, repeat
 victims, emergency response — and the pages say "No data for this area from this source", where
 writing False would have printed 0. Incidents: ``asb`` True (every row is ASB);
