@@ -16,6 +16,7 @@ from helpers.analysis.compare import (
     round_half_up,
     since_last_month,
     two_proportion_test,
+    unrounded_change,
     year_on_year_change_since_last_month,
 )
 from helpers.analysis.significance import significant
@@ -63,6 +64,51 @@ def test_since_last_month_labels_by_polarity():
         == "Improved (-15.3% pt.)"
     )
     assert year_on_year_change_since_last_month(None, "2.5", "lower_better") == "N/A"
+
+
+def test_since_last_month_is_the_difference_of_the_unrounded_changes_rounded_once():
+    # the March 2014 report: young car drivers KSI 104 → 134 (+28.846 %), February 89 → 134
+    # (+50.562 %): "Improved (-21.7% pt.)"; the printed 28.8 and 50.6 would give -21.8
+    now, feb = unrounded_change(104, 134, "count"), unrounded_change(89, 134, "count")
+    assert (round_half_up(now, 1), round_half_up(feb, 1)) == (Decimal("28.8"), Decimal("50.6"))
+    label = year_on_year_change_since_last_month(now, feb, "lower_better", 1, unit="count")
+    assert label == "Improved (-21.7% pt.)"
+    printed = year_on_year_change_since_last_month(
+        better_worse(104, 134, "count"), better_worse(89, 134, "count"), "lower_better", 1
+    )
+    assert printed == "Improved (-21.8% pt.)" != label
+    # rates: each month's difference of the unrounded rates, not of the printed ones
+    # (0.04 and -0.04 points both print 0.0, yet they differ by 0.1 once rounded)
+    now = unrounded_change(27.27, 27.31, "percent")
+    feb = unrounded_change(27.31, 27.27, "percent")
+    assert better_worse(27.27, 27.31, "percent", 1) == better_worse(27.31, 27.27, "percent", 1)
+    assert year_on_year_change_since_last_month(now, feb, "higher_better") == "Improved (0.1% pt.)"
+    # money against a plan, in its own unit: +0.0708 and -0.2518 give +£0.323m
+    assert (
+        year_on_year_change_since_last_month(
+            Decimal("0.0708"), Decimal("-0.2518"), "higher_better", 3, unit="money"
+        )
+        == "Improved (+£0.323m)"
+    )
+    # rounded once: 0.35 and 0.349 print 0.4 and 0.3, yet they are the same change
+    assert year_on_year_change_since_last_month(
+        Decimal("0.35"), Decimal("0.349"), "lower_better"
+    ) == ("Same")
+    assert since_last_month(round_half_up(0.35, 1) - round_half_up(0.349, 1), "lower_better") == (
+        "Worsened (0.1% pt.)"
+    )
+
+
+def test_unrounded_change_by_unit():
+    assert unrounded_change(50, 55, "count") == Decimal(10)
+    assert unrounded_change(3, 4, "count").quantize(Decimal("0.0001")) == Decimal("33.3333")
+    assert unrounded_change(34.64, 29.31, "percent") == Decimal("-5.33")
+    assert unrounded_change(12.454, 11.969, "days") == Decimal("-0.485")
+    assert unrounded_change(None, 5, "count") is None
+    assert unrounded_change(0, 5, "count") is None
+    assert unrounded_change(float("nan"), 5, "percent") is None
+    with pytest.raises(ValueError, match="unknown unit"):
+        unrounded_change(1, 2, "furlongs")
 
 
 @pytest.mark.parametrize(

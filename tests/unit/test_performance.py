@@ -152,6 +152,17 @@ def test_since_last_month_compares_with_the_previous_months_change_in_april(cube
     assert r.since_last_month == "Worsened (66.7% pt.)"
 
 
+def test_since_last_month_is_the_difference_of_the_unrounded_changes_rounded_once(cube):
+    r = row(performance_rows(cube, 6, "2014-03", "fytd"), "all_crime")
+    # March 2014: FY 2013/14 16 against 12 (+33.333%, printed 33.3); February 2014: Apr–Feb
+    # 15 against 11 (+36.364%, printed 36.4): -3.030 rounds to -3.0, where the printed changes
+    # would give -3.1
+    assert (r.last_year, r.this_year, r.change) == (12.0, 16.0, Decimal("33.3"))
+    feb = row(performance_rows(cube, 6, "2014-02", "fytd"), "all_crime")
+    assert (feb.last_year, feb.this_year, feb.change) == (11.0, 15.0, Decimal("36.4"))
+    assert r.since_last_month == "Improved (-3.0% pt.)"
+
+
 def test_msg_rank_uses_peer_figures_for_the_window(cube):
     r = row(performance_rows(cube, 6, "2016-09", "rolling-12m"), "all_crime")
     # per 1,000 residents: home 21/100,000 → 0.21; Peer One 1.2; Peer Two 0.12
@@ -381,6 +392,26 @@ def test_savings_behind_the_plan_read_worse_and_without_a_previous_month_na(savi
     assert feb.since_last_month == "Worsened (-£0.302m)"  # -0.252 − (+0.050)
     jan = row(performance_rows(savings_cube, 7, "2014-01", "rolling-12m"), "savings_delivered")
     assert jan.change == Decimal("0.050") and jan.since_last_month == "N/A"  # no Dec 2013
+
+
+def test_savings_since_last_month_is_of_the_unrounded_differences_from_the_plan():
+    # Mar 2014: £6.7044m against £6.6336m (printed 6.704 against 6.634: +0.070; unrounded
+    # +0.0708); Feb 2014: £6.0006m against £6.2524m (6.001 against 6.252: -0.251; -0.2518)
+    rows = [
+        ("2014-01-01", 6.633e6, 5.9e6, 5.95e6),
+        ("2014-02-01", 6.633e6, 6.2524e6, 6.0006e6),
+        ("2014-03-01", 6.633e6, 6.6336e6, 6.7044e6),
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=["month", "requirement_gbp", "planned_to_date_gbp", "delivered_to_date_gbp"],
+    )
+    df["month"] = pd.to_datetime(df["month"])
+    cube = build_cube({"crimes": crimes_extract(), "savings": df}, REF)
+    r = row(performance_rows(cube, 7, "2014-03", "fytd"), "savings_delivered")
+    assert (r.this_year, r.plan, r.change) == (6.704, 6.634, Decimal("0.070"))
+    # 0.0708 + 0.2518 = 0.3226 → +£0.323m (the printed 0.070 + 0.251 would give +£0.321m)
+    assert r.since_last_month == "Improved (+£0.323m)"
 
 
 def test_savings_without_data_for_the_month_read_na_with_the_reason(savings_cube):

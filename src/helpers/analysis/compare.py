@@ -4,9 +4,10 @@
 - rounded half-up to the published precision (``round(31.25, 1)`` is 31.2 in Python; the
   reports print 31.3), computed in decimal arithmetic from decimal strings;
 - "N/A" where last year is missing or not comparable;
-- change since last month (March 2014 style): this month's year-on-year figure minus last
-  month's, labelled Improved / Worsened / Same by the measure's polarity, with its unit ("% pt."
-  for counts and percentages, "days", "s", "min", money as "-£0.333m");
+- change since last month (March 2014 style): this month's year-on-year change minus last
+  month's, each *unrounded* (:func:`unrounded_change`), the difference rounded once, labelled
+  Improved / Worsened / Same by the measure's polarity, with its unit ("% pt." for counts and
+  percentages, "days", "s", "min", money as "-£0.333m");
 - a change printed with its unit (:func:`change_text`) and money as "-£0.333m" (:func:`money_text`);
 - survey rates: 95% confidence interval half-width and a two-proportion test of the change;
 - Most Similar Group rank (1 = best by polarity) and the MSG-average colouring.
@@ -88,8 +89,39 @@ def round_half_up(value, decimals: int) -> Decimal | None:
     return q
 
 
+def unrounded_change(last, this, unit: str) -> Decimal | None:
+    """The comparison of two figures before any rounding: what the change since last month is
+    made of (:func:`year_on_year_change_since_last_month`).
+
+    ``count`` → percentage change; ``percent`` (or ``rate``) → percentage-point difference; a
+    time, days or money → plain difference. ``last`` and ``this`` are the figures as computed
+    (unrounded rates, e.g. ``43.2573…``), not as printed. None means "N/A": a figure missing, or a
+    percentage change from zero.
+
+    >>> unrounded_change(104, 134, "count").quantize(Decimal("0.001"))
+    Decimal('28.846')
+    >>> unrounded_change(27.25, 26.5, "percent")
+    Decimal('-0.75')
+    >>> unrounded_change(0, 5, "count") is None
+    True
+    """
+    last_d, this_d = to_decimal(last), to_decimal(this)
+    if last_d is None or this_d is None:
+        return None
+    if unit == "count":
+        if last_d == 0:
+            return None
+        return (this_d - last_d) / last_d * 100
+    if unit in PERCENT_UNITS or unit in DIFFERENCE_UNITS:
+        return this_d - last_d
+    raise ValueError(
+        f"unknown unit {unit!r}; expected count, percent, seconds, minutes, days, money or rate"
+    )
+
+
 def better_worse(last, this, unit: str, decimals: int = 1) -> Decimal | None:
-    """The "Better/ Worse % or % pt. diff." column.
+    """The "Better/ Worse % or % pt. diff." column: :func:`unrounded_change` of the figures as
+    printed, rounded half-up to ``decimals``.
 
     Parameters
     ----------
@@ -117,20 +149,7 @@ def better_worse(last, this, unit: str, decimals: int = 1) -> Decimal | None:
     >>> better_worse(None, 1176, "count") is None
     True
     """
-    last_d, this_d = to_decimal(last), to_decimal(this)
-    if last_d is None or this_d is None:
-        return None
-    if unit == "count":
-        if last_d == 0:
-            return None
-        raw = (this_d - last_d) / last_d * 100
-    elif unit in PERCENT_UNITS or unit in DIFFERENCE_UNITS:
-        raw = this_d - last_d
-    else:
-        raise ValueError(
-            f"unknown unit {unit!r}; expected count, percent, seconds, minutes, days, money or rate"
-        )
-    return round_half_up(raw, decimals)
+    return round_half_up(unrounded_change(last, this, unit), decimals)
 
 
 def format_decimal(value: Decimal | None, na: str = "N/A") -> str:
@@ -185,7 +204,9 @@ def change_text(change, unit: str, decimals: int | None = None, *, since: bool =
 def since_last_month(diff, polarity: str, decimals: int = 1, *, unit: str = "percent") -> str:
     """Label the change in the year-on-year figure since last month.
 
-    ``diff`` is this month's Better/Worse figure minus last month's. A rise is an improvement for a
+    ``diff`` is this month's unrounded change minus last month's
+    (:func:`year_on_year_change_since_last_month`), rounded here, once, half-up to ``decimals``;
+    "Same" when that is 0. A rise is an improvement for a
     measure where higher is better and a deterioration where lower is better. ``unit`` is the
     measure's unit: percentage points for counts and percentages (the published wording), the
     measure's own unit for times, days and money (:func:`change_text`).
@@ -212,8 +233,36 @@ def since_last_month(diff, polarity: str, decimals: int = 1, *, unit: str = "per
 def year_on_year_change_since_last_month(
     this_month_change, last_month_change, polarity: str, decimals: int = 1, *, unit="percent"
 ) -> str:
-    """``since_last_month`` from the two months' printed Better/Worse figures (or, for a measure
-    compared with its plan, the two months' differences from the plan)."""
+    """The change since last month: the difference of the two months' *unrounded* changes,
+    rounded once (half-up to ``decimals``), labelled by :func:`since_last_month`.
+
+    ``this_month_change`` and ``last_month_change`` are :func:`unrounded_change` of each month's
+    unrounded figures (a count's % change, a rate's point difference from the unrounded rates, a
+    time's, days' or money's difference in its own unit; for a measure compared with its plan,
+    each month's unrounded difference from the plan). Not the printed Better/Worse figures: the
+    printed column stays as :func:`better_worse` makes it, but the label is not the difference of
+    two rounded numbers. This is the one rule consistent with all 36 labels of the March 2014
+    report, as the force's spreadsheet computes them; the difference of the printed changes
+    contradicts one. Young car drivers KSI: 104 → 134 (+28.846 %, printed 28.8) in March, and
+    in February (the demo force's April–February, 89 → 134) +50.562 % (printed 50.6):
+
+    >>> now = unrounded_change(104, 134, "count")
+    >>> feb = unrounded_change(89, 134, "count")
+    >>> feb.quantize(Decimal("0.001"))
+    Decimal('50.562')
+    >>> year_on_year_change_since_last_month(now, feb, "lower_better", 1, unit="count")
+    'Improved (-21.7% pt.)'
+
+    The printed figures would give 28.8 − 50.6 = -21.8, which the report does not print:
+
+    >>> printed = better_worse(104, 134, "count"), better_worse(89, 134, "count")
+    >>> printed
+    (Decimal('28.8'), Decimal('50.6'))
+    >>> year_on_year_change_since_last_month(*printed, "lower_better", 1, unit="count")
+    'Improved (-21.8% pt.)'
+
+    None for either month → "N/A".
+    """
     a, b = to_decimal(this_month_change), to_decimal(last_month_change)
     if a is None or b is None:
         return "N/A"

@@ -2,8 +2,10 @@
 
 For each catalog measure of an area valid for the report month, the row holds last year's and this
 year's figures on the measure's window, the Better/Worse change computed from the *printed*
-(rounded half-up) figures so that the table is internally consistent, the change since last month,
-the confidence intervals and significance of survey rates, and the Most Similar Group rank.
+(rounded half-up) figures so that the table is internally consistent, the change since last month
+(the difference of this month's and last month's *unrounded* changes, rounded once:
+:func:`helpers.analysis.compare.year_on_year_change_since_last_month`), the confidence intervals
+and significance of survey rates, and the Most Similar Group rank.
 
 A measure compared with its plan (``compare: plan`` in the catalog: savings) is not compared
 with last year: its row holds the plan to date (``plan``; ``last_year`` is N/A), the change is
@@ -120,13 +122,18 @@ def _last_year(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str
 
 
 def _change(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str):
-    """(this, last, this printed, last printed, change) for one window."""
+    """(this, last, this printed, last printed, change, unrounded change) for one window: the
+    change as printed, from the printed figures, and the change of the figures as computed
+    (what the change since last month is made of)."""
     this = cube.value(m.id, w, geography)
     last = _last_year(cube, m, w, geography)
     this_d = display_value(this.value, m) if this.available else None
     last_d = display_value(last.value, m) if last.available else None
     change = compare.better_worse(last_d, this_d, m.unit, m.decimals)
-    return this, last, this_d, last_d, change
+    raw = None
+    if change is not None:
+        raw = compare.unrounded_change(last.value, this.value, m.unit)
+    return this, last, this_d, last_d, change, raw
 
 
 def _ci(v: Value, m: catalog.Measure) -> float | None:
@@ -201,11 +208,11 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
     if m.compare == "plan":
         row.update(plan.plan_fields(cube, m, month, kind, geography))
         return row
-    this, last, this_d, last_d, change = _change(cube, m, w, geography)
+    this, last, this_d, last_d, change, raw = _change(cube, m, w, geography)
     # last month's window is built afresh: an April fytd window's predecessor is the whole
     # previous financial year, not the April window moved back a month
     w_prev = periods.window(kind, month - 1, lag=m.lag)
-    _, _, _, _, change_prev = _change(cube, m, w_prev, geography)
+    raw_prev = _change(cube, m, w_prev, geography)[5]
     notes = []
     if not this.available:
         notes.append(this.reason)
@@ -222,7 +229,7 @@ def measure_row(cube: Cube, m: catalog.Measure, month, period: str, geography: s
         this_year=_float(this_d),
         change=change,
         since_last_month=compare.year_on_year_change_since_last_month(
-            change, change_prev, m.polarity, m.decimals, unit=m.unit
+            raw, raw_prev, m.polarity, m.decimals, unit=m.unit
         ),
         direction=compare.direction(change, m.polarity),
         available=this.available,

@@ -5,7 +5,10 @@ year as the figure and the plan to date as its denominator (``helpers/measures/s
 the year's requirement as a measure of its own (the catalog's ``requirement``). The difference
 from the plan is worked out from the printed figures (half-up to the measure's decimals), as every
 other change is, so the table reads consistently: £6.704m delivered against £6.633m planned is
-+0.071; ahead of the plan is better. :func:`plan_fields` gives a performance row's fields
++0.071; ahead of the plan is better. The change since last month, as for every other measure, is
+the difference of the two months' *unrounded* differences from the plan, rounded once
+(:func:`helpers.analysis.compare.year_on_year_change_since_last_month`). :func:`plan_fields`
+gives a performance row's fields
 (:func:`helpers.analysis.performance.measure_row`).
 """
 
@@ -24,13 +27,17 @@ from . import compare
 
 def against_plan(
     cube: Cube, m: catalog.Measure, w: periods.Window, geography: str
-) -> tuple[Value, Decimal | None, Decimal | None, Decimal | None]:
-    """(figure, plan to date as printed, figure as printed, figure − plan) on one window."""
+) -> tuple[Value, Decimal | None, Decimal | None, Decimal | None, Decimal | None]:
+    """(figure, plan to date as printed, figure as printed, figure − plan as printed, figure −
+    plan unrounded) on one window: the printed difference is of the printed figures, the
+    unrounded one (behind the change since last month) of the figures as they are."""
     this = cube.value(m.id, w, geography)
     plan = this.denominator if this.available else None
     this_d = compare.round_half_up(this.value, m.decimals) if this.available else None
     plan_d = None if plan is None or pd.isna(plan) else compare.round_half_up(plan, m.decimals)
-    return this, plan_d, this_d, compare.better_worse(plan_d, this_d, m.unit, m.decimals)
+    change = compare.better_worse(plan_d, this_d, m.unit, m.decimals)
+    raw = None if change is None else compare.unrounded_change(plan, this.value, m.unit)
+    return this, plan_d, this_d, change, raw
 
 
 def requirement(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str):
@@ -65,7 +72,7 @@ def requirements_since(cube: Cube, m: catalog.Measure, first_year: int, month) -
 def plan_note(cube: Cube, m: catalog.Measure, w: periods.Window, geography: str) -> str:
     """What the figure is compared with, in words: "against the plan to date of £6.633m;
     requirement for 2013/14 £6.633m" (or why there is no figure)."""
-    this, plan_d, _, _ = against_plan(cube, m, w, geography)
+    this, plan_d, *_ = against_plan(cube, m, w, geography)
     if not this.available:
         return this.reason
     # the catalog allows a plan comparison for money only
@@ -93,20 +100,21 @@ def plan_fields(
     """The fields of a performance row compared with the plan to date, not last year.
 
     ``last_year`` is left N/A (the table prints the plan in its place, named as the plan);
-    ``plan`` is the plan to date as printed; ``change`` is delivered minus planned; the change
-    since last month is this month's difference from the plan minus last month's, in the
-    measure's unit ("Improved (+£0.052m)"); ``note`` states the plan and the year's requirement.
+    ``plan`` is the plan to date as printed; ``change`` is delivered minus planned (of the printed
+    figures); the change since last month is this month's unrounded difference from the plan
+    minus last month's, rounded once, in the measure's unit ("Improved (+£0.052m)"); ``note``
+    states the plan and the year's requirement.
     """
     w = periods.window(kind, month, lag=m.lag)
-    this, plan_d, this_d, change = against_plan(cube, m, w, geography)
+    this, plan_d, this_d, change, raw = against_plan(cube, m, w, geography)
     previous = periods.window(kind, month - 1, lag=m.lag)
-    change_prev = against_plan(cube, m, previous, geography)[3]
+    raw_prev = against_plan(cube, m, previous, geography)[4]
     return {
         "this_year": _number(this_d),
         "plan": _number(plan_d),
         "change": change,
         "since_last_month": compare.year_on_year_change_since_last_month(
-            change, change_prev, m.polarity, m.decimals, unit=m.unit
+            raw, raw_prev, m.polarity, m.decimals, unit=m.unit
         ),
         "direction": compare.direction(change, m.polarity),
         "available": this.available,

@@ -11,9 +11,10 @@ victims, repeat incidents, re-offending cohorts) come from pools of victims and 
 heterogeneous (gamma) propensities, then are nudged to the published value by relabelling a few
 records (a crime moved to a new pseudonymous victim, an offender link moved to another offender).
 The March 2014 report's "since last month" labels compare each
-financial-year-to-date change with February's: within each of the two financial years, records
-are then moved (or swap an answer, an outcome, a victim, a casualty's details) between March and
-the months before it so that April–February gives the February change too, each year's totals
+financial-year-to-date change with February's (the difference of the two unrounded changes,
+rounded once): within each of the two financial years, records are then moved (or swap an
+answer, an outcome, a victim, a casualty's details) between March and the months before it so
+that April–February gives a change that makes the published label, each year's totals
 unchanged (``february``, random streams of its own: nothing outside April 2012 – March 2014
 changes). Nothing in the cube knows about the targets.
 

@@ -1,11 +1,14 @@
 """February 2014: the previous month of the March 2014 report, calibrated after the fact.
 
 The March 2014 report prints, beside each financial-year-to-date figure, how its Better/Worse
-change moved since last month: the change of April–March against the change of April–February
-(:data:`FEBRUARY_CHANGE`). The whole financial years are calibration windows already; this module
-moves records *within* each of the two financial years (2012/13, 2013/14) between March and the
-months before it, or swaps a few answers or outcomes between them, so that each April–February
-window gives the published February change while every financial year keeps its exact totals.
+change moved since last month: the unrounded change of April–March minus the unrounded change of
+April–February, rounded once (the product's rule,
+:func:`helpers.analysis.compare.year_on_year_change_since_last_month`; the published figures are
+:data:`SINCE_LAST_MONTH`). The whole financial years are calibration windows already, so each
+April–March change is fixed; this module moves records *within* each of the two financial years
+(2012/13, 2013/14) between March and the months before it, or swaps a few answers or outcomes
+between them, so that each April–February window gives a change whose difference from March's
+rounds to the published figure, while every financial year keeps its exact totals.
 
 Everything here runs after a builder has drawn its records and uses random streams of its own,
 so no record outside April 2012 – March 2014 changes, and nothing drawn elsewhere shifts: the
@@ -22,27 +25,55 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from .context import _Ctx
-from .targets import DAY_S, FEBRUARY_CHANGE, FEBRUARY_CSEW_PERIODS, FEBRUARY_WINDOWS
+from .targets import (
+    DAY_S,
+    FEBRUARY_CSEW_PERIODS,
+    FEBRUARY_WINDOWS,
+    MARCH_CSEW_PERIODS,
+    SINCE_LAST_MONTH,
+)
 
 #: The two financial years whose April–February windows are compared.
 YEARS = ("fy1213", "fy1314")
+#: How near a rounding edge an unrounded difference may not be: the product works out a rate in
+#: floating point, this module in decimals, and the two may round an exact half differently.
+EDGE = Decimal("1e-9")
 
 
-def printed_change(last: float, this: float, percent: bool, decimals: int = 1) -> Decimal:
-    """The Better/Worse figure as the tables print it: % change of two counts, or the difference
-    of two rates each rounded half-up to ``decimals`` first.
+def count_change(last: int, this: int) -> Decimal:
+    """The unrounded % change of two counts, as the product works it out.
 
-    >>> printed_change(613, 631, True), printed_change(93.04, 94.66, False)
-    (Decimal('2.9'), Decimal('1.7'))
+    >>> count_change(104, 134).quantize(Decimal("0.0001"))
+    Decimal('28.8462')
+    """
+    return (Decimal(int(this)) - int(last)) / int(last) * 100
+
+
+def rate_change(last: tuple[int, int], this: tuple[int, int]) -> Decimal:
+    """The unrounded difference in points of two rates, each ``(denominator, numerator)``, from
+    the rates as the product computes them (in floating point).
+
+    >>> rate_change((1000, 930), (1000, 945))
+    Decimal('1.5')
+    """
+    (l_n, l_s), (t_n, t_s) = last, this
+    return Decimal(repr(100 * t_s / t_n)) - Decimal(repr(100 * l_s / l_n))
+
+
+def since_figure(march: Decimal, february: Decimal, decimals: int = 1) -> Decimal | None:
+    """The change since last month the product prints: March's unrounded change minus
+    February's, rounded once, half-up; None when the difference sits within :data:`EDGE` of a
+    rounding edge (either rounding could be printed).
+
+    >>> since_figure(count_change(104, 134), count_change(89, 134))
+    Decimal('-21.7')
+    >>> since_figure(Decimal("0.05"), Decimal("0")) is None
+    True
     """
     q = Decimal(1).scaleb(-decimals)
-    if percent:
-        return (Decimal(100) * (Decimal(int(this)) - int(last)) / int(last)).quantize(
-            q, rounding=ROUND_HALF_UP
-        )
-    a = Decimal(repr(float(last))).quantize(q, rounding=ROUND_HALF_UP)
-    b = Decimal(repr(float(this))).quantize(q, rounding=ROUND_HALF_UP)
-    return b - a
+    diff = Decimal(march) - Decimal(february)
+    low, high = ((diff + e).quantize(q, rounding=ROUND_HALF_UP) for e in (-EDGE, EDGE))
+    return low if low == high else None
 
 
 def split_days(ctx: _Ctx, key: str) -> tuple[int, int, int] | None:
@@ -55,26 +86,31 @@ def split_days(ctx: _Ctx, key: str) -> tuple[int, int, int] | None:
 
 
 def counts_for_change(
-    full: tuple[int, int], now: tuple[int, int], change: float, decimals: int = 1
+    full: tuple[int, int], now: tuple[int, int], since: float, decimals: int = 1
 ) -> tuple[int, int]:
     """The nearest of :func:`count_candidates`."""
-    return count_candidates(full, now, change, decimals)[0]
+    return count_candidates(full, now, since, decimals)[0]
 
 
 def count_candidates(
     full: tuple[int, int],
     now: tuple[int, int],
-    change: float,
+    since: float,
     decimals: int = 1,
     spread: int = 5,
 ) -> list[tuple[int, int]]:
-    """April–February counts (last year, this year) whose % change prints as ``change``, nearest
-    ``now`` first (the moves shared between the two years); neither above its year's ``full``.
+    """April–February counts (last year, this year) whose unrounded % change, taken from that of
+    the years' counts ``full``, rounds once to ``since`` (:func:`since_figure`); nearest ``now``
+    first (the moves shared between the two years); neither above its year's ``full``.
 
-    >>> count_candidates((669, 715), (612, 655), 2.9)[0]
+    >>> count_candidates((104, 134), (95, 125), -21.7)[:2]  # 50.575 % and 50.562 %
+    [(87, 131), (89, 134)]
+    >>> count_candidates((669, 715), (612, 655), 4.0)[0]
     (624, 642)
     """
-    want = Decimal(str(change)).quantize(Decimal(1).scaleb(-decimals))
+    want = Decimal(str(since)).quantize(Decimal(1).scaleb(-decimals))
+    march = count_change(*full)
+    change = float(march) - since  # February's change, about
     l_now, t_now = now
     need = abs(int(round(l_now * (1 + change / 100))) - t_now)
     found = []
@@ -84,44 +120,56 @@ def count_candidates(
             continue
         centre = int(round(lf * (1 + change / 100)))
         for tf in range(centre - 3, centre + 4):
-            if not 0 <= tf <= full[1] or printed_change(lf, tf, True, decimals) != want:
+            if not 0 <= tf <= full[1]:
+                continue
+            if since_figure(march, count_change(lf, tf), decimals) != want:
                 continue
             cost = (max(abs(dl), abs(tf - t_now)), abs(dl) + abs(tf - t_now))
             found.append((cost, (lf, tf)))
     if not found:
-        raise ValueError(f"demo February 2014: no counts within {full} give a change of {change}")
+        raise ValueError(
+            f"demo February 2014: no counts within {full} give a change since last month of {since}"
+        )
     return [c for _, c in sorted(found)]
 
 
 def numerators_for_change(
-    last: tuple[int, int], this: tuple[int, int], change: float, decimals: int = 1
+    last: tuple[int, int],
+    this: tuple[int, int],
+    since: float,
+    decimals: int = 1,
+    *,
+    full: tuple[tuple[int, int], tuple[int, int]],
 ) -> tuple[int, int]:
-    """Numerators of two rates (``(denominator, numerator)`` of last year and this year) nearest
-    today's whose printed rates differ by ``change`` points, the moves shared between the years.
+    """Numerators of two April–February rates (``(denominator, numerator)`` of last year and
+    this year) nearest today's whose unrounded difference, taken from that of the years' rates
+    ``full`` (two ``(denominator, numerator)``), rounds once to ``since`` points; the moves
+    shared between the years.
 
-    >>> numerators_for_change((1000, 930), (1000, 945), 1.7)
+    >>> numerators_for_change((1000, 930), (1000, 945), -0.2, full=((1100, 1023), (1100, 1040)))
     (929, 946)
     """
-    want = Decimal(str(change))
+    want = Decimal(str(since)).quantize(Decimal(1).scaleb(-decimals))
+    march = rate_change(*full)
     (l_n, l_s), (t_n, t_s) = last, this
-    q = Decimal(1).scaleb(-decimals)
+    change = float(march) - since  # February's difference, about
     best = None
     span = int(abs(change - (100 * t_s / t_n - 100 * l_s / l_n)) / 100 * max(l_n, t_n)) + 10
     for dl in range(-span, span + 1):
         ls = l_s + dl
         if not 0 <= ls <= l_n:
             continue
-        lr = 100 * ls / l_n
-        target = float(Decimal(repr(lr)).quantize(q, ROUND_HALF_UP) + want)
-        centre = int(round(target / 100 * t_n))
+        centre = int(round((100 * ls / l_n + change) / 100 * t_n))
         for ts in range(centre - 3, centre + 4):
-            if not 0 <= ts <= t_n or printed_change(lr, 100 * ts / t_n, False, decimals) != want:
+            if not 0 <= ts <= t_n:
+                continue
+            if since_figure(march, rate_change((l_n, ls), (t_n, ts)), decimals) != want:
                 continue
             cost = (max(abs(dl), abs(ts - t_s)), abs(dl) + abs(ts - t_s))
             if best is None or cost < best[0]:
                 best = (cost, (ls, ts))
     if best is None:
-        raise ValueError(f"demo February 2014: no numerators of {last}, {this} give {change}")
+        raise ValueError(f"demo February 2014: no numerators of {last}, {this} give {since}")
     return best[1]
 
 
@@ -162,8 +210,9 @@ def move_records(
     return cand, delta
 
 
-def change_target(name: str) -> float:
-    return FEBRUARY_CHANGE[name]
+def since_target(name: str) -> float:
+    """The published change since last month of a February calibration (:data:`SINCE_LAST_MONTH`)."""
+    return SINCE_LAST_MONTH[name]
 
 
 # ------------------------------------------------------------------------------------ crimes
@@ -212,7 +261,7 @@ def calibrate_crimes(ctx: _Ctx, cr, linked: np.ndarray) -> dict:
         day_moved = day
         full = tuple(full_count(mask, key, day) for key in YEARS)
         now = tuple(feb_count(mask, key, day) for key in YEARS)
-        want = counts_for_change(full, now, change_target(name))
+        want = counts_for_change(full, now, since_target(name))
         for key, w, n in zip(YEARS, want, now, strict=True):
             idx, delta = move_records(rng, ctx, day, movable, key, w - n, keeps=stays)
             if idx.size:
@@ -270,7 +319,7 @@ def _calibrate_repeats(ctx: _Ctx, rng, cr, scope: np.ndarray, editable: np.ndarr
     want = counts_for_change(
         tuple(_repeat_count(cr.victim, year[k]) for k in YEARS),
         tuple(_repeat_count(cr.victim, feb[k]) for k in YEARS),
-        change_target(name),
+        since_target(name),
     )
     left = {}
     for key, w in zip(YEARS, want, strict=True):
@@ -309,14 +358,20 @@ def _calibrate_solved(ctx: _Ctx, rng, cr, editable: np.ndarray, scope: np.ndarra
     from .crimes import SOLVED_OUTCOMES
 
     decimals = 2 if name == "solved" else 1
-    rates, parts = {}, {}
+    parts, full = {}, {}
     for key in YEARS:
         a, f, b = split_days(ctx, key)
-        rec = scope & (cr.day >= a) & (cr.day < f)
-        out_f = (cr.outcome_day >= a) & (cr.outcome_day < f) & (cr.outcome >= 0)
-        parts[key] = (int(rec.sum()), int((out_f & scope & cr.solved).sum()))
-        rates[key] = 100 * parts[key][1] / parts[key][0]
-    best = numerators_for_change(parts["fy1213"], parts["fy1314"], change_target(name), decimals)
+        for out, end in ((parts, f), (full, b)):
+            rec = scope & (cr.day >= a) & (cr.day < end)
+            solved = (cr.outcome_day >= a) & (cr.outcome_day < end) & (cr.outcome >= 0)
+            out[key] = (int(rec.sum()), int((solved & scope & cr.solved).sum()))
+    best = numerators_for_change(
+        parts["fy1213"],
+        parts["fy1314"],
+        since_target(name),
+        decimals,
+        full=(full["fy1213"], full["fy1314"]),
+    )
     left = {}
     n_types = len(SOLVED_OUTCOMES)
     for key, w, (_, s) in zip(YEARS, best, (parts["fy1213"], parts["fy1314"]), strict=True):
@@ -350,7 +405,7 @@ def calibrate_asb(
     day = opened // DAY_S
     full = tuple(_in(day, split_days(ctx, k)[0], split_days(ctx, k)[2], asb) for k in YEARS)
     now = tuple(_in(day, split_days(ctx, k)[0], split_days(ctx, k)[1], asb) for k in YEARS)
-    want = counts_for_change(full, now, change_target("asb_incidents"))
+    want = counts_for_change(full, now, since_target("asb_incidents"))
     for key, w, n in zip(YEARS, want, now, strict=True):
         idx, delta = move_records(rng, ctx, day, asb & (grade != 1), key, w - n)
         opened[idx] += delta * DAY_S
@@ -372,12 +427,18 @@ def calibrate_calls(ctx: _Ctx, days: np.ndarray, answered: np.ndarray, within: n
     if any(split_days(ctx, key) is None for key in YEARS):
         return {}
     rng = ctx.rng("february-calls")
-    parts = {}
+    parts, full = {}, {}
     for key in YEARS:
-        a, f, _ = split_days(ctx, key)
-        sel = (days >= a) & (days < f)
-        parts[key] = (int(answered[sel].sum()), int(within[sel].sum()))
-    want = numerators_for_change(parts["fy1213"], parts["fy1314"], change_target("calls_999"))
+        a, f, b = split_days(ctx, key)
+        for out, end in ((parts, f), (full, b)):
+            sel = (days >= a) & (days < end)
+            out[key] = (int(answered[sel].sum()), int(within[sel].sum()))
+    want = numerators_for_change(
+        parts["fy1213"],
+        parts["fy1314"],
+        since_target("calls_999"),
+        full=(full["fy1213"], full["fy1314"]),
+    )
     for key, w in zip(YEARS, want, strict=True):
         a, f, b = split_days(ctx, key)
         k = w - parts[key][1]
@@ -418,12 +479,15 @@ def calibrate_satisfaction(ctx: _Ctx, day: np.ndarray, ethnic: np.ndarray, answe
     rng = ctx.rng("february-satisfaction")
     left = {}
     for q, code in answers.items():
-        parts = {}
+        parts, full = {}, {}
         for key in YEARS:
-            a, f, _ = split_days(ctx, key)
-            sel = (day >= a) & (day < f) & (code >= 0)
-            parts[key] = (int(sel.sum()), int((sel & (code == 0)).sum()))
-        want = numerators_for_change(parts["fy1213"], parts["fy1314"], change_target(q))
+            a, f, b = split_days(ctx, key)
+            for out, end in ((parts, f), (full, b)):
+                sel = (day >= a) & (day < end) & (code >= 0)
+                out[key] = (int(sel.sum()), int((sel & (code == 0)).sum()))
+        want = numerators_for_change(
+            parts["fy1213"], parts["fy1314"], since_target(q), full=(full["fy1213"], full["fy1314"])
+        )
         for key, w in zip(YEARS, want, strict=True):
             a, f, b = split_days(ctx, key)
             k = w - parts[key][1]
@@ -451,14 +515,16 @@ def calibrate_confidence(ctx: _Ctx, recs: list[tuple], home: str) -> list[tuple]
     (what the February 2014 report compares), agreeing respondents set for the February change;
     ``recs`` are ``(month, force, question, respondents, agreeing)``."""
     months = [ctx.month_index(p) for p in FEBRUARY_CSEW_PERIODS]
-    if any(m is None for m in months):
+    march = [ctx.month_index(p) for p in MARCH_CSEW_PERIODS]
+    if any(m is None for m in (*months, *march)):
         return recs
     out = list(recs)
     at = {(r[0], r[1], r[2]): i for i, r in enumerate(out)}
-    for question in {r[2] for r in out}:
+    for question in sorted({r[2] for r in out}):
         rows = [at[(m, home, question)] for m in months]
         parts = [(out[i][3], out[i][4]) for i in rows]
-        want = numerators_for_change(parts[0], parts[1], change_target(question))
+        full = [(out[at[(m, home, question)]][3], out[at[(m, home, question)]][4]) for m in march]
+        want = numerators_for_change(parts[0], parts[1], since_target(question), full=tuple(full))
         for i, w in zip(rows, want, strict=True):
             m, force, q, n, _ = out[i]
             out[i] = (m, force, q, n, w)

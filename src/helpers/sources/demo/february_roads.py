@@ -10,9 +10,10 @@ import numpy as np
 from .context import _Ctx
 from .february import (
     YEARS,
-    change_target,
     count_candidates,
-    printed_change,
+    count_change,
+    since_figure,
+    since_target,
     split_days,
 )
 
@@ -43,11 +44,11 @@ def _profiles(c: dict) -> np.ndarray:
 def calibrate_roads(ctx: _Ctx, cday: np.ndarray, c: dict) -> dict:
     """KSI casualties of April–February: casualties of one part of a year trade places (their
     collisions stay) with casualties of the other part, until every KSI count and the KSI
-    collisions of April–February give the February changes; each year's counts unchanged."""
+    collisions of April–February give changes whose differences from the years' changes round to
+    the published changes since last month; each year's counts unchanged."""
     if any(split_days(ctx, key) is None for key in YEARS):
         return {}
     rng = ctx.rng("february-roads")
-    left = {}
     prof = _profiles(c)
     cas_day = cday[c["col"]]
     part = {}
@@ -69,26 +70,43 @@ def calibrate_roads(ctx: _Ctx, cday: np.ndarray, c: dict) -> dict:
     year = {name: tuple(int(now[k]["year"][d]) for k in YEARS) for d, name in enumerate(names)}
     feb = {name: tuple(int(now[k]["feb"][d]) for k in YEARS) for d, name in enumerate(names)}
     options = {
-        name: count_candidates(year[name], feb[name], change_target(name), spread=30)
+        name: count_candidates(year[name], feb[name], since_target(name), spread=30)
         for name in names
         if name != "serious"
     }
-    # serious: those whose sum with the fatal gives the KSI change (the fatal is exact already)
+    # serious: those whose sum with the fatal gives the KSI label (the fatal is exact already)
     options["serious"] = count_candidates(
-        year["serious"], feb["serious"], change_target("serious"), spread=80
+        year["serious"], feb["serious"], since_target("serious"), spread=80
     )
-    total = Decimal(str(change_target("ksi_all")))
+    total = Decimal(str(since_target("ksi_all")))
     weights = [(u, k) for k in (0, 0.1, 0.25, 0.5, 1) for u in (0, 0.25, 0.5, 1, 2, 4, 8)]
+    picks = []
     for weight in weights:
-        want = _ksi_choice(options, year, feb, weight, total)
-        if want is not None:
-            break
-    else:
+        pick = _ksi_choice(options, year, feb, weight, total)
+        if pick is not None and pick not in picks:
+            picks.append(pick)
+    if not picks:
         raise ValueError("demo February 2014: no KSI counts for April–February fit March")
-    want = {key: np.array([want[name][y] for name in names]) for y, key in enumerate(YEARS)}
-    for key in YEARS:
-        left[key] = _trade_casualties(rng, c, prof, part[key], want[key], cday.size)
-    return left
+    # the trades may stop short of a choice (no single trade brings it nearer): the next choice
+    # is tried from the casualties as they were, and the nearest kept if none is reached
+    fields = ("users", "age", "unknown", "imp", "sev")
+    start = {k: c[k].copy() for k in fields}, prof.copy()
+    best = None
+    for pick in picks:
+        for k in fields:
+            c[k][:] = start[0][k]
+        prof[:] = start[1]
+        want = {key: np.array([pick[name][y] for name in names]) for y, key in enumerate(YEARS)}
+        left = {
+            key: _trade_casualties(rng, c, prof, part[key], want[key], cday.size) for key in YEARS
+        }
+        if best is None or sum(left.values()) < sum(best[0].values()):
+            best = left, {k: c[k].copy() for k in fields}
+        if not any(left.values()):
+            return left
+    for k in fields:
+        c[k][:] = best[1][k]
+    return best[0]
 
 
 #: What two casualties may trade: all their details, or one group of them.
@@ -108,8 +126,8 @@ _EXCLUSIVE = ("p2w", "young", "pedestrians", "cyclists")
 
 def _ksi_choice(options, year, feb, weight: tuple[float, float], total: Decimal) -> dict | None:
     """One candidate per KSI part, nearest today's plus ``weight`` × the casualties it leaves to
-    March, whose fatal and serious give the KSI change and whose road users fit March's KSI
-    casualties; None when they do not fit."""
+    March, whose fatal and serious give the KSI change since last month (``total``) and whose
+    road users fit March's KSI casualties; None when they do not fit."""
 
     def cost(name, c):
         near = abs(c[0] - feb[name][0]) + abs(c[1] - feb[name][1])
@@ -122,10 +140,11 @@ def _ksi_choice(options, year, feb, weight: tuple[float, float], total: Decimal)
 
     pick = {name: min(cands, key=lambda c, n=name: cost(n, c)) for name, cands in options.items()}
     fatal = pick["fatal"]
+    ksi = count_change(*(year["fatal"][y] + year["serious"][y] for y in range(2)))
     fits = [
         c
         for c in options["serious"]
-        if printed_change(fatal[0] + c[0], fatal[1] + c[1], True) == total
+        if since_figure(ksi, count_change(fatal[0] + c[0], fatal[1] + c[1])) == total
     ]
     if not fits:
         return None
