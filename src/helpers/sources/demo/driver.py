@@ -44,7 +44,7 @@ from .surveys import _build_confidence, _build_msg_peers, _build_satisfaction
 from .targets import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, POOLS
 
 COMPLETE_MARKER = ".complete"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 #: The largest scale generated in memory at once; larger scales are made in blocks of at most this.
 MAX_BLOCK_SCALE = 16
