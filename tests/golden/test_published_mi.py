@@ -7,9 +7,12 @@ on (``shared/seeds/``), the catalog measure (or two, for a share or a comparison
 the window (``<kind> <month>``), the figure as printed and its value. Each is read from the
 demo cube (:meth:`helpers.measures.cube.Cube.value` on the window, printed as the tables print it:
 half-up to the published decimals), never from the generator. Counts must be exact, rates equal
-to the printed decimal. The BME/White comparison is the satisfaction page's own sentence, under
-the force's significance rule; the savings plan is the efficiency page's sentence (the years'
-requirements to date from the cube, the plan's total from the force's ``force.yaml``).
+to the printed decimal; a count the seed text cuts off (value ending ``…``: North's "11,57" in the
+September 2016 emergency-incidents table) must begin with the digits printed. The BME/White
+comparison is the satisfaction page's own sentence, under the force's significance rule; the
+savings plan is the efficiency page's sentence (the years' requirements to date from the cube, the
+plan's total from the force's ``force.yaml``); the emergency incidents more than last year are the
+victims page's sentence under its table.
 """
 
 from __future__ import annotations
@@ -84,6 +87,13 @@ def test_published_management_information_is_reproduced(cube, row):
             assert f"within the plan's £{value}m for 2015/16 to 2019/20" in text
         else:
             assert f"Savings of £{value}m are to be made by 31/03/2017" in text
+    elif measure == "emergency_incidents more than last year":  # the victims page's sentence
+        from helpers.pages import report
+
+        kind, month = period.split()
+        page = report.AreaPage(2, month=month, period=kind, cube=cube)
+        text = html.unescape(page.item_html("emergency_by_lpa"))
+        assert f"dealt with {int(value):,} more emergency incidents than in the same period" in text
     elif " against " in measure:
         from helpers.pages import report
 
@@ -92,6 +102,9 @@ def test_published_management_information_is_reproduced(cube, row):
         text = html.unescape(page.item_html("satisfaction_bme"))
         verdict = {"not significant": "not a statistically significant difference"}[value]
         assert verdict in text
+    elif value.endswith("…"):  # a count cut off in the seed text: the digits it does print
+        got = _value(cube, measure, geography, period)
+        assert f"{_printed(got, '0'):,}".startswith(value[:-1]), f"{measure} {geography}: {got}"
     else:
         got = _value(cube, measure, geography, period)
         assert _printed(got, value) == Decimal(value), f"{measure} {geography} {period}: {got}"

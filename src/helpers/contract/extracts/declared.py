@@ -215,7 +215,10 @@ EXTRACTS: dict[str, Extract] = {
                 _unrecorded(
                     "grade",
                     "int",
-                    "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment.",
+                    "1 = emergency, 2 = priority, 3 = scheduled, 4 = resolved without deployment. "
+                    "Every emergency is 1, urban or rural (`urban_rural` sets its standard): a "
+                    "force whose system grades rural emergencies 2 (grade 1 urban, grade 2 "
+                    "rural) gives those 1 in the extract.",
                     label="incident grade",
                     minimum=1,
                     maximum=4,

@@ -143,11 +143,36 @@ def emergency_by_lpa(ctx: Context) -> str:
             f" The force dealt with {abs(diff):,.0f} {more} emergency incidents than in the same "
             "period last year."
         )
-    return table + _p(
-        "Emergency (grade 1) incidents and the percentage attended within standard (15 minutes "
-        "urban, 20 minutes rural), financial year to date against the same period last year, by "
-        "LPA (Local Policing Area)." + extra
+    unplaced = ", ".join(
+        f"{n:,.0f} {year}"
+        for n, year in zip(_unplaced(rows, ctx.lpas), ("this year", "last year"), strict=True)
+        if n
     )
+    if unplaced:
+        extra += (
+            f" The force includes incidents whose district is not known ({unplaced}): they "
+            "belong to no LPA, so the LPAs do not add up to the force."
+        )
+    return table + _p(
+        "Emergency (grade 1, urban and rural) incidents and the percentage attended within "
+        "standard (15 minutes urban, 20 minutes rural), financial year to date against the same "
+        "period last year, by LPA (Local Policing Area)." + extra
+    )
+
+
+def _unplaced(rows: list[dict], lpas) -> list[float | None]:
+    """For each row of :func:`emergency_by_lpa`, the force's incidents beyond its LPAs' (those of
+    no known district); None where a figure is not available.
+
+    >>> _unplaced([{"Force incidents": 10.0, "A incidents": 4.0, "B incidents": 5.0},
+    ...            {"Force incidents": 8.0, "A incidents": None, "B incidents": 5.0}], ["A", "B"])
+    [1.0, None]
+    """
+    out = []
+    for row in rows:
+        parts = [row.get(f"{g} incidents") for g in ("Force", *lpas)]
+        out.append(None if None in parts else parts[0] - sum(parts[1:]))
+    return out
 
 
 def _span_dates(w: Window) -> str:

@@ -16,7 +16,12 @@ rounded once): within each of the two financial years, records are then moved (o
 answer, an outcome, a victim, a casualty's details) between March and the months before it so
 that April–February gives a change that makes the published label, each year's totals
 unchanged (``february``, random streams of its own: nothing outside April 2012 – March 2014
-changes). Nothing in the cube knows about the targets.
+changes). The September 2016 report's emergency-incidents table (April–September 2015 and 2016,
+the force and its LPAs) is made exact the same way, after the rolling years' attendance: a few
+plain grade 1 incidents regraded or moved to another LPA or to ``Unassigned``, response times moved
+across the standard, and the rolling year's rate restored in its October–March (``incidents``,
+a random stream of its own: nothing outside October 2014 – September 2016 changes). Nothing in
+the cube knows about the targets.
 
 Usage::
 

@@ -3,6 +3,7 @@ incidents and victims, calibrated to the published figures."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 
 import numpy as np
@@ -18,6 +19,8 @@ from .targets import (
     COUNT_TARGETS,
     DA_FY_REPEAT_TARGETS,
     DAY_S,
+    HALF_YEAR_EMERGENCY_TARGETS,
+    HALF_YEAR_OF,
     MONTH_TARGETS,
     RESPONSE_TIME_TARGETS,
 )
@@ -57,6 +60,8 @@ GRADE_MIX = {
     "other": [0.0, 0.25, 0.40, 0.35],
 }
 TAIL_SHARE, TAIL_MEDIAN, TAIL_SIGMA, MAIN_SIGMA, NOT_ATTENDED = 0.09, 38.0, 0.6, 0.5, 0.01
+#: The LPAs in the order of the incidents' ``lpa`` codes; code 3 is no LPA (``Unassigned``).
+LPA_NAMES = ("North", "South", "West")
 
 
 def _open_seconds(ctx: _Ctx, rng: np.random.Generator, month: np.ndarray) -> np.ndarray:
@@ -194,10 +199,11 @@ def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.D
     opened = _open_seconds(ctx, rng, month)
     district = ctx.districts_for(rng, n)
     rural = rng.random(n) < ctx.rural_share[district]
-    lpa_names = ["North", "South", "West"]
-    lpa = np.array([lpa_names.index(x) if x in lpa_names else 3 for x in ctx.district_lpa])[
-        district
-    ]
+    lpa_names = list(LPA_NAMES)
+    lpa_of_district = np.array(
+        [lpa_names.index(x) if x in lpa_names else 3 for x in ctx.district_lpa]
+    )
+    lpa = lpa_of_district[district]
     da = kind == 0
     asb = kind == 1
     alcohol = rng.random(n) < np.where(asb, 0.25, np.where(da, 0.22, 0.12))
@@ -217,6 +223,14 @@ def _build_incidents(ctx: _Ctx, ns: _Namespace, pools: dict[str, _Pool]) -> pd.D
     minutes[g3] = np.exp(np.log(20 * 60) + 1.0 * rng.standard_normal(int(g3.sum())))
     attended[g3] = rng.random(int(g3.sum())) >= 0.10
     _calibrate_attendance(ctx, rng, opened, minutes, attended, g1, rural)
+    # only grade 1 incidents of no qualifier (not domestic abuse, anti-social behaviour, alcohol,
+    # drugs or mental health) change grade or district: the other incident measures stay as drawn
+    plain = (kind == 2) & ~alcohol & ~drugs & ~mental
+    ctx.report["emergency_half_years"] = _calibrate_half_years(
+        ctx, opened, minutes, attended, grade, district, rural, plain, lpa_of_district
+    )
+    g1 = grade == 1
+    lpa = lpa_of_district[district]
     ctx.report["response_times"] = _calibrate_response_times(
         ctx, month, minutes, attended & g1, rural, lpa, lpa_names
     )
@@ -258,17 +272,175 @@ def _calibrate_attendance(ctx, rng, opened, minutes, attended, g1, rural) -> Non
     for key, dw in ctx.day_windows(CALIBRATION_WINDOWS):
         inw = g1 & (opened >= dw[0] * DAY_S) & (opened < dw[1] * DAY_S)
         want = int(round(ATTENDANCE_TARGETS[key] / 100 * inw.sum()))
-        diff = want - int((within & inw).sum())
-        if diff > 0:
-            cand = np.flatnonzero(inw & attended & ~within)
-            pick = rng.choice(cand, size=min(diff, cand.size), replace=False)
-            minutes[pick] = std[pick] * rng.uniform(0.55, 0.97, pick.size)
-            within[pick] = True
-        elif diff < 0:
-            cand = np.flatnonzero(inw & within)
-            pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
-            minutes[pick] = std[pick] * rng.uniform(1.04, 1.9, pick.size)
-            within[pick] = False
+        _move_across_standard(rng, minutes, within, attended, std, inw, want)
+
+
+def _move_across_standard(rng, minutes, within, attended, std, inw, want, where=None) -> None:
+    """Make ``want`` of the incidents ``inw`` within standard: times of attended ones among
+    ``where`` (default ``inw``) move to 55–97 % of their standard, or to 104–190 % of it."""
+    where = inw if where is None else where
+    diff = want - int((within & inw).sum())
+    if diff > 0:
+        cand = np.flatnonzero(where & attended & ~within)
+        pick = rng.choice(cand, size=min(diff, cand.size), replace=False)
+        minutes[pick] = std[pick] * rng.uniform(0.55, 0.97, pick.size)
+        within[pick] = True
+    elif diff < 0:
+        cand = np.flatnonzero(where & within)
+        pick = rng.choice(cand, size=min(-diff, cand.size), replace=False)
+        minutes[pick] = std[pick] * rng.uniform(1.04, 1.9, pick.size)
+        within[pick] = False
+
+
+def within_count(count: int, rate: float) -> int:
+    """The number within standard of ``count`` incidents that prints ``rate`` (one decimal): the
+    rate's share of the count, rounded half-up.
+
+    >>> within_count(11575, 75.2), within_count(27418, 76.0), within_count(10, 25.0)
+    (8704, 20838, 3)
+    """
+    share = Decimal(int(count)) * Decimal(repr(float(rate))) / 100
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def half_year_targets(targets: dict, scale: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Incidents and incidents within standard by ``lpa`` code (:data:`LPA_NAMES`, then
+    ``Unassigned``) that give a half year's published counts and rates at ``scale``: each LPA its
+    own, ``Unassigned`` what the force has beyond the LPAs (the incidents, and those within
+    standard that make the force's rate).
+
+    Raises
+    ------
+    ValueError
+        The LPAs have more incidents than the force, or the force's rate cannot be reached with
+        the rest (fewer than none, or more than all of them, within standard).
+
+    >>> n, w = half_year_targets({"Force": (100, 50.0), "North": (40, 50.0),
+    ...                           "South": (30, 60.0), "West": (20, 40.0)})
+    >>> n.tolist(), w.tolist()
+    ([40, 30, 20, 10], [20, 18, 8, 4])
+    """
+    n = np.array([targets[name][0] * scale for name in LPA_NAMES] + [0], np.int64)
+    w = np.array([within_count(n[i], targets[name][1]) for i, name in enumerate(LPA_NAMES)] + [0])
+    force = targets["Force"][0] * scale
+    n[3] = force - n[:3].sum()
+    w[3] = within_count(force, targets["Force"][1]) - w[:3].sum()
+    if n[3] < 0 or not 0 <= w[3] <= n[3]:
+        raise ValueError(
+            f"the LPAs' {n[:3].tolist()} incidents ({w[:3].tolist()} within standard) do not fit "
+            f"in the force's {force} at {targets['Force'][1]}%"
+        )
+    return n, w
+
+
+def _allot(n: int, cap: np.ndarray) -> np.ndarray:
+    """``n`` (at most ``cap.sum()``) shared out in proportion to ``cap`` (largest remainders
+    first), none beyond its cap.
+
+    >>> _allot(5, np.array([6, 0, 3])).tolist(), _allot(9, np.array([6, 0, 3])).tolist()
+    ([3, 0, 2], [6, 0, 3])
+    """
+    cap = np.asarray(cap, np.int64)
+    total = max(int(cap.sum()), 1)
+    share, rest = np.divmod(n * cap, total)
+    share[np.argsort(-rest, kind="stable")[: n - int(share.sum())]] += 1
+    return share
+
+
+def _calibrate_half_years(
+    ctx, opened, minutes, attended, grade, district, rural, plain, lpa_of_district
+) -> dict:
+    """Emergency incidents of April–September 2015 and 2016 (:data:`HALF_YEAR_EMERGENCY_TARGETS`):
+    exact counts and rates within standard for the force, each LPA and ``Unassigned``.
+
+    In each half year, in this order: a few grade 1 incidents become grade 2 (or grade 2 ones
+    grade 1) so that the force's count is exact; incidents move from the LPAs with too many to
+    those (or to ``Unassigned``) with too few, given a district of the new LPA; response times
+    move across the standard until each has its number within standard; and in the first half of
+    the rolling year (October–March) times move across the standard so that the rolling year's
+    rate (:data:`ATTENDANCE_TARGETS`) is exact again. Only ``plain`` incidents change grade or
+    district. Within standard is read as the measure reads it: the arrival, in whole seconds,
+    at most the standard's (a time that rounds to the standard itself is put one second beyond
+    it first, where the incidents' arrival would put it). Runs on its own random stream, after
+    :func:`_calibrate_attendance`, so nothing outside the two rolling years changes.
+
+    Returns
+    -------
+    dict
+        ``"<half year> <geography>"`` → (incidents, within standard) short of the targets
+        (0, 0 when exact); ``"<rolling year>"`` → within standard short of its target.
+    """
+    rng = ctx.rng("incidents:half-years")
+    report: dict = {}
+    std = np.where(rural, 20.0, 15.0)
+    lpa_districts = [np.flatnonzero(lpa_of_district[: ctx.n_districts] == g) for g in range(3)]
+    for hkey, rkey in HALF_YEAR_OF.items():
+        dh = ctx.day_window(hkey)
+        if dh is None:
+            continue
+        dr = ctx.day_window(rkey)
+        inh = (opened >= dh[0] * DAY_S) & (opened < dh[1] * DAY_S)
+        inr = inh if dr is None else (opened >= dr[0] * DAY_S) & (opened < dr[1] * DAY_S)
+        n_want, w_want = half_year_targets(HALF_YEAR_EMERGENCY_TARGETS[hkey], ctx.scale)
+        # 1. the force's count: plain incidents regraded, of the LPAs with too many (too few)
+        # where they have enough, the rest from any (step 2 moves them where they are short)
+        geo = lpa_of_district[district]
+        have = np.bincount(geo[(grade == 1) & inh], minlength=4)
+        short = int(n_want.sum() - have.sum())
+        if short:
+            cap = np.maximum(have - n_want, 0) if short < 0 else np.maximum(n_want - have, 0)
+            pool = (grade == (1 if short < 0 else 2)) & inh & plain
+            pick = []
+            for g, k in enumerate(_allot(abs(short), cap)):
+                cand = np.flatnonzero(pool & (geo == g))
+                pick.append(rng.choice(cand, size=min(int(k), cand.size), replace=False))
+            pool[np.concatenate(pick)] = False
+            cand = np.flatnonzero(pool)
+            k = abs(short) - sum(x.size for x in pick)
+            pick = np.concatenate([*pick, rng.choice(cand, size=min(k, cand.size), replace=False)])
+            if short < 0:  # as grade 2 incidents are drawn
+                grade[pick] = 2
+                minutes[pick] = np.exp(np.log(45) + 0.8 * rng.standard_normal(pick.size))
+                attended[pick] = rng.random(pick.size) >= 0.05
+            else:  # attended; step 3 sets how many within standard
+                grade[pick] = 1
+                minutes[pick] = std[pick] * rng.uniform(0.55, 1.9, pick.size)
+                attended[pick] = True
+        # 2. the LPAs' counts: plain incidents move from the LPAs with too many to the others
+        have = np.bincount(geo[(grade == 1) & inh], minlength=4)
+        give, take = np.maximum(have - n_want, 0), np.maximum(n_want - have, 0)
+        donors = []
+        pool = (grade == 1) & inh & plain
+        for g, m in enumerate(_allot(int(min(give.sum(), take.sum())), give)):
+            cand = np.flatnonzero(pool & (geo == g))
+            donors.append(rng.choice(cand, size=min(int(m), cand.size), replace=False))
+        donors = np.concatenate(donors)
+        dest = rng.permutation(np.repeat(np.arange(4), _allot(donors.size, take)))
+        for g in range(4):
+            moved = donors[dest == g]
+            if g == 3:
+                district[moved] = ctx.n_districts
+            else:
+                w = ctx.crime_w[lpa_districts[g]]
+                district[moved] = rng.choice(lpa_districts[g], size=moved.size, p=w / w.sum())
+        # 3. within standard, by LPA and Unassigned
+        g1 = (grade == 1) & inr
+        seconds = np.round(minutes * 60)
+        edge = g1 & (seconds == std * 60)
+        minutes[edge] = std[edge] + 1 / 60
+        within = g1 & attended & (seconds < std * 60)
+        geo = lpa_of_district[district]
+        for g, name in enumerate((*LPA_NAMES, "Unassigned")):
+            inw = g1 & inh & (geo == g)
+            _move_across_standard(rng, minutes, within, attended, std, inw, w_want[g])
+            left = (int(n_want[g] - inw.sum()), int(w_want[g] - (within & inw).sum()))
+            report[f"{hkey} {name}"] = left
+        # 4. the rolling year's rate, in its October–March
+        if dr is not None:
+            want = within_count(int(g1.sum()), ATTENDANCE_TARGETS[rkey])
+            _move_across_standard(rng, minutes, within, attended, std, g1, want, where=g1 & ~inh)
+            report[rkey] = want - int((within & g1).sum())
+    return report
 
 
 def _calibrate_response_times(ctx, month, minutes, attended, rural, lpa, lpa_names) -> dict:
