@@ -351,11 +351,12 @@ def test_measure_frame_windows_and_levels(cube):
 # ---------------------------------------------------------------------------- savings against plan
 
 
-def savings_extract() -> pd.DataFrame:
-    """2013/14: £6.633m required; Feb 2014 £6.000m delivered against £6.252m planned, Mar 2014
-    £6.704m against £6.633m. Mar 2013 (last year) delivered far more: it must not be the yardstick.
-    No row for Dec 2013 (Jan 2014 has no month before it to compare with)."""
-    rows = [
+def savings_extract(rows=None) -> pd.DataFrame:
+    """``(month, requirement, planned to date, delivered to date)`` rows; by default 2013/14:
+    £6.633m required; Feb 2014 £6.000m delivered against £6.252m planned, Mar 2014 £6.704m against
+    £6.633m. Mar 2013 (last year) delivered far more: it must not be the yardstick. No row for
+    Dec 2013 (Jan 2014 has no month before it to compare with)."""
+    rows = rows or [
         ("2013-03-01", 14.2e6, 14.2e6, 15.0e6),
         ("2014-01-01", 6.633e6, 5.9e6, 5.95e6),
         ("2014-02-01", 6.633e6, 6.252e6, 6.0e6),
@@ -402,12 +403,7 @@ def test_savings_since_last_month_is_of_the_unrounded_differences_from_the_plan(
         ("2014-02-01", 6.633e6, 6.2524e6, 6.0006e6),
         ("2014-03-01", 6.633e6, 6.6336e6, 6.7044e6),
     ]
-    df = pd.DataFrame(
-        rows,
-        columns=["month", "requirement_gbp", "planned_to_date_gbp", "delivered_to_date_gbp"],
-    )
-    df["month"] = pd.to_datetime(df["month"])
-    cube = build_cube({"crimes": crimes_extract(), "savings": df}, REF)
+    cube = build_cube({"crimes": crimes_extract(), "savings": savings_extract(rows)}, REF)
     r = row(performance_rows(cube, 7, "2014-03", "fytd"), "savings_delivered")
     assert (r.this_year, r.plan, r.change) == (6.704, 6.634, Decimal("0.070"))
     # 0.0708 + 0.2518 = 0.3226 → +£0.323m (the printed 0.070 + 0.251 would give +£0.321m)
