@@ -337,6 +337,28 @@ def _calibrate_risk(ctx: _Ctx, cr: _Crimes) -> dict:
     return report
 
 
+def _count_printing(target: Decimal, fixed: int, n: int, now: int) -> int:
+    """The count x nearest to ``now`` for which ``fixed + x`` of ``n`` prints as ``target`` % (to
+    one decimal, half-up). Those counts lie about the target's share of ``n``, in a range 0.1 % of
+    ``n`` wide, however far ``now`` is from it (at scale 64, thousands).
+
+    >>> # with 100 fixed, 1,675 ... 1,684 more print 17.8 % of 10,000: the one nearest to now
+    >>> _count_printing(Decimal("17.8"), 100, 10_000, 1_000), _count_printing(Decimal("17.8"), 100, 10_000, 9_000)
+    (1675, 1684)
+    >>> _count_printing(Decimal("17.8"), 0, 2_000_000, 300_000)   # 55,000 away: still found
+    355000
+    >>> _count_printing(Decimal("17.8"), 0, 2_000_000, 356_500)   # already printing 17.8 %
+    356500
+    """
+    centre = int(round(float(target) / 100 * n)) - fixed
+    span = n // 1000 + 2
+    return min(
+        (x for x in range(centre - span, centre + span + 1)
+         if x >= 0 and _printed(100 * (fixed + x) / n) == float(target)),
+        key=lambda x: abs(x - now),
+    )  # fmt: skip
+
+
 def _calibrate_rural(ctx: _Ctx, cr: _Crimes) -> dict:
     """Rural crime in the windows of :data:`RURAL_TARGETS`: crimes recorded in the window trade
     their rural flag in pairs, so the window's rural crimes keep their number. For Thurrock's
@@ -365,12 +387,7 @@ def _calibrate_rural(ctx: _Ctx, cr: _Crimes) -> dict:
         fixed = int((~rec & cr.rural & solved_in).sum())
         now = int((rec & cr.rural & solved_in).sum())
         target = Decimal(str(t["solved"]))
-        want = min(
-            (x for x in range(now - 2000, now + 2001) if x >= 0
-             and _printed(100 * (fixed + x) / n_rural) == float(target)),
-            key=lambda x: abs(x - now),
-        )  # fmt: skip
-        k = want - now
+        k = _count_printing(target, fixed, n_rural, now) - now
         for d in rng.permutation(ctx.n_districts):
             if k == 0:
                 break
